@@ -1,0 +1,997 @@
+#!/usr/bin/env python
+"""Benchmark client: drives language servers over stdio exactly as an editor does.
+
+For every document size it starts our server and the reference server (alternating,
+``--rounds`` times each, ABBA order), and measures
+
+* startup: spawn -> ``initialize`` result;
+* first hover after ``didOpen`` (Python and Markdown), from the ``didOpen`` write to the answer;
+* hover latency at term positions and at "nothing" positions, completion latency
+  (p50/p95/p99/max over ``--requests`` sequential requests each);
+* an edit burst: 200 incremental ``didChange`` notifications (single-character typing and
+  backspacing at scattered lines, a few Enter presses, ending with renaming
+  ``attention_mask`` to ``token_type_ids`` character by character) followed by a hover at
+  the renamed word; time from the first edit written until the hover answers, and whether
+  the answer reflects the edits;
+* peak RSS of the server (``VmHWM`` from ``/proc/PID/status`` before shutdown);
+* how many answers were non-empty.
+
+It prints a table and (``--json FILE``) one JSON summary, with every figure of ours also
+given as a ratio to the reference measured side by side. ``--check`` exits 1 when a target
+of issue 6 is missed; ``--quick`` is a small smoke run for CI.
+
+    python benchmarks/run.py --sizes 2000,20000,200000 --requests 500 --json benchmarks/results.json
+    python benchmarks/run.py --quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import os
+import platform
+import random
+import shlex
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from generate import Corpus, Document, Probe, generate, sample_probes, utf16_len  # noqa: E402
+
+BURST_EDITS = 200
+RENAME_FROM, RENAME_TO = "attention_mask", "token_type_ids"
+
+# targets from issue 6 (ratios ours / reference); "flat" is checked separately
+TARGETS = {
+    "hover_term.p99": 2.0,
+    "hover_nothing.p99": 2.0,
+    "completion.p99": 3.0,
+    "first_hover_py_ms": 3.0,
+    "first_hover_md_ms": 3.0,
+    "edit_burst_ms": 0.2,
+    "peak_rss_mb": 1.5,
+}
+STARTUP_LIMIT = 1.2  # checked on the dedicated startup runs (size-independent)
+FLAT_LIMIT = 1.5  # ours' hover p99 growth (largest/smallest size) over the reference's growth
+TARGET_SIZE = 20_000  # ratio targets apply at sizes >= this (or the largest size run)
+
+
+# --------------------------------------------------------------------------------------
+# A minimal LSP client: JSON-RPC 2.0 over asyncio subprocess pipes, Content-Length framing
+# --------------------------------------------------------------------------------------
+
+
+class ServerDied(Exception):
+    pass
+
+
+def frame(payload: dict) -> bytes:
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+class Client:
+    def __init__(self, cmd: list[str], cwd: Path, stderr_path: Path) -> None:
+        self.cmd = cmd
+        self.cwd = cwd
+        self.stderr_path = stderr_path
+        self.proc: asyncio.subprocess.Process | None = None
+        self._next_id = 0
+        self._pending: dict[int | str, asyncio.Future] = {}
+        self._reader_task: asyncio.Task | None = None
+        self.notifications: dict[str, int] = {}
+        self.server_requests: dict[str, int] = {}
+        self.workspace_folders: list[dict] = []
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    async def spawn(self) -> None:
+        self._stderr = open(self.stderr_path, "wb")
+        self.proc = await asyncio.create_subprocess_exec(
+            *self.cmd,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=self._stderr,
+            cwd=str(self.cwd),
+            limit=1 << 20,
+        )
+        self._reader_task = asyncio.create_task(self._read_loop())
+
+    def stderr_tail(self, n: int = 1500) -> str:
+        try:
+            return self.stderr_path.read_text(errors="replace")[-n:]
+        except OSError:
+            return ""
+
+    async def _read_loop(self) -> None:
+        assert self.proc is not None and self.proc.stdout is not None
+        stdout = self.proc.stdout
+        try:
+            while True:
+                header = await stdout.readuntil(b"\r\n\r\n")
+                length = None
+                for line in header.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":", 1)[1])
+                if length is None:
+                    raise ServerDied(f"bad header from server: {header!r}")
+                body = await stdout.readexactly(length)
+                t_recv = time.perf_counter()
+                msg = json.loads(body)
+                if "method" not in msg:
+                    fut = self._pending.pop(msg.get("id"), None)
+                    if fut is not None and not fut.done():
+                        fut.set_result((msg, t_recv))
+                elif "id" in msg:
+                    await self._answer_server_request(msg)
+                else:
+                    m = msg["method"]
+                    self.notifications[m] = self.notifications.get(m, 0) + 1
+        except (asyncio.IncompleteReadError, ConnectionError, ServerDied) as e:
+            err = ServerDied(f"server closed its output ({type(e).__name__}); stderr:\n{self.stderr_tail()}")
+            for fut in self._pending.values():
+                if not fut.done():
+                    fut.set_exception(err)
+            self._pending.clear()
+
+    async def _answer_server_request(self, msg: dict) -> None:
+        method = msg["method"]
+        self.server_requests[method] = self.server_requests.get(method, 0) + 1
+        params = msg.get("params") or {}
+        result: Any = None
+        if method == "workspace/configuration":
+            result = [None for _ in params.get("items", [])]
+        elif method == "workspace/workspaceFolders":
+            result = self.workspace_folders
+        await self.write(frame({"jsonrpc": "2.0", "id": msg["id"], "result": result}))
+
+    async def write(self, data: bytes) -> None:
+        assert self.proc is not None and self.proc.stdin is not None
+        self.proc.stdin.write(data)
+        await self.proc.stdin.drain()
+
+    def make_request(self, method: str, params: Any) -> tuple[int, bytes, asyncio.Future]:
+        self._next_id += 1
+        rid = self._next_id
+        fut = asyncio.get_running_loop().create_future()
+        self._pending[rid] = fut
+        return rid, frame({"jsonrpc": "2.0", "id": rid, "method": method, "params": params}), fut
+
+    async def request(self, method: str, params: Any, timeout: float) -> tuple[dict, float, float]:
+        """Send a request; return (response message, t_sent, t_received)."""
+        _, data, fut = self.make_request(method, params)
+        t_sent = time.perf_counter()
+        await self.write(data)
+        msg, t_recv = await asyncio.wait_for(fut, timeout)
+        return msg, t_sent, t_recv
+
+    async def notify(self, method: str, params: Any) -> None:
+        await self.write(frame({"jsonrpc": "2.0", "method": method, "params": params}))
+
+    async def close(self, timeout: float = 10.0) -> None:
+        if self.proc is None:
+            return
+        try:
+            if self.proc.returncode is None:
+                try:
+                    await self.request("shutdown", None, timeout)
+                    await self.notify("exit", None)
+                except (ServerDied, asyncio.TimeoutError, ConnectionError, BrokenPipeError):
+                    pass
+                try:
+                    await asyncio.wait_for(self.proc.wait(), timeout)
+                except asyncio.TimeoutError:
+                    self.proc.kill()
+                    await self.proc.wait()
+        finally:
+            if self._reader_task is not None:
+                self._reader_task.cancel()
+                try:
+                    await self._reader_task
+                except (asyncio.CancelledError, Exception):
+                    pass
+            self._stderr.close()
+
+
+def read_proc_status(pid: int) -> dict[str, int]:
+    out = {}
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                key, _, rest = line.partition(":")
+                if key in ("VmHWM", "VmRSS"):
+                    out[key] = int(rest.split()[0])  # kB
+    except OSError:
+        pass
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Client capabilities, as VS Code sends them (the parts that matter here)
+# --------------------------------------------------------------------------------------
+
+
+def initialize_params(root: Path) -> dict:
+    root_uri = root.as_uri()
+    return {
+        "processId": os.getpid(),
+        "clientInfo": {"name": "glossary-bench", "version": "1.0"},
+        "locale": "en",
+        "rootPath": str(root),
+        "rootUri": root_uri,
+        "workspaceFolders": [{"uri": root_uri, "name": root.name}],
+        "trace": "off",
+        "capabilities": {
+            "general": {
+                "positionEncodings": ["utf-16"],
+                "markdown": {"parser": "marked", "version": "1.1.0"},
+                "regularExpressions": {"engine": "ECMAScript", "version": "ES2020"},
+                "staleRequestSupport": {"cancel": True, "retryOnContentModified": []},
+            },
+            "workspace": {
+                "applyEdit": True,
+                "workspaceEdit": {"documentChanges": True, "resourceOperations": ["create", "rename", "delete"]},
+                "didChangeConfiguration": {"dynamicRegistration": True},
+                "didChangeWatchedFiles": {"dynamicRegistration": True, "relativePatternSupport": True},
+                "executeCommand": {"dynamicRegistration": True},
+                "configuration": True,
+                "workspaceFolders": True,
+            },
+            "textDocument": {
+                "synchronization": {"dynamicRegistration": True, "willSave": True,
+                                    "willSaveWaitUntil": True, "didSave": True},
+                "hover": {"dynamicRegistration": True, "contentFormat": ["markdown", "plaintext"]},
+                "completion": {
+                    "dynamicRegistration": True,
+                    "contextSupport": True,
+                    "insertTextMode": 2,
+                    "completionItem": {
+                        "snippetSupport": True,
+                        "commitCharactersSupport": True,
+                        "documentationFormat": ["markdown", "plaintext"],
+                        "deprecatedSupport": True,
+                        "preselectSupport": True,
+                        "tagSupport": {"valueSet": [1]},
+                        "insertReplaceSupport": True,
+                        "resolveSupport": {"properties": ["documentation", "detail", "additionalTextEdits"]},
+                        "insertTextModeSupport": {"valueSet": [1, 2]},
+                        "labelDetailsSupport": True,
+                    },
+                    "completionItemKind": {"valueSet": list(range(1, 26))},
+                    "completionList": {"itemDefaults": ["commitCharacters", "editRange", "insertTextFormat",
+                                                        "insertTextMode", "data"]},
+                },
+                "publishDiagnostics": {"relatedInformation": True, "versionSupport": False,
+                                       "tagSupport": {"valueSet": [1, 2]}, "codeDescriptionSupport": True,
+                                       "dataSupport": True},
+            },
+            "window": {
+                "showMessage": {"messageActionItem": {"additionalPropertiesSupport": True}},
+                "showDocument": {"support": True},
+                "workDoneProgress": True,
+            },
+        },
+    }
+
+
+# --------------------------------------------------------------------------------------
+# What the client sends: documents, probes, the edit burst (all precomputed per size)
+# --------------------------------------------------------------------------------------
+
+
+def _index_of_utf16(line: str, col16: int) -> int:
+    if line.isascii():
+        return min(col16, len(line))
+    n = 0
+    for i, ch in enumerate(line):
+        if n >= col16:
+            return i
+        n += 2 if ord(ch) > 0xFFFF else 1
+    return len(line)
+
+
+class Burst:
+    """200 realistic incremental edits computed on a client-side mirror of the document."""
+
+    def __init__(self, doc: Document, rng: random.Random, n_edits: int = BURST_EDITS) -> None:
+        self.lines = list(doc.lines)
+        self.changes: list[dict] = []
+        targets = [p for p in doc.probes
+                   if p.kind == "term" and p.expect == RENAME_FROM and p.context == "kwarg"]
+        if not targets:
+            raise RuntimeError("no attention_mask keyword argument to rename in the document")
+        want = 0.6 * len(self.lines)
+        target = min(targets, key=lambda p: abs(p.line - want))
+        self.before = {"line": target.line, "character": target.start + len(RENAME_FROM) // 2}
+        L = target.line
+        idx = _index_of_utf16(self.lines[L], target.start)
+        assert self.lines[L][idx: idx + len(RENAME_FROM)] == RENAME_FROM
+
+        scattered = n_edits - len(RENAME_FROM) - len(RENAME_TO)
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        while len(self.changes) < scattered:
+            line = rng.randrange(len(self.lines))
+            if line == L:
+                continue
+            text = self.lines[line]
+            spaces = [i + 1 for i, ch in enumerate(text) if ch == " "]
+            at_end = not spaces or rng.random() < 0.5
+            col = len(text) if at_end else rng.choice(spaces)
+            # type a short word, one character per change
+            for ch in rng.choice(["", " "]) + "".join(rng.choice(letters) for _ in range(rng.randint(1, 4))):
+                if len(self.changes) >= scattered:
+                    break
+                self._insert(line, col, ch)
+                col += 1
+            # backspace some of it
+            for _ in range(rng.randint(0, 2)):
+                if len(self.changes) >= scattered or col == 0:
+                    break
+                self._delete(line, col - 1, line, col)
+                col -= 1
+            # sometimes press Enter at the end of the line (auto-indent), sometimes undo it
+            if at_end and len(self.changes) < scattered and rng.random() < 0.15:
+                indent = " " * (len(text) - len(text.lstrip(" ")))
+                self._insert(line, len(self.lines[line]), "\n" + indent)
+                if line < L:
+                    L += 1
+                if len(self.changes) < scattered and rng.random() < 0.5:
+                    self._delete(line, len(self.lines[line]), line + 1, len(indent))
+                    if line < L:
+                        L -= 1
+        # finally rename the keyword argument: backspace it away, type the new name
+        end = idx + len(RENAME_FROM)
+        for i in range(len(RENAME_FROM)):
+            self._delete(L, end - i - 1, L, end - i)
+        for j, ch in enumerate(RENAME_TO):
+            self._insert(L, idx + j, ch)
+        assert len(self.changes) == n_edits
+        assert self.lines[L][idx: idx + len(RENAME_TO)] == RENAME_TO
+        start16 = utf16_len(self.lines[L][:idx])
+        self.after = {"line": L, "character": start16 + len(RENAME_TO) // 2}
+        self.after_range = (L, start16, start16 + len(RENAME_TO))
+
+    def _pos(self, line: int, idx: int) -> dict:
+        return {"line": line, "character": utf16_len(self.lines[line][:idx])}
+
+    def _insert(self, line: int, idx: int, text: str) -> None:
+        pos = self._pos(line, idx)
+        self.changes.append({"range": {"start": pos, "end": pos}, "rangeLength": 0, "text": text})
+        s = self.lines[line]
+        new = (s[:idx] + text + s[idx:]).split("\n")
+        self.lines[line: line + 1] = new
+
+    def _delete(self, l1: int, i1: int, l2: int, i2: int) -> None:
+        start, end = self._pos(l1, i1), self._pos(l2, i2)
+        removed = "\n".join(self.lines[l1: l2 + 1])
+        removed = removed[i1: len(removed) - (len(self.lines[l2]) - i2)]
+        self.changes.append({"range": {"start": start, "end": end}, "rangeLength": utf16_len(removed),
+                             "text": ""})
+        self.lines[l1: l2 + 1] = [self.lines[l1][:i1] + self.lines[l2][i2:]]
+
+
+class Plan:
+    """Everything sent for one size; identical for both servers."""
+
+    def __init__(self, corpus: Corpus, workdir: Path, requests: int, seed: int) -> None:
+        rng = random.Random(f"plan:{seed}:{corpus.size}")
+        self.size = corpus.size
+        self.docs = {}
+        for doc, name in ((corpus.py, f"train_{corpus.size}.py"), (corpus.md, f"notes_{corpus.size}.md")):
+            path = workdir / name
+            text = doc.text
+            path.write_text(text, encoding="utf-8")
+            self.docs[doc.kind] = {"uri": path.as_uri(), "languageId": doc.language_id, "text": text,
+                                   "lines": len(doc.lines), "bytes": len(text.encode("utf-8"))}
+        # first hover: the term probe nearest the middle of each document
+        self.first = {}
+        for doc in (corpus.py, corpus.md):
+            terms = [p for p in doc.probes if p.kind == "term"]
+            self.first[doc.kind] = min(terms, key=lambda p: abs(p.line - len(doc.lines) / 2))
+        half = requests // 2 + 1
+        self.term = self._interleave(corpus, "term", half, rng)[:requests]
+        self.nothing = self._interleave(corpus, "nothing", half, rng)[:requests]
+        self.completion = self._interleave(corpus, "completion", half, rng)[:requests]
+        self.burst = Burst(corpus.py, rng)
+
+    @staticmethod
+    def _interleave(corpus: Corpus, kind: str, n: int, rng: random.Random) -> list[Probe]:
+        a = sample_probes(corpus.probes(kind, "py"), n, rng)
+        b = sample_probes(corpus.probes(kind, "md"), n, rng)
+        out = [p for pair in zip(a, b) for p in pair]
+        # fewer probes than requests: cycle
+        while out and len(out) < 2 * n:
+            out += out[: 2 * n - len(out)]
+        return out
+
+
+def hover_text(result: Any) -> str:
+    if not result:
+        return ""
+    contents = result.get("contents") if isinstance(result, dict) else None
+    if contents is None:
+        return ""
+    if isinstance(contents, str):
+        return contents
+    if isinstance(contents, dict):
+        return str(contents.get("value", ""))
+    if isinstance(contents, list):
+        return "\n".join(c if isinstance(c, str) else str(c.get("value", "")) for c in contents)
+    return ""
+
+
+def completion_items(result: Any) -> list[dict]:
+    if not result:
+        return []
+    if isinstance(result, list):
+        return result
+    return result.get("items") or []
+
+
+# --------------------------------------------------------------------------------------
+# One session: spawn, measure, shut down
+# --------------------------------------------------------------------------------------
+
+
+async def session(name: str, cmd: list[str], plan: Plan, workdir: Path, args: argparse.Namespace) -> dict:
+    stderr_path = workdir / f"stderr-{name}-{plan.size}-{time.monotonic_ns()}.log"
+    client = Client(cmd, REPO, stderr_path)
+    client.workspace_folders = [{"uri": workdir.as_uri(), "name": workdir.name}]
+    out: dict[str, Any] = {"server": name}
+    timeout = args.timeout
+    try:
+        t0 = time.perf_counter()
+        await client.spawn()
+        msg, _, t_init = await client.request("initialize", initialize_params(workdir), timeout)
+        if "error" in msg:
+            raise ServerDied(f"initialize failed: {msg['error']}")
+        out["startup_ms"] = (t_init - t0) * 1e3
+        caps = msg["result"].get("capabilities", {})
+        out["position_encoding"] = caps.get("positionEncoding", "utf-16 (default)")
+        out["advertises"] = {"hover": bool(caps.get("hoverProvider")),
+                             "completion": caps.get("completionProvider") is not None}
+        await client.notify("initialized", {})
+
+        # didOpen, then immediately a hover in the middle of the document
+        for kind in ("py", "md"):
+            d = plan.docs[kind]
+            p = plan.first[kind]
+            opened = frame({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
+                "textDocument": {"uri": d["uri"], "languageId": d["languageId"], "version": 1, "text": d["text"]}}})
+            _, hov, fut = client.make_request("textDocument/hover", {
+                "textDocument": {"uri": d["uri"]}, "position": {"line": p.line, "character": p.character + p.length // 2}})
+            t = time.perf_counter()
+            await client.write(opened)
+            await client.write(hov)
+            msg, t_recv = await asyncio.wait_for(fut, timeout)
+            out[f"first_hover_{kind}_ms"] = (t_recv - t) * 1e3
+            out[f"first_hover_{kind}_nonempty"] = bool(hover_text(msg.get("result")))
+
+        gc.collect()
+        gc.disable()
+        try:
+            for label, probes in (("hover_term", plan.term), ("hover_nothing", plan.nothing)):
+                lat, nonempty, hits, errors = [], 0, 0, 0
+                missed: dict[str, int] = {}
+                for i, p in enumerate(probes[: args.warmup] + probes):
+                    char = p.character + (p.length // 2 if p.kind == "term" else 0)
+                    msg, ts, tr = await client.request("textDocument/hover", {
+                        "textDocument": {"uri": plan.docs[p.doc]["uri"]},
+                        "position": {"line": p.line, "character": char}}, timeout)
+                    if i < args.warmup:
+                        continue
+                    lat.append((tr - ts) * 1e3)
+                    errors += "error" in msg
+                    text = hover_text(msg.get("result"))
+                    nonempty += bool(text)
+                    if p.expect and _mentions(text, p.expect):
+                        hits += 1
+                    elif p.expect:
+                        key = f"{p.expect} ({p.doc}, {p.context})" if text else f"{p.expect} ({p.doc}, {p.context}): empty"
+                        missed[key] = missed.get(key, 0) + 1
+                out[label] = stats(lat) | {"nonempty": nonempty, "errors": errors}
+                if label == "hover_term":
+                    out[label]["mentions_term"] = hits
+                    out[label]["missed"] = missed
+
+            lat, nonempty, hits, errors = [], 0, 0, 0
+            for i, p in enumerate(plan.completion[: args.warmup] + plan.completion):
+                context = ({"triggerKind": 2, "triggerCharacter": '"'} if p.context == "subscript"
+                           else {"triggerKind": 1})
+                msg, ts, tr = await client.request("textDocument/completion", {
+                    "textDocument": {"uri": plan.docs[p.doc]["uri"]},
+                    "position": {"line": p.line, "character": p.character}, "context": context}, timeout)
+                if i < args.warmup:
+                    continue
+                lat.append((tr - ts) * 1e3)
+                errors += "error" in msg
+                items = completion_items(msg.get("result"))
+                nonempty += bool(items)
+                if p.expect and any(p.expect in (it.get("label", ""), it.get("insertText"), it.get("filterText"))
+                                    for it in items):
+                    hits += 1
+            out["completion"] = stats(lat) | {"nonempty": nonempty, "errors": errors, "offers_expected": hits,
+                                              "with_expected": sum(1 for p in plan.completion if p.expect)}
+        finally:
+            gc.enable()
+
+        # the edit burst on the Python document
+        b = plan.burst
+        uri = plan.docs["py"]["uri"]
+        msg, _, _ = await client.request("textDocument/hover", {
+            "textDocument": {"uri": uri}, "position": b.before}, timeout)
+        before_text = hover_text(msg.get("result"))
+        frames = [frame({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+            "textDocument": {"uri": uri, "version": 2 + i}, "contentChanges": [change]}})
+            for i, change in enumerate(b.changes)]
+        _, hov, fut = client.make_request("textDocument/hover", {
+            "textDocument": {"uri": uri}, "position": b.after})
+        assert client.proc is not None and client.proc.stdin is not None
+        t = time.perf_counter()
+        for f in frames:
+            client.proc.stdin.write(f)
+        await client.proc.stdin.drain()
+        await client.write(hov)
+        msg, t_recv = await asyncio.wait_for(fut, timeout)
+        out["edit_burst_ms"] = (t_recv - t) * 1e3
+        result = msg.get("result")
+        after_text = hover_text(result)
+        out["edit_burst_hover"] = after_text[:200]
+        reasons = []
+        if RENAME_TO not in after_text:
+            reasons.append(f"hover does not mention {RENAME_TO}")
+        if after_text == before_text:
+            reasons.append("hover unchanged by the edits")
+        if isinstance(result, dict) and result.get("range"):
+            r = result["range"]
+            L, s16, e16 = b.after_range
+            if not (r["start"]["line"] == L and r["start"]["character"] <= b.after["character"]
+                    and r["end"]["line"] >= L and (r["end"]["line"] > L or r["end"]["character"] > b.after["character"])):
+                reasons.append(f"hover range {r} does not cover the renamed word at line {L} [{s16}, {e16})")
+        out["edit_burst_check"] = "ok" if not reasons else "; ".join(reasons)
+
+        status = read_proc_status(client.pid)
+        out["peak_rss_mb"] = status.get("VmHWM", 0) / 1024
+        out["rss_mb"] = status.get("VmRSS", 0) / 1024
+        out["server_requests"] = dict(client.server_requests)
+        out["notifications"] = dict(client.notifications)
+    except (ServerDied, asyncio.TimeoutError, ConnectionError, BrokenPipeError, KeyError, TypeError) as e:
+        out["error"] = f"{type(e).__name__}: {e}\nstderr tail:\n{client.stderr_tail()}"
+    finally:
+        await client.close()
+    return out
+
+
+def _mentions(text: str, term: str) -> bool:
+    norm = lambda s: s.lower().replace("_", " ").replace("-", " ")  # noqa: E731
+    t = norm(text)
+    key = norm(term)
+    return key in t or key.rstrip("s") in t
+
+
+def pct(sorted_vals: list[float], q: float) -> float:
+    """Percentile by linear interpolation between closest ranks (like numpy's default)."""
+    if not sorted_vals:
+        return float("nan")
+    k = (len(sorted_vals) - 1) * q
+    f = int(k)
+    c = min(f + 1, len(sorted_vals) - 1)
+    return sorted_vals[f] + (sorted_vals[c] - sorted_vals[f]) * (k - f)
+
+
+def stats(lat: list[float]) -> dict:
+    s = sorted(lat)
+    return {"n": len(s), "p50": pct(s, 0.50), "p95": pct(s, 0.95), "p99": pct(s, 0.99),
+            "max": s[-1] if s else float("nan"), "mean": statistics.fmean(s) if s else float("nan"),
+            "samples": lat}
+
+
+# --------------------------------------------------------------------------------------
+# Aggregation over rounds, ratios, targets
+# --------------------------------------------------------------------------------------
+
+LAT_KEYS = ("hover_term", "hover_nothing", "completion")
+SCALAR_KEYS = ("startup_ms", "first_hover_py_ms", "first_hover_md_ms", "edit_burst_ms", "peak_rss_mb")
+
+
+def aggregate(runs: list[dict]) -> dict:
+    good = [r for r in runs if "error" not in r]
+    agg: dict[str, Any] = {"rounds": len(runs), "errors": [r["error"] for r in runs if "error" in r]}
+    if not good:
+        return agg
+    for k in SCALAR_KEYS:
+        vals = [r[k] for r in good if k in r]
+        agg[k] = statistics.median(vals) if vals else float("nan")
+        agg[k + "_all"] = vals
+    for k in LAT_KEYS + ("hover_all",):
+        if k == "hover_all":
+            per_round = [stats(r["hover_term"]["samples"] + r["hover_nothing"]["samples"]) for r in good]
+        else:
+            per_round = [r[k] for r in good]
+        # each percentile: median over rounds of the per-round value (robust to one noisy session)
+        agg[k] = {q: statistics.median(pr[q] for pr in per_round) for q in ("p50", "p95", "p99", "max", "mean")}
+        agg[k]["n"] = sum(pr["n"] for pr in per_round)
+        agg[k]["per_round"] = {q: [pr[q] for pr in per_round] for q in ("p50", "p95", "p99", "max")}
+        pooled = stats([x for pr in per_round for x in pr["samples"]])
+        agg[k]["pooled"] = {q: pooled[q] for q in ("p50", "p95", "p99", "max")}
+        if k == "hover_all":
+            continue
+        for extra in ("nonempty", "errors", "mentions_term", "offers_expected", "with_expected"):
+            if extra in good[0][k]:
+                agg[k][extra] = sum(r[k][extra] for r in good)
+        if "missed" in good[0][k]:
+            missed: dict[str, int] = {}
+            for r in good:
+                for term, n in r[k]["missed"].items():
+                    missed[term] = missed.get(term, 0) + n
+            agg[k]["missed"] = dict(sorted(missed.items(), key=lambda kv: -kv[1]))
+    agg["first_hover_nonempty"] = sum(r["first_hover_py_nonempty"] + r["first_hover_md_nonempty"] for r in good)
+    agg["edit_burst_check"] = [r["edit_burst_check"] for r in good]
+    agg["edit_burst_hover"] = good[-1]["edit_burst_hover"]
+    agg["position_encoding"] = good[-1]["position_encoding"]
+    agg["server_requests"] = good[-1]["server_requests"]
+    agg["advertises"] = good[-1]["advertises"]
+    return agg
+
+
+def get(d: dict, dotted: str) -> float | None:
+    for part in dotted.split("."):
+        if not isinstance(d, dict) or part not in d:
+            return None
+        d = d[part]
+    return d if isinstance(d, (int, float)) else None
+
+
+RATIO_KEYS = list(SCALAR_KEYS) + [f"{k}.{s}" for k in LAT_KEYS + ("hover_all",) for s in ("p50", "p95", "p99", "max")]
+
+
+def ratios(ours: dict, ref: dict) -> dict:
+    out = {}
+    for k in RATIO_KEYS:
+        a, b = get(ours, k), get(ref, k)
+        out[k] = (a / b) if (a is not None and b) else None
+    return out
+
+
+def evaluate_targets(summary: dict) -> list[dict]:
+    sizes = sorted(int(s) for s in summary["sizes"])
+    at = [s for s in sizes if s >= TARGET_SIZE] or sizes[-1:]
+    checks = []
+    for s in at:
+        entry = summary["sizes"][str(s)]
+        ours = entry.get("ours", {})
+        for key, limit in TARGETS.items():
+            value = entry.get("ratios", {}).get(key)
+            checks.append({"size": s, "metric": key, "ratio": value, "limit": limit,
+                           "ok": value is not None and value <= limit})
+    for s in sizes:
+        ours = summary["sizes"][str(s)].get("ours", {})
+        if "rounds" not in ours:
+            continue
+        checks.append({"size": s, "metric": "edit burst hover reflects the edits",
+                       "value": ours.get("edit_burst_check"),
+                       "ok": bool(ours.get("edit_burst_check")) and all(c == "ok" for c in ours["edit_burst_check"])})
+        ht = ours.get("hover_term", {})
+        frac = (ht.get("nonempty", 0) / ht["n"]) if ht.get("n") else 0.0
+        checks.append({"size": s, "metric": "sanity: term hovers answered >= 50%", "value": frac,
+                       "ok": frac >= 0.5})
+        co = ours.get("completion", {})
+        frac = (co.get("nonempty", 0) / co["n"]) if co.get("n") else 0.0
+        checks.append({"size": s, "metric": "sanity: completions answered >= 50%", "value": frac,
+                       "ok": frac >= 0.5})
+    st = summary.get("startup", {}).get("ratio")
+    checks.append({"size": "any", "metric": "startup (median of dedicated runs)", "ratio": st,
+                   "limit": STARTUP_LIMIT, "ok": st is not None and st <= STARTUP_LIMIT})
+    if len(sizes) >= 2:
+        lo, hi = str(sizes[0]), str(sizes[-1])
+        o_lo, o_hi = get(summary["sizes"][lo].get("ours", {}), "hover_all.p99"), get(summary["sizes"][hi].get("ours", {}), "hover_all.p99")
+        r_lo, r_hi = get(summary["sizes"][lo].get("reference", {}), "hover_all.p99"), get(summary["sizes"][hi].get("reference", {}), "hover_all.p99")
+        value = None
+        if None not in (o_lo, o_hi, r_lo, r_hi) and o_lo and r_lo and r_hi:
+            value = (o_hi / o_lo) / (r_hi / r_lo)
+        checks.append({"size": f"{sizes[0]}->{sizes[-1]}", "metric": "hover p99 flat (growth vs reference's growth)",
+                       "ratio": value, "limit": FLAT_LIMIT, "ok": value is not None and value <= FLAT_LIMIT})
+    return checks
+
+
+# --------------------------------------------------------------------------------------
+# Output
+# --------------------------------------------------------------------------------------
+
+
+def _f(v: Any, unit: str = "") -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return "—"
+    if isinstance(v, float):
+        if abs(v) >= 100:
+            return f"{v:,.0f}{unit}"
+        if abs(v) >= 10:
+            return f"{v:.1f}{unit}"
+        return f"{v:.2f}{unit}"
+    return f"{v}{unit}"
+
+
+def render_table(summary: dict) -> str:
+    out = []
+    m = summary["machine"]
+    out.append(f"machine: {m['cpu']} x{m['cpus']}, {m['mem_gb']} GB, {m['platform']}, Python {m['python']}, "
+               f"pygls {m['pygls']}; load avg before/after {m['loadavg_before']} / {m['loadavg_after']}")
+    cfg = summary["config"]
+    out.append(f"{cfg['requests']} timed requests per metric per session (+{cfg['warmup']} warm-up), {cfg['rounds']} "
+               f"sessions per server and size (ABBA); latency percentiles and one-shot figures are medians over "
+               f"sessions; seed {cfg['seed']}; times in ms, RSS in MB; ratio = ours / reference")
+    for s, entry in summary["sizes"].items():
+        ours, ref, rat = entry.get("ours", {}), entry.get("reference", {}), entry.get("ratios", {})
+        docs = entry["documents"]
+        out.append("")
+        out.append(f"== {int(s):,} lines  (python {docs['py']['bytes'] / 1e6:.2f} MB, markdown {docs['md']['bytes'] / 1e6:.2f} MB) ==")
+        out.append(f"{'metric':<28}{'ours':>12}{'reference':>12}{'ratio':>9}{'target':>9}")
+        rows: list[tuple[str, str]] = [
+            ("startup (this session)", "startup_ms"), ("first hover .py", "first_hover_py_ms"),
+            ("first hover .md", "first_hover_md_ms")]
+        for label, key in rows:
+            out.append(_row(label, get(ours, key), get(ref, key), rat.get(key), TARGETS.get(key)))
+        for k, label in (("hover_term", "hover @term"), ("hover_nothing", "hover @nothing"), ("completion", "completion")):
+            for q in ("p50", "p95", "p99", "max"):
+                key = f"{k}.{q}"
+                out.append(_row(f"{label} {q}", get(ours, key), get(ref, key), rat.get(key), TARGETS.get(key)))
+        out.append(_row("edit burst (200 edits+hover)", get(ours, "edit_burst_ms"), get(ref, "edit_burst_ms"),
+                        rat.get("edit_burst_ms"), TARGETS["edit_burst_ms"]))
+        out.append(_row("peak RSS MB", get(ours, "peak_rss_mb"), get(ref, "peak_rss_mb"), rat.get("peak_rss_mb"),
+                        TARGETS["peak_rss_mb"]))
+        for k, label in (("hover_term", "non-empty hover @term"), ("hover_nothing", "non-empty hover @nothing"),
+                         ("completion", "non-empty completion")):
+            out.append(f"{label:<28}{_count(ours, k):>12}{_count(ref, k):>12}")
+        adv = ours.get("advertises", {})
+        if adv and not adv.get("completion"):
+            out.append("  (ours does not advertise completionProvider)")
+        if "mentions_term" in ours.get("hover_term", {}):
+            out.append(f"{'  hover names the term':<28}{_frac(ours['hover_term'], 'mentions_term'):>12}"
+                       f"{_frac(ref.get('hover_term', {}), 'mentions_term'):>12}")
+        if "offers_expected" in ours.get("completion", {}):
+            c = ours["completion"]
+            cr = ref.get("completion", {})
+            out.append(f"{'  completion offers the name':<28}{_frac(c, 'offers_expected', 'with_expected'):>12}"
+                       f"{_frac(cr, 'offers_expected', 'with_expected'):>12}")
+        checks = ours.get("edit_burst_check")
+        if checks is not None:
+            out.append(f"{'edit burst hover check':<28}{'; '.join(checks)}   (reference: n/a)")
+        for who, d in (("ours", ours), ("reference", ref)):
+            for e in d.get("errors", []):
+                out.append(f"ERROR ({who}): {e.splitlines()[0]}")
+    st = summary.get("startup", {})
+    if st:
+        out.append("")
+        o, r = st.get("ours", {}), st.get("reference", {})
+        out.append(f"startup, dedicated runs (median of {o.get('n', 0)}/{r.get('n', 0)}): ours {_f(o.get('median_ms'))} ms, "
+                   f"reference {_f(r.get('median_ms'))} ms, ratio {_f(st.get('ratio'))}x (target <= {STARTUP_LIMIT:g}x)")
+    checks = summary.get("targets", [])
+    if checks:
+        out.append("")
+        out.append("targets (issue 6):")
+        for c in checks:
+            val = c.get("ratio", c.get("value"))
+            lim = f" <= {c['limit']}x" if "limit" in c else ""
+            vs = _f(val) + ("x" if "limit" in c and isinstance(val, float) else "") if not isinstance(val, list) else ", ".join(val)
+            out.append(f"  [{'ok' if c['ok'] else 'MISS'}] {c['size']}: {c['metric']} = {vs}{lim}")
+    return "\n".join(out)
+
+
+def _row(label: str, a: Any, b: Any, r: Any, target: float | None) -> str:
+    t = f"<={target:g}x" if target else ""
+    mark = ""
+    if target and r is not None:
+        mark = "" if r <= target else " !"
+    return f"{label:<28}{_f(a):>12}{_f(b):>12}{(_f(r) + 'x') if r is not None else '—':>9}{t:>9}{mark}"
+
+
+def _count(d: dict, k: str) -> str:
+    x = d.get(k, {})
+    if not x:
+        return "—"
+    err = f" ({x['errors']} err)" if x.get("errors") else ""
+    return f"{x.get('nonempty', '—')}/{x.get('n', '—')}{err}"
+
+
+def _frac(d: dict, k: str, total: str = "n") -> str:
+    return f"{d.get(k, '—')}/{d.get(total, '—')}" if d else "—"
+
+
+def machine_info() -> dict:
+    cpu = platform.processor() or "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = 0.0
+    try:
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemTotal"):
+                mem = int(line.split()[1]) / 1024 / 1024
+    except OSError:
+        pass
+    try:
+        from importlib.metadata import version
+
+        pygls_version = version("pygls")
+    except Exception:
+        pygls_version = "?"
+    return {"cpu": cpu, "cpus": os.cpu_count(), "mem_gb": round(mem, 1), "platform": platform.platform(),
+            "python": platform.python_version(), "pygls": pygls_version,
+            "loadavg_before": _loadavg()}
+
+
+def _loadavg() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+# --------------------------------------------------------------------------------------
+
+
+async def prime(cmd: list[str], workdir: Path) -> None:
+    """Start and stop a server once, untimed, so that bytecode and file caches are warm."""
+    client = Client(cmd, REPO, workdir / "stderr-prime.log")
+    try:
+        await client.spawn()
+        await client.request("initialize", initialize_params(workdir), 60)
+        await client.notify("initialized", {})
+    finally:
+        await client.close()
+
+
+async def startup_phase(servers: dict[str, list[str]], workdir: Path, runs: int, timeout: float) -> dict:
+    """Spawn -> initialize result, ``runs`` times per server, alternating."""
+    samples: dict[str, list[float]] = {name: [] for name in servers}
+    order = list(servers)
+    for r in range(runs):
+        for name in (order if r % 2 == 0 else order[::-1]):
+            client = Client(servers[name], REPO, workdir / f"stderr-startup-{name}.log")
+            try:
+                t0 = time.perf_counter()
+                await client.spawn()
+                msg, _, t = await client.request("initialize", initialize_params(workdir), timeout)
+                if "error" not in msg:
+                    samples[name].append((t - t0) * 1e3)
+                await client.notify("initialized", {})
+            except (ServerDied, asyncio.TimeoutError, ConnectionError) as e:
+                log(f"startup run of {name} failed: {e}")
+            finally:
+                await client.close()
+    out = {}
+    for name, vals in samples.items():
+        s = sorted(vals)
+        out[name] = {"n": len(s), "median_ms": statistics.median(s) if s else None,
+                     "min_ms": s[0] if s else None, "max_ms": s[-1] if s else None, "samples": vals}
+    if out.get("ours", {}).get("median_ms") and out.get("reference", {}).get("median_ms"):
+        out["ratio"] = out["ours"]["median_ms"] / out["reference"]["median_ms"]
+    return out
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    servers = {
+        "ours": shlex.split(args.ours) if args.ours else [args.python, "-m", "transformers_glossary_ls"],
+        "reference": shlex.split(args.reference) if args.reference else [args.python, str(HERE / "reference_server.py")],
+    }
+    summary: dict[str, Any] = {
+        "machine": machine_info(),
+        "config": {"startups": args.startups, "sizes": args.sizes, "requests": args.requests, "warmup": args.warmup, "rounds": args.rounds,
+                   "seed": args.seed, "burst_edits": BURST_EDITS, "commands": servers, "targets": TARGETS,
+                   "flat_limit": FLAT_LIMIT, "target_size": TARGET_SIZE},
+        "sizes": {},
+    }
+    failed = False
+    t_start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="glossary-bench-") as tmp:
+        workdir = Path(tmp)
+        for name, cmd in servers.items():
+            try:
+                await prime(cmd, workdir)
+            except Exception as e:  # reported again by the real sessions
+                log(f"priming {name} failed: {type(e).__name__}: {e}")
+        summary["startup"] = await startup_phase(servers, workdir, args.startups, args.timeout)
+        log("startup (spawn -> initialize result), median ms: " + ", ".join(
+            f"{k} {v['median_ms']:.0f}" for k, v in summary["startup"].items() if isinstance(v, dict) and v["median_ms"]))
+        for size in args.sizes:
+            t = time.perf_counter()
+            corpus = generate(size, args.seed)
+            plan = Plan(corpus, workdir, args.requests, args.seed)
+            del corpus
+            gc.collect()
+            gc.freeze()
+            log(f"[{size:,} lines] documents and plan ready in {time.perf_counter() - t:.1f}s")
+            runs: dict[str, list[dict]] = {name: [] for name in servers}
+            order = list(servers)
+            for r in range(args.rounds):
+                for name in (order if r % 2 == 0 else order[::-1]):
+                    t = time.perf_counter()
+                    res = await session(name, servers[name], plan, workdir, args)
+                    runs[name].append(res)
+                    if "error" in res:
+                        failed = True
+                        log(f"[{size:,} lines] round {r + 1} {name}: ERROR {res['error']}")
+                    else:
+                        log(f"[{size:,} lines] round {r + 1} {name}: {time.perf_counter() - t:.1f}s, "
+                            f"hover p99 {res['hover_term']['p99']:.2f} ms, burst {res['edit_burst_ms']:.0f} ms")
+            entry: dict[str, Any] = {"documents": {k: {kk: v for kk, v in d.items() if kk != "text"}
+                                                   for k, d in plan.docs.items()}}
+            for name in servers:
+                entry[name] = aggregate(runs[name])
+            if "ours" in entry and "reference" in entry:
+                entry["ratios"] = ratios(entry["ours"], entry["reference"])
+            summary["sizes"][str(size)] = entry
+            gc.unfreeze()
+            del plan
+            gc.collect()
+    summary["machine"]["loadavg_after"] = _loadavg()
+    summary["elapsed_s"] = round(time.perf_counter() - t_start, 1)
+    summary["targets"] = evaluate_targets(summary) if set(servers) == {"ours", "reference"} else []
+    summary["ok"] = (not failed) and all(c["ok"] for c in summary["targets"])
+
+    table = render_table(summary)
+    if args.json == "-":
+        print(table, file=sys.stderr)
+        json.dump(summary, sys.stdout, indent=2)
+        print()
+    else:
+        print(table)
+        if args.json:
+            Path(args.json).write_text(json.dumps(summary, indent=2) + "\n")
+            log(f"wrote {args.json}")
+    log(f"total {summary['elapsed_s']}s")
+    if failed:
+        return 1
+    if args.check and not summary["ok"]:
+        return 1
+    return 0
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description="Benchmark transformers-glossary-ls against a minimal pygls server.")
+    ap.add_argument("--sizes", default="2000,20000,200000", help="comma-separated line counts")
+    ap.add_argument("--requests", type=int, default=500, help="timed requests per metric per round")
+    ap.add_argument("--warmup", type=int, default=10, help="untimed requests before each metric")
+    ap.add_argument("--rounds", type=int, default=4, help="sessions per server per size (alternating ABBA)")
+    ap.add_argument("--startups", type=int, default=10, help="extra spawn->initialize runs per server for startup")
+    ap.add_argument("--seed", type=int, default=6)
+    ap.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for any one answer")
+    ap.add_argument("--json", default=None, help="write the JSON summary here ('-' for stdout)")
+    ap.add_argument("--quick", action="store_true", help="CI smoke run: size 2000, 50 requests, 1 round")
+    ap.add_argument("--check", action="store_true", help="exit 1 if a target of issue 6 is missed")
+    ap.add_argument("--python", default=sys.executable, help="interpreter for both servers")
+    ap.add_argument("--ours", default=None, help="command line of our server (default: PYTHON -m transformers_glossary_ls)")
+    ap.add_argument("--reference", default=None, help="command line of the reference server")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.sizes, args.requests, args.warmup, args.rounds, args.startups = "2000", 50, 5, 1, 3
+    args.sizes = [int(s.replace("_", "")) for s in str(args.sizes).split(",") if s.strip()]
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    return asyncio.run(main_async(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+from transformers_glossary_ls.cli import main
+
+raise SystemExit(main())

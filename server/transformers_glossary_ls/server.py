@@ -1,0 +1,132 @@
+"""The language server: the only module with @server.feature. Each handler is glue."""
+
+from __future__ import annotations
+
+import logging
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from transformers_glossary_ls import __version__, render
+from transformers_glossary_ls.documents import Document
+from transformers_glossary_ls.engine import Glossary
+from transformers_glossary_ls.positions import UTF16, to_index
+from transformers_glossary_ls.protocol import GlossaryProtocol
+from transformers_glossary_ls.settings import LOG_LEVELS, Settings, parse_settings
+
+log = logging.getLogger(__name__)
+
+
+class GlossaryServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__(
+            "transformers-glossary-ls",
+            __version__,
+            protocol_cls=GlossaryProtocol,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+        )
+        self.documents: dict[str, Document] = {}
+        self.settings = Settings()
+        self.glossary = Glossary()
+        self.encoding = UTF16
+        self.hover_markdown = True
+        self._told_load_errors = False
+
+    # -- glue helpers ------------------------------------------------------------------------
+    def document(self, uri: str) -> Document | None:
+        doc = self.documents.get(uri)
+        if doc is None:
+            log.info("request for a document that is not open: %s", uri)
+        return doc
+
+    def apply_settings(self, raw) -> None:
+        settings, problems = parse_settings(raw)
+        for problem in problems:
+            self.tell_user(f"Transformers Glossary settings: {problem}", types.MessageType.Warning)
+        logging.getLogger("transformers_glossary_ls").setLevel(LOG_LEVELS[settings.log_level])
+        if settings.extra_glossary_files != self.settings.extra_glossary_files:
+            self.glossary = Glossary(settings.extra_glossary_files)
+            self._told_load_errors = False
+        self.settings = settings
+
+    def tell_user(self, message: str, kind=types.MessageType.Error) -> None:
+        log.warning("%s", message)
+        self.window_show_message(types.ShowMessageParams(type=kind, message=message))
+
+    def check_vocabulary(self) -> None:
+        """Tell the user once if the vocabulary had defects (every valid entry is still served)."""
+        if self._told_load_errors:
+            return
+        self._told_load_errors = True
+        errors = self.glossary.errors
+        if errors:
+            shown = "; ".join(str(e) for e in errors[:3])
+            more = f" (and {len(errors) - 3} more; see the log)" if len(errors) > 3 else ""
+            self.tell_user(f"Transformers Glossary: vocabulary problems: {shown}{more}")
+
+    def report_server_error(self, error, source) -> None:
+        # Our own faults go to the log, never into a message box on every request.
+        log.error("server error (%s): %s", getattr(source, "__name__", source), error)
+
+
+server = GlossaryServer()
+
+
+@server.feature(types.INITIALIZE)
+def initialize(ls: GlossaryServer, params: types.InitializeParams) -> None:
+    ls.encoding = str(getattr(ls.workspace.position_encoding, "value", ls.workspace.position_encoding) or UTF16)
+    hover = params.capabilities.text_document and params.capabilities.text_document.hover
+    formats = hover.content_format if hover and hover.content_format else None
+    ls.hover_markdown = formats is None or types.MarkupKind.Markdown in formats
+    ls.apply_settings(params.initialization_options)
+
+
+@server.feature(types.INITIALIZED)
+def initialized(ls: GlossaryServer, params: types.InitializedParams) -> None:
+    ls.check_vocabulary()
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+def did_change_configuration(ls: GlossaryServer, params: types.DidChangeConfigurationParams) -> None:
+    ls.apply_settings(params.settings)
+    ls.check_vocabulary()
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: GlossaryServer, params: types.DidOpenTextDocumentParams) -> None:
+    item = params.text_document
+    ls.documents[item.uri] = Document(item.uri, item.text, item.language_id, item.version)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: GlossaryServer, params: types.DidChangeTextDocumentParams) -> None:
+    doc = ls.document(params.text_document.uri)
+    if doc is None:
+        return
+    for change in params.content_changes:
+        if isinstance(change, types.TextDocumentContentChangePartial):
+            start, end = change.range.start, change.range.end
+            doc.replace(
+                start.line, to_index(doc.line(start.line), start.character, ls.encoding),
+                end.line, to_index(doc.line(end.line), end.character, ls.encoding),
+                change.text,
+            )
+        else:
+            doc.replace_all(change.text)
+    doc.version = params.text_document.version
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: GlossaryServer, params: types.DidCloseTextDocumentParams) -> None:
+    ls.documents.pop(params.text_document.uri, None)
+
+
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+def hover(ls: GlossaryServer, params: types.HoverParams) -> types.Hover | None:
+    doc = ls.document(params.text_document.uri)
+    if doc is None:
+        return None
+    line = params.position.line
+    index = to_index(doc.line(line), params.position.character, ls.encoding)
+    answer = ls.glossary.hover(doc, line, index, ls.hover_markdown)
+    return render.hover(answer, doc, ls.encoding, ls.hover_markdown) if answer else None

@@ -1,0 +1,59 @@
+"""Server options: camelCase on the wire, snake_case here, safe defaults, unknown keys ignored."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+LOG_LEVELS = {"error": logging.ERROR, "warning": logging.WARNING, "info": logging.INFO,
+              "debug": logging.DEBUG}
+
+
+@dataclass(frozen=True)
+class Settings:
+    log_level: str = "warning"
+    extra_glossary_files: tuple[str, ...] = ()
+    completion_prose: bool = True
+
+
+def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
+    """Settings from initializationOptions / didChangeConfiguration, and what was wrong in them.
+
+    A bad value falls back to its default; the problems are returned so the caller can tell
+    the user once.
+    """
+    problems: list[str] = []
+    if raw is None:
+        return Settings(), problems
+    if not isinstance(raw, dict):
+        return Settings(), [f"settings must be an object, got {type(raw).__name__}"]
+    # didChangeConfiguration may wrap ours in {"transformersGlossary": {...}}
+    if isinstance(raw.get("transformersGlossary"), dict):
+        raw = raw["transformersGlossary"]
+    values: dict[str, Any] = {}
+
+    level = raw.get("logLevel")
+    if level is not None:
+        if isinstance(level, str) and level.lower() in LOG_LEVELS:
+            values["log_level"] = level.lower()
+        else:
+            problems.append(f"logLevel must be one of {', '.join(LOG_LEVELS)}; got {level!r}")
+
+    files = raw.get("extraGlossaryFiles")
+    if files is not None:
+        if isinstance(files, list) and all(isinstance(f, str) for f in files):
+            values["extra_glossary_files"] = tuple(files)
+        else:
+            problems.append(f"extraGlossaryFiles must be a list of paths; got {files!r:.80}")
+
+    completion = raw.get("completion")
+    if isinstance(completion, dict) and "prose" in completion:
+        if isinstance(completion["prose"], bool):
+            values["completion_prose"] = completion["prose"]
+        else:
+            problems.append(f"completion.prose must be true or false; got {completion['prose']!r}")
+    return Settings(**values), problems
+
+
+__all__ = ["LOG_LEVELS", "Settings", "parse_settings"]

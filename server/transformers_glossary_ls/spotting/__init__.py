@@ -1,0 +1,285 @@
+"""Which vocabulary term is at a position, and every term in a document.
+
+Plain Python: knows documents and the vocabulary, nothing of LSP. Positions here are string
+indices into a line; `positions.py` converts them to and from what the client speaks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from transformers_glossary_ls.documents import Document
+from transformers_glossary_ls.spotting import markdown as md
+from transformers_glossary_ls.spotting import python as py
+from transformers_glossary_ls.spotting.phrases import Word, match_covering, scan, words_in
+from transformers_glossary_ls.spotting.state import state_at
+from transformers_glossary_ls.vocabulary import Entry, Vocabulary
+
+PYTHON, MARKDOWN = "python", "markdown"
+CODE, STRING, PROSE = "code", "string", "prose"
+MAX_JOINED_LINES = 3  # how far a phrase may run across line breaks
+LONG_LINE = 100_000  # longer lines are read only near the cursor, as code
+LONG_WINDOW = 2_000
+
+_LANGUAGE_IDS = {"python": PYTHON, "markdown": MARKDOWN}
+_SUFFIXES = {".py": PYTHON, ".pyi": PYTHON, ".md": MARKDOWN, ".markdown": MARKDOWN}
+
+
+def language_of(language_id: str, uri: str = "") -> str | None:
+    """python, markdown, or None for documents we do not read."""
+    found = _LANGUAGE_IDS.get((language_id or "").lower())
+    if found:
+        return found
+    path = uri.lower().split("?", 1)[0]
+    for suffix, language in _SUFFIXES.items():
+        if path.endswith(suffix):
+            return language
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Spot:
+    """A vocabulary term found in a document: where it is and what it means."""
+
+    entry: Entry
+    start_line: int
+    start: int
+    end_line: int
+    end: int
+    where: str  # code, string or prose
+
+
+@dataclass(slots=True)
+class LineView:
+    """The parts of one line that spotting reads."""
+
+    code: list[tuple[int, int]] = field(default_factory=list)
+    strings: list[tuple[int, int]] = field(default_factory=list)
+    prose: list[tuple[int, int]] = field(default_factory=list)
+    code_spans: list[tuple[int, int]] = field(default_factory=list)
+    joins_previous: bool = False  # the first prose piece continues the previous line's prose
+
+
+def _python_view(text: str, state, previous: str | None, previous_state) -> LineView:
+    segments, _ = py.lex_line(text, state)
+    view = LineView()
+    for seg in segments:
+        if seg.kind == py.CODE:
+            view.code.append((seg.start, seg.end))
+        elif seg.kind == py.STRING:
+            view.strings.append((seg.start, seg.end))
+        else:
+            view.prose.append((seg.start, seg.end))
+    if previous is None or not view.prose:
+        return view
+    if state and segments[0].kind == py.DOCSTRING and segments[0].start == 0:
+        view.joins_previous = True  # a docstring's continuation line
+    elif py.is_comment_line(segments, text):
+        prev_segments, _ = py.lex_line(previous, previous_state)
+        view.joins_previous = py.is_comment_line(prev_segments, previous) is not None
+    return view
+
+
+class Spotter:
+    """Finds vocabulary terms in one document, in its language."""
+
+    def __init__(self, doc: Document, vocab: Vocabulary, language: str) -> None:
+        self.doc = doc
+        self.vocab = vocab
+        self.language = language
+
+    # -- line analysis -----------------------------------------------------------------------
+    def _python_state(self, line_no: int):
+        """Lexer state at a line's start, or False when the line is not Python."""
+        if self.language == PYTHON:
+            return state_at(self.doc, line_no, py.PYTHON)
+        kind, py_state = md.classify(self.doc.line(line_no), state_at(self.doc, line_no, md.MARKDOWN))
+        return py_state if kind == md.PYTHON_CODE else False
+
+    def view(self, line_no: int, around: int = 0) -> LineView:
+        text = self.doc.line(line_no)
+        if len(text) > LONG_LINE:
+            return LineView(code=[(max(0, around - LONG_WINDOW), min(len(text), around + LONG_WINDOW))])
+        state = self._python_state(line_no)
+        if state is not False:
+            previous = self.doc.line(line_no - 1) if line_no > 0 else None
+            prev_state = self._python_state(line_no - 1) if line_no > 0 else False
+            if prev_state is False:
+                previous = None
+            return _python_view(text, state, previous, prev_state)
+        kind, _ = md.classify(text, state_at(self.doc, line_no, md.MARKDOWN))
+        if kind != md.PROSE:
+            return LineView()
+        view = LineView(
+            prose=md.prose_pieces(text),
+            code_spans=[(m.start(2), m.end(2)) for m in md.CODE_SPAN.finditer(text)],
+        )
+        if line_no > 0:
+            previous = self.doc.line(line_no - 1)
+            prev_kind, _ = md.classify(previous, state_at(self.doc, line_no - 1, md.MARKDOWN))
+            view.joins_previous = prev_kind == md.PROSE and md.joins_previous(previous, text)
+        return view
+
+    def _line_words(self, line_no: int, view: LineView, joined_first: bool) -> list[Word]:
+        text = self.doc.line(line_no)
+        words: list[Word] = []
+        for k, (start, end) in enumerate(view.prose):
+            words += words_in(text, line_no, start, end, joined_first and k == 0)
+        return words
+
+    def _ends_open(self, line_no: int, view: LineView, words: list[Word]) -> bool:
+        """Whether the last prose word of a line may join the first word of the next line."""
+        text = self.doc.line(line_no)
+        if not words or not view.prose or words[-1].line != line_no:
+            return False
+        return not text[words[-1].end :].strip(" \t*-")
+
+    # -- one position ------------------------------------------------------------------------
+    def at(self, line_no: int, index: int) -> Spot | None:
+        if not 0 <= line_no < self.doc.line_count:
+            return None
+        text = self.doc.line(line_no)
+        if not 0 <= index <= len(text):
+            return None
+        view = self.view(line_no, index)
+        for start, end in view.code:
+            if start <= index <= end:
+                spot = self._identifier(text, line_no, index, start, end, keyword_rule=True)
+                if spot is not None or index < end:
+                    return spot
+        for start, end in view.strings:
+            if start <= index <= end:
+                return self._string_key(text, line_no, start, end)
+        for start, end in view.code_spans:
+            if start <= index <= end:
+                return self._identifier(text, line_no, index, start, end, keyword_rule=False)
+        for start, end in view.prose:
+            if start <= index <= end:
+                return self._prose(line_no, index, view)
+        return None
+
+    def _identifier(
+        self, text: str, line_no: int, index: int, lo: int, hi: int, keyword_rule: bool
+    ) -> Spot | None:
+        start, end = py.identifier_at(text, index, lo, hi)
+        entry = self.vocab.arguments.get(text[start:end]) if end > start else None
+        if entry is None:
+            return None
+        if keyword_rule and not _may_be_bare(entry) and not _keyword_or_attribute(text, start, end):
+            return None
+        return Spot(entry, line_no, start, line_no, end, CODE)
+
+    def _string_key(self, text: str, line_no: int, start: int, end: int) -> Spot | None:
+        content = text[start:end]
+        entry = self.vocab.arguments.get(content) if py.IDENTIFIER.fullmatch(content) else None
+        return Spot(entry, line_no, start, line_no, end, STRING) if entry else None
+
+    def _prose(self, line_no: int, index: int, view: LineView) -> Spot | None:
+        # Lines above that this line's phrase may continue from, nearest first.
+        above: list[tuple[int, LineView]] = []
+        current = view
+        for n in range(line_no - 1, max(-1, line_no - 1 - MAX_JOINED_LINES), -1):
+            if not current.joins_previous:
+                break
+            current = self.view(n)
+            above.append((n, current))
+        below: list[tuple[int, LineView]] = []
+        for n in range(line_no + 1, min(self.doc.line_count, line_no + 1 + MAX_JOINED_LINES)):
+            next_view = self.view(n)
+            if not next_view.joins_previous:
+                break
+            below.append((n, next_view))
+
+        words: list[Word] = []
+        previous: tuple[int, LineView] | None = None
+        target = -1
+        for n, line_view in [*reversed(above), (line_no, view), *below]:
+            joined = previous is not None and self._ends_open(previous[0], previous[1], words)
+            line_words = self._line_words(n, line_view, joined)
+            if n == line_no:
+                for k, word in enumerate(line_words):
+                    if word.start <= index < word.end or (target < 0 and word.end == index):
+                        target = len(words) + k
+            words += line_words
+            previous = (n, line_view)
+        if target < 0:
+            return None
+        found = match_covering(words, target, self.vocab)
+        if found is None:
+            return None
+        entry, i, j = found
+        return Spot(entry, words[i].line, words[i].start, words[j].line, words[j].end, PROSE)
+
+    # -- the whole document ------------------------------------------------------------------
+    def all(self) -> Iterator[Spot]:
+        """Every term in the document, in order (prose phrases leftmost-longest)."""
+        run: list[Word] = []
+        previous: tuple[int, LineView] | None = None
+        for line_no in range(self.doc.line_count):
+            text = self.doc.line(line_no)
+            view = self.view(line_no)
+            joined = (
+                previous is not None
+                and view.joins_previous
+                and self._ends_open(previous[0], previous[1], run)
+            )
+            if not view.joins_previous:
+                yield from self._flush(run)
+                run = []
+            run += self._line_words(line_no, view, joined)
+            spots = []
+            for start, end in view.code:
+                spots += self._code_identifiers(text, line_no, start, end)
+            for start, end in view.strings:
+                spot = self._string_key(text, line_no, start, end)
+                if spot:
+                    spots.append(spot)
+            for start, end in view.code_spans:
+                spots += self._code_identifiers(text, line_no, start, end, keyword_rule=False)
+            yield from sorted(spots, key=lambda s: s.start)
+            previous = (line_no, view)
+        yield from self._flush(run)
+
+    def _code_identifiers(
+        self, text: str, line_no: int, lo: int, hi: int, keyword_rule: bool = True
+    ) -> list[Spot]:
+        spots = []
+        for match in py.IDENTIFIER.finditer(text, lo, hi):
+            if match.start() > 0 and (text[match.start() - 1].isalnum()):
+                continue
+            spot = self._identifier(text, line_no, match.start(), lo, hi, keyword_rule)
+            if spot is not None:
+                spots.append(spot)
+        return spots
+
+    def _flush(self, run: list[Word]) -> Iterator[Spot]:
+        for entry, i, j in scan(run, self.vocab):
+            yield Spot(entry, run[i].line, run[i].start, run[j].line, run[j].end, PROSE)
+
+
+def _may_be_bare(entry: Entry) -> bool:
+    """Model inputs are distinctive names; options (`padding`, `seed`) only count as keywords."""
+    return not entry.callables or "model" in entry.callables
+
+
+def _keyword_or_attribute(text: str, start: int, end: int) -> bool:
+    after = text[end:].lstrip(" \t")
+    if after.startswith("=") and not after.startswith("=="):
+        return True
+    return text[:start].rstrip(" \t").endswith(".")
+
+
+def spot(doc: Document, vocab: Vocabulary, line_no: int, index: int) -> Spot | None:
+    """The term at (line, string index) of a document, or None."""
+    language = language_of(doc.language_id, doc.uri)
+    if language is None:
+        return None
+    return Spotter(doc, vocab, language).at(line_no, index)
+
+
+def spot_all(doc: Document, vocab: Vocabulary) -> Iterator[Spot]:
+    language = language_of(doc.language_id, doc.uri)
+    if language is None:
+        return iter(())
+    return Spotter(doc, vocab, language).all()

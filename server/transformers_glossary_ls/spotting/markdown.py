@@ -1,0 +1,101 @@
+"""Markdown, one line at a time: prose, inline code, and fenced code blocks."""
+
+from __future__ import annotations
+
+import re
+
+from transformers_glossary_ls.spotting.python import has_triple_quote, lex_line
+from transformers_glossary_ls.spotting.state import Machine
+
+PYTHON_FENCES = {"python", "py", "python3", "ipython", "pycon", "ipython3"}
+
+_FENCE_OPEN = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*([^\s`{]*)")
+CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+# Spans of a prose line that are not prose: code, link targets, URLs, one-line HTML comments.
+_NOT_PROSE = re.compile(
+    r"(`+)(?!`).+?(?<!`)\1(?!`)|\]\([^)]*\)|<https?://[^>]*>|https?://\S+|<!--.*?-->|<[^>\n]{1,200}>"
+)
+_BLOCK_START = re.compile(r" {0,3}(#{1,6}(\s|$)|>|[-*+][ \t]|\d{1,9}[.)][ \t]|\||(?:[-*_][ \t]*){3,}$)")
+HEADING = re.compile(r" {0,3}#{1,6}(\s|$)")
+
+
+def fence_open(line: str) -> tuple[str, int, str] | None:
+    """(fence character, fence length, language) when the line opens a fenced block."""
+    match = _FENCE_OPEN.match(line)
+    if match is None:
+        return None
+    fence = match.group(1)
+    if fence[0] == "`" and "`" in line[match.end(1) :]:
+        return None  # a backtick fence's info string may not contain backticks
+    return fence[0], len(fence), match.group(2).lower()
+
+
+def fence_closes(line: str, char: str, length: int) -> bool:
+    stripped = line.strip()
+    return (
+        len(line) - len(line.lstrip(" ")) <= 3
+        and len(stripped) >= length
+        and stripped == char * len(stripped)
+    )
+
+
+def _significant(line: str) -> bool:
+    head = line.lstrip(" ")[:3]
+    return head in ("```", "~~~") or has_triple_quote(line)
+
+
+def _step(line: str, state):
+    if state is None:
+        opened = fence_open(line)
+        return None if opened is None else ("fence", *opened, None)
+    _, char, length, lang, py_state = state
+    if fence_closes(line, char, length):
+        return None
+    if lang in PYTHON_FENCES and has_triple_quote(line):
+        return ("fence", char, length, lang, lex_line(line, py_state)[1])
+    return state
+
+
+MARKDOWN = Machine(key="markdown", initial=None, significant=_significant, step=_step)
+
+# What a line is, given the state it starts in.
+PROSE, FENCE_MARK, PYTHON_CODE, OTHER_CODE = "prose", "fence", "python", "code"
+
+
+def classify(line: str, state) -> tuple[str, str | None]:
+    """(kind of line, Python lexer state for lines inside a python fence)."""
+    if state is None:
+        return (FENCE_MARK, None) if fence_open(line) else (PROSE, None)
+    _, char, length, lang, py_state = state
+    if fence_closes(line, char, length):
+        return FENCE_MARK, None
+    return (PYTHON_CODE, py_state) if lang in PYTHON_FENCES else (OTHER_CODE, None)
+
+
+def prose_pieces(line: str) -> list[tuple[int, int]]:
+    """(start, end) spans of a prose line that hold prose (code, links, URLs cut out)."""
+    pieces, pos = [], 0
+    for match in _NOT_PROSE.finditer(line):
+        if match.start() > pos:
+            pieces.append((pos, match.start()))
+        pos = match.end()
+    if pos < len(line):
+        pieces.append((pos, len(line)))
+    return pieces
+
+
+def code_span_at(line: str, index: int) -> tuple[int, int] | None:
+    """(start, end) of the content of the inline code span holding `index`."""
+    for match in CODE_SPAN.finditer(line):
+        if match.start(2) <= index <= match.end(2):
+            return match.start(2), match.end(2)
+        if match.start() > index:
+            break
+    return None
+
+
+def joins_previous(previous: str, line: str) -> bool:
+    """Whether `line` continues the paragraph of `previous` (so a phrase may span the break)."""
+    if not previous.strip() or not line.strip() or HEADING.match(previous):
+        return False
+    return _BLOCK_START.match(line) is None

@@ -1,0 +1,110 @@
+"""Python, one line at a time: code, comments, strings and docstrings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from transformers_glossary_ls.spotting.state import Machine
+
+CODE, COMMENT, STRING, DOCSTRING = "code", "comment", "string", "docstring"
+
+_SPECIAL = re.compile(r"[#'\"]")
+_CLOSERS = {q: re.compile(r"\\.|" + re.escape(q), re.DOTALL) for q in ('"', "'", '"""', "'''")}
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    kind: str
+    start: int
+    end: int
+
+
+def _find_close(line: str, pos: int, quote: str) -> int:
+    for match in _CLOSERS[quote].finditer(line, pos):
+        if match.group() == quote:
+            return match.start()
+    return -1
+
+
+def lex_line(line: str, state: str | None) -> tuple[list[Segment], str | None]:
+    """Split a line into segments; `state` is the open triple quote the line starts inside."""
+    segments: list[Segment] = []
+    pos, end = 0, len(line)
+    if state:
+        close = _find_close(line, 0, state)
+        if close < 0:
+            return [Segment(DOCSTRING, 0, end)], state
+        segments.append(Segment(DOCSTRING, 0, close))
+        pos = close + 3
+    while pos < end:
+        match = _SPECIAL.search(line, pos)
+        if match is None:
+            segments.append(Segment(CODE, pos, end))
+            break
+        i = match.start()
+        if i > pos:
+            segments.append(Segment(CODE, pos, i))
+        char = line[i]
+        if char == "#":
+            segments.append(Segment(COMMENT, i + 1, end))
+            break
+        quote = char * 3 if line.startswith(char * 3, i) else char
+        start = i + len(quote)
+        close = _find_close(line, start, quote)
+        if close < 0:
+            if len(quote) == 3:
+                segments.append(Segment(DOCSTRING, start, end))
+                return segments, quote
+            segments.append(Segment(STRING, start, end))  # unterminated: ends with the line
+            break
+        segments.append(Segment(DOCSTRING if len(quote) == 3 else STRING, start, close))
+        pos = close + len(quote)
+    return segments, None
+
+
+def has_triple_quote(line: str) -> bool:
+    return '"""' in line or "'''" in line
+
+
+def _step(line: str, state):
+    return lex_line(line, state)[1]
+
+
+PYTHON = Machine(key="python", initial=None, significant=has_triple_quote, step=_step)
+
+
+def segment_at(segments: list[Segment], index: int) -> Segment | None:
+    """The segment holding `index`, or the one ending right at it (cursor after a word)."""
+    for seg in segments:
+        if seg.start <= index < seg.end:
+            return seg
+    for seg in segments:
+        if seg.end == index and seg.end > seg.start:
+            return seg
+    return None
+
+
+def identifier_at(text: str, index: int, lo: int = 0, hi: int | None = None) -> tuple[int, int]:
+    """(start, end) of the identifier touching `index` within text[lo:hi], or (index, index)."""
+    hi = len(text) if hi is None else hi
+    start = index
+    while start > lo and (text[start - 1].isalnum() or text[start - 1] == "_") and text[start - 1].isascii():
+        start -= 1
+    end = index
+    while end < hi and (text[end].isalnum() or text[end] == "_") and text[end].isascii():
+        end += 1
+    while start < end and text[start].isdigit():
+        start += 1
+    return start, end
+
+
+def is_comment_line(segments: list[Segment], line: str) -> Segment | None:
+    """The comment segment of a line that holds nothing but a comment."""
+    if not segments or segments[-1].kind != COMMENT:
+        return None
+    for seg in segments[:-1]:
+        if seg.kind != CODE or line[seg.start : seg.end].strip():
+            return None
+    return segments[-1]

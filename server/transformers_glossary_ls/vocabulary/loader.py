@@ -1,0 +1,300 @@
+"""Load and validate the YAML vocabulary. The only module that knows the schema.
+
+Every defect is reported as a `LoadError` naming file, line and entry; the offending entry (or
+file) is dropped and everything valid is kept, so one typo never costs the user the glossary.
+"""
+
+from __future__ import annotations
+
+import logging
+import stat
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from transformers_glossary_ls.vocabulary.model import (
+    ARGUMENT,
+    CONCEPT,
+    Choice,
+    Entry,
+    Variant,
+    Vocabulary,
+    phrase_key,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 20
+_LINE = "__line__"
+
+REQUIRED = ("id", "term", "kind", "summary", "definition", "url")
+TEXT_FIELDS = (
+    *REQUIRED,
+    "concept", "shape", "dtype", "values", "type", "default", "versions",
+)
+LIST_FIELDS = ("aliases", "abbreviations", "see_also", "produced_by", "callables")
+KNOWN_FIELDS = {*TEXT_FIELDS, *LIST_FIELDS, "choices", "variants", _LINE}
+KINDS = (CONCEPT, ARGUMENT)
+CALLABLES = {
+    "model", "tokenizer", "processor", "image_processor", "feature_extractor", "generate",
+    "training_args", "from_pretrained",
+}
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class LoadError:
+    file: str
+    line: int  # 1-based; 0 when the whole file is at fault
+    entry: str  # entry id, or "" when not known
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        who = f" entry '{self.entry}':" if self.entry else ""
+        return f"{where}:{who} {self.message}"
+
+
+class _RefusedYaml(Exception):
+    pass
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader that records line numbers and refuses anchors/aliases and deep nesting.
+
+    Aliases are refused outright: our data never needs them, and they are how a small file
+    expands into an exponential one ("billion laughs").
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # A node constructed before is reached again only through an alias.
+        if node in self.constructed_objects:
+            raise _RefusedYaml(f"line {node.start_mark.line + 1}: anchors and aliases are not allowed")
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _RefusedYaml(f"line {node.start_mark.line + 1}: nesting deeper than {MAX_DEPTH}")
+            return super().construct_object(node, deep=True)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        mapping = super().construct_mapping(node, deep=True)
+        mapping[_LINE] = node.start_mark.line + 1
+        return mapping
+
+
+def default_data_dir() -> Path:
+    """The vocabulary shipped in the wheel, or the repository's copy in a source checkout."""
+    here = Path(__file__).resolve().parent.parent
+    installed = here / "glossary_data"
+    if installed.is_dir():
+        return installed
+    return here.parent.parent / "glossary_data"
+
+
+def _read_text(path: Path) -> str:
+    """Read a regular file of sane size; never block on a FIFO or device."""
+    st = path.stat()
+    if not stat.S_ISREG(st.st_mode):
+        raise _RefusedYaml("not a regular file")
+    if st.st_size > MAX_FILE_BYTES:
+        raise _RefusedYaml(f"file is {st.st_size} bytes; the limit is {MAX_FILE_BYTES}")
+    return path.read_text(encoding="utf-8")
+
+
+def _parse_file(path: Path) -> tuple[list[dict], list[LoadError]]:
+    name = str(path)
+    try:
+        text = _read_text(path)
+    except FileNotFoundError:
+        return [], [LoadError(name, 0, "", "file not found")]
+    except (OSError, UnicodeDecodeError, _RefusedYaml) as exc:
+        return [], [LoadError(name, 0, "", f"cannot read: {exc}")]
+    loader = _Loader(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        return [], [LoadError(name, line, "", f"YAML error: {exc.problem or exc}")]
+    except (_RefusedYaml, yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
+        return [], [LoadError(name, 0, "", f"refused: {exc}")]
+    finally:
+        loader.dispose()
+    if data is None:
+        return [], [LoadError(name, 0, "", "file is empty")]
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        line = data.get(_LINE, 1) if isinstance(data, dict) else 1
+        return [], [LoadError(name, line, "", "expected a mapping with an 'entries' list")]
+    raws, errors = [], []
+    for item in data["entries"]:
+        if isinstance(item, dict):
+            raws.append(item)
+        else:
+            errors.append(LoadError(name, 0, "", f"entry is not a mapping: {item!r:.60}"))
+    return raws, errors
+
+
+def _text_tuple(value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return ()
+    if isinstance(value, list) and all(isinstance(v, str | int | float | bool) for v in value):
+        return tuple(str(v) for v in value)
+    return None
+
+
+def _build_entry(raw: dict, file: str) -> tuple[Entry | None, str]:
+    """An Entry from one raw mapping, or None and the reason it is invalid."""
+    for key in REQUIRED:
+        value = raw.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None, f"missing required field '{key}'"
+    fields: dict[str, Any] = {}
+    for key in TEXT_FIELDS:
+        value = raw.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            value = "True" if value else "False"
+        if not isinstance(value, str | int | float):
+            return None, f"field '{key}' must be text"
+        fields[key] = str(value).strip() if key != "definition" else str(value).rstrip()
+    for key in LIST_FIELDS:
+        value = _text_tuple(raw.get(key))
+        if value is None:
+            return None, f"field '{key}' must be a list of strings"
+        fields[key] = value
+    if fields["kind"] not in KINDS:
+        return None, f"kind must be one of {', '.join(KINDS)}, not '{fields['kind']}'"
+    unknown_callables = set(fields["callables"]) - CALLABLES
+    if unknown_callables:
+        return None, f"unknown callables: {', '.join(sorted(unknown_callables))}"
+    choices = []
+    for item in raw.get("choices") or []:
+        if not isinstance(item, dict) or "value" not in item:
+            return None, "each choice needs a 'value'"
+        value = item["value"]
+        value = ("True" if value else "False") if isinstance(value, bool) else str(value)
+        choices.append(Choice(value=value, doc=str(item.get("doc") or "")))
+    variants = []
+    for item in raw.get("variants") or []:
+        heads = _text_tuple(item.get("heads")) if isinstance(item, dict) else None
+        if not heads:
+            return None, "each variant needs a non-empty 'heads' list"
+        variants.append(
+            Variant(
+                heads=heads,
+                **{k: str(item[k]).strip() for k in ("shape", "dtype", "values", "note") if item.get(k)},
+            )
+        )
+    unknown = set(raw) - KNOWN_FIELDS
+    if unknown:
+        log.info("%s: entry '%s' has unknown fields %s (ignored)", file, fields["id"], sorted(unknown))
+    entry = Entry(
+        **fields,
+        choices=tuple(choices),
+        variants=tuple(variants),
+        source=f"{file}:{raw.get(_LINE, 0)}",
+    )
+    return entry, ""
+
+
+def load_files(paths: list[Path]) -> tuple[Vocabulary, list[LoadError]]:
+    """Load every file; return the valid vocabulary and every defect found."""
+    errors: list[LoadError] = []
+    entries: list[Entry] = []
+    lines: dict[str, tuple[str, int]] = {}
+    for path in paths:
+        raws, file_errors = _parse_file(path)
+        errors.extend(file_errors)
+        for raw in raws:
+            line = int(raw.get(_LINE, 0))
+            entry_id = str(raw.get("id") or "")
+            entry, problem = _build_entry(raw, str(path))
+            if entry is None:
+                errors.append(LoadError(str(path), line, entry_id, problem))
+                continue
+            if entry.id in lines:
+                first_file, first_line = lines[entry.id]
+                errors.append(
+                    LoadError(str(path), line, entry.id,
+                              f"duplicate id (first defined at {first_file}:{first_line})")
+                )
+                continue
+            lines[entry.id] = (str(path), line)
+            entries.append(entry)
+
+    entries = _drop_conflicting_claims(entries, lines, errors)
+    entries = _drop_dangling_references(entries, lines, errors)
+    return Vocabulary.build(entries), errors
+
+
+def _drop_conflicting_claims(
+    entries: list[Entry], lines: dict[str, tuple[str, int]], errors: list[LoadError]
+) -> list[Entry]:
+    """An alias or abbreviation two entries claim is an error on the later entry."""
+    owners: dict[tuple[str, object], str] = {}
+    kept = []
+    for entry in entries:
+        claims = []
+        if entry.is_argument:
+            claims += [("name", name) for name in (entry.term, *entry.aliases)]
+        else:
+            claims += [("phrase", phrase_key(p)) for p in (entry.term, *entry.aliases)]
+            claims += [("abbr", a) for a in entry.abbreviations]
+        clash = next(
+            ((c, owners[c]) for c in claims if c in owners and owners[c] != entry.id), None
+        )
+        if clash is not None:
+            (what, value), owner = clash
+            shown = " ".join(value) if isinstance(value, tuple) else value
+            file, line = lines[entry.id]
+            errors.append(
+                LoadError(file, line, entry.id, f"{what} '{shown}' is already claimed by '{owner}'")
+            )
+            continue
+        for claim in claims:
+            owners[claim] = entry.id
+        kept.append(entry)
+    return kept
+
+
+def _drop_dangling_references(
+    entries: list[Entry], lines: dict[str, tuple[str, int]], errors: list[LoadError]
+) -> list[Entry]:
+    """A see_also or concept naming no entry is reported; the reference is dropped, not the entry."""
+    ids = {e.id for e in entries}
+    fixed = []
+    for entry in entries:
+        file, line = lines[entry.id]
+        missing = [ref for ref in entry.see_also if ref not in ids]
+        for ref in missing:
+            errors.append(LoadError(file, line, entry.id, f"see_also '{ref}' names no entry"))
+        concept = entry.concept
+        if concept and concept not in ids:
+            errors.append(LoadError(file, line, entry.id, f"concept '{concept}' names no entry"))
+            concept = ""
+        if missing or concept != entry.concept:
+            entry = replace(
+                entry, see_also=tuple(r for r in entry.see_also if r in ids), concept=concept
+            )
+        fixed.append(entry)
+    return fixed
+
+
+def data_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("*.yaml") if p.is_file())
+
+
+def load_default(extra: list[Path] | None = None) -> tuple[Vocabulary, list[LoadError]]:
+    """The shipped vocabulary plus any user files (later files cannot redefine shipped ids)."""
+    return load_files(data_files(default_data_dir()) + list(extra or []))

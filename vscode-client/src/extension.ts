@@ -1,0 +1,270 @@
+// The VS Code side: read settings, find Python, start `python -m transformers_glossary_ls` over
+// stdio, and get out of the way. Every decision that needs no `vscode` lives in launch.ts.
+import * as os from "os";
+import * as vscode from "vscode";
+import {
+  CloseAction,
+  CloseHandlerResult,
+  ErrorAction,
+  ErrorHandler,
+  ErrorHandlerResult,
+  LanguageClient,
+  LanguageClientOptions,
+  ServerOptions,
+  TransportKind,
+} from "vscode-languageclient/node";
+import {
+  RestartPolicy,
+  SECTION,
+  Settings,
+  StartProblem,
+  classifyImportCheck,
+  commandLine,
+  describeProblem,
+  documentSelector,
+  initializationOptions,
+  needsRestart,
+  planLaunch,
+  readSettings,
+} from "./launch";
+import { findExecutable, runImportCheck } from "./preflight";
+
+const NAME = "Transformers Glossary";
+const SHOW_LOG = "Show Log";
+const COPY_COMMAND = "Copy Command";
+
+let output: vscode.OutputChannel;
+let client: GlossaryClient | undefined;
+/** Serializes start/stop so that quick setting changes cannot start two servers. */
+let queue: Promise<void> = Promise.resolve();
+/** Only the first notification per start attempt is shown, so a failing server cannot spam. */
+let lastNotified = false;
+/** Set as soon as a restart is due, so the old client does not push settings to a server being replaced. */
+let restartPending = false;
+
+/** The client reports its own start/close failures with generic notifications; we show our own instead. */
+class GlossaryClient extends LanguageClient {
+  override error(message: string, data?: unknown, showNotification: boolean | "force" = true): void {
+    const ours = /couldn't create connection to server|Connection to server got closed|Restarting server failed/.test(message);
+    super.error(message, data, ours ? false : showNotification);
+  }
+}
+
+function log(message: string): void {
+  output.appendLine(`[${new Date().toISOString()}] ${message}`);
+}
+
+/** Shows the one notification for a start problem, with "Show Log" and, where useful, "Copy Command". */
+async function notify(problem: StartProblem): Promise<void> {
+  const notice = describeProblem(problem);
+  log(notice.message);
+  const buttons = notice.copy ? [SHOW_LOG, COPY_COMMAND] : [SHOW_LOG];
+  const choice = await vscode.window.showErrorMessage(notice.message, ...buttons);
+  if (choice === SHOW_LOG) {
+    output.show(true);
+  } else if (choice === COPY_COMMAND && notice.copy) {
+    await vscode.env.clipboard.writeText(notice.copy);
+  }
+}
+
+function currentSettings(): Settings {
+  const cfg = vscode.workspace.getConfiguration(SECTION);
+  return readSettings((key) => cfg.get(key));
+}
+
+// The parts of the Python extension's API we use (ms-python.python, `environments`); all optional.
+interface PythonEnvironmentsApi {
+  getActiveEnvironmentPath(resource?: vscode.Uri): { id: string; path: string } | undefined;
+  resolveEnvironment(env: { id: string; path: string } | string): Promise<{ executable?: { uri?: vscode.Uri } } | undefined>;
+  onDidChangeActiveEnvironmentPath?: vscode.Event<unknown>;
+}
+
+async function pythonEnvironments(): Promise<PythonEnvironmentsApi | undefined> {
+  try {
+    const ext = vscode.extensions.getExtension<{ environments?: PythonEnvironmentsApi }>("ms-python.python");
+    if (!ext) {
+      return undefined;
+    }
+    const api = ext.isActive ? ext.exports : await ext.activate();
+    const envs = api?.environments;
+    return envs && typeof envs.getActiveEnvironmentPath === "function" && typeof envs.resolveEnvironment === "function" ? envs : undefined;
+  } catch (e) {
+    log(`Python extension API not usable: ${String(e)}`);
+    return undefined;
+  }
+}
+
+/** The interpreter selected in the Python extension, if it is installed and has one. */
+async function pythonExtensionInterpreter(): Promise<string[] | undefined> {
+  const envs = await pythonEnvironments();
+  if (!envs) {
+    return undefined;
+  }
+  try {
+    const resource = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const active = envs.getActiveEnvironmentPath(resource);
+    if (!active) {
+      return undefined;
+    }
+    const resolved = await envs.resolveEnvironment(active);
+    const exe = resolved?.executable?.uri?.fsPath;
+    return exe ? [exe] : undefined;
+  } catch (e) {
+    log(`could not ask the Python extension for its interpreter: ${String(e)}`);
+    return undefined;
+  }
+}
+
+/** Restarts a server that dies after it was up, a few times; one that never came up is not restarted. */
+function errorHandler(policy: RestartPolicy, command: string, isUp: () => boolean): ErrorHandler {
+  return {
+    error(): ErrorHandlerResult {
+      return { action: ErrorAction.Continue, handled: true };
+    },
+    closed(): CloseHandlerResult {
+      if (!isUp()) {
+        return { action: CloseAction.DoNotRestart, handled: true };
+      }
+      if (policy.onClose(Date.now())) {
+        log(`server exited; restarting (${policy.recentCloses}/${policy.maxRestarts})`);
+        return { action: CloseAction.Restart, handled: true };
+      }
+      notifyOnce({ kind: "crashed", times: policy.recentCloses, command });
+      return { action: CloseAction.DoNotRestart, handled: true };
+    },
+  };
+}
+
+async function startServer(): Promise<void> {
+  const settings = currentSettings();
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const ctx = { home: os.homedir(), workspaceFolder: folder, env: process.env };
+  const fromPythonExt = settings.server.path.length === 0 && settings.server.interpreter.length === 0
+    ? await pythonExtensionInterpreter()
+    : undefined;
+  const plan = planLaunch(settings, fromPythonExt, ctx);
+  log(`server command (from ${plan.source}): ${commandLine([plan.command, ...plan.args])}`);
+
+  if (plan.python) {
+    const result = await runImportCheck(plan.python);
+    const problem = classifyImportCheck(plan.python, result);
+    if (problem) {
+      if (result.stderr.trim()) {
+        log(`import check stderr:\n${result.stderr.trimEnd()}`);
+      }
+      notifyOnce(problem);
+      return;
+    }
+  } else if (!findExecutable(plan.command)) {
+    notifyOnce({ kind: "missing-command", command: plan.command });
+    return;
+  }
+
+  const serverOptions: ServerOptions = {
+    command: plan.command,
+    args: plan.args,
+    transport: TransportKind.stdio,
+    options: folder ? { cwd: folder } : undefined,
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: documentSelector(settings.enabledLanguages),
+    initializationOptions: initializationOptions(settings),
+    synchronize: { configurationSection: SECTION },
+    middleware: {
+      workspace: {
+        didChangeConfiguration: (sections, next) => (restartPending ? Promise.resolve() : next(sections)),
+      },
+    },
+    outputChannel: output,
+    errorHandler: errorHandler(new RestartPolicy(), plan.command, () => up),
+  };
+  let up = false;
+  const c = new GlossaryClient(SECTION, NAME, serverOptions, clientOptions);
+  client = c;
+  try {
+    await c.start();
+    up = true;
+    log(`server started for ${settings.enabledLanguages.join(", ")}`);
+  } catch (e) {
+    const detail = e instanceof Error ? e.message : String(e);
+    log(`server failed to start: ${detail}`);
+    await stopServer();
+    notifyOnce({ kind: "start-failed", command: commandLine([plan.command, ...plan.args]), detail: detail.split("\n")[0] });
+  }
+}
+
+function notifyOnce(problem: StartProblem): void {
+  if (lastNotified) {
+    log(describeProblem(problem).message);
+    return;
+  }
+  lastNotified = true;
+  void notify(problem);
+}
+
+async function stopServer(): Promise<void> {
+  const c = client;
+  client = undefined;
+  if (!c) {
+    return;
+  }
+  try {
+    if (c.isRunning()) {
+      await c.stop(5_000);
+    }
+  } catch (e) {
+    log(`stopping the server failed: ${String(e)}`);
+  }
+  try {
+    await c.dispose(1_000);
+  } catch {
+    // already stopped
+  }
+}
+
+function restart(reason: string): Promise<void> {
+  restartPending = true;
+  queue = queue.then(async () => {
+    log(`restarting the server: ${reason}`);
+    lastNotified = false;
+    await stopServer();
+    restartPending = false;
+    await startServer();
+  }).catch((e) => log(`restart failed: ${String(e)}`));
+  return queue;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  output = vscode.window.createOutputChannel(NAME);
+  context.subscriptions.push(
+    output,
+    vscode.commands.registerCommand(`${SECTION}.restart`, () => restart("command")),
+    vscode.commands.registerCommand(`${SECTION}.showLog`, () => output.show(true)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (needsRestart((s) => e.affectsConfiguration(s))) {
+        void restart("settings changed");
+      }
+    }),
+  );
+  log(`${NAME} ${String(context.extension.packageJSON.version)} activating`);
+
+  const envs = await pythonEnvironments();
+  const changed = envs?.onDidChangeActiveEnvironmentPath;
+  if (changed) {
+    context.subscriptions.push(
+      changed(() => {
+        const s = currentSettings();
+        if (s.server.path.length === 0 && s.server.interpreter.length === 0) {
+          void restart("Python extension interpreter changed");
+        }
+      }),
+    );
+  }
+
+  queue = queue.then(startServer).catch((e) => log(`start failed: ${String(e)}`));
+  await queue;
+}
+
+export async function deactivate(): Promise<void> {
+  await stopServer();
+}

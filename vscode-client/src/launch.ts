@@ -1,0 +1,288 @@
+// How the server is launched, decided from plain data: no `vscode` import here, so all of it is
+// unit-tested with `node --test`. extension.ts reads the settings and hands them in.
+
+/** The Python module that runs the server (`python -m transformers_glossary_ls`). */
+export const SERVER_MODULE = "transformers_glossary_ls";
+/** The distribution name on PyPI, for the install hint. */
+export const SERVER_PACKAGE = "transformers-glossary-ls";
+/** The configuration section; also the client id, so vscode-languageclient reads `<id>.trace.server`. */
+export const SECTION = "transformersGlossary";
+export const DEFAULT_PYTHON = "python3";
+export const DEFAULT_LANGUAGES: readonly string[] = ["python", "markdown"];
+export const LOG_LEVELS = ["error", "warning", "info", "debug"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Settings whose change needs a new server process (the rest reach it via didChangeConfiguration). */
+export const RESTART_SETTINGS: readonly string[] = [
+  `${SECTION}.server.interpreter`,
+  `${SECTION}.server.path`,
+  `${SECTION}.enabledLanguages`,
+];
+
+export interface Settings {
+  server: {
+    /** Interpreter argv (a path, or a command and its arguments); empty: not set. */
+    interpreter: string[];
+    /** Full server argv; empty: not set. Wins over the interpreter. */
+    path: string[];
+  };
+  enabledLanguages: string[];
+  logLevel: LogLevel;
+  extraGlossaryFiles: string[];
+  completion: { prose: boolean };
+}
+
+/** What the server receives as `initializationOptions` (camelCase, as on the wire). */
+export interface InitializationOptions {
+  logLevel: LogLevel;
+  extraGlossaryFiles: string[];
+  completion: { prose: boolean };
+}
+
+/** Reads a value from the `transformersGlossary` section, e.g. `get("server.interpreter")`. */
+export type SettingsGetter = (key: string) => unknown;
+
+function stringList(value: unknown): string[] {
+  if (typeof value === "string") {
+    return value.trim() === "" ? [] : [value.trim()];
+  }
+  if (Array.isArray(value)) {
+    return value.filter((v): v is string => typeof v === "string" && v.trim() !== "");
+  }
+  return [];
+}
+
+/** Builds typed settings from raw configuration values; a missing or bad value takes its default. */
+export function readSettings(get: SettingsGetter): Settings {
+  const languages = get("enabledLanguages");
+  const level = get("logLevel");
+  const prose = get("completion.prose");
+  return {
+    server: {
+      interpreter: stringList(get("server.interpreter")),
+      path: stringList(get("server.path")),
+    },
+    enabledLanguages: Array.isArray(languages) ? stringList(languages) : [...DEFAULT_LANGUAGES],
+    logLevel: LOG_LEVELS.includes(level as LogLevel) ? (level as LogLevel) : "warning",
+    extraGlossaryFiles: stringList(get("extraGlossaryFiles")),
+    completion: { prose: typeof prose === "boolean" ? prose : true },
+  };
+}
+
+export function initializationOptions(settings: Settings): InitializationOptions {
+  return {
+    logLevel: settings.logLevel,
+    extraGlossaryFiles: [...settings.extraGlossaryFiles],
+    completion: { prose: settings.completion.prose },
+  };
+}
+
+/** Documents the client hands to the server: saved files and untitled buffers of each language. */
+export function documentSelector(languages: readonly string[]): { scheme: string; language: string }[] {
+  return languages.flatMap((language) => [
+    { scheme: "file", language },
+    { scheme: "untitled", language },
+  ]);
+}
+
+/** True when a configuration change touches a setting that needs a new server process. */
+export function needsRestart(affectsConfiguration: (section: string) => boolean): boolean {
+  return RESTART_SETTINGS.some((s) => affectsConfiguration(s));
+}
+
+export interface ExpandContext {
+  home?: string;
+  workspaceFolder?: string;
+  env?: Record<string, string | undefined>;
+}
+
+/** Expands `~`, `${userHome}`, `${workspaceFolder}` and `${env:NAME}` as VS Code users expect. */
+export function expandVariables(value: string, ctx: ExpandContext): string {
+  let out = value.replace(/\$\{(userHome|workspaceFolder|env:([^}]+))\}/g, (whole, name: string, envName?: string) => {
+    if (envName !== undefined) {
+      return ctx.env?.[envName] ?? "";
+    }
+    const v = name === "userHome" ? ctx.home : ctx.workspaceFolder;
+    return v ?? whole;
+  });
+  if (ctx.home && (out === "~" || out.startsWith("~/") || out.startsWith("~\\"))) {
+    out = ctx.home + out.slice(1);
+  }
+  return out;
+}
+
+export type LaunchSource = "server.path" | "server.interpreter" | "python extension" | "default";
+
+export interface LaunchPlan {
+  command: string;
+  args: string[];
+  /** The interpreter argv when the server runs as `python -m`; undefined for `server.path`. */
+  python?: string[];
+  source: LaunchSource;
+}
+
+/**
+ * Decides the server command line. Order: `server.path`, then `server.interpreter`, then the
+ * interpreter selected in the Python extension (`pythonExtension`, if any), then `python3`.
+ */
+export function planLaunch(settings: Settings, pythonExtension: string[] | undefined, ctx: ExpandContext = {}): LaunchPlan {
+  const expand = (argv: string[]) => argv.map((a) => expandVariables(a, ctx));
+  if (settings.server.path.length > 0) {
+    const [command, ...args] = expand(settings.server.path);
+    return { command, args, source: "server.path" };
+  }
+  let python: string[];
+  let source: LaunchSource;
+  if (settings.server.interpreter.length > 0) {
+    python = expand(settings.server.interpreter);
+    source = "server.interpreter";
+  } else if (pythonExtension && pythonExtension.length > 0 && pythonExtension[0] !== "") {
+    python = [...pythonExtension];
+    source = "python extension";
+  } else {
+    python = [DEFAULT_PYTHON];
+    source = "default";
+  }
+  const [command, ...rest] = python;
+  return { command, args: [...rest, "-m", SERVER_MODULE], python, source };
+}
+
+/** The argv that checks whether the server package is importable by `python`. */
+export function importCheckArgv(python: string[]): string[] {
+  return [...python, "-c", `import ${SERVER_MODULE}`];
+}
+
+/** Quotes one argument for a POSIX shell (or cmd.exe on Windows) only when it needs it. */
+export function shellQuote(arg: string, platform: string = process.platform): string {
+  if (arg !== "" && /^[\w@%+=:,./\\-]+$/.test(arg)) {
+    return arg;
+  }
+  if (platform === "win32") {
+    return `"${arg.replace(/"/g, '""')}"`;
+  }
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+export function commandLine(argv: string[], platform: string = process.platform): string {
+  return argv.map((a) => shellQuote(a, platform)).join(" ");
+}
+
+/** The exact command that installs the server into `python`. */
+export function pipInstallCommand(python: string[], platform: string = process.platform): string {
+  return `${commandLine(python, platform)} -m pip install ${SERVER_PACKAGE}`;
+}
+
+/** Why the server could not be started, as found before or while starting it. */
+export type StartProblem =
+  | { kind: "missing-package"; python: string[] }
+  | { kind: "missing-interpreter"; python: string[] }
+  | { kind: "import-failed"; python: string[]; detail: string }
+  | { kind: "missing-command"; command: string }
+  | { kind: "start-failed"; command: string; detail: string }
+  | { kind: "crashed"; times: number; command: string };
+
+export interface Notice {
+  message: string;
+  /** A command line worth copying, if any (offered as "Copy Command"). */
+  copy?: string;
+}
+
+/** The one notification shown for a start problem: what is wrong and what to do. */
+export function describeProblem(p: StartProblem, platform: string = process.platform): Notice {
+  switch (p.kind) {
+    case "missing-package": {
+      const cmd = pipInstallCommand(p.python, platform);
+      return {
+        message: `Transformers Glossary: the language server is not installed for ${commandLine(p.python, platform)}. Install it with: ${cmd}`,
+        copy: cmd,
+      };
+    }
+    case "missing-interpreter":
+      return {
+        message: `Transformers Glossary: Python interpreter "${commandLine(p.python, platform)}" was not found. Install Python 3, select an interpreter in the Python extension, or set "${SECTION}.server.interpreter".`,
+      };
+    case "import-failed": {
+      const cmd = pipInstallCommand(p.python, platform);
+      return {
+        message: `Transformers Glossary: "${commandLine(p.python, platform)}" could not import ${SERVER_MODULE} (${p.detail}). Reinstall it with: ${cmd}`,
+        copy: cmd,
+      };
+    }
+    case "missing-command":
+      return {
+        message: `Transformers Glossary: server command "${p.command}" (setting "${SECTION}.server.path") was not found.`,
+      };
+    case "start-failed":
+      return {
+        message: `Transformers Glossary: the language server (${p.command}) exited while starting: ${p.detail}. See the log.`,
+      };
+    case "crashed":
+      return {
+        message: `Transformers Glossary: the language server stopped ${p.times} times in a row and will not be restarted. See the log, then run "Transformers Glossary: Restart Server".`,
+      };
+  }
+}
+
+/** Output of `python -c "import transformers_glossary_ls"`. */
+export interface ImportCheckResult {
+  /** Error code of a failed spawn, e.g. "ENOENT" or "EACCES". */
+  spawnError?: string;
+  exitCode: number | null;
+  stderr: string;
+  timedOut?: boolean;
+}
+
+/** Turns the import check's outcome into a start problem, or undefined when the server can start. */
+export function classifyImportCheck(python: string[], r: ImportCheckResult): StartProblem | undefined {
+  if (r.spawnError === "ENOENT" || r.spawnError === "EACCES" || r.spawnError === "ENOTDIR") {
+    return { kind: "missing-interpreter", python };
+  }
+  if (r.timedOut) {
+    return { kind: "import-failed", python, detail: "the import check timed out" };
+  }
+  if (r.spawnError) {
+    return { kind: "import-failed", python, detail: r.spawnError };
+  }
+  if (r.exitCode === 0) {
+    return undefined;
+  }
+  const missing = new RegExp(`No module named '?${SERVER_MODULE}'?(\\s|$)`);
+  if (missing.test(r.stderr)) {
+    return { kind: "missing-package", python };
+  }
+  // A shell wrapper (conda run, a missing venv behind a shim) reports a missing program this way.
+  if (r.exitCode === 127) {
+    return { kind: "missing-interpreter", python };
+  }
+  const lines = r.stderr.trim().split(/\r?\n/).filter((l) => l.trim() !== "");
+  const detail = lines.length > 0 ? lines[lines.length - 1].trim() : `exit code ${r.exitCode}`;
+  return { kind: "import-failed", python, detail };
+}
+
+/**
+ * Decides whether a server that went away is started again: yes, unless it already went away
+ * `maxRestarts` times within `windowMs` (a server that dies at start must not loop).
+ */
+export class RestartPolicy {
+  private closes: number[] = [];
+
+  constructor(
+    readonly maxRestarts = 3,
+    readonly windowMs = 3 * 60 * 1000,
+  ) {}
+
+  /** Records one close at `now` (ms); true when the server should be restarted. */
+  onClose(now: number): boolean {
+    this.closes = this.closes.filter((t) => now - t < this.windowMs);
+    this.closes.push(now);
+    return this.closes.length <= this.maxRestarts;
+  }
+
+  get recentCloses(): number {
+    return this.closes.length;
+  }
+
+  reset(): void {
+    this.closes = [];
+  }
+}

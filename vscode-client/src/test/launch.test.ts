@@ -1,0 +1,275 @@
+// Unit tests for the launch logic (no VS Code needed): `npm test`.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  DEFAULT_LANGUAGES,
+  RESTART_SETTINGS,
+  RestartPolicy,
+  Settings,
+  classifyImportCheck,
+  commandLine,
+  describeProblem,
+  documentSelector,
+  expandVariables,
+  importCheckArgv,
+  initializationOptions,
+  needsRestart,
+  pipInstallCommand,
+  planLaunch,
+  readSettings,
+  shellQuote,
+} from "../launch";
+
+/** Settings as VS Code would hand them over, from a flat {"server.interpreter": ...} map. */
+function settings(values: Record<string, unknown> = {}): Settings {
+  return readSettings((key) => values[key]);
+}
+
+describe("readSettings", () => {
+  it("uses the package.json defaults when nothing is set", () => {
+    assert.deepEqual(settings(), {
+      server: { interpreter: [], path: [] },
+      enabledLanguages: ["python", "markdown"],
+      logLevel: "warning",
+      extraGlossaryFiles: [],
+      completion: { prose: true },
+    });
+  });
+
+  const rows: [string, Record<string, unknown>, (s: Settings) => unknown, unknown][] = [
+    ["interpreter as a string", { "server.interpreter": "/venv/bin/python" }, (s) => s.server.interpreter, ["/venv/bin/python"]],
+    ["interpreter as an array", { "server.interpreter": ["uv", "run", "python"] }, (s) => s.server.interpreter, ["uv", "run", "python"]],
+    ["blank interpreter string is unset", { "server.interpreter": "  " }, (s) => s.server.interpreter, []],
+    ["non-strings dropped from arrays", { "server.path": ["tgls", 3, null, ""] }, (s) => s.server.path, ["tgls"]],
+    ["server.path as a string", { "server.path": "/opt/tgls" }, (s) => s.server.path, ["/opt/tgls"]],
+    ["known log level kept", { logLevel: "debug" }, (s) => s.logLevel, "debug"],
+    ["unknown log level falls back", { logLevel: "loud" }, (s) => s.logLevel, "warning"],
+    ["prose false kept", { "completion.prose": false }, (s) => s.completion.prose, false],
+    ["prose non-boolean falls back", { "completion.prose": "no" }, (s) => s.completion.prose, true],
+    ["languages kept", { enabledLanguages: ["python"] }, (s) => s.enabledLanguages, ["python"]],
+    ["languages empty list kept", { enabledLanguages: [] }, (s) => s.enabledLanguages, []],
+    ["languages bad type falls back", { enabledLanguages: "python" }, (s) => s.enabledLanguages, [...DEFAULT_LANGUAGES]],
+    ["extra files", { extraGlossaryFiles: ["~/vocab.yaml"] }, (s) => s.extraGlossaryFiles, ["~/vocab.yaml"]],
+  ];
+  for (const [name, values, pick, expected] of rows) {
+    it(name, () => assert.deepEqual(pick(settings(values)), expected));
+  }
+});
+
+describe("initializationOptions", () => {
+  it("is camelCase with exactly the server's options", () => {
+    const s = settings({
+      logLevel: "info",
+      extraGlossaryFiles: ["/a.yaml", "/b.yaml"],
+      "completion.prose": false,
+      "server.interpreter": "/x/python",
+    });
+    assert.deepEqual(initializationOptions(s), {
+      logLevel: "info",
+      extraGlossaryFiles: ["/a.yaml", "/b.yaml"],
+      completion: { prose: false },
+    });
+  });
+
+  it("defaults", () => {
+    assert.deepEqual(initializationOptions(settings()), {
+      logLevel: "warning",
+      extraGlossaryFiles: [],
+      completion: { prose: true },
+    });
+  });
+});
+
+describe("planLaunch: interpreter fallback order", () => {
+  const rows: [string, Record<string, unknown>, string[] | undefined, { command: string; args: string[]; python?: string[]; source: string }][] = [
+    [
+      "server.path wins over everything",
+      { "server.path": ["/opt/tgls/bin/tgls", "--log-file", "/tmp/x"], "server.interpreter": "/venv/bin/python" },
+      ["/ext/python"],
+      { command: "/opt/tgls/bin/tgls", args: ["--log-file", "/tmp/x"], source: "server.path" },
+    ],
+    [
+      "interpreter setting wins over the Python extension",
+      { "server.interpreter": "/venv/bin/python" },
+      ["/ext/python"],
+      { command: "/venv/bin/python", args: ["-m", "transformers_glossary_ls"], python: ["/venv/bin/python"], source: "server.interpreter" },
+    ],
+    [
+      "interpreter as a command with arguments",
+      { "server.interpreter": ["uv", "run", "python"] },
+      undefined,
+      { command: "uv", args: ["run", "python", "-m", "transformers_glossary_ls"], python: ["uv", "run", "python"], source: "server.interpreter" },
+    ],
+    [
+      "the Python extension's interpreter when no setting",
+      {},
+      ["/home/u/.venv/bin/python"],
+      { command: "/home/u/.venv/bin/python", args: ["-m", "transformers_glossary_ls"], python: ["/home/u/.venv/bin/python"], source: "python extension" },
+    ],
+    [
+      "python3 when nothing else",
+      {},
+      undefined,
+      { command: "python3", args: ["-m", "transformers_glossary_ls"], python: ["python3"], source: "default" },
+    ],
+    [
+      "python3 when the Python extension gives an empty path",
+      {},
+      [""],
+      { command: "python3", args: ["-m", "transformers_glossary_ls"], python: ["python3"], source: "default" },
+    ],
+  ];
+  for (const [name, values, ext, expected] of rows) {
+    it(name, () => assert.deepEqual(planLaunch(settings(values), ext), expected));
+  }
+
+  it("expands ~ and ${workspaceFolder} in the interpreter", () => {
+    const plan = planLaunch(settings({ "server.interpreter": "${workspaceFolder}/.venv/bin/python" }), undefined, {
+      workspaceFolder: "/proj",
+    });
+    assert.equal(plan.command, "/proj/.venv/bin/python");
+    const home = planLaunch(settings({ "server.path": ["~/bin/tgls", "${userHome}/log"] }), undefined, { home: "/home/u" });
+    assert.deepEqual([home.command, ...home.args], ["/home/u/bin/tgls", "/home/u/log"]);
+  });
+});
+
+describe("expandVariables", () => {
+  const ctx = { home: "/home/u", workspaceFolder: "/ws", env: { VENV: "/v" } };
+  const rows: [string, string][] = [
+    ["~", "/home/u"],
+    ["~/x", "/home/u/x"],
+    ["a~b", "a~b"],
+    ["${userHome}/y", "/home/u/y"],
+    ["${workspaceFolder}/.venv/bin/python", "/ws/.venv/bin/python"],
+    ["${env:VENV}/bin/python", "/v/bin/python"],
+    ["${env:NOPE}x", "x"],
+    ["plain", "plain"],
+  ];
+  for (const [input, expected] of rows) {
+    it(`${input} -> ${expected}`, () => assert.equal(expandVariables(input, ctx), expected));
+  }
+  it("leaves ${workspaceFolder} when there is no folder", () => {
+    assert.equal(expandVariables("${workspaceFolder}/p", {}), "${workspaceFolder}/p");
+  });
+});
+
+describe("documentSelector", () => {
+  it("covers file and untitled documents of each language", () => {
+    assert.deepEqual(documentSelector(["python", "markdown"]), [
+      { scheme: "file", language: "python" },
+      { scheme: "untitled", language: "python" },
+      { scheme: "file", language: "markdown" },
+      { scheme: "untitled", language: "markdown" },
+    ]);
+  });
+});
+
+describe("needsRestart", () => {
+  const rows: [string, boolean][] = [
+    ["transformersGlossary.server.interpreter", true],
+    ["transformersGlossary.server.path", true],
+    ["transformersGlossary.enabledLanguages", true],
+    ["transformersGlossary.logLevel", false],
+    ["transformersGlossary.completion.prose", false],
+    ["transformersGlossary.trace.server", false],
+    ["editor.fontSize", false],
+  ];
+  for (const [changed, expected] of rows) {
+    it(`${changed} -> ${expected}`, () => {
+      // affectsConfiguration(s) is true for the changed key and its parent sections
+      assert.equal(needsRestart((s) => changed === s || changed.startsWith(s + ".")), expected);
+    });
+  }
+  it("lists the three restart settings", () => assert.equal(RESTART_SETTINGS.length, 3));
+});
+
+describe("command lines", () => {
+  it("import check argv", () => {
+    assert.deepEqual(importCheckArgv(["/v/bin/python"]), ["/v/bin/python", "-c", "import transformers_glossary_ls"]);
+  });
+  const quoteRows: [string, string, string][] = [
+    ["/usr/bin/python3", "linux", "/usr/bin/python3"],
+    ["/home/me/my env/bin/python", "linux", "'/home/me/my env/bin/python'"],
+    ["it's", "linux", "'it'\\''s'"],
+    ["", "linux", "''"],
+    ["C:\\Program Files\\Python\\python.exe", "win32", '"C:\\Program Files\\Python\\python.exe"'],
+  ];
+  for (const [arg, platform, expected] of quoteRows) {
+    it(`quotes ${JSON.stringify(arg)} on ${platform}`, () => assert.equal(shellQuote(arg, platform), expected));
+  }
+  it("pip install command for a plain interpreter", () => {
+    assert.equal(pipInstallCommand(["/v/bin/python"], "linux"), "/v/bin/python -m pip install transformers-glossary-ls");
+  });
+  it("pip install command for an interpreter with spaces and arguments", () => {
+    assert.equal(
+      pipInstallCommand(["conda", "run", "-n", "my env", "python"], "linux"),
+      "conda run -n 'my env' python -m pip install transformers-glossary-ls",
+    );
+  });
+  it("commandLine joins quoted args", () => assert.equal(commandLine(["a", "b c"], "linux"), "a 'b c'"));
+});
+
+describe("classifyImportCheck", () => {
+  const py = ["/v/bin/python"];
+  const notFound =
+    'Traceback (most recent call last):\n  File "<string>", line 1, in <module>\nModuleNotFoundError: No module named \'transformers_glossary_ls\'\n';
+  const rows: [string, Parameters<typeof classifyImportCheck>[1], string | undefined][] = [
+    ["ok", { exitCode: 0, stderr: "" }, undefined],
+    ["package missing", { exitCode: 1, stderr: notFound }, "missing-package"],
+    ["interpreter missing", { spawnError: "ENOENT", exitCode: null, stderr: "" }, "missing-interpreter"],
+    ["interpreter not executable", { spawnError: "EACCES", exitCode: null, stderr: "" }, "missing-interpreter"],
+    ["wrapper reports missing program", { exitCode: 127, stderr: "env: python: No such file" }, "missing-interpreter"],
+    ["a dependency is missing", { exitCode: 1, stderr: "ModuleNotFoundError: No module named 'pygls'\n" }, "import-failed"],
+    ["a submodule of ours is missing is not 'not installed'", { exitCode: 1, stderr: "No module named 'transformers_glossary_ls.x'" }, "import-failed"],
+    ["timed out", { exitCode: null, stderr: "", timedOut: true }, "import-failed"],
+  ];
+  for (const [name, result, kind] of rows) {
+    it(name, () => assert.equal(classifyImportCheck(py, result)?.kind, kind));
+  }
+  it("import-failed carries the last stderr line", () => {
+    const p = classifyImportCheck(py, { exitCode: 1, stderr: "Traceback...\nImportError: cannot import name 'X'\n" });
+    assert.deepEqual(p, { kind: "import-failed", python: py, detail: "ImportError: cannot import name 'X'" });
+  });
+});
+
+describe("describeProblem", () => {
+  it("missing package: names the exact pip command and offers to copy it", () => {
+    const n = describeProblem({ kind: "missing-package", python: ["/v/bin/python"] }, "linux");
+    assert.match(n.message, /not installed/);
+    assert.ok(n.message.includes("/v/bin/python -m pip install transformers-glossary-ls"), n.message);
+    assert.equal(n.copy, "/v/bin/python -m pip install transformers-glossary-ls");
+  });
+  it("missing interpreter: says Python was not found and names the setting", () => {
+    const n = describeProblem({ kind: "missing-interpreter", python: ["python3"] }, "linux");
+    assert.match(n.message, /"python3" was not found/);
+    assert.match(n.message, /transformersGlossary\.server\.interpreter/);
+    assert.equal(n.copy, undefined);
+  });
+  it("missing server command names server.path", () => {
+    const n = describeProblem({ kind: "missing-command", command: "/nope/tgls" }, "linux");
+    assert.match(n.message, /\/nope\/tgls.*transformersGlossary\.server\.path/);
+  });
+  it("crash says it will not restart", () => {
+    assert.match(describeProblem({ kind: "crashed", times: 4, command: "x" }).message, /stopped 4 times.*not be restarted/);
+  });
+});
+
+describe("RestartPolicy", () => {
+  it("restarts up to max times in the window, then stops", () => {
+    const p = new RestartPolicy(3, 1000);
+    assert.deepEqual([0, 10, 20, 30].map((t) => p.onClose(t)), [true, true, true, false]);
+  });
+  it("forgets closes older than the window", () => {
+    const p = new RestartPolicy(2, 1000);
+    assert.equal(p.onClose(0), true);
+    assert.equal(p.onClose(100), true);
+    assert.equal(p.onClose(5000), true);
+    assert.equal(p.recentCloses, 1);
+  });
+  it("reset clears the history", () => {
+    const p = new RestartPolicy(1, 1000);
+    p.onClose(0);
+    p.reset();
+    assert.equal(p.onClose(1), true);
+  });
+});
