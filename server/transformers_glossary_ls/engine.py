@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from transformers_glossary_ls.completion import Candidate, Completer, Completion
 from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.hovertext import hover_text
-from transformers_glossary_ls.spotting import Spot, spot, spot_all
+from transformers_glossary_ls.spotting import CODE, Spot, language_of, spot, spot_all
 from transformers_glossary_ls.vocabulary import LoadError, Vocabulary, load_default
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,45 @@ class Glossary:
         found = spot(doc, self.vocab, line, index)
         if found is None:
             return None
-        return HoverAnswer(found, hover_text(found.entry, self.vocab, markdown))
+        head = self.head_at(doc, found) if found.entry.variants else None
+        return HoverAnswer(found, hover_text(found.entry, self.vocab, markdown, head))
+
+    def head_at(self, doc: Document, found: Spot) -> str | None:
+        """The model class being called where an argument was found, when it is known."""
+        language = language_of(doc.language_id, doc.uri)
+        if found.where != CODE or language is None:
+            return None
+        ctx = Completer(doc, self.vocab, language).context(found.start_line, found.start)
+        return ctx.head_class if ctx is not None else None
+
+    def complete(self, doc: Document, line: int, index: int, prose: bool = True) -> Completion | None:
+        language = language_of(doc.language_id, doc.uri)
+        if language is None:
+            return None
+        return Completer(doc, self.vocab, language, prose).at(line, index)
+
+    def documentation(
+        self,
+        entry_id: str,
+        head: str | None = None,
+        markdown: bool = True,
+        value: str | None = None,
+        value_doc: str = "",
+    ) -> str | None:
+        """Completion documentation for an entry, led by the offered value if there is one."""
+        entry = self.vocab.get(entry_id)
+        if entry is None:
+            return None
+        text = hover_text(entry, self.vocab, markdown, head)
+        if value is not None and value_doc:
+            lead = f"`{value}`" if markdown else value
+            text = f"{lead}: {value_doc}\n\n{text}"
+        return text
+
+    def candidate_documentation(self, candidate: Candidate, markdown: bool = True) -> str | None:
+        return self.documentation(
+            candidate.entry_id, candidate.head, markdown, candidate.value, candidate.summary
+        )
 
     def explain(self, doc: Document) -> Iterator[Spot]:
         return spot_all(doc, self.vocab)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from lsprotocol import types
 
+from transformers_glossary_ls.completion import Candidate, Completion
 from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.engine import HoverAnswer
 from transformers_glossary_ls.positions import to_units
@@ -24,3 +27,65 @@ def markup(text: str, markdown: bool) -> types.MarkupContent:
 
 def hover(answer: HoverAnswer, doc: Document, encoding: str, markdown: bool) -> types.Hover:
     return types.Hover(contents=markup(answer.text, markdown), range=span_range(doc, answer.spot, encoding))
+
+
+def completion_list(
+    result: Completion | None,
+    doc: Document,
+    line: int,
+    encoding: str,
+    caps: ClientCompletion,
+    documentation: Callable[[Candidate], str | None],
+) -> types.CompletionList:
+    """Our candidates as LSP items: textEdit over the typed text, docs now or on resolve."""
+    if result is None:
+        return types.CompletionList(is_incomplete=False, items=[])
+    text = doc.line(line)
+    edit_range = types.Range(
+        start=types.Position(line, to_units(text, result.start, encoding)),
+        end=types.Position(line, to_units(text, result.end, encoding)),
+    )
+    items = []
+    for candidate in result.candidates:
+        item = types.CompletionItem(
+            label=candidate.label,
+            kind=_KINDS[candidate.kind],
+            sort_text=candidate.sort,
+            filter_text=candidate.filter,
+            text_edit=types.TextEdit(range=edit_range, new_text=candidate.insert),
+            data={"id": candidate.entry_id, "head": candidate.head, "value": candidate.value,
+                  "summary": candidate.summary},
+        )
+        if caps.label_details:
+            item.label_details = types.CompletionItemLabelDetails(description=candidate.description or None)
+            item.detail = candidate.summary
+        else:
+            item.detail = " — ".join(p for p in (candidate.description, candidate.summary) if p)
+        if not caps.resolve_documentation:
+            docs = documentation(candidate)
+            if docs:
+                item.documentation = markup(docs, caps.markdown)
+        items.append(item)
+    return types.CompletionList(is_incomplete=False, items=items)
+
+
+_KINDS = {
+    "argument": types.CompletionItemKind.Field,
+    "key": types.CompletionItemKind.Field,
+    "value": types.CompletionItemKind.Value,
+    "term": types.CompletionItemKind.Text,
+}
+
+
+class ClientCompletion:
+    """What the client's completion supports, read once from its capabilities."""
+
+    def __init__(self, capabilities: types.ClientCapabilities | None = None) -> None:
+        item = None
+        if capabilities and capabilities.text_document and capabilities.text_document.completion:
+            item = capabilities.text_document.completion.completion_item
+        formats = item.documentation_format if item and item.documentation_format else None
+        self.markdown = formats is None or types.MarkupKind.Markdown in formats
+        resolvable = item.resolve_support.properties if item and item.resolve_support else []
+        self.resolve_documentation = "documentation" in resolvable
+        self.label_details = bool(item and item.label_details_support)

@@ -30,6 +30,7 @@ class GlossaryServer(LanguageServer):
         self.glossary = Glossary()
         self.encoding = UTF16
         self.hover_markdown = True
+        self.completion_caps = render.ClientCompletion()
         self._told_load_errors = False
 
     # -- glue helpers ------------------------------------------------------------------------
@@ -78,6 +79,7 @@ def initialize(ls: GlossaryServer, params: types.InitializeParams) -> None:
     hover = params.capabilities.text_document and params.capabilities.text_document.hover
     formats = hover.content_format if hover and hover.content_format else None
     ls.hover_markdown = formats is None or types.MarkupKind.Markdown in formats
+    ls.completion_caps = render.ClientCompletion(params.capabilities)
     ls.apply_settings(params.initialization_options)
 
 
@@ -130,3 +132,39 @@ def hover(ls: GlossaryServer, params: types.HoverParams) -> types.Hover | None:
     index = to_index(doc.line(line), params.position.character, ls.encoding)
     answer = ls.glossary.hover(doc, line, index, ls.hover_markdown)
     return render.hover(answer, doc, ls.encoding, ls.hover_markdown) if answer else None
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_COMPLETION,
+    types.CompletionOptions(trigger_characters=["(", ",", '"', "'", "=", "`"], resolve_provider=True),
+)
+def completion(ls: GlossaryServer, params: types.CompletionParams) -> types.CompletionList:
+    doc = ls.document(params.text_document.uri)
+    if doc is None:
+        return types.CompletionList(is_incomplete=False, items=[])
+    line = params.position.line
+    index = to_index(doc.line(line), params.position.character, ls.encoding)
+    result = ls.glossary.complete(doc, line, index, ls.settings.completion_prose)
+    caps = ls.completion_caps
+    return render.completion_list(
+        result, doc, line, ls.encoding, caps,
+        lambda c: ls.glossary.candidate_documentation(c, caps.markdown),
+    )
+
+
+@server.feature(types.COMPLETION_ITEM_RESOLVE)
+def completion_resolve(ls: GlossaryServer, item: types.CompletionItem) -> types.CompletionItem:
+    data = item.data if isinstance(item.data, dict) else {}
+    entry_id, head, value = data.get("id"), data.get("head"), data.get("value")
+    if not isinstance(entry_id, str) or not isinstance(head, str | None):
+        return item
+    summary = data.get("summary")
+    markdown = ls.completion_caps.markdown
+    docs = ls.glossary.documentation(
+        entry_id, head, markdown,
+        value if isinstance(value, str) else None,
+        summary if isinstance(summary, str) else "",
+    )
+    if docs:
+        item.documentation = render.markup(docs, markdown)
+    return item

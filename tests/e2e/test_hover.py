@@ -85,3 +85,16 @@ async def test_hover_markdown_has_shape_and_link(client):
 
 async def test_unknown_document_gives_none(client):
     assert await hover(client, "file:///never/opened.py", 0, 0) is None
+
+
+async def test_labels_hover_shows_the_called_head_first(client):
+    source = (
+        "model = AutoModelForTokenClassification.from_pretrained('x')\n"
+        "out = model(input_ids=ids, labels=tags)\n"
+    )
+    uri = open_document(client, source)
+    result = await hover(client, uri, 1, 30)
+    close_document(client, uri)
+    text = result.contents.value
+    assert "AutoModelForTokenClassification" in text
+    assert text.index("(batch_size, sequence_length)") < text.index("Other model heads")

@@ -90,21 +90,24 @@ class Spotter:
         self.language = language
 
     # -- line analysis -----------------------------------------------------------------------
-    def _python_state(self, line_no: int):
+    def python_state(self, line_no: int):
         """Lexer state at a line's start, or False when the line is not Python."""
         if self.language == PYTHON:
             return state_at(self.doc, line_no, py.PYTHON)
-        kind, py_state = md.classify(self.doc.line(line_no), state_at(self.doc, line_no, md.MARKDOWN))
+        kind, py_state = md.classify(self.doc.line(line_no), self.markdown_state(line_no))
         return py_state if kind == md.PYTHON_CODE else False
+
+    def markdown_state(self, line_no: int):
+        return state_at(self.doc, line_no, md.MARKDOWN)
 
     def view(self, line_no: int, around: int = 0) -> LineView:
         text = self.doc.line(line_no)
         if len(text) > LONG_LINE:
             return LineView(code=[(max(0, around - LONG_WINDOW), min(len(text), around + LONG_WINDOW))])
-        state = self._python_state(line_no)
+        state = self.python_state(line_no)
         if state is not False:
             previous = self.doc.line(line_no - 1) if line_no > 0 else None
-            prev_state = self._python_state(line_no - 1) if line_no > 0 else False
+            prev_state = self.python_state(line_no - 1) if line_no > 0 else False
             if prev_state is False:
                 previous = None
             return _python_view(text, state, previous, prev_state)

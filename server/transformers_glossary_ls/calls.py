@@ -1,0 +1,239 @@
+"""Which call is the cursor in, what is being called, and what has already been passed.
+
+Engine code over plain lines of Python. Strings and comments are blanked out first (their
+delimiters kept), so a parenthesis inside a string never confuses the bracket matching.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from transformers_glossary_ls.spotting import python as py
+
+LOOK_BACK_LINES = 60  # how far up a call's opening parenthesis is looked for
+LOOK_AHEAD_LINES = 20  # how far down its other keyword arguments are read
+
+_CALLEE = re.compile(r"([A-Za-z_][\w.]*)\s*$")
+_KEYWORD = re.compile(r"(?:^|[(,])\s*([A-Za-z_]\w*)\s*=(?!=)")
+_VALUE_OF = re.compile(r"(?:^|[(,])\s*([A-Za-z_]\w*)\s*=\s*$")
+_ASSIGNMENT = re.compile(
+    r"^[ \t]*(?:self\.)?([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*([A-Za-z_][\w.]*)[ \t]*\(",
+    re.MULTILINE,
+)
+
+MODEL, TOKENIZER, PROCESSOR, GENERATE, TRAINING_ARGS, FROM_PRETRAINED = (
+    "model", "tokenizer", "processor", "generate", "training_args", "from_pretrained",
+)
+IMAGE_PROCESSOR, FEATURE_EXTRACTOR = "image_processor", "feature_extractor"
+
+
+@dataclass
+class CallContext:
+    """The call around the cursor."""
+
+    callee: str  # as written: "model", "self.tokenizer", "model.generate"
+    kind: str | None  # one of the kinds above, when known
+    head_class: str | None  # model class, e.g. "AutoModelForSequenceClassification"
+    passed: set[str] = field(default_factory=set)  # keyword names already in the call
+    value_of: str | None = None  # the keyword whose value the cursor is in (`padding=|`)
+    args_text: str = ""  # the blanked text from "(" to the cursor
+
+
+def blank_line(line: str, state) -> tuple[str, object]:
+    """The line with string contents and comments replaced by spaces; and the exit state."""
+    segments, exit_state = py.lex_line(line, state)
+    chars = list(line)
+    for seg in segments:
+        if seg.kind != py.CODE:
+            start = seg.start - 1 if seg.kind == py.COMMENT else seg.start  # the "#" too
+            chars[start : seg.end] = " " * (seg.end - start)
+    return "".join(chars), exit_state
+
+
+def kind_of_class(name: str) -> str | None:
+    """Kind of object a class (or factory) name makes."""
+    last = name.split(".")[-1]
+    if "TrainingArguments" in last:
+        return TRAINING_ARGS
+    for marker, kind in (
+        ("ImageProcessor", IMAGE_PROCESSOR),
+        ("FeatureExtractor", FEATURE_EXTRACTOR),
+        ("Processor", PROCESSOR),
+        ("Tokenizer", TOKENIZER),
+    ):
+        if marker in name:
+            return kind
+    if "Model" in name or "For" in name or name.startswith("Auto"):
+        return MODEL
+    return None
+
+
+def kind_of_name(name: str) -> str | None:
+    """Guess from a variable's own name, when its assignment is not in view."""
+    low = name.split(".")[-1].lower()
+    if "tokenizer" in low or low in ("tok", "tknzr"):
+        return TOKENIZER
+    if "image_processor" in low:
+        return IMAGE_PROCESSOR
+    if "feature_extractor" in low:
+        return FEATURE_EXTRACTOR
+    if "processor" in low:
+        return PROCESSOR
+    if "model" in low:
+        return MODEL
+    if low in ("args", "training_args"):
+        return TRAINING_ARGS
+    return None
+
+
+def class_of(assigned: str) -> str:
+    """The class in `Cls.from_pretrained` / `Cls` / `transformers.Cls.from_pretrained`."""
+    parts = [p for p in assigned.split(".") if p[:1].isupper()]
+    return parts[-1] if parts else assigned.split(".")[-1]
+
+
+def find_call(
+    lines: list[str],
+    states: list,
+    cursor_line: int,
+    cursor_index: int,
+    after: list[str],
+    after_state,
+    assignment_of: Callable[[str], str | None],
+) -> CallContext | None:
+    """The innermost call whose parentheses hold the cursor.
+
+    `lines` end with the cursor's line; `states` are their lexer entry states. `after` are the
+    lines following the cursor's line (read for keywords passed after the cursor).
+    `assignment_of(name)` returns what a variable was last assigned from, e.g.
+    "AutoModelForCausalLM.from_pretrained".
+    """
+    blanked = []
+    for k, (line, state) in enumerate(zip(lines, states, strict=True)):
+        text, _ = blank_line(line, state)
+        blanked.append(text[:cursor_index] if k == cursor_line else text)
+    text = "\n".join(blanked)
+    stack: list[int] = []
+    for i, char in enumerate(text):
+        if char in "([{":
+            stack.append(i)
+        elif char in ")]}" and stack:
+            stack.pop()
+    opener = next((i for i in reversed(stack) if text[i] == "("), None)
+    if opener is None or (stack and text[stack[-1]] != "("):
+        return None
+    match = _CALLEE.search(text, 0, opener)
+    if match is None:
+        return None
+    callee = match.group(1)
+    args_text = _flatten(text[opener:])
+    context = CallContext(callee=callee, kind=None, head_class=None, args_text=args_text)
+    context.passed = set(_KEYWORD.findall(args_text)) | _keywords_after(lines[-1], states[-1], cursor_index, after, after_state)
+    value = _VALUE_OF.search(args_text)
+    context.value_of = value.group(1) if value else None
+    _identify(context, assignment_of)
+    return context
+
+
+def _flatten(args: str) -> str:
+    """Args text with nested brackets emptied, so only this call's own keywords remain."""
+    out, depth = [], 0
+    for char in args:
+        if char in "([{":
+            depth += 1
+            out.append(char if depth == 1 else " ")
+        elif char in ")]}":
+            depth -= 1
+            out.append(" ")
+        else:
+            out.append(char if depth <= 1 else " ")
+    return "".join(out)
+
+
+def _keywords_after(line: str, state, index: int, after: list[str], after_state) -> set[str]:
+    """Keyword names passed between the cursor and the call's closing parenthesis."""
+    text, state = blank_line(line, state)
+    pieces = [text[index:]]
+    for extra in after:
+        blank, state = blank_line(extra, state)
+        pieces.append(blank)
+    tail = "\n".join(pieces)
+    depth, end = 0, len(tail)
+    for i, char in enumerate(tail):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            if depth == 0:
+                end = i
+                break
+            depth -= 1
+    # Skip the argument the cursor is typing: what stands before the first comma is ours.
+    rest = _flatten("(" + tail[:end])
+    comma = rest.find(",")
+    return set(_KEYWORD.findall(rest[comma:])) if comma >= 0 else set()
+
+
+def _identify(context: CallContext, assignment_of: Callable[[str], str | None]) -> None:
+    callee = context.callee
+    last = callee.split(".")[-1]
+    if last == "generate":
+        context.kind = GENERATE
+        receiver = callee.rsplit(".", 1)[0] if "." in callee else ""
+        assigned = assignment_of(receiver) if receiver else None
+        context.head_class = class_of(assigned) if assigned else None
+        return
+    if last == "from_pretrained":
+        context.kind = FROM_PRETRAINED
+        context.head_class = class_of(callee)
+        return
+    if last[:1].isupper():  # a class called directly
+        context.kind = kind_of_class(last)
+        if context.kind == MODEL:
+            context.kind = None  # `BertModel(config)` builds a model; it is not the forward call
+        return
+    assigned = assignment_of(callee)
+    if assigned is not None:
+        cls = class_of(assigned)
+        context.kind = kind_of_class(cls) or kind_of_class(assigned)
+        if context.kind == MODEL:
+            context.head_class = cls
+        return
+    context.kind = kind_of_name(callee)
+
+
+def assignments_in(text: str) -> list[tuple[int, str, str]]:
+    """(character offset, variable, assigned callable) for each `x = Something(` in text."""
+    return [(m.start(), m.group(1), m.group(2)) for m in _ASSIGNMENT.finditer(text)]
+
+
+def _block_assignments(block) -> list[tuple[int, str, str]]:
+    """(line offset, variable, assigned class call) in a block; memoised until the block changes."""
+    found = block.memo.get("assignments")
+    if found is None:
+        text = "\n".join(block.lines)
+        found, line, last = [], 0, 0
+        for offset, var, value in assignments_in(text):
+            if not any(part[:1].isupper() for part in value.split(".")):
+                continue  # `model = model.to(device)` says nothing about the class
+            line += text.count("\n", last, offset)
+            last = offset
+            found.append((line, var, value))
+        block.memo["assignments"] = found
+    return found
+
+
+def assignment_lookup(doc, line_no: int) -> Callable[[str], str | None]:
+    """`name -> what it was last assigned from` above `line_no` in `doc` (a `Document`)."""
+
+    def lookup(name: str) -> str | None:
+        name = name.removeprefix("self.")
+        block_index, offset = doc.locate(line_no)
+        for k in range(block_index, -1, -1):
+            for line, var, value in reversed(_block_assignments(doc.blocks[k])):
+                if var == name and (k < block_index or line <= offset):
+                    return value
+        return None
+
+    return lookup

@@ -1,0 +1,303 @@
+"""Completion candidates for a position, ranked. Engine code: no LSP here.
+
+Inside a call: argument names fitted to what is called (`name=`), minus those already passed.
+After `name=` or inside its string: that option's values. In `batch["`: the keys a batch holds.
+In comments, docstrings and Markdown prose: glossary terms after two typed letters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from transformers_glossary_ls import calls
+from transformers_glossary_ls.documents import Document
+from transformers_glossary_ls.spotting import LONG_LINE, Spotter
+from transformers_glossary_ls.spotting import markdown as md
+from transformers_glossary_ls.spotting import python as py
+from transformers_glossary_ls.vocabulary import Entry, Vocabulary
+
+ARGUMENT, KEY, VALUE, TERM = "argument", "key", "value", "term"
+MAX_ITEMS = 100
+MIN_PROSE_PREFIX = 2
+FUZZY_CUTOFF = 60
+MIN_FUZZY = 3  # one or two letters match almost anything in order
+
+_WORD_SPLIT = re.compile(r"[\s_\-]+")
+_IDENT_TAIL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
+_WORD_TAIL = re.compile(r"[A-Za-z0-9_]+$")
+_KEY_OPENER = re.compile(r"(\[|\{|,|\.get\(|\.pop\(|\bin)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    label: str
+    insert: str
+    filter: str
+    kind: str  # argument, key, value or term
+    entry_id: str
+    description: str  # short: a shape, a type
+    summary: str
+    sort: str
+    head: str | None = None
+    value: str | None = None  # for VALUE candidates: the choice shown
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """Candidates, and the span of the cursor's line (string indices) they replace."""
+
+    start: int
+    end: int
+    candidates: list[Candidate]
+
+
+def rank(prefix: str, names: list[str]) -> list[tuple[int, str]]:
+    """(tier, name) ordered: exact, prefix, a word's prefix, fuzzy; input order breaks ties.
+
+    Fuzzy matches must contain the typed letters in order (so junk never shows) and score
+    at least FUZZY_CUTOFF with rapidfuzz.
+    """
+    if not prefix:
+        return [(1, name) for name in names]
+    low = prefix.lower()
+    exact, starts, word_starts, fuzzy = [], [], [], []
+    for position, name in enumerate(names):
+        name_low = name.lower()
+        if name_low == low:
+            exact.append((0, name))
+        elif name_low.startswith(low):
+            starts.append((1, name))
+        elif any(word.startswith(low) for word in _WORD_SPLIT.split(name_low)):
+            word_starts.append((2, name))
+        elif len(low) >= MIN_FUZZY and _in_order(low.replace("_", ""), name_low):
+            score = fuzz.WRatio(low, name_low)
+            if score >= FUZZY_CUTOFF:
+                fuzzy.append((-score, position, name))
+    fuzzy.sort()
+    return exact + starts + word_starts + [(3, name) for _, _, name in fuzzy]
+
+
+def _in_order(letters: str, text: str) -> bool:
+    it = iter(text)
+    return all(char in it for char in letters)
+
+
+def _description(entry: Entry, head: str | None = None) -> str:
+    variant = entry.variant_for(head) if head else None
+    if variant is not None and variant.shape:
+        return variant.shape
+    if entry.shape:
+        return entry.shape
+    if entry.type:
+        return f"{entry.type} = {entry.default}" if entry.default else entry.type
+    return ""
+
+
+class Completer:
+    def __init__(self, doc: Document, vocab: Vocabulary, language: str, prose: bool = True) -> None:
+        self.doc = doc
+        self.vocab = vocab
+        self.spotter = Spotter(doc, vocab, language)
+        self.prose = prose
+        self._order = {entry_id: k for k, entry_id in enumerate(vocab.entries)}
+
+    # -- dispatch ------------------------------------------------------------------------------
+    def at(self, line_no: int, index: int) -> Completion | None:
+        if not 0 <= line_no < self.doc.line_count:
+            return None
+        text = self.doc.line(line_no)
+        if len(text) > LONG_LINE or not 0 <= index <= len(text):
+            return None
+        state = self.spotter.python_state(line_no)
+        if state is False:
+            return self._markdown(text, line_no, index)
+        segments, _ = py.lex_line(text, state)
+        for seg in segments:
+            if seg.kind != py.CODE and seg.start <= index <= seg.end:
+                if seg.kind == py.STRING:
+                    return self._string(text, line_no, index, seg)
+                return self._terms(text, index)
+        return self._code(text, line_no, index)
+
+    def _markdown(self, text: str, line_no: int, index: int) -> Completion | None:
+        kind, _ = md.classify(text, self.spotter.markdown_state(line_no))
+        if kind != md.PROSE:
+            return None
+        span = md.code_span_at(text, index)
+        if span is not None or text[:index].endswith("`"):
+            return self._names_in_code_span(text, index)
+        return self._terms(text, index)
+
+    # -- Python code ---------------------------------------------------------------------------
+    def context(self, line_no: int, index: int) -> calls.CallContext | None:
+        """The call around (line, index), read from a bounded window of lines."""
+        first = max(0, line_no - calls.LOOK_BACK_LINES)
+        lines, states = [], []
+        for n in range(first, line_no + 1):
+            state = self.spotter.python_state(n)
+            if state is False:  # left the python fence: the call cannot start above
+                lines, states = [], []
+                continue
+            lines.append(self.doc.line(n))
+            states.append(state)
+        if not lines:
+            return None
+        after = [
+            self.doc.line(n)
+            for n in range(line_no + 1, min(self.doc.line_count, line_no + 1 + calls.LOOK_AHEAD_LINES))
+        ]
+        return calls.find_call(
+            lines, states, len(lines) - 1, index, after, None,
+            calls.assignment_lookup(self.doc, line_no),
+        )
+
+    def _code(self, text: str, line_no: int, index: int) -> Completion | None:
+        typed = _IDENT_TAIL.search(text, 0, index)
+        prefix = typed.group() if typed else ""
+        start = index - len(prefix)
+        ctx = self.context(line_no, index)
+        if ctx is None:
+            return None
+        before = ctx.args_text[: len(ctx.args_text) - len(prefix)].rstrip()
+        if before.endswith("=") and ctx.value_of:
+            return self._values(ctx.value_of, prefix, start, index, quoted=False)
+        if not before.endswith(("(", ",")):
+            return None
+        entries = self._fitted(ctx)
+        if entries is None:
+            return None
+        entries = [e for e in entries if e.term not in ctx.passed]
+        by_name = {e.term: e for e in entries}
+        candidates = []
+        for k, (tier, name) in enumerate(rank(prefix, list(by_name))[:MAX_ITEMS]):
+            entry = by_name[name]
+            candidates.append(
+                Candidate(
+                    label=f"{name}=", insert=f"{name}=", filter=name, kind=ARGUMENT,
+                    entry_id=entry.id, description=_description(entry, ctx.head_class),
+                    summary=entry.summary, sort=f"{tier}{k:04d}", head=ctx.head_class,
+                )
+            )
+        return Completion(start, index, candidates)
+
+    def _fitted(self, ctx: calls.CallContext) -> list[Entry] | None:
+        """Arguments the callee takes; None when the call is not one we know."""
+        kind = ctx.kind
+        if kind is None:
+            known = [self.vocab.arguments[n] for n in sorted(ctx.passed) if n in self.vocab.arguments]
+            if not known or not known[0].callables:
+                return None
+            kind = known[0].callables[0]
+        wanted = {kind}
+        if kind == calls.GENERATE:
+            wanted.add("generate")
+        entries = [
+            e for e in self.vocab.entries.values() if e.is_argument and wanted & set(e.callables)
+        ]
+        return entries or None
+
+    def _values(self, name: str, prefix: str, start: int, end: int, quoted: bool) -> Completion | None:
+        entry = self.vocab.arguments.get(name)
+        if entry is None or not entry.choices:
+            return None
+        shown: dict[str, str] = {}
+        for choice in entry.choices:
+            value = choice.value
+            if quoted:
+                if not (len(value) >= 2 and value[0] == value[-1] and value[0] in "'\""):
+                    continue
+                value = value[1:-1]
+            shown[value] = choice.doc
+        candidates = [
+            Candidate(
+                label=value, insert=value, filter=value, kind=VALUE, entry_id=entry.id,
+                description=entry.term, summary=shown[value] or entry.summary,
+                sort=f"{tier}{k:04d}", value=value,
+            )
+            for k, (tier, value) in enumerate(rank(prefix, list(shown)))
+        ]
+        return Completion(start, end, candidates) if candidates else None
+
+    # -- strings: keys and option values -------------------------------------------------------
+    def _string(self, text: str, line_no: int, index: int, seg: py.Segment) -> Completion | None:
+        quote = text[seg.start - 1] if seg.start > 0 else '"'
+        prefix = text[seg.start : index]
+        opener_end = seg.start - 1
+        while opener_end > 0 and text[opener_end - 1].isalpha():  # r"", b"", f""
+            opener_end -= 1
+        before = text[:opener_end]
+        if _KEY_OPENER.search(before):
+            return self._keys(prefix, seg, index, quote, terminated=seg.end < len(text))
+        ctx = self.context(line_no, opener_end)
+        if ctx is not None and ctx.value_of:
+            return self._values(ctx.value_of, prefix, seg.start, index, quoted=True)
+        return None
+
+    def _keys(self, prefix: str, seg: py.Segment, index: int, quote: str, terminated: bool) -> Completion:
+        names = [e.term for e in self.vocab.entries.values() if e.is_argument and "model" in e.callables]
+        closing = "" if terminated else quote
+        candidates = []
+        for k, (tier, name) in enumerate(rank(prefix, names)[:MAX_ITEMS]):
+            entry = self.vocab.arguments[name]
+            candidates.append(
+                Candidate(
+                    label=name, insert=name + closing, filter=name, kind=KEY, entry_id=entry.id,
+                    description=_description(entry), summary=entry.summary, sort=f"{tier}{k:04d}",
+                )
+            )
+        return Completion(seg.start, index, candidates)
+
+    # -- prose ---------------------------------------------------------------------------------
+    def _terms(self, text: str, index: int) -> Completion | None:
+        if not self.prose:
+            return None
+        typed = _WORD_TAIL.search(text, 0, index)
+        if typed is None or len(typed.group()) < MIN_PROSE_PREFIX:
+            return None
+        prefix = typed.group()
+        if "_" in prefix:
+            return self._argument_names(prefix, typed.start(), index)
+        shown: dict[str, Entry] = {}
+        for entry in self.vocab.entries.values():
+            if entry.is_argument:
+                continue
+            for form in (entry.term, *entry.abbreviations):
+                shown.setdefault(form, entry)
+        candidates = []
+        for k, (tier, label) in enumerate(rank(prefix, list(shown))[:MAX_ITEMS]):
+            entry = shown[label]
+            candidates.append(
+                Candidate(
+                    label=label, insert=label, filter=label, kind=TERM, entry_id=entry.id,
+                    description="glossary", summary=entry.summary, sort=f"{tier}{k:04d}",
+                )
+            )
+        return Completion(typed.start(), index, candidates) if candidates else None
+
+    def _names_in_code_span(self, text: str, index: int) -> Completion | None:
+        typed = _IDENT_TAIL.search(text, 0, index)
+        if typed is None or len(typed.group()) < MIN_PROSE_PREFIX:
+            return None
+        return self._argument_names(typed.group(), typed.start(), index)
+
+    def _argument_names(self, prefix: str, start: int, end: int) -> Completion | None:
+        names = list(self.vocab.arguments)
+        candidates = []
+        for k, (tier, name) in enumerate(rank(prefix, names)[:MAX_ITEMS]):
+            entry = self.vocab.arguments[name]
+            candidates.append(
+                Candidate(
+                    label=name, insert=name, filter=name, kind=KEY, entry_id=entry.id,
+                    description=_description(entry), summary=entry.summary, sort=f"{tier}{k:04d}",
+                )
+            )
+        return Completion(start, end, candidates) if candidates else None
+
+
+def complete(
+    doc: Document, vocab: Vocabulary, language: str, line_no: int, index: int, prose: bool = True
+) -> Completion | None:
+    return Completer(doc, vocab, language, prose).at(line_no, index)
