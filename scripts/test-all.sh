@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Install everything the tests need (venv, npm packages, Neovim, Chromium for the VS Code e2e),
+# then run every suite: Python (unit, stdio end-to-end, real Neovim, wheel install), the
+# benchmark at a small size, the VS Code client's unit tests, and the real VS Code end-to-end.
+# Set SKIP_VSCODE_E2E=1 to leave out the slowest step (a few minutes cold).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+PASSED=0
+FAILED=0
+FAILED_STEPS=()
+step() { # step NAME command...
+  local name="$1"; shift
+  echo
+  echo "=== $name"
+  if "$@"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); FAILED_STEPS+=("$name"); fi
+}
+
+install_system() {
+  local need=()
+  command -v nvim >/dev/null 2>&1 || need+=(neovim)
+  if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null
+    else
+      echo "need root to apt-get install ${need[*]}" >&2
+      return 1
+    fi
+  fi
+  nvim --version | head -1
+}
+
+install_python() {
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/pip install -q --disable-pip-version-check -e ".[test]"
+}
+
+step "system packages (neovim)" install_system
+step "python venv (.venv)" install_python
+step "ruff" .venv/bin/ruff check server tests benchmarks
+step "pytest (unit, e2e over stdio, Neovim, wheel install)" .venv/bin/python -m pytest -q -p no:cacheprovider
+step "benchmark (quick)" .venv/bin/python benchmarks/run.py --quick --json /tmp/tgls-bench-quick.json
+step "vscode-client unit tests" bash -c "cd '$ROOT/vscode-client' && npm ci --no-audit --no-fund --loglevel=error && npm test"
+if [ "${SKIP_VSCODE_E2E:-0}" != 1 ]; then
+  step "VS Code end to end (code-server + Chromium)" bash tests/editors/vscode/run_e2e.sh
+fi
+
+echo
+if [ "$FAILED" -gt 0 ]; then
+  printf 'failed step: %s\n' "${FAILED_STEPS[@]}"
+fi
+echo "steps: $PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
