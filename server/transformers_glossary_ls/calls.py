@@ -208,19 +208,19 @@ def assignments_in(text: str) -> list[tuple[int, str, str]]:
     return [(m.start(), m.group(1), m.group(2)) for m in _ASSIGNMENT.finditer(text)]
 
 
-def _block_assignments(block) -> list[tuple[int, str, str]]:
-    """(line offset, variable, assigned class call) in a block; memoised until the block changes."""
+def _block_assignments(block) -> tuple[list[tuple[int, str, str]], dict[str, str]]:
+    """A block's `x = Cls(...)` assignments in order, and the last one per name; memoised."""
     found = block.memo.get("assignments")
     if found is None:
         text = "\n".join(block.lines)
-        found, line, last = [], 0, 0
+        ordered, line, last = [], 0, 0
         for offset, var, value in assignments_in(text):
             if not any(part[:1].isupper() for part in value.split(".")):
                 continue  # `model = model.to(device)` says nothing about the class
             line += text.count("\n", last, offset)
             last = offset
-            found.append((line, var, value))
-        block.memo["assignments"] = found
+            ordered.append((line, var, value))
+        found = block.memo["assignments"] = (ordered, {var: value for _, var, value in ordered})
     return found
 
 
@@ -230,10 +230,14 @@ def assignment_lookup(doc, line_no: int) -> Callable[[str], str | None]:
     def lookup(name: str) -> str | None:
         name = name.removeprefix("self.")
         block_index, offset = doc.locate(line_no)
-        for k in range(block_index, -1, -1):
-            for line, var, value in reversed(_block_assignments(doc.blocks[k])):
-                if var == name and (k < block_index or line <= offset):
-                    return value
+        ordered, _ = _block_assignments(doc.blocks[block_index])
+        for line, var, value in reversed(ordered):
+            if var == name and line <= offset:
+                return value
+        for k in range(block_index - 1, -1, -1):
+            value = _block_assignments(doc.blocks[k])[1].get(name)
+            if value is not None:
+                return value
         return None
 
     return lookup
