@@ -18,6 +18,7 @@ from transformers_glossary_ls.spotting import CODE, Spot, language_of, spot, spo
 from transformers_glossary_ls.vocabulary import LoadError, Vocabulary, load_default
 
 log = logging.getLogger(__name__)
+MAX_CACHED_TEXTS = 4096
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Glossary:
         self._vocab: Vocabulary | None = None
         self._errors: list[LoadError] = []
         self._lock = threading.Lock()
+        self._texts: dict[tuple[str, str | None, bool], str] = {}
 
     @property
     def vocab(self) -> Vocabulary:
@@ -60,7 +62,20 @@ class Glossary:
         if found is None:
             return None
         head = self.head_at(doc, found) if found.entry.variants else None
-        return HoverAnswer(found, hover_text(found.entry, self.vocab, markdown, head))
+        return HoverAnswer(found, self.text(found.entry.id, head, markdown))
+
+    def text(self, entry_id: str, head: str | None = None, markdown: bool = True) -> str | None:
+        """Hover text of an entry, built once per (entry, head, format): the vocabulary is fixed."""
+        key = (entry_id, head, markdown)
+        text = self._texts.get(key)
+        if text is None:
+            entry = self.vocab.get(entry_id)
+            if entry is None:
+                return None
+            if len(self._texts) >= MAX_CACHED_TEXTS:  # heads come from user text: stay bounded
+                self._texts.clear()
+            text = self._texts[key] = hover_text(entry, self.vocab, markdown, head)
+        return text
 
     def head_at(self, doc: Document, found: Spot) -> str | None:
         """The model class being called where an argument was found, when it is known."""
@@ -85,10 +100,9 @@ class Glossary:
         value_doc: str = "",
     ) -> str | None:
         """Completion documentation for an entry, led by the offered value if there is one."""
-        entry = self.vocab.get(entry_id)
-        if entry is None:
+        text = self.text(entry_id, head, markdown)
+        if text is None:
             return None
-        text = hover_text(entry, self.vocab, markdown, head)
         if value is not None and value_doc:
             lead = f"`{value}`" if markdown else value
             text = f"{lead}: {value_doc}\n\n{text}"
