@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--tcp", metavar="HOST:PORT", help="serve over TCP instead of stdio")
+    # Clients such as vscode-languageclient append --stdio; stdio is the default anyway.
+    parser.add_argument("--stdio", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--log-file", metavar="PATH", help="write logs here instead of stderr")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-v, -vv, -vvv)")
     sub = parser.add_subparsers(dest="command")
@@ -79,7 +81,5 @@ def main(argv: list[str] | None = None) -> int:
         host, _, port = args.tcp.rpartition(":")
         if not port.isdigit():
             parser.error("--tcp takes HOST:PORT, e.g. 127.0.0.1:2087")
-        server.start_tcp(host or "127.0.0.1", int(port))
-    else:
-        server.start_io()
-    return 0
+        return server.start_tcp(host or "127.0.0.1", int(port))
+    return server.start_io()

@@ -57,8 +57,8 @@ def completion_list(
                   "summary": candidate.summary},
         )
         if caps.label_details:
+            # The shape sits next to the label; the summary opens the documentation already.
             item.label_details = types.CompletionItemLabelDetails(description=candidate.description or None)
-            item.detail = candidate.summary
         else:
             item.detail = " — ".join(p for p in (candidate.description, candidate.summary) if p)
         if not caps.resolve_documentation:

@@ -61,6 +61,7 @@ async def test_attention_mask_item_has_shape_and_documentation(client):
     result = await complete(client, uri, 3, len(typed))
     item = next(i for i in result.items if i.label == "attention_mask=")
     shown = (item.label_details.description if item.label_details else "") + (item.detail or "")
+    item.insert_text_format = types.InsertTextFormat.PlainText  # VS Code sends the item back so
     assert "(batch_size, sequence_length)" in shown
     assert item.text_edit.new_text == "attention_mask="
     if item.documentation is None:  # the client resolves lazily

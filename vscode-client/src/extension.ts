@@ -11,7 +11,6 @@ import {
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
-  TransportKind,
 } from "vscode-languageclient/node";
 import {
   RestartPolicy,
@@ -45,7 +44,7 @@ let restartPending = false;
 /** The client reports its own start/close failures with generic notifications; we show our own instead. */
 class GlossaryClient extends LanguageClient {
   override error(message: string, data?: unknown, showNotification: boolean | "force" = true): void {
-    const ours = /couldn't create connection to server|Connection to server got closed|Restarting server failed/.test(message);
+    const ours = /couldn't create connection to server|Connection to server got closed|Restarting server failed|Server initialization failed/.test(message);
     super.error(message, data, ours ? false : showNotification);
   }
 }
@@ -116,13 +115,14 @@ async function pythonExtensionInterpreter(): Promise<string[] | undefined> {
 }
 
 /** Restarts a server that dies after it was up, a few times; one that never came up is not restarted. */
-function errorHandler(policy: RestartPolicy, command: string, isUp: () => boolean): ErrorHandler {
+function errorHandler(policy: RestartPolicy, command: string, isUp: () => boolean, onEarlyClose: () => void): ErrorHandler {
   return {
     error(): ErrorHandlerResult {
       return { action: ErrorAction.Continue, handled: true };
     },
     closed(): CloseHandlerResult {
       if (!isUp()) {
+        onEarlyClose();
         return { action: CloseAction.DoNotRestart, handled: true };
       }
       if (policy.onClose(Date.now())) {
@@ -160,10 +160,11 @@ async function startServer(): Promise<void> {
     return;
   }
 
+  // No `transport` on purpose: with TransportKind.stdio the client appends `--stdio` to the command
+  // line; left out, it still talks over stdio and runs exactly the planned command.
   const serverOptions: ServerOptions = {
     command: plan.command,
     args: plan.args,
-    transport: TransportKind.stdio,
     options: folder ? { cwd: folder } : undefined,
   };
   const clientOptions: LanguageClientOptions = {
@@ -176,21 +177,32 @@ async function startServer(): Promise<void> {
       },
     },
     outputChannel: output,
-    errorHandler: errorHandler(new RestartPolicy(), plan.command, () => up),
+    errorHandler: errorHandler(new RestartPolicy(), plan.command, () => up, () => (failure = "the server process exited")),
+    // No retry prompt and no generic notification of the client's own: we say it once, below.
+    initializationFailedHandler: (error) => {
+      failure ??= error instanceof Error ? error.message : String(error);
+      return false;
+    },
   };
   let up = false;
+  let failure: string | undefined;
   const c = new GlossaryClient(SECTION, NAME, serverOptions, clientOptions);
   client = c;
   try {
     await c.start();
+  } catch (e) {
+    failure ??= e instanceof Error ? e.message : String(e);
+  }
+  // start() can resolve although the process died during initialize, so ask the client's state too.
+  if (c.isRunning()) {
     up = true;
     log(`server started for ${settings.enabledLanguages.join(", ")}`);
-  } catch (e) {
-    const detail = e instanceof Error ? e.message : String(e);
-    log(`server failed to start: ${detail}`);
-    await stopServer();
-    notifyOnce({ kind: "start-failed", command: commandLine([plan.command, ...plan.args]), detail: detail.split("\n")[0] });
+    return;
   }
+  const detail = (failure ?? "it did not initialize").split("\n")[0];
+  log(`server failed to start: ${detail}`);
+  await stopServer();
+  notifyOnce({ kind: "start-failed", command: commandLine([plan.command, ...plan.args]), detail });
 }
 
 function notifyOnce(problem: StartProblem): void {

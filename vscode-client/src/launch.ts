@@ -7,7 +7,10 @@ export const SERVER_MODULE = "transformers_glossary_ls";
 export const SERVER_PACKAGE = "transformers-glossary-ls";
 /** The configuration section; also the client id, so vscode-languageclient reads `<id>.trace.server`. */
 export const SECTION = "transformersGlossary";
-export const DEFAULT_PYTHON = "python3";
+/** The interpreter tried last: `python3`, or `python` on Windows (where `python3` is usually a Store stub). */
+export function defaultPython(platform: string = process.platform): string {
+  return platform === "win32" ? "python" : "python3";
+}
 export const DEFAULT_LANGUAGES: readonly string[] = ["python", "markdown"];
 export const LOG_LEVELS = ["error", "warning", "info", "debug"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -123,9 +126,15 @@ export interface LaunchPlan {
 
 /**
  * Decides the server command line. Order: `server.path`, then `server.interpreter`, then the
- * interpreter selected in the Python extension (`pythonExtension`, if any), then `python3`.
+ * interpreter selected in the Python extension (`pythonExtension`, if any), then `python3`
+ * (`python` on Windows).
  */
-export function planLaunch(settings: Settings, pythonExtension: string[] | undefined, ctx: ExpandContext = {}): LaunchPlan {
+export function planLaunch(
+  settings: Settings,
+  pythonExtension: string[] | undefined,
+  ctx: ExpandContext = {},
+  platform: string = process.platform,
+): LaunchPlan {
   const expand = (argv: string[]) => argv.map((a) => expandVariables(a, ctx));
   if (settings.server.path.length > 0) {
     const [command, ...args] = expand(settings.server.path);
@@ -140,7 +149,7 @@ export function planLaunch(settings: Settings, pythonExtension: string[] | undef
     python = [...pythonExtension];
     source = "python extension";
   } else {
-    python = [DEFAULT_PYTHON];
+    python = [defaultPython(platform)];
     source = "default";
   }
   const [command, ...rest] = python;
@@ -214,7 +223,7 @@ export function describeProblem(p: StartProblem, platform: string = process.plat
       };
     case "start-failed":
       return {
-        message: `Transformers Glossary: the language server (${p.command}) exited while starting: ${p.detail}. See the log.`,
+        message: `Transformers Glossary: the language server (${p.command}) failed to start: ${p.detail}. Its error output is in the log.`,
       };
     case "crashed":
       return {

@@ -69,9 +69,16 @@ try {
     await page.waitForTimeout(700);
   }
   await details.waitFor({ state: "visible", timeout: 10_000 });
+  // the documentation may arrive a moment later (completionItem/resolve): wait for it
+  let docText = "";
+  for (let i = 0; i < 40; i++) {
+    docText = (await details.innerText()).trim();
+    if (EXPECT_DOC.every((e) => docText.includes(e))) break;
+    await page.waitForTimeout(250);
+  }
   await page.waitForTimeout(300);
   const rowText = (await focused.innerText()).trim();
-  const docText = (await details.innerText()).trim();
+  docText = (await details.innerText()).trim();
   log(`focused row: ${JSON.stringify(rowText)}`);
   log(`documentation: ${JSON.stringify(docText)}`);
   await page.screenshot({ path: OUT_PNG });

@@ -5,6 +5,7 @@
 //   WS_DIR     workspace folder on disk                               (required)
 //   FILE_NAME  file to open via Quick Open (default test.py)
 //   WORD       word or phrase to hover (default attention_mask)
+//   WORD_LINE  hover WORD on the first line that also contains this text (default: any line)
 //   EXPECT     text the hover must contain; "a|b" means every part must be there (required)
 //   OUT_PNG    screenshot path (required)
 //   CHROMIUM   chromium binary (default /usr/bin/chromium)
@@ -15,6 +16,7 @@ const CS_URL = env("CS_URL");
 const WS_DIR = env("WS_DIR");
 const FILE_NAME = env("FILE_NAME", "test.py");
 const WORD = env("WORD", "attention_mask");
+const WORD_LINE = env("WORD_LINE", "");
 const EXPECT = env("EXPECT").split("|");
 const OUT_PNG = env("OUT_PNG");
 const TIMEOUT_MS = Number(env("TIMEOUT_S", "90")) * 1000;
@@ -24,7 +26,7 @@ let ok = false;
 try {
   await openWorkbench(page, CS_URL, WS_DIR);
   await quickOpen(page, FILE_NAME, WORD);
-  if (!(await wordBox(page, WORD))) throw new Error(`"${WORD}" not found in the rendered editor`);
+  if (!(await wordBox(page, WORD, WORD_LINE))) throw new Error(`"${WORD}" not found in the rendered editor`);
 
   // Hover repeatedly until the language server answers (extension activation + server start take seconds).
   const hover = page
@@ -34,7 +36,7 @@ try {
   const deadline = Date.now() + TIMEOUT_MS;
   let text = "";
   while (Date.now() < deadline) {
-    const box = await wordBox(page, WORD);
+    const box = await wordBox(page, WORD, WORD_LINE);
     await page.mouse.move(5, 5);
     await page.waitForTimeout(200);
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });

@@ -89,15 +89,17 @@ export async function quickOpen(page, fileName, marker) {
 /**
  * Screen rectangle of the first occurrence of `text` in the rendered lines of the main editor. Monaco
  * merges same-coloured tokens into one <span>, so the characters are measured with a DOM Range;
- * a phrase that spans several tokens is found by joining the line's text nodes.
+ * a phrase that spans several tokens is found by joining the line's text nodes. With `lineHas`, only
+ * lines containing that text are searched.
  */
-export function wordBox(page, text) {
-  return page.evaluate((w) => {
+export function wordBox(page, text, lineHas = "") {
+  return page.evaluate(([w, lineHas]) => {
     for (const line of document.querySelectorAll(".editor-instance .monaco-editor .view-lines .view-line")) {
       const nodes = [];
       const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
       for (let n = walker.nextNode(); n; n = walker.nextNode()) nodes.push(n);
       const full = nodes.map((n) => n.textContent.replace(/\u00a0/g, " ")).join("");
+      if (!full.includes(lineHas)) continue;
       const i = full.indexOf(w);
       if (i < 0) continue;
       // map [i, i + w.length) back to (node, offset) pairs
@@ -115,7 +117,7 @@ export function wordBox(page, text) {
       return { x: b.x, y: b.y, width: b.width, height: b.height };
     }
     return null;
-  }, text);
+  }, [text, lineHas]);
 }
 
 /**

