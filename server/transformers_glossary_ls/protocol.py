@@ -1,18 +1,105 @@
-"""pygls's protocol with our document store in place of its own.
+"""pygls's protocol, made strict about its input and exact about its answers.
 
-pygls's built-in didOpen/didChange/didClose handlers keep every document as one string and
-rebuild it on each change. We override them to only forward to our handlers, which keep
-documents as blocks of lines (`documents.py`).
+Two changes from `LanguageServerProtocol`:
+
+- Our document store replaces pygls's: its built-in didOpen/didChange/didClose handlers keep
+  every document as one string and rebuild it on each change; ours only forward to our handlers,
+  which keep documents as blocks of lines (`documents.py`).
+- Messages arrive through `receive` (called by `transport.py` with raw bodies) instead of pygls's
+  reader, so that every request gets exactly one well-formed response with the spec's error code:
+  -32700 for malformed JSON (id null), -32600 for an invalid message, a request after `shutdown`
+  or a second `initialize`, -32002 before `initialize`, -32601 for an unknown method, -32602 for
+  params that do not fit the method (answered with the request's id, which pygls's
+  `structure_message` does not know), -32800 for a request cancelled before it ran and -32603
+  for an exception in a handler. Notifications that cannot be handled are logged and dropped.
+  `exit` ends the read loop with 0 after `shutdown` and 1 otherwise.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import inspect
+import json
+import logging
+from typing import Any
+
+import attrs
+import cattrs
 from lsprotocol import types
-from pygls.protocol import LanguageServerProtocol
+from pygls.protocol import (
+    JsonRPCNotification,
+    JsonRPCRequestMessage,
+    LanguageServerProtocol,
+    default_converter,
+)
+from pygls.protocol.json_rpc import JsonRPCResponseMessage
 from pygls.protocol.language_server import lsp_method
+
+log = logging.getLogger(__name__)
+_wire_log = logging.getLogger("pygls.protocol.json_rpc")
+
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
+METHOD_NOT_FOUND = -32601
+INVALID_PARAMS = -32602
+INTERNAL_ERROR = -32603
+SERVER_NOT_INITIALIZED = -32002
+REQUEST_CANCELLED = -32800
+
+_NEVER_SKIPPED = {types.INITIALIZE, types.SHUTDOWN}
+
+
+def valid_id(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def strict_converter() -> cattrs.Converter:
+    """pygls's converter, minus silent coercions: `"uri": 42` or `"line": 1.5` is invalid params,
+    not the string "42" or line 1."""
+    converter = default_converter()
+
+    def exact(kind: type, accepts: tuple[type, ...], rejects: tuple[type, ...] = ()):
+        def structure(value: Any, type_: Any) -> Any:
+            if isinstance(value, accepts) and not isinstance(value, rejects):
+                # Subclasses (IntEnum, str enums) are built as cattrs would: `type_(value)`.
+                return value if type_ is kind else type_(value)
+            raise TypeError(f"expected {type_.__name__}, got {type(value).__name__}")
+
+        converter.register_structure_hook(kind, structure)
+
+    exact(str, (str,))
+    exact(int, (int,), (bool,))
+    exact(bool, (bool,))
+    exact(float, (int, float), (bool,))
+    return converter
+
+
+def describe_structure_error(exc: BaseException) -> str:
+    """A short, path-qualified account of why params did not fit their type."""
+    if isinstance(exc, cattrs.BaseValidationError):
+        try:
+            problems = cattrs.transform_error(exc)
+        except Exception:  # noqa: BLE001 - describing must never fail
+            problems = [str(exc)]
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        return "; ".join(problems[:3]) + more
+    return f"{type(exc).__name__}: {exc}"
 
 
 class GlossaryProtocol(LanguageServerProtocol):
+    def __init__(self, server, converter) -> None:
+        super().__init__(server, converter)
+        self._initialized = False
+        self._exiting = False
+        self._answering: Any = None  # id of the request being dispatched
+        self._answered = False
+
+    @property
+    def shut_down(self) -> bool:
+        return self._shutdown
+
+    # -- document sync: ours, not pygls's ---------------------------------------------------
     def _forward(self, method: str, params):
         if (handler := self.fm.features.get(method)) is not None:
             yield handler, (params,), None
@@ -28,3 +115,275 @@ class GlossaryProtocol(LanguageServerProtocol):
     @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
     def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams):
         yield from self._forward(types.TEXT_DOCUMENT_DID_CLOSE, params)
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    @lsp_method(types.EXIT)
+    def lsp_exit(self, *args):
+        """End the read loop: 0 after `shutdown`, 1 without (pygls's own exit loses the code)."""
+        if (user_handler := self.fm.features.get(types.EXIT)) is not None:
+            yield user_handler, args, None
+        code = 0 if self._shutdown else 1
+        self._exiting = True
+        log.info("exit (code %d)", code)
+        connection = getattr(self._server, "connection", None)
+        if connection is None:
+            raise SystemExit(code)
+        connection.stop(code)
+
+    # -- receiving ----------------------------------------------------------------------------
+    def receive(self, bodies: list[bytes]) -> None:
+        """Handle the message bodies read in one go, in order.
+
+        A request followed in the same batch by a `$/cancelRequest` for its id is answered
+        "cancelled" without being run: the client has stopped waiting for it.
+        """
+        messages = [self._decode(body) for body in bodies]
+        last_cancel: dict[Any, int] = {}
+        for index, data in enumerate(messages):
+            if data is not None and data.get("method") == types.CANCEL_REQUEST and "id" not in data:
+                params = data.get("params")
+                if isinstance(params, dict) and valid_id(params.get("id")):
+                    last_cancel[(type(params["id"]), params["id"])] = index
+        for index, data in enumerate(messages):
+            if self._exiting:
+                if data is not None:
+                    log.info("ignoring a message after exit")
+                continue
+            if data is None:
+                continue
+            msg_id = data.get("id")
+            cancelled = (
+                "method" in data
+                and valid_id(msg_id)
+                and last_cancel.get((type(msg_id), msg_id), -1) > index
+            )
+            try:
+                self.dispatch(data, cancelled)
+            except Exception:  # noqa: BLE001 - the read loop must go on
+                log.exception("failed to handle a message")
+
+    def _decode(self, body: bytes) -> dict | None:
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+            log.warning("malformed message (%d bytes, %s): %r", len(body), exc, body[:80])
+            self.send_error(None, PARSE_ERROR, f"Parse error: {exc}")
+            return None
+        if not isinstance(data, dict):
+            log.warning("message is not a JSON object: %r", body[:80])
+            self.send_error(None, INVALID_REQUEST,
+                            "Invalid request: a message must be a JSON object")
+            return None
+        return data
+
+    def dispatch(self, data: dict, cancelled: bool = False) -> None:
+        """Validate one decoded message and hand it to pygls's handling."""
+        has_id = "id" in data
+        msg_id = data.get("id")
+        method = data.get("method")
+        if data.get("jsonrpc") != self.VERSION:
+            log.warning("message without jsonrpc 2.0: %.200r", data)
+            if has_id and "method" in data:
+                self.send_error(msg_id if valid_id(msg_id) else None, INVALID_REQUEST,
+                                'Invalid request: "jsonrpc" must be "2.0"')
+            return
+        if "method" not in data:
+            self._response(data)
+            return
+        if not isinstance(method, str):
+            log.warning("message with a non-string method: %.200r", data)
+            if has_id:
+                self.send_error(msg_id if valid_id(msg_id) else None, INVALID_REQUEST,
+                                'Invalid request: "method" must be a string')
+            return
+        log.debug("received %s%s", method, f" (id {msg_id!r})" if has_id else "")
+        if has_id:
+            if not valid_id(msg_id):
+                log.warning("request %s with an invalid id %.40r", method, msg_id)
+                self.send_error(None, INVALID_REQUEST,
+                                "Invalid request: id must be an integer or a string")
+                return
+            self._request(msg_id, method, data, cancelled)
+        else:
+            self._notification(method, data)
+
+    def _request(self, msg_id, method: str, data: dict, cancelled: bool) -> None:
+        if self._shutdown:
+            log.info("request %s (id %r) after shutdown", method, msg_id)
+            self.send_error(msg_id, INVALID_REQUEST,
+                            f"Invalid request: {method} after shutdown; only exit is accepted")
+            return
+        if method == types.INITIALIZE:
+            if self._initialized:
+                log.warning("a second initialize (id %r)", msg_id)
+                self.send_error(msg_id, INVALID_REQUEST,
+                                "Invalid request: the server is already initialized")
+                return
+        elif not self._initialized:
+            log.info("request %s (id %r) before initialize", method, msg_id)
+            self.send_error(msg_id, SERVER_NOT_INITIALIZED,
+                            f"Server not initialized: {method} before initialize")
+            return
+        if cancelled and method not in _NEVER_SKIPPED:
+            log.debug("request %r cancelled before it ran", msg_id)
+            self.send_error(msg_id, REQUEST_CANCELLED, f"Request {msg_id!r} was cancelled")
+            return
+        if (self.fm.builtin_features.get(method) or self.fm.features.get(method)) is None:
+            log.info("unknown request %s (id %r)", method, msg_id)
+            self.send_error(msg_id, METHOD_NOT_FOUND, f"Method not found: {method}")
+            return
+        message_type = self.get_message_type(method)
+        if message_type is not None and "id" not in attrs.fields_dict(message_type):
+            log.info("notification %s sent as a request (id %r)", method, msg_id)
+            self.send_error(msg_id, INVALID_REQUEST,
+                            f"Invalid request: {method} is a notification, not a request")
+            return
+        try:
+            message = self._converter.structure(data, message_type or JsonRPCRequestMessage)
+        except Exception as exc:  # noqa: BLE001 - any failure here is the params' fault
+            detail = describe_structure_error(exc)
+            log.warning("invalid params for %s (id %r): %s", method, msg_id, detail)
+            self.send_error(msg_id, INVALID_PARAMS, f"Invalid params for {method}: {detail}")
+            return
+        if method == types.INITIALIZE:
+            self._initialized = True
+        self._answering, self._answered = msg_id, False
+        try:
+            contextvars.copy_context().run(self._handle_request, message.id, method, message.params)
+        except Exception:  # noqa: BLE001
+            log.exception("failed to handle request %s (id %r)", method, msg_id)
+            if not self._answered and msg_id not in self._request_futures:
+                self.send_error(msg_id, INTERNAL_ERROR, f"Internal error handling {method}")
+        finally:
+            self._answering = None
+
+    def _notification(self, method: str, data: dict) -> None:
+        if method != types.EXIT:
+            if not self._initialized:
+                log.info("dropping notification %s before initialize", method)
+                return
+            if self._shutdown:
+                log.info("dropping notification %s after shutdown", method)
+                return
+        if method == types.EXIT:  # whatever its params: the client wants us gone
+            contextvars.copy_context().run(self._handle_notification, method, None)
+            return
+        if method == types.CANCEL_REQUEST:
+            params = data.get("params")
+            target = params.get("id") if isinstance(params, dict) else None
+            if valid_id(target):
+                self._handle_cancel_notification(target)
+            else:
+                log.warning("$/cancelRequest without a valid id: %.100r", params)
+            return
+        known = method in self.fm.builtin_features or method in self.fm.features
+        if not known:
+            (log.debug if method.startswith("$/") else log.info)(
+                "ignoring unknown notification %s", method
+            )
+            return
+        try:
+            message = self._converter.structure(
+                data, self.get_message_type(method) or JsonRPCNotification
+            )
+        except Exception as exc:  # noqa: BLE001
+            log.warning("invalid params for notification %s (ignored): %s", method,
+                        describe_structure_error(exc))
+            return
+        contextvars.copy_context().run(self._handle_notification, method, message.params)
+
+    def _response(self, data: dict) -> None:
+        """A response from the client to one of our requests."""
+        msg_id = data.get("id")
+        if not valid_id(msg_id):
+            log.warning("client sent a response without a valid id: %.200r", data)
+            return
+        try:
+            if "error" in data:
+                message = self._converter.structure(data, types.ResponseErrorMessage)
+            else:
+                response_type = self._result_types.pop(msg_id, None) or JsonRPCResponseMessage
+                message = self._converter.structure(data, response_type)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("malformed response %r: %s", msg_id, describe_structure_error(exc))
+            future = self._request_futures.pop(msg_id, None)
+            if future is not None and not future.done():
+                future.set_exception(ValueError(f"malformed response: {exc}"))
+            return
+        if "error" in data:
+            self._handle_response(msg_id, None, message.error)
+        else:
+            self._handle_response(msg_id, message.result)
+
+    def _execute_handler(self, msg_id, handler, callback, args=None, kwargs=None):
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        # pygls files the future of every generator or async *notification* handler (our
+        # didOpen/didChange/didClose) under a fresh id and never removes it: one leaked future
+        # per keystroke. Forget each future once it is done.
+        future = self._request_futures.get(msg_id)
+        if future is None:
+            return
+        if future.done():
+            del self._request_futures[msg_id]
+        else:
+            future.add_done_callback(lambda done: self._forget_future(msg_id, done))
+
+    def _forget_future(self, msg_id, future) -> None:
+        if self._request_futures.get(msg_id) is future:
+            del self._request_futures[msg_id]
+
+    def _handle_cancel_notification(self, msg_id) -> None:
+        # Usually the request has been answered already: no warning for that.
+        future = self._request_futures.pop(msg_id, None)
+        if future is None:
+            log.debug("$/cancelRequest for %r, which is not running", msg_id)
+        elif future.cancel():
+            log.debug("cancelled request %r", msg_id)
+
+    # -- sending ------------------------------------------------------------------------------
+    def send_error(self, msg_id, code: int, message: str) -> None:
+        self._send_data(
+            {"jsonrpc": self.VERSION, "id": msg_id, "error": {"code": code, "message": message}}
+        )
+
+    def _send_response(self, msg_id, result=None, error=None) -> None:
+        if msg_id == self._answering:
+            self._answered = True
+        super()._send_response(msg_id, result, error)
+
+    def _send_data(self, data: Any) -> None:
+        """Serialise and write one message; a response that cannot be serialised becomes -32603."""
+        if not data:
+            return
+        if self.writer is None:
+            log.error("cannot send a message: no transport")
+            return
+        try:
+            body = json.dumps(data, default=self._serialize_message, allow_nan=False)
+        except Exception:  # noqa: BLE001
+            log.exception("cannot serialise an outgoing message")
+            msg_id = data.get("id") if isinstance(data, dict) else getattr(data, "id", None)
+            is_response = (
+                isinstance(data, dict) and "method" not in data
+            ) or (hasattr(data, "result") or hasattr(data, "error"))
+            if not (is_response and valid_id(msg_id)):
+                return
+            body = json.dumps({
+                "jsonrpc": self.VERSION, "id": msg_id,
+                "error": {"code": INTERNAL_ERROR,
+                          "message": "Internal error: unserialisable result"},
+            })
+        _wire_log.info("Sending data: %s", body)  # shown at -vvv, as pygls did
+        payload = body.encode("utf-8")
+        if self._include_headers:
+            header = (
+                f"Content-Length: {len(payload)}\r\n"
+                f"Content-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+            )
+            payload = header.encode("ascii") + payload
+        try:
+            res = self.writer.write(payload)
+            if inspect.isawaitable(res):
+                asyncio.ensure_future(res)
+        except Exception:  # noqa: BLE001 - a writer failure is the transport's to report
+            log.exception("cannot write an outgoing message")

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from lsprotocol import types
+from pygls.exceptions import FeatureRequestError
 from pygls.lsp.server import LanguageServer
 
-from transformers_glossary_ls import __version__, render
+from transformers_glossary_ls import __version__, render, transport
 from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.engine import Glossary
 from transformers_glossary_ls.positions import UTF16, to_index
-from transformers_glossary_ls.protocol import GlossaryProtocol
+from transformers_glossary_ls.protocol import GlossaryProtocol, strict_converter
 from transformers_glossary_ls.settings import LOG_LEVELS, Settings, parse_settings
 
 log = logging.getLogger(__name__)
@@ -23,6 +25,7 @@ class GlossaryServer(LanguageServer):
             "transformers-glossary-ls",
             __version__,
             protocol_cls=GlossaryProtocol,
+            converter_factory=strict_converter,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
         )
         self.documents: dict[str, Document] = {}
@@ -32,6 +35,28 @@ class GlossaryServer(LanguageServer):
         self.hover_markdown = True
         self.completion_caps = render.ClientCompletion()
         self._told_load_errors = False
+        self.connection: transport.Connection | None = None
+
+    # -- transport: ours, not pygls's reader (see transport.py) ------------------------------
+    def start_io(self, stdin=None, stdout=None) -> int:  # type: ignore[override]
+        """Serve over stdio until the client is done; return the process exit code."""
+        try:
+            return transport.serve_stdio(
+                self, stdin or sys.stdin.buffer, stdout or sys.stdout.buffer
+            )
+        finally:
+            self._release()
+
+    def start_tcp(self, host: str, port: int) -> int:  # type: ignore[override]
+        """Serve one client over TCP; return the process exit code."""
+        try:
+            return transport.serve_tcp(self, host, port)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self._thread_pool is not None:
+            self._thread_pool.shutdown(wait=False, cancel_futures=True)
 
     # -- glue helpers ------------------------------------------------------------------------
     def document(self, uri: str) -> Document | None:
@@ -67,7 +92,12 @@ class GlossaryServer(LanguageServer):
 
     def report_server_error(self, error, source) -> None:
         # Our own faults go to the log, never into a message box on every request.
-        log.error("server error (%s): %s", getattr(source, "__name__", source), error)
+        if source is FeatureRequestError:
+            return  # pygls has logged it with its stack, and answered the request with it
+        stack = getattr(error, "data", None)
+        stack = "".join(stack.get("traceback", [])) if isinstance(stack, dict) else ""
+        log.error("server error (%s): %s%s", getattr(source, "__name__", source), error,
+                  f"\n{stack}" if stack else "")
 
 
 server = GlossaryServer()

@@ -1,0 +1,511 @@
+"""The byte stream under the protocol: framing, the read loop, and knowing when to stop.
+
+pygls's reader (`pygls.io_.run_async`) trusts its input: a bad header or a wrong
+`Content-Length` leaves it reading the stream out of step forever, it waits on a stdin read after
+`exit`, and it never notices that the editor died. This module replaces it.
+
+`FrameParser` is sans-IO: bytes go in, message bodies come out. Recoverable framing errors (a
+malformed header line, a header block without `Content-Length`, a body longer than declared, a
+body shorter than declared followed by the next message) are logged and skipped up to the next
+`Content-Length` header. A `Content-Length` that is not a number or is absurdly large cannot be
+recovered from; `FramingError` ends the server with a non-zero exit code so that the editor
+restarts it.
+
+`serve` runs the loop: a daemon thread reads stdin (so that a blocked read never keeps the
+process alive), the loop frames and hands bodies to the protocol, and the process ends on `exit`,
+end of input, an unrecoverable framing error, a broken stdout or the death of the editor process
+named in `initialize`'s `processId`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import sys
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any, BinaryIO
+
+log = logging.getLogger(__name__)
+
+MAX_CONTENT_LENGTH = 256 * 1024 * 1024  # bigger is a corrupt stream, not a document
+MAX_HEADER_LINE = 8 * 1024  # a longer "header line" is junk
+MAX_HEADER_LINES = 32
+READ_CHUNK = 64 * 1024
+PARENT_POLL_SECONDS = 1.0
+
+# Exit codes
+EXIT_OK = 0  # `exit` after `shutdown`
+EXIT_UNCLEAN = 1  # `exit` without `shutdown`, input closed before `shutdown`, editor died
+EXIT_BROKEN_STREAM = 2  # unrecoverable framing error
+
+_MARKER = re.compile(rb"content-length:", re.IGNORECASE)
+_MARKER_LEN = len(b"content-length:")
+# A real header inside a body: valid JSON cannot contain it (raw line breaks may not appear in
+# JSON strings, and the words cannot appear outside them), so finding one proves misframing.
+_HEADER_IN_BODY = re.compile(rb"content-length:[ \t]*\d+[ \t]*\r?\n", re.IGNORECASE)
+_HEADER_PREFIX = re.compile(rb"content-length:[ \t]*\d*[ \t]*\r?", re.IGNORECASE)
+_HEADER_SLACK = 64  # how far a header that starts inside a body may reach past it
+_HEADER_LINE = re.compile(rb"([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*")
+
+
+def _partial_header_at_end(buf: bytearray, lo: int, hi: int) -> bool:
+    """Whether some position in [lo, hi) starts a header prefix that runs to the buffer's end."""
+    if len(buf) - hi > _HEADER_SLACK:
+        return False  # a header starting before `hi` would be complete by now
+    tail_start = buf.rfind(b"\n", lo, hi) + 1 or lo
+    for pos in range(max(lo, tail_start), hi):
+        if buf[pos] not in b"cC":
+            continue
+        tail = bytes(buf[pos:]).lower()
+        if len(tail) <= _MARKER_LEN:
+            if b"content-length:".startswith(tail):
+                return True
+        elif _HEADER_PREFIX.fullmatch(tail):
+            return True
+    return False
+
+
+class FramingError(Exception):
+    """The stream cannot be brought back into step."""
+
+    bodies: list[bytes] = []  # complete messages read before the fault
+
+
+class FrameParser:
+    """Split a byte stream into LSP message bodies.
+
+    `feed(data)` returns the bodies completed by `data`; it raises `FramingError` for an
+    unrecoverable stream. `skipped` counts the bytes thrown away while resynchronising.
+    """
+
+    HEADERS, BODY, SKIP = "headers", "body", "skip"
+
+    def __init__(self) -> None:
+        self._buf = bytearray()
+        self._pos = 0  # start of unconsumed data in _buf
+        self._state = self.HEADERS
+        self._length: int | None = None
+        self._header_lines = 0
+        self._scanned = 0  # how far into the current body we have looked for a stray header
+        self._skipping = 0  # bytes dropped in the current skip
+        self.skipped = 0
+        self.recoveries = 0
+
+    # -- public ------------------------------------------------------------------------------
+    def feed(self, data: bytes) -> list[bytes]:
+        if data:
+            self._buf += data
+        bodies: list[bytes] = []
+        try:
+            while True:
+                if self._state == self.HEADERS:
+                    if not self._headers():
+                        break
+                elif self._state == self.BODY:
+                    body = self._body()
+                    if body is None:
+                        break
+                    bodies.append(body)
+                elif not self._skip():
+                    break
+        except FramingError as exc:
+            exc.bodies = bodies  # the messages before the fault are still to be handled
+            raise
+        self._compact()
+        return bodies
+
+    def eof(self) -> None:
+        """Log what the end of input cut short, if anything."""
+        pending = len(self._buf) - self._pos
+        if self._state == self.BODY:
+            log.warning("input ended inside a message (%d of %d bytes)", pending, self._length)
+        elif pending and self._state == self.HEADERS and self._buf[self._pos :].strip():
+            log.warning("input ended inside a message header (%d bytes dropped)", pending)
+
+    @property
+    def buffered(self) -> int:
+        return len(self._buf) - self._pos
+
+    # -- states ------------------------------------------------------------------------------
+    def _headers(self) -> bool:
+        """Consume one header line; False when more input is needed."""
+        start = self._pos
+        end = self._buf.find(b"\n", start, start + MAX_HEADER_LINE + 2)
+        if end < 0:
+            if len(self._buf) - start > MAX_HEADER_LINE + 1:
+                self._recover("header line too long")
+                return True
+            return False
+        line = bytes(self._buf[start:end]).rstrip(b"\r")
+        if not line.strip():
+            self._pos = end + 1
+            if self._header_lines == 0:
+                return True  # a stray blank line between messages
+            if self._length is None:
+                self._recover("header block without Content-Length", consume=False)
+                return True
+            self._state, self._scanned = self.BODY, 0
+            return True
+        match = _HEADER_LINE.fullmatch(line)
+        if match is None or _MARKER.search(line, 1) is not None:
+            # Junk, or junk run into the next message's header: resume at that header.
+            self._recover(f"malformed header line {line[:60]!r}")
+            return True
+        if self._header_lines >= MAX_HEADER_LINES:
+            self._recover("too many header lines", consume=False)  # this line may start a message
+            return True
+        name, value = match.group(1).lower(), match.group(2)
+        if name == b"content-length":
+            if not value.isdigit():
+                raise FramingError(f"Content-Length is not a number: {value[:40]!r}")
+            length = int(value)
+            if length > MAX_CONTENT_LENGTH:
+                raise FramingError(
+                    f"Content-Length {length} exceeds the {MAX_CONTENT_LENGTH}-byte limit"
+                )
+            if self._length is not None:
+                # A second Content-Length: the first block was cut short; this one starts anew.
+                self._recover("a header block with two Content-Length headers", consume=False)
+                return True
+            self._length = length
+        self._header_lines += 1
+        self._pos = end + 1
+        return True
+
+    def _body(self) -> bytes | None:
+        assert self._length is not None
+        start, length = self._pos, self._length
+        end = start + length
+        available = min(len(self._buf), end) - start
+        # Has the declared length run into the next message's header? (The header may begin
+        # inside the body and end after it.)
+        scan_from = start + max(0, self._scanned - _HEADER_SLACK)
+        scan_to = min(len(self._buf), end + _HEADER_SLACK)
+        stray = _HEADER_IN_BODY.search(self._buf, scan_from, scan_to)
+        if stray is not None and stray.start() < end:
+            body = bytes(self._buf[start : stray.start()])
+            log.warning(
+                "message shorter than its Content-Length (%d of %d bytes); resynchronised",
+                len(body), length,
+            )
+            self.recoveries += 1
+            self._pos = stray.start()
+            self._reset()
+            return body
+        if available < length:
+            self._scanned = available
+            return None
+        if _partial_header_at_end(self._buf, max(start, end - _HEADER_SLACK), end):
+            # The body ends in what may be the start of a header whose end has not arrived:
+            # no valid JSON ends so, so wait for more bytes to decide.
+            self._scanned = available
+            return None
+        body = bytes(self._buf[start:end])
+        self._pos = end
+        self._reset()
+        return body
+
+    def _skip(self) -> bool:
+        """Drop bytes up to the next Content-Length header; False when more input is needed."""
+        found = _MARKER.search(self._buf, self._pos)
+        if found is None:
+            keep = _MARKER_LEN - 1
+            drop = max(0, len(self._buf) - self._pos - keep)
+            self._skipping += drop
+            self._pos += drop
+            return False
+        self._skipping += found.start() - self._pos
+        self._pos = found.start()
+        log.warning("skipped %d bytes up to the next Content-Length header", self._skipping)
+        self.skipped += self._skipping
+        self._skipping = 0
+        self._state = self.HEADERS
+        return True
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _recover(self, reason: str, consume: bool = True) -> None:
+        """Enter skip mode; `consume` drops one byte so a bad line is not found again."""
+        log.warning("framing error: %s; skipping to the next message", reason)
+        self.recoveries += 1
+        if consume and self._pos < len(self._buf):
+            self._pos += 1
+            self._skipping += 1
+        self._reset()
+        self._state = self.SKIP
+
+    def _reset(self) -> None:
+        self._state = self.HEADERS
+        self._length = None
+        self._header_lines = 0
+        self._scanned = 0
+
+    def _compact(self) -> None:
+        if self._pos and (self._pos > READ_CHUNK or self._pos == len(self._buf)):
+            del self._buf[: self._pos]
+            self._pos = 0
+
+
+# -- process liveness ------------------------------------------------------------------------
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` exists (a zombie counts as dead)."""
+    if pid <= 0:
+        return True  # nothing sensible to watch
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        return _pid_alive_windows(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    except OSError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            state = f.read().rsplit(b")", 1)[-1].split()[0]
+        return state not in (b"Z", b"X")
+    except (OSError, IndexError):
+        return True
+
+
+def _pid_alive_windows(pid: int) -> bool:  # pragma: no cover
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return kernel32.GetLastError() == 5  # access denied: it exists
+    try:
+        code = ctypes.c_ulong()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True
+        return code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
+
+
+# -- I/O ---------------------------------------------------------------------------------------
+class PipeWriter:
+    """Write framed messages; a vanished reader stops the server instead of raising."""
+
+    def __init__(self, stream: BinaryIO, on_broken: Callable[[], None]) -> None:
+        self._stream = stream
+        self._on_broken = on_broken
+        self._lock = threading.Lock()
+        self.broken = False
+
+    def write(self, data: bytes) -> None:
+        with self._lock:
+            if self.broken:
+                return
+            try:
+                self._stream.write(data)
+                self._stream.flush()
+            except (OSError, ValueError) as exc:  # BrokenPipeError, or a closed file
+                self.broken = True
+                log.error("cannot write to the client (%s); stopping", exc)
+                self._on_broken()
+
+    def close(self) -> None:
+        with self._lock:
+            try:
+                self._stream.flush()
+            except (OSError, ValueError):
+                pass
+
+
+def _reader_thread(
+    stream: BinaryIO,
+    loop: asyncio.AbstractEventLoop,
+    queue: asyncio.Queue,
+    room: threading.Semaphore,
+) -> None:
+    fd = None
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        pass
+    while True:
+        room.acquire()
+        try:
+            if fd is not None:
+                chunk = os.read(fd, READ_CHUNK)
+            else:
+                read1 = getattr(stream, "read1", None) or stream.read
+                chunk = read1(READ_CHUNK)
+        except Exception as exc:  # noqa: BLE001 - anything here means "no more input"
+            log.info("reading input failed: %s", exc)
+            chunk = b""
+        try:
+            loop.call_soon_threadsafe(queue.put_nowait, chunk)
+        except RuntimeError:  # the loop is closed: we are exiting
+            return
+        if not chunk:
+            return
+
+
+class Connection:
+    """One client connection: the read loop and the ways it ends."""
+
+    def __init__(self, server: Any) -> None:
+        self.server = server
+        self.protocol = server.protocol
+        self.exit_code: int | None = None
+        self._wake: asyncio.Event | None = None
+
+    def stop(self, code: int) -> None:
+        """End the loop with `code` (the first reason given wins). Safe from any thread."""
+        if self.exit_code is None:
+            self.exit_code = code
+        wake = self._wake
+        if wake is not None:
+            loop = self._loop
+            try:
+                if loop.is_running() and threading.current_thread() is not self._loop_thread:
+                    loop.call_soon_threadsafe(wake.set)
+                else:
+                    wake.set()
+            except RuntimeError:
+                pass
+
+    async def run(self, next_chunk: Callable[[], Awaitable[bytes]]) -> int:
+        self._loop = asyncio.get_running_loop()
+        self._loop_thread = threading.current_thread()
+        self._wake = asyncio.Event()
+        if self.exit_code is not None:
+            return self.exit_code
+        parser = FrameParser()
+        watcher = asyncio.ensure_future(self._watch_parent())
+        try:
+            while self.exit_code is None:
+                chunk = await self._next(next_chunk)
+                if chunk is None:
+                    break  # stopped
+                if not chunk:
+                    parser.eof()
+                    log.info("input closed; exiting")
+                    self.stop(EXIT_OK if self.protocol.shut_down else EXIT_UNCLEAN)
+                    break
+                try:
+                    bodies = parser.feed(chunk)
+                except FramingError as exc:
+                    if exc.bodies:
+                        self.protocol.receive(exc.bodies)
+                    log.error(
+                        "unrecoverable framing error: %s; exiting so the editor restarts us", exc
+                    )
+                    self.stop(EXIT_BROKEN_STREAM)
+                    break
+                if bodies:
+                    self.protocol.receive(bodies)
+                    await asyncio.sleep(0)  # let callbacks and tasks of these messages run
+        finally:
+            watcher.cancel()
+        return self.exit_code if self.exit_code is not None else EXIT_UNCLEAN
+
+    async def _next(self, next_chunk: Callable[[], Awaitable[bytes]]) -> bytes | None:
+        assert self._wake is not None
+        if self._wake.is_set():
+            return None
+        read = asyncio.ensure_future(next_chunk())
+        wake = asyncio.ensure_future(self._wake.wait())
+        done, _ = await asyncio.wait({read, wake}, return_when=asyncio.FIRST_COMPLETED)
+        if read in done:
+            wake.cancel()
+            return read.result()
+        read.cancel()
+        return None
+
+    async def _watch_parent(self) -> None:
+        """End the server when the editor process named in `initialize` is gone."""
+        while True:
+            await asyncio.sleep(PARENT_POLL_SECONDS)
+            pid = getattr(self.server, "process_id", None)
+            if isinstance(pid, int) and not pid_alive(pid):
+                log.warning("the editor process %d is gone; exiting", pid)
+                self.stop(EXIT_UNCLEAN)
+                return
+
+
+def serve_stdio(server: Any, stdin: BinaryIO, stdout: BinaryIO) -> int:
+    """Serve one client over a pair of byte streams until it ends; return the exit code."""
+    connection = Connection(server)
+    server.connection = connection
+    writer = PipeWriter(stdout, lambda: connection.stop(EXIT_UNCLEAN))
+    server.protocol.set_writer(writer)
+
+    async def main() -> int:
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[bytes] = asyncio.Queue()
+        room = threading.Semaphore(4)  # chunks read ahead of the loop
+
+        async def next_chunk() -> bytes:
+            chunk = await queue.get()
+            room.release()
+            return chunk
+
+        thread = threading.Thread(
+            target=_reader_thread, args=(stdin, loop, queue, room), name="lsp-stdin", daemon=True
+        )
+        thread.start()
+        return await connection.run(next_chunk)
+
+    return _run(main)
+
+
+def serve_stream(
+    server: Any, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> Awaitable[int]:
+    """Serve one client over asyncio streams (TCP)."""
+    connection = Connection(server)
+    server.connection = connection
+
+    class _Sink:
+        def write(self, data: bytes) -> None:
+            if writer.is_closing():
+                connection.stop(EXIT_UNCLEAN)
+                return
+            writer.write(data)
+
+        def close(self) -> None:
+            writer.close()
+
+    server.protocol.set_writer(_Sink())
+
+    async def next_chunk() -> bytes:
+        try:
+            return await reader.read(READ_CHUNK)
+        except (ConnectionError, OSError):
+            return b""
+
+    return connection.run(next_chunk)
+
+
+def serve_tcp(server: Any, host: str, port: int) -> int:
+    """Serve the first client to connect over TCP until it ends; return the exit code."""
+
+    async def main() -> int:
+        finished: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            code = await serve_stream(server, reader, writer)
+            writer.close()
+            if not finished.done():
+                finished.set_result(code)
+
+        tcp = await asyncio.start_server(on_connect, host, port)
+        log.info("serving on %s:%s", host, port)
+        async with tcp:
+            return await finished
+
+    return _run(main)
+
+
+def _run(main: Callable[[], Awaitable[int]]) -> int:
+    try:
+        return asyncio.run(main())  # type: ignore[arg-type]
+    except KeyboardInterrupt:
+        return EXIT_UNCLEAN

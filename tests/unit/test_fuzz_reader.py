@@ -1,0 +1,146 @@
+"""Fuzzing the message reader's framing (`transport.FrameParser`), sans-IO and fast.
+
+Runs briefly by default; `FUZZ_EXAMPLES=5000 pytest tests/unit/test_fuzz_reader.py` for longer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from transformers_glossary_ls.transport import MAX_CONTENT_LENGTH, FrameParser, FramingError
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+MARKER = re.compile(rb"content-length", re.IGNORECASE)
+
+
+def frame(body: bytes, length: int | None = None, headers: bytes = b"") -> bytes:
+    n = len(body) if length is None else length
+    return b"Content-Length: %d\r\n" % n + headers + b"\r\n" + body
+
+
+def feed_in_chunks(parser: FrameParser, data: bytes, cuts: list[int]) -> list[bytes]:
+    bodies: list[bytes] = []
+    points = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
+    for a, b in zip(points, points[1:], strict=False):
+        bodies += parser.feed(data[a:b])
+    return bodies
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+bodies = st.builds(
+    lambda v, ascii_: json.dumps({"jsonrpc": "2.0", "method": "x", "params": v},
+                                 ensure_ascii=ascii_).encode("utf-8"),
+    json_values, st.booleans(),
+)
+junk = st.binary(max_size=300).filter(lambda b: not MARKER.search(b)) | st.sampled_from([
+    b"", b"\r\n", b"\r\n\r\n", b"Content-Type: x\r\n", b"X-Thing: 1\r\n\r\n", b"garbage",
+    b"Content-Lengt", b"content-lengthx", b'{"jsonrpc": "2.0"}', b"\x00\xff\r\n",
+    b"A: b\r\n" * 40,
+])
+
+
+@FUZZ
+@given(st.lists(st.tuples(junk, bodies), min_size=1, max_size=6), st.lists(st.integers(0, 10**6)))
+def test_junk_between_messages_never_loses_a_message(pairs, cuts):
+    data = b"".join(j + frame(b) for j, b in pairs)
+    parser = FrameParser()
+    out = feed_in_chunks(parser, data, cuts)
+    assert out == [b for _, b in pairs]
+
+
+@FUZZ
+@given(st.lists(st.tuples(bodies, st.integers(-40, 40)), min_size=2, max_size=6),
+       st.lists(st.integers(0, 10**6)))
+def test_wrong_lengths_lose_at_most_the_message_itself(messages, cuts):
+    """A body shorter than declared is recovered when the next message follows; a body longer
+    than declared is lost; every correctly framed message after them is delivered."""
+    data = b""
+    expected_last = None
+    for k, (body, delta) in enumerate(messages):
+        last = k == len(messages) - 1
+        length = len(body) if last else max(0, len(body) + delta)
+        data += frame(body, length)
+        if last:
+            expected_last = body
+    parser = FrameParser()
+    out = feed_in_chunks(parser, data, cuts)
+    assert out and out[-1] == expected_last
+
+
+@FUZZ
+@given(st.lists(st.binary(max_size=2000), max_size=20))
+def test_random_bytes_never_raise_or_hang(chunks):
+    parser = FrameParser()
+    started = time.monotonic()
+    try:
+        for chunk in chunks:
+            for body in parser.feed(chunk):
+                assert isinstance(body, bytes)
+        parser.eof()
+    except FramingError:
+        pass
+    assert time.monotonic() - started < 5
+
+
+header_lines = st.sampled_from([
+    b"Content-Length: 5\r\n", b"content-length:5\n", b"Content-Length: 0\r\n", b"\r\n", b"\n",
+    b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n", b"{}", b"12345",
+    b"Content-Length: 99999999999999999999\r\n", b"Content-Length: x\r\n", b"hello: world\r\n",
+    b"\x00", b"Content-Length: 5\r\nContent-Length: 6\r\n", b":\r\n", b" : \r\n",
+])
+
+
+@FUZZ
+@given(st.lists(header_lines | st.binary(max_size=20), max_size=40),
+       st.lists(st.integers(0, 10**6)))
+def test_header_soup_never_raises_anything_but_framing_error(parts, cuts):
+    data = b"".join(parts)
+    parser = FrameParser()
+    try:
+        feed_in_chunks(parser, data, cuts)
+    except FramingError as exc:
+        assert "Content-Length" in str(exc)
+
+
+def test_unrecoverable_lengths_raise():
+    for header in (b"Content-Length: abc\r\n\r\n", b"Content-Length: -1\r\n\r\n",
+                   b"Content-Length: %d\r\n\r\n" % (MAX_CONTENT_LENGTH + 1)):
+        parser = FrameParser()
+        try:
+            parser.feed(header)
+        except FramingError:
+            continue
+        raise AssertionError(header)
+
+
+def test_messages_before_an_unrecoverable_header_are_kept():
+    parser = FrameParser()
+    try:
+        parser.feed(frame(b'{"a": 1}') + b"Content-Length: nope\r\n\r\n")
+    except FramingError as exc:
+        assert exc.bodies == [b'{"a": 1}']
+    else:
+        raise AssertionError("no FramingError")
+
+
+def test_pathological_junk_is_linear():
+    """Many near-headers without line breaks must not make the reader quadratic."""
+    data = b"x" + b"Content-Length: 1" * 20_000  # 340 KB, a marker every 17 bytes, no newline
+    parser = FrameParser()
+    started = time.monotonic()
+    for i in range(0, len(data), 65536):
+        parser.feed(data[i : i + 65536])
+    assert time.monotonic() - started < 5
