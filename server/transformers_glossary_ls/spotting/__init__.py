@@ -6,13 +6,14 @@ indices into a line; `positions.py` converts them to and from what the client sp
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.spotting import markdown as md
 from transformers_glossary_ls.spotting import python as py
-from transformers_glossary_ls.spotting.phrases import Word, match_covering, scan, words_in
+from transformers_glossary_ls.spotting.phrases import EDGE, Word, match_covering, scan, words_in
 from transformers_glossary_ls.spotting.state import state_at
 from transformers_glossary_ls.vocabulary import Entry, Vocabulary
 
@@ -136,7 +137,7 @@ class Spotter:
         text = self.doc.line(line_no)
         if not words or not view.prose or words[-1].line != line_no:
             return False
-        return not text[words[-1].end :].strip(" \t*-")
+        return not text[words[-1].end :].strip(EDGE)
 
     # -- one position ------------------------------------------------------------------------
     def at(self, line_no: int, index: int) -> Spot | None:
@@ -218,6 +219,7 @@ class Spotter:
     def all(self) -> Iterator[Spot]:
         """Every term in the document, in order (prose phrases leftmost-longest)."""
         run: list[Word] = []
+        pending: list[Spot] = []  # code spots met while a prose run is still open
         previous: tuple[int, LineView] | None = None
         for line_no in range(self.doc.line_count):
             text = self.doc.line(line_no)
@@ -228,8 +230,8 @@ class Spotter:
                 and self._ends_open(previous[0], previous[1], run)
             )
             if not view.joins_previous:
-                yield from self._flush(run)
-                run = []
+                yield from self._flush(run, pending)
+                run, pending = [], []
             run += self._line_words(line_no, view, joined)
             spots = []
             for start, end in view.code:
@@ -240,9 +242,9 @@ class Spotter:
                     spots.append(spot)
             for start, end in view.code_spans:
                 spots += self._code_identifiers(text, line_no, start, end, keyword_rule=False)
-            yield from sorted(spots, key=lambda s: s.start)
+            pending += sorted(spots, key=lambda s: s.start)
             previous = (line_no, view)
-        yield from self._flush(run)
+        yield from self._flush(run, pending)
 
     def _code_identifiers(
         self, text: str, line_no: int, lo: int, hi: int, keyword_rule: bool = True
@@ -256,9 +258,13 @@ class Spotter:
                 spots.append(spot)
         return spots
 
-    def _flush(self, run: list[Word]) -> Iterator[Spot]:
-        for entry, i, j in scan(run, self.vocab):
-            yield Spot(entry, run[i].line, run[i].start, run[j].line, run[j].end, PROSE)
+    def _flush(self, run: list[Word], pending: list[Spot]) -> Iterator[Spot]:
+        """The run's phrases merged, in document order, with the code spots met meanwhile."""
+        phrases = (
+            Spot(entry, run[i].line, run[i].start, run[j].line, run[j].end, PROSE)
+            for entry, i, j in scan(run, self.vocab)
+        )
+        return heapq.merge(phrases, pending, key=lambda s: (s.start_line, s.start))
 
 
 def _may_be_bare(entry: Entry) -> bool:

@@ -1,7 +1,8 @@
 """Glossary phrases in prose: words, and the longest phrase covering a word.
 
 Words are ASCII letters, digits and underscores, so "tokenizer" never contains "token" and a CJK
-character right before "token" does not glue onto it. Two words belong to one phrase only when
+character right before "token" does not glue onto it; underscores at a word's edges are emphasis
+(`_causal language modeling_`), not part of it. Two words belong to one phrase only when
 nothing but spaces, tabs, hyphens or emphasis markers stand between them, or a line break inside
 one paragraph or comment block.
 """
@@ -14,7 +15,8 @@ from dataclasses import dataclass
 from transformers_glossary_ls.vocabulary import Entry, Vocabulary
 
 WORD = re.compile(r"[A-Za-z0-9_]+")
-_JOINER = re.compile(r"[ \t*-]+")
+_JOINER = re.compile(r"[ \t*_-]+")
+EDGE = " \t*_-"  # what may follow a phrase's last word on a line it continues past
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,18 +33,25 @@ def words_in(text: str, line: int, start: int, end: int, joined_first: bool) -> 
     words: list[Word] = []
     prev_end = None
     for match in WORD.finditer(text, start, end):
+        first, last = match.span()
+        while first < last and text[first] == "_":
+            first += 1
+        while last > first and text[last - 1] == "_":
+            last -= 1
+        if first == last:
+            continue  # only underscores
         if prev_end is None:
-            joined = joined_first and not text[start : match.start()].strip(" \t*>")
+            joined = joined_first and not text[start:first].strip(" \t*>_")
         else:
-            joined = bool(_JOINER.fullmatch(text, prev_end, match.start()))
-        words.append(Word(match.group(), line, match.start(), match.end(), joined))
-        prev_end = match.end()
+            joined = bool(_JOINER.fullmatch(text, prev_end, first))
+        words.append(Word(text[first:last], line, first, last, joined))
+        prev_end = last
     return words
 
 
 def ends_open(text: str, end: int, last_word_end: int) -> bool:
     """Whether a phrase may continue past the end of this piece onto the next line."""
-    return not text[last_word_end:end].strip(" \t*-")
+    return not text[last_word_end:end].strip(EDGE)
 
 
 def lookup(words: list[Word], i: int, j: int, vocab: Vocabulary) -> Entry | None:

@@ -178,6 +178,9 @@ def _build_entry(raw: dict, file: str) -> tuple[Entry | None, str]:
     unknown_callables = set(fields["callables"]) - CALLABLES
     if unknown_callables:
         return None, f"unknown callables: {', '.join(sorted(unknown_callables))}"
+    for key in ("choices", "variants"):
+        if not isinstance(raw.get(key) or [], list):
+            return None, f"field '{key}' must be a list"
     choices = []
     for item in raw.get("choices") or []:
         if not isinstance(item, dict) or "value" not in item:

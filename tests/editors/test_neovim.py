@@ -1,0 +1,167 @@
+"""A real, headless Neovim (>= 0.7.2) as the client: hover in a .py and a .md file.
+
+Uses the harness in `neovim/` (nvim_lsp.sh + nvim_lsp.lua). Skipped when `nvim` is not on PATH,
+except under CI (the `CI` environment variable set), where Neovim is installed and its absence
+is a failure. Each call takes about a second.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent / "neovim"
+HARNESS = HERE / "nvim_lsp.sh"
+FIXTURES = HERE / "fixtures"
+SERVER = f"{shlex.quote(sys.executable)} -m transformers_glossary_ls"
+CAUSAL_SUMMARY = "Pretraining objective in which every position predicts the next token"
+
+pytestmark = pytest.mark.editor
+
+
+@pytest.fixture(scope="module", autouse=True)
+def nvim() -> str:
+    found = shutil.which("nvim")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("nvim is not on PATH, but CI must install it (apt-get install -y neovim)")
+        pytest.skip("nvim is not on PATH")
+    return found
+
+
+def hover(tmp_path: Path, name: str, line: int, col: int, *options: str):
+    """The hover result as Neovim received it (or, with --render, the lines it would show)."""
+    command = [
+        "bash",
+        str(HARNESS),
+        "--cmd",
+        SERVER,
+        "--file",
+        str(FIXTURES / name),
+        "--request",
+        "hover",
+        "--line",
+        str(line),
+        "--col",
+        str(col),
+        "--timeout",
+        "20",
+        "--root",
+        str(tmp_path),
+        *options,
+    ]
+    out = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, f"nvim_lsp.sh exited {out.returncode}:\n{out.stderr}"
+    assert "warning: server still running" not in out.stderr  # we exit promptly on shutdown+exit
+    return json.loads(out.stdout)
+
+
+def fixture_line(name: str, needle: str) -> tuple[int, str]:
+    for number, text in enumerate((FIXTURES / name).read_text(encoding="utf-8").splitlines()):
+        if needle in text:
+            return number, text
+    raise AssertionError(f"{needle!r} not in {name}")
+
+
+def utf16(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+def as_tuple(lsp_range: dict) -> tuple[int, int, int, int]:
+    start, end = lsp_range["start"], lsp_range["end"]
+    return start["line"], start["character"], end["line"], end["character"]
+
+
+def test_hover_argument_in_python(tmp_path):
+    line, text = fixture_line("sample.py", "outputs = model(input_ids=")
+    start = text.index("attention_mask=")
+    result = hover(tmp_path, "sample.py", line, start + 4)
+    assert result["contents"]["kind"] == "markdown"
+    value = result["contents"]["value"]
+    assert "`attention_mask`" in value
+    assert "(batch_size, sequence_length)" in value
+    assert "1 = attend" in value
+    assert as_tuple(result["range"]) == (line, start, line, start + len("attention_mask"))
+
+
+def test_hover_glossary_phrase_in_markdown(tmp_path):
+    line, text = fixture_line("sample.md", "trained with causal language modeling on")
+    start = text.index("causal")
+    result = hover(tmp_path, "sample.md", line, start + len("causal language mod"))
+    value = result["contents"]["value"]
+    assert "causal language modeling" in value
+    assert CAUSAL_SUMMARY in value
+    assert "https://huggingface.co/docs/transformers/glossary#causal-language-modeling" in value
+    assert as_tuple(result["range"]) == (line, start, line, start + len("causal language modeling"))
+
+
+def test_hover_phrase_broken_across_lines_in_markdown(tmp_path):
+    line, text = fixture_line("sample.md", "It was trained with causal language")
+    result = hover(tmp_path, "sample.md", line + 1, 2)  # on "modeling", the next line
+    assert CAUSAL_SUMMARY in result["contents"]["value"]
+    assert as_tuple(result["range"]) == (line, text.index("causal"), line + 1, len("modeling"))
+
+
+def test_hover_after_emoji_and_cjk_in_markdown(tmp_path):
+    line, text = fixture_line("sample.md", "after an emoji and CJK")
+    start = text.index("causal")
+    col = utf16(text, start)
+    assert col == start + 1  # the emoji is two UTF-16 code units
+    result = hover(tmp_path, "sample.md", line, col + 3)
+    assert CAUSAL_SUMMARY in result["contents"]["value"]
+    assert as_tuple(result["range"]) == (line, col, line, col + len("causal language modeling"))
+
+
+def test_render_shows_what_neovim_displays(tmp_path):
+    line, text = fixture_line("sample.py", "outputs = model(input_ids=")
+    lines = hover(tmp_path, "sample.py", line, text.index("attention_mask=") + 2, "--render")
+    assert isinstance(lines, list) and lines
+    assert "attention_mask" in lines[0]
+    assert any("(batch_size, sequence_length)" in shown for shown in lines)
+    assert any(shown.startswith("[Transformers docs](https://huggingface.co/") for shown in lines)
+    assert lines[-1] != ""  # Neovim trims empty lines; nothing ragged is left
+
+
+def test_byte_column_after_emoji(tmp_path):
+    """The cursor is placed by byte, as `vim.lsp.buf.hover()` does; Neovim sends UTF-16."""
+    line, text = fixture_line("sample.py", 'print("😀"')
+    start = text.index("attention_mask")
+    byte_col = len(text[: start + 5].encode("utf-8"))
+    assert byte_col == start + 5 + 3  # the emoji is four bytes
+    result = hover(tmp_path, "sample.py", line, byte_col, "--col-unit", "byte")
+    assert "(batch_size, sequence_length)" in result["contents"]["value"]
+    col = utf16(text, start)
+    assert col == start + 1
+    assert as_tuple(result["range"]) == (line, col, line, col + len("attention_mask"))
+
+
+def test_nothing_on_a_code_word(tmp_path):
+    line, text = fixture_line("sample.py", "tokenizer = AutoTokenizer")
+    command = [
+        "bash",
+        str(HARNESS),
+        "--cmd",
+        SERVER,
+        "--file",
+        str(FIXTURES / "sample.py"),
+        "--request",
+        "hover",
+        "--line",
+        str(line),
+        "--col",
+        "3",
+        "--timeout",
+        "20",
+        "--root",
+        str(tmp_path),
+    ]
+    out = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) is None

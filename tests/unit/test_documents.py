@@ -1,0 +1,248 @@
+"""Document.replace against a reference model: a plain Python string edited the same way.
+
+The reference keeps the raw text, terminators and all, and converts (line, index) points to
+offsets the way LSP defines lines (`\\n`, `\\r\\n` and `\\r` end a line; nothing else does).
+"""
+
+from __future__ import annotations
+
+import re
+from unittest.mock import patch
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from transformers_glossary_ls import documents
+from transformers_glossary_ls.documents import BLOCK_LINES, Document, split_lines
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class Reference:
+    """The obvious, slow model of a document: one string."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def _line_spans(self) -> list[tuple[int, int]]:
+        """(start offset, end offset without terminator) of every line."""
+        spans, pos = [], 0
+        for match in _BREAK.finditer(self.text):
+            spans.append((pos, match.start()))
+            pos = match.end()
+        spans.append((pos, len(self.text)))
+        return spans
+
+    def _offset(self, line: int, index: int) -> int:
+        spans = self._line_spans()
+        if line < 0:
+            return 0
+        if line >= len(spans):
+            return spans[-1][1]
+        start, end = spans[line]
+        return start + max(0, min(index, end - start))
+
+    def replace(self, start_line, start, end_line, end, text) -> None:
+        a, b = self._offset(start_line, start), self._offset(end_line, end)
+        a, b = min(a, b), max(a, b)
+        self.text = self.text[:a] + text + self.text[b:]
+
+    @property
+    def lines(self) -> list[str]:
+        return _BREAK.split(self.text)
+
+
+def assert_same(doc: Document, ref: Reference) -> None:
+    expected = ref.lines
+    assert doc.line_count == len(expected)
+    assert list(doc.lines()) == expected
+    assert doc.text == "\n".join(expected)
+    for number in (0, len(expected) // 2, len(expected) - 1):
+        assert doc.line(number) == expected[number]
+    assert doc.line(len(expected)) == ""
+    assert doc.line(-1) == ""
+    # blocks are consistent with line numbers
+    assert sum(len(block.lines) for block in doc.blocks) == doc.line_count
+    assert all(block.lines for block in doc.blocks)
+
+
+# --- splitting ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,lines",
+    [
+        ("", [""]),
+        ("a", ["a"]),
+        ("a\n", ["a", ""]),
+        ("a\r\nb", ["a", "b"]),
+        ("a\rb", ["a", "b"]),
+        ("a\n\rb", ["a", "", "b"]),
+        ("a\r\r\nb", ["a", "", "b"]),
+        ("\n\n", ["", "", ""]),
+        ("a\u2028b", ["a\u2028b"]),  # LINE SEPARATOR is not an LSP line break
+        ("a\u2029b", ["a\u2029b"]),  # nor PARAGRAPH SEPARATOR
+        ("a\x85b", ["a\x85b"]),  # nor NEL
+        ("a\x0cb", ["a\x0cb"]),  # nor form feed
+        ("a\x0bb\x1cc\x1dd\x1ee", ["a\x0bb\x1cc\x1dd\x1ee"]),  # nor VT, FS, GS, RS
+    ],
+)
+def test_split_lines(text, lines):
+    assert split_lines(text) == lines
+    doc = Document("u", text)
+    assert list(doc.lines()) == lines
+    assert doc.line_count == len(lines)
+
+
+def test_not_line_breaks_survive_edits():
+    doc = Document("u", "x\u2028y")
+    doc.replace(0, 1, 0, 1, "\x85\x0c")
+    assert doc.line_count == 1
+    assert doc.line(0) == "x\x85\x0c\u2028y"
+
+
+# --- deterministic edits ------------------------------------------------------------------------
+
+
+def test_empty_document():
+    doc = Document("u", "")
+    assert doc.line_count == 1 and doc.line(0) == "" and doc.text == ""
+    doc.replace(0, 0, 0, 0, "")
+    assert doc.text == ""
+    doc.replace(0, 0, 0, 0, "abc\ndef")
+    assert list(doc.lines()) == ["abc", "def"]
+    doc.replace(0, 0, 1, 3, "")
+    assert doc.line_count == 1 and doc.text == ""
+
+
+@pytest.mark.parametrize(
+    "edit,expected",
+    [
+        ((0, -5, 0, 2, "X"), ["Xcd", "efgh", "ij"]),  # negative index clamps to 0
+        ((-3, 4, 0, 2, "X"), ["Xcd", "efgh", "ij"]),  # negative line clamps to (0, 0)
+        ((1, 99, 1, 99, "X"), ["abcd", "efghX", "ij"]),  # index past the line end
+        ((9, 0, 9, 0, "X"), ["abcd", "efgh", "ijX"]),  # line past the end: end of document
+        ((1, 2, 99, 99, ""), ["abcd", "ef"]),  # end past the end
+        ((2, 1, 0, 2, "-"), ["ab-j"]),  # end before start: swapped
+        ((0, 4, 1, 0, ""), ["abcdefgh", "ij"]),  # join two lines
+        ((0, 2, 0, 2, "\r\n"), ["ab", "cd", "efgh", "ij"]),  # CRLF inserted
+        ((0, 2, 0, 2, "\r"), ["ab", "cd", "efgh", "ij"]),  # CR inserted
+        ((0, 0, 2, 2, ""), [""]),  # everything removed
+    ],
+)
+def test_replace_cases(edit, expected):
+    doc = Document("u", "abcd\nefgh\r\nij")
+    doc.replace(*edit)
+    assert list(doc.lines()) == expected
+
+
+def test_version_is_recorded():
+    doc = Document("u", "a", version=1)
+    doc.replace(0, 0, 0, 0, "b", version=7)
+    assert doc.version == 7
+    doc.replace_all("c", version=9)
+    assert doc.version == 9 and doc.text == "c"
+
+
+def test_large_document_block_spanning_edits():
+    size = BLOCK_LINES * 2 + 300
+    text = "\n".join(f"line {n}" for n in range(size))
+    doc, ref = Document("u", text), Reference(text)
+    assert len(doc.blocks) >= 3
+    edits = [
+        (BLOCK_LINES - 2, 3, BLOCK_LINES * 2 + 5, 1, "X\nY\nZ"),  # across three blocks
+        (10, 0, 10, 0, "\n".join(f"new {n}" for n in range(BLOCK_LINES * 3))),  # forces a split
+        (0, 0, BLOCK_LINES * 3, 0, ""),  # a huge delete
+        (5, 2, 5, 2, "a\r\nb\rc\n"),  # mixed terminators in inserted text
+        (doc.line_count, 0, doc.line_count, 0, "\ntail"),  # append past the end
+    ]
+    for edit in edits:
+        doc.replace(*edit)
+        ref.replace(*edit)
+        assert_same(doc, ref)
+    assert max(len(block.lines) for block in doc.blocks) < 2 * BLOCK_LINES
+
+
+# --- property: random edits on both --------------------------------------------------------------
+
+NEWLINES = {"LF": "\n", "CRLF": "\r\n", "CR": "\r"}
+WORD = st.sampled_from(
+    ["", "a", "bc", "def ", "\t", "é", "\U0001f600", "中", "\u2028", "\x85", "\x0c"]
+)
+
+
+def _text(newline: str, max_lines: int):
+    line = st.lists(WORD, max_size=4).map("".join)
+    return st.lists(line, min_size=1, max_size=max_lines).map(newline.join)
+
+
+@st.composite
+def _edit(draw, newline: str, lines: int):
+    start_line = draw(st.integers(-1, lines + 1))
+    end_line = draw(st.integers(-1, lines + 1))
+    start, end = draw(st.integers(-1, 8)), draw(st.integers(-1, 8))
+    return start_line, start, end_line, end, draw(_text(newline, 4))
+
+
+def _run_edits(data, newline: str, text: str, rounds: int) -> None:
+    doc, ref = Document("u", text), Reference(text)
+    assert_same(doc, ref)
+    for _ in range(rounds):
+        edit = data.draw(_edit(newline, doc.line_count))
+        doc.replace(*edit)
+        ref.replace(*edit)
+        assert_same(doc, ref)
+
+
+@pytest.mark.parametrize("newline", list(NEWLINES.values()), ids=list(NEWLINES))
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_random_edits_small_blocks(newline, data):
+    """With two-line blocks, almost every edit splits, merges or empties blocks."""
+    with patch.object(documents, "BLOCK_LINES", 2):
+        _run_edits(data, newline, data.draw(_text(newline, 30)), rounds=12)
+
+
+@pytest.mark.parametrize("newline", list(NEWLINES.values()), ids=list(NEWLINES))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_random_edits_real_blocks(newline, data):
+    """Documents over 2 * BLOCK_LINES lines, with edits anywhere in them."""
+    base = newline.join(f"row {n} \U0001f600" for n in range(BLOCK_LINES * 2 + 100))
+    doc, ref = Document("u", base), Reference(base)
+    for _ in range(6):
+        start_line = data.draw(st.integers(0, doc.line_count))
+        end_line = data.draw(st.integers(start_line, start_line + BLOCK_LINES + 50))
+        count = data.draw(st.integers(0, BLOCK_LINES + 50))
+        text = newline.join(f"new {n}" for n in range(count))
+        edit = (
+            start_line,
+            data.draw(st.integers(0, 9)),
+            end_line,
+            data.draw(st.integers(0, 9)),
+            text,
+        )
+        doc.replace(*edit)
+        ref.replace(*edit)
+        assert_same(doc, ref)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known limitation: lines are stored without their terminators, so a lone CR typed "
+    "before an LF (or a deletion that brings CR and LF together) makes two line breaks here "
+    "where the client now has one CRLF",
+)
+@pytest.mark.parametrize(
+    "text,edit",
+    [
+        ("a\nb", (0, 1, 0, 1, "\r")),  # CR typed at the end of an LF-terminated line
+        ("a\rb", (1, 0, 1, 0, "\n")),  # LF typed at the start of the line after a CR
+        ("a\rb\nc", (1, 0, 1, 1, "")),  # deleting "b" joins CR and LF into one CRLF
+    ],
+)
+def test_mixed_terminators_merging_into_crlf(text, edit):
+    doc, ref = Document("u", text), Reference(text)
+    doc.replace(*edit)
+    ref.replace(*edit)
+    assert list(doc.lines()) == ref.lines

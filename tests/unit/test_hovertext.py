@@ -1,0 +1,130 @@
+"""The hover text of an entry: Markdown for most clients, plain text for the rest."""
+
+from __future__ import annotations
+
+import pytest
+from transformers_glossary_ls.hovertext import hover_text
+
+from .conftest import make_doc
+
+
+def _bare(text: str) -> str:
+    return text.replace("`", "").replace("*", "")
+
+
+TENSORS = [
+    "input_ids",
+    "attention_mask",
+    "token_type_ids",
+    "position_ids",
+    "pixel_values",
+    "labels",
+]
+
+
+def test_markdown_argument(vocab):
+    text = hover_text(vocab.entries["attention_mask"], vocab, markdown=True)
+    assert text.startswith("**`attention_mask`**")
+    assert vocab.entries["attention_mask"].summary in text
+    assert "`(batch_size, sequence_length)`" in text
+    assert "`torch.LongTensor`" in text
+    assert "1 = attend" in text and "0 = padding" in text
+    assert "tokenizer" in text  # produced by
+    assert "See also:" in text and "`padding`" in text and "attention mask" in text
+    assert (
+        "[Transformers docs](https://huggingface.co/docs/transformers/glossary#attention-mask)"
+        in text
+    )
+
+
+def test_plain_argument(vocab):
+    text = hover_text(vocab.entries["attention_mask"], vocab, markdown=False)
+    assert "`" not in text and "*" not in text
+    assert text.splitlines()[0].startswith("attention_mask")
+    assert "(batch_size, sequence_length)" in text
+    assert "torch.LongTensor" in text
+    assert "1 = attend" in text
+    assert "See also:" in text and "padding" in text
+    assert "https://huggingface.co/docs/transformers/glossary#attention-mask" in text
+    assert "](" not in text  # no Markdown link syntax
+
+
+@pytest.mark.parametrize("markdown", [True, False], ids=["markdown", "plain"])
+def test_concept(vocab, markdown):
+    entry = vocab.entries["causal-language-modeling"]
+    text = hover_text(entry, vocab, markdown=markdown)
+    assert entry.term in text.splitlines()[0]
+    assert entry.summary in text
+    assert "See also:" in text
+    assert entry.url in text
+    assert "Shape" not in text  # concepts carry no tensor facts
+
+
+@pytest.mark.parametrize("name", TENSORS)
+@pytest.mark.parametrize("markdown", [True, False], ids=["markdown", "plain"])
+def test_tensor_facts_are_shown(vocab, name, markdown):
+    entry = vocab.entries[name]
+    text = hover_text(entry, vocab, markdown=markdown)
+    for fact in (entry.shape, entry.dtype, entry.values):
+        if fact:
+            assert _bare(fact) in _bare(text)
+    if entry.concept:
+        assert vocab.entries[entry.concept].term in text  # the concept is linked
+
+
+def test_option_shows_type_and_default(vocab):
+    entry = vocab.entries["padding"]
+    text = hover_text(entry, vocab, markdown=True)
+    assert entry.type in text
+    if entry.default:
+        assert entry.default in text
+
+
+def test_known_head_shows_its_variant_first(vocab):
+    entry = vocab.entries["labels"]
+    text = hover_text(entry, vocab, markdown=True, head="BertForSequenceClassification")
+    chosen = entry.variant_for("BertForSequenceClassification")
+    assert chosen is not None and chosen.shape == "(batch_size,)"
+    assert "BertForSequenceClassification" in text
+    assert text.index("(batch_size,)") < text.index(entry.definition.splitlines()[0])
+    assert "ForTokenClassification" in text  # the other heads are still listed
+
+
+def test_unknown_head_lists_every_variant(vocab):
+    entry = vocab.entries["labels"]
+    text = hover_text(entry, vocab, markdown=True, head="SomethingUnheardOf")
+    assert all(head in text for variant in entry.variants for head in variant.heads)
+
+
+def test_every_entry_has_summary_and_link(vocab):
+    for entry in vocab.entries.values():
+        for markdown in (True, False):
+            text = hover_text(entry, vocab, markdown=markdown)
+            assert _bare(entry.summary) in _bare(text), entry.id
+            assert entry.url in text, entry.id
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="hovertext.py: plain text keeps Markdown from summaries, values, variant notes and "
+    "versions (backticks), single-asterisk emphasis in definitions, and `*Head` variant labels",
+)
+def test_plain_text_of_every_entry_has_no_markdown(vocab):
+    marked = [
+        entry.id
+        for entry in vocab.entries.values()
+        if {"`", "*"} & set(hover_text(entry, vocab, markdown=False))
+    ]
+    assert marked == []
+
+
+def test_glossary_hover_uses_the_spotter(vocab):
+    from transformers_glossary_ls.engine import Glossary
+
+    glossary = Glossary()
+    doc = make_doc("out = model(attention_mask=m)\n", "python")
+    answer = glossary.hover(doc, 0, 15)
+    assert answer is not None
+    assert (answer.spot.start, answer.spot.end) == (12, 26)
+    assert "(batch_size, sequence_length)" in answer.text
+    assert glossary.hover(doc, 0, 2) is None
