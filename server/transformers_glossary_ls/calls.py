@@ -14,6 +14,9 @@ from transformers_glossary_ls.spotting import python as py
 
 LOOK_BACK_LINES = 60  # how far up a call's opening parenthesis is looked for
 LOOK_AHEAD_LINES = 20  # how far down its other keyword arguments are read
+# How many blocks (of ~512-1,024 lines) up a variable's assignment is looked for: far enough for
+# any script, bounded so that a hover in a huge file never walks the whole of it.
+ASSIGNMENT_BLOCKS = 40
 
 _CALLEE = re.compile(r"([A-Za-z_][\w.]*)\s*$")
 _KEYWORD = re.compile(r"(?:^|[(,])\s*([A-Za-z_]\w*)\s*=(?!=)")
@@ -94,43 +97,52 @@ def class_of(assigned: str) -> str:
     return parts[-1] if parts else assigned.split(".")[-1]
 
 
+LineSource = Callable[[int], "tuple[str, object] | None"]
+
+
 def find_call(
-    lines: list[str],
-    states: list,
-    cursor_line: int,
-    cursor_index: int,
-    after: list[str],
-    after_state,
+    line_at: LineSource,
+    line_no: int,
+    index: int,
     assignment_of: Callable[[str], str | None],
 ) -> CallContext | None:
-    """The innermost call whose parentheses hold the cursor.
+    """The innermost call whose parentheses hold the cursor at (line_no, index).
 
-    `lines` end with the cursor's line; `states` are their lexer entry states. `after` are the
-    lines following the cursor's line (read for keywords passed after the cursor).
-    `assignment_of(name)` returns what a variable was last assigned from, e.g.
-    "AutoModelForCausalLM.from_pretrained".
+    `line_at(n)` gives line n and its lexer entry state, or None where the Python ends (outside
+    the document or the Markdown fence). Lines are read backwards from the cursor only until
+    the unclosed parenthesis is found. `assignment_of(name)` returns what a variable was last
+    assigned from, e.g. "AutoModelForCausalLM.from_pretrained".
     """
-    blanked = []
-    for k, (line, state) in enumerate(zip(lines, states, strict=True)):
-        text, _ = blank_line(line, state)
-        blanked.append(text[:cursor_index] if k == cursor_line else text)
-    text = "\n".join(blanked)
-    stack: list[int] = []
-    for i, char in enumerate(text):
-        if char in "([{":
-            stack.append(i)
-        elif char in ")]}" and stack:
-            stack.pop()
-    opener = next((i for i in reversed(stack) if text[i] == "("), None)
-    if opener is None or (stack and text[stack[-1]] != "("):
-        return None
-    match = _CALLEE.search(text, 0, opener)
+    pieces: list[str] = []  # blanked lines, from the cursor's upwards
+    depth, opener = 0, None
+    for n in range(line_no, max(-1, line_no - LOOK_BACK_LINES - 1), -1):
+        got = line_at(n)
+        if got is None:
+            break
+        text = blank_line(*got)[0]
+        if n == line_no:
+            text = text[:index]
+        pieces.append(text)
+        for i in range(len(text) - 1, -1, -1):
+            char = text[i]
+            if char in ")]}":
+                depth += 1
+            elif char in "([{":
+                if depth == 0:
+                    opener = (i, char)
+                    break
+                depth -= 1
+        if opener is not None:
+            break
+    if opener is None or opener[1] != "(":
+        return None  # not in brackets, or inside a list/dict/subscript
+    start, _ = opener
+    match = _CALLEE.search(pieces[-1], 0, start)
     if match is None:
         return None
-    callee = match.group(1)
-    args_text = _flatten(text[opener:])
-    context = CallContext(callee=callee, kind=None, head_class=None, args_text=args_text)
-    context.passed = set(_KEYWORD.findall(args_text)) | _keywords_after(lines[-1], states[-1], cursor_index, after, after_state)
+    args_text = _flatten("\n".join([pieces[-1][start:], *reversed(pieces[:-1])]))
+    context = CallContext(callee=match.group(1), kind=None, head_class=None, args_text=args_text)
+    context.passed = set(_KEYWORD.findall(args_text)) | _keywords_after(line_at, line_no, index)
     value = _VALUE_OF.search(args_text)
     context.value_of = value.group(1) if value else None
     _identify(context, assignment_of)
@@ -152,25 +164,29 @@ def _flatten(args: str) -> str:
     return "".join(out)
 
 
-def _keywords_after(line: str, state, index: int, after: list[str], after_state) -> set[str]:
+def _keywords_after(line_at: LineSource, line_no: int, index: int) -> set[str]:
     """Keyword names passed between the cursor and the call's closing parenthesis."""
-    text, state = blank_line(line, state)
-    pieces = [text[index:]]
-    for extra in after:
-        blank, state = blank_line(extra, state)
-        pieces.append(blank)
-    tail = "\n".join(pieces)
-    depth, end = 0, len(tail)
-    for i, char in enumerate(tail):
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            if depth == 0:
-                end = i
-                break
-            depth -= 1
+    pieces, depth, closed = [], 0, False
+    for n in range(line_no, line_no + 1 + LOOK_AHEAD_LINES):
+        got = line_at(n)
+        if got is None:
+            break
+        text = blank_line(*got)[0]
+        if n == line_no:
+            text = text[index:]
+        for i, char in enumerate(text):
+            if char in "([{":
+                depth += 1
+            elif char in ")]}":
+                if depth == 0:
+                    text, closed = text[:i], True
+                    break
+                depth -= 1
+        pieces.append(text)
+        if closed:
+            break
     # Skip the argument the cursor is typing: what stands before the first comma is ours.
-    rest = _flatten("(" + tail[:end])
+    rest = _flatten("(" + "\n".join(pieces))
     comma = rest.find(",")
     return set(_KEYWORD.findall(rest[comma:])) if comma >= 0 else set()
 
@@ -234,7 +250,7 @@ def assignment_lookup(doc, line_no: int) -> Callable[[str], str | None]:
         for line, var, value in reversed(ordered):
             if var == name and line <= offset:
                 return value
-        for k in range(block_index - 1, -1, -1):
+        for k in range(block_index - 1, max(-1, block_index - 1 - ASSIGNMENT_BLOCKS), -1):
             value = _block_assignments(doc.blocks[k])[1].get(name)
             if value is not None:
                 return value

@@ -133,26 +133,15 @@ class Completer:
 
     # -- Python code ---------------------------------------------------------------------------
     def context(self, line_no: int, index: int) -> calls.CallContext | None:
-        """The call around (line, index), read from a bounded window of lines."""
-        first = max(0, line_no - calls.LOOK_BACK_LINES)
-        lines, states = [], []
-        for n in range(first, line_no + 1):
+        """The call around (line, index)."""
+
+        def line_at(n: int):
+            if not 0 <= n < self.doc.line_count:
+                return None
             state = self.spotter.python_state(n)
-            if state is False:  # left the python fence: the call cannot start above
-                lines, states = [], []
-                continue
-            lines.append(self.doc.line(n))
-            states.append(state)
-        if not lines:
-            return None
-        after = [
-            self.doc.line(n)
-            for n in range(line_no + 1, min(self.doc.line_count, line_no + 1 + calls.LOOK_AHEAD_LINES))
-        ]
-        return calls.find_call(
-            lines, states, len(lines) - 1, index, after, None,
-            calls.assignment_lookup(self.doc, line_no),
-        )
+            return None if state is False else (self.doc.line(n), state)
+
+        return calls.find_call(line_at, line_no, index, calls.assignment_lookup(self.doc, line_no))
 
     def _code(self, text: str, line_no: int, index: int) -> Completion | None:
         typed = _IDENT_TAIL.search(text, 0, index)

@@ -92,26 +92,21 @@ class Glossary:
         return Completer(doc, self.vocab, language, prose).at(line, index)
 
     def documentation(
-        self,
-        entry_id: str,
-        head: str | None = None,
-        markdown: bool = True,
-        value: str | None = None,
-        value_doc: str = "",
+        self, entry_id: str, head: str | None = None, markdown: bool = True, value: str | None = None
     ) -> str | None:
         """Completion documentation for an entry, led by the offered value if there is one."""
         text = self.text(entry_id, head, markdown)
-        if text is None:
-            return None
-        if value is not None and value_doc:
-            lead = f"`{value}`" if markdown else value
-            text = f"{lead}: {value_doc}\n\n{text}"
-        return text
+        if text is None or value is None:
+            return text
+        entry = self.vocab.entries[entry_id]
+        doc = next((c.doc for c in entry.choices if value in (c.value, c.value[1:-1])), "")
+        if not doc:
+            return text
+        lead = f"`{value}`" if markdown else value
+        return f"{lead}: {doc}\n\n{text}"
 
     def candidate_documentation(self, candidate: Candidate, markdown: bool = True) -> str | None:
-        return self.documentation(
-            candidate.entry_id, candidate.head, markdown, candidate.value, candidate.summary
-        )
+        return self.documentation(candidate.entry_id, candidate.head, markdown, candidate.value)
 
     def explain(self, doc: Document) -> Iterator[Spot]:
         return spot_all(doc, self.vocab)

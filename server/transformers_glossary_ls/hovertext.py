@@ -6,6 +6,8 @@ it is known, so `labels` can show that head's meaning first.
 
 from __future__ import annotations
 
+import re
+
 from transformers_glossary_ls.vocabulary import Entry, Variant, Vocabulary
 
 
@@ -38,8 +40,9 @@ def _fact_lines(rows: list[tuple[str, str, bool]], markdown: bool, indent: str =
     return lines
 
 
-def _heads(variant: Variant) -> str:
-    return ", ".join(f"*{h}" for h in variant.heads)
+def _heads(variant: Variant, markdown: bool) -> str:
+    """Class-name suffixes: `ForSequenceClassification` stands for `BertForSequenceClassification`..."""
+    return ", ".join(f"`{h}`" if markdown else h for h in variant.heads)
 
 
 def hover_text(
@@ -63,7 +66,7 @@ def hover_text(
         if rows:
             parts.append("\n".join(_fact_lines(rows, markdown)))
 
-    parts.append(entry.definition if markdown else _plain(entry.definition))
+    parts.append(entry.definition)
 
     others = [v for v in entry.variants if v is not chosen]
     if others:
@@ -71,7 +74,8 @@ def hover_text(
         lines = [f"**{label}**" if markdown else label]
         for variant in others:
             summary = "; ".join(f"{name.lower()} {value}" for name, value, _ in _facts(variant))
-            lines.append(f"- {_heads(variant)}: {summary}" if markdown else f"  {_heads(variant)}: {summary}")
+            heads = _heads(variant, markdown)
+            lines.append(f"- {heads}: {summary}" if markdown else f"  {heads}: {summary}")
         parts.append("\n".join(lines))
 
     if entry.versions:
@@ -83,7 +87,8 @@ def hover_text(
         parts.append(("**See also:** " if markdown else "See also: ") + ", ".join(names))
 
     parts.append(f"[Transformers docs]({entry.url})" if markdown else f"Docs: {entry.url}")
-    return "\n\n".join(parts)
+    text = "\n\n".join(parts)
+    return text if markdown else _plain(text)
 
 
 def _display(entry: Entry, markdown: bool) -> str:
@@ -92,6 +97,10 @@ def _display(entry: Entry, markdown: bool) -> str:
     return entry.term
 
 
+_STRONG = re.compile(r"\*\*(.+?)\*\*")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
+
+
 def _plain(text: str) -> str:
-    """Markdown definition made readable as plain text (backticks and emphasis dropped)."""
-    return text.replace("`", "").replace("**", "")
+    """Markdown made readable as plain text: code and emphasis marks dropped."""
+    return _EMPHASIS.sub(r"\1", _STRONG.sub(r"\1", text)).replace("`", "")

@@ -53,8 +53,7 @@ def completion_list(
             sort_text=candidate.sort,
             filter_text=candidate.filter,
             text_edit=types.TextEdit(range=edit_range, new_text=candidate.insert),
-            data={"id": candidate.entry_id, "head": candidate.head, "value": candidate.value,
-                  "summary": candidate.summary},
+            data=_data(candidate),
         )
         if caps.label_details:
             # The shape sits next to the label; the summary opens the documentation already.
@@ -67,6 +66,16 @@ def completion_list(
                 item.documentation = markup(docs, caps.markdown)
         items.append(item)
     return types.CompletionList(is_incomplete=False, items=items)
+
+
+def _data(candidate: Candidate) -> dict:
+    """What completionItem/resolve needs to find the documentation again: kept small."""
+    data = {"id": candidate.entry_id}
+    if candidate.head:
+        data["head"] = candidate.head
+    if candidate.value is not None:
+        data["value"] = candidate.value
+    return data
 
 
 _KINDS = {

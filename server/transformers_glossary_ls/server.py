@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 
@@ -85,6 +86,8 @@ class GlossaryServer(LanguageServer):
             return
         self._told_load_errors = True
         errors = self.glossary.errors
+        # The vocabulary lives as long as the process: keep it out of every future collection.
+        gc.freeze()
         if errors:
             shown = "; ".join(str(e) for e in errors[:3])
             more = f" (and {len(errors) - 3} more; see the log)" if len(errors) > 3 else ""
@@ -188,12 +191,9 @@ def completion_resolve(ls: GlossaryServer, item: types.CompletionItem) -> types.
     entry_id, head, value = data.get("id"), data.get("head"), data.get("value")
     if not isinstance(entry_id, str) or not isinstance(head, str | None):
         return item
-    summary = data.get("summary")
     markdown = ls.completion_caps.markdown
     docs = ls.glossary.documentation(
-        entry_id, head, markdown,
-        value if isinstance(value, str) else None,
-        summary if isinstance(summary, str) else "",
+        entry_id, head, markdown, value if isinstance(value, str) else None
     )
     if docs:
         item.documentation = render.markup(docs, markdown)

@@ -39,11 +39,6 @@ def fence_closes(line: str, char: str, length: int) -> bool:
     )
 
 
-def _significant(line: str) -> bool:
-    head = line.lstrip(" ")[:3]
-    return head in ("```", "~~~") or has_triple_quote(line)
-
-
 def _step(line: str, state):
     if state is None:
         opened = fence_open(line)
@@ -54,6 +49,11 @@ def _step(line: str, state):
     if lang in PYTHON_FENCES and has_triple_quote(line):
         return ("fence", char, length, lang, lex_line(line, py_state)[1])
     return state
+
+
+def _significant(line: str) -> bool:
+    """May open or close a fence, or a docstring inside a python fence."""
+    return "```" in line or "~~~" in line or '"""' in line or "'''" in line
 
 
 MARKDOWN = Machine(key="markdown", initial=None, significant=_significant, step=_step)

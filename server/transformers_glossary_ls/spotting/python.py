@@ -68,8 +68,36 @@ def has_triple_quote(line: str) -> bool:
     return '"""' in line or "'''" in line
 
 
+_UNSURE = object()
+
+
+def _quick_step(line: str, state):
+    """The exit state of lines holding only docstring quotes and comments, with str methods;
+    `_UNSURE` when a single-quoted string or a backslash needs the full lexer."""
+    pos = 0
+    while True:
+        if state is not None:
+            close = line.find(state, pos)
+            if close < 0:
+                return state
+            if "\\" in line[pos:close]:
+                return _UNSURE
+            pos, state = close + 3, None
+        match = _SPECIAL.search(line, pos)
+        if match is None:
+            return None
+        i = match.start()
+        char = line[i]
+        if char == "#":
+            return None
+        if not line.startswith(char * 3, i):
+            return _UNSURE
+        state, pos = char * 3, i + 3
+
+
 def _step(line: str, state):
-    return lex_line(line, state)[1]
+    quick = _quick_step(line, state)
+    return lex_line(line, state)[1] if quick is _UNSURE else quick
 
 
 PYTHON = Machine(key="python", initial=None, significant=has_triple_quote, step=_step)

