@@ -21,10 +21,10 @@ ASSIGNMENT_BLOCKS = 40
 _CALLEE = re.compile(r"([A-Za-z_][\w.]*)\s*$")
 _KEYWORD = re.compile(r"(?:^|[(,])\s*([A-Za-z_]\w*)\s*=(?!=)")
 _VALUE_OF = re.compile(r"(?:^|[(,])\s*([A-Za-z_]\w*)\s*=\s*$")
-_ASSIGNMENT = re.compile(
-    r"^[ \t]*(?:self\.)?([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*([A-Za-z_][\w.]*)[ \t]*\(",
-    re.MULTILINE,
-)
+# `x = Cls(` / `self.x: T = Cls.from_pretrained(`: the call is found first (a fast literal
+# search), then the line's start is checked to be a plain assignment target.
+_ASSIGNED_CALL = re.compile(r"=[ \t]*([A-Za-z_][\w.]*)[ \t]*\(")
+_TARGET = re.compile(r"[ \t]*(?:self\.)?([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?")
 
 MODEL, TOKENIZER, PROCESSOR, GENERATE, TRAINING_ARGS, FROM_PRETRAINED = (
     "model", "tokenizer", "processor", "generate", "training_args", "from_pretrained",
@@ -220,8 +220,21 @@ def _identify(context: CallContext, assignment_of: Callable[[str], str | None]) 
 
 
 def assignments_in(text: str) -> list[tuple[int, str, str]]:
-    """(character offset, variable, assigned callable) for each `x = Something(` in text."""
-    return [(m.start(), m.group(1), m.group(2)) for m in _ASSIGNMENT.finditer(text)]
+    """(character offset, variable, called class) for each `x = Cls(` in text; calls of things
+    that name no class (`model = model.to(device)`) are left out: they say nothing of the class."""
+    found = []
+    for match in _ASSIGNED_CALL.finditer(text):
+        value = match.group(1)
+        if not any(part[:1].isupper() for part in value.split(".")):
+            continue
+        at = match.start()
+        if at and text[at - 1] in "=!<>":
+            continue  # a comparison, not an assignment
+        line_start = text.rfind("\n", 0, at) + 1
+        target = _TARGET.fullmatch(text, line_start, at)
+        if target is not None:
+            found.append((line_start, target.group(1), value))
+    return found
 
 
 def _block_assignments(block) -> tuple[list[tuple[int, str, str]], dict[str, str]]:
@@ -231,8 +244,6 @@ def _block_assignments(block) -> tuple[list[tuple[int, str, str]], dict[str, str
         text = "\n".join(block.lines)
         ordered, line, last = [], 0, 0
         for offset, var, value in assignments_in(text):
-            if not any(part[:1].isupper() for part in value.split(".")):
-                continue  # `model = model.to(device)` says nothing about the class
             line += text.count("\n", last, offset)
             last = offset
             ordered.append((line, var, value))

@@ -68,7 +68,7 @@ PYTHON_CASES = [
     row("comment line after code+comment", PY, "x = 1  # causal language\n# model‸ing", None),
     row("sentence end stops the phrase", PY, "# causal. Language mod‸eling", None),
     row("argument name in a comment", PY, "# pass token_type_‸ids too", "token_type_ids", (0, 7, 0, 21)),
-    row("tokenizer in a comment is not token", PY, "# the tokeni‸zer splits text", None),
+    row("tokenizer in a comment is the tokenizer, not token", PY, "# the tokeni‸zer splits text", "tokenizer-term", (0, 6, 0, 15)),
     row("tokens in a comment", PY, "# split into tok‸ens", "token", (0, 13, 0, 19)),
     row("hash inside a string is not a comment", PY, 'tag = "# causal language mod‸eling"', None),
     # --- docstrings -----------------------------------------------------------------------
@@ -159,7 +159,7 @@ MARKDOWN_CASES = [
     row("segment IDs", MD, "Segment ‸IDs tell sentences apart.", "token-type-ids", (0, 0, 0, 11)),
     row("model head", MD, "The model he‸ad maps hidden states.", "head", (0, 4, 0, 14)),
     row("longest match", MD, "Pass decoder input ‸IDs.", "decoder-input-ids", (0, 5, 0, 22)),
-    row("tokenizer is not token", MD, "The tokeni‸zer runs first.", None),
+    row("tokenizer is the tokenizer, not token", MD, "The tokeni‸zer runs first.", "tokenizer-term", (0, 4, 0, 13)),
     row("emoji before a term", MD, "\U0001F917 attention ma‸sk", "attention-mask", (0, 2, 0, 16)),
     row("emoji and CJK before a term", MD, "\U0001F600 中文 self-atten‸tion", "self-attention", (0, 5, 0, 19)),
     row("tabs", MD, "Use\tcausal\tlanguage\tmod‸eling.", "causal-language-modeling", (0, 4, 0, 28)),
