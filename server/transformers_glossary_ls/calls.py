@@ -14,9 +14,10 @@ from transformers_glossary_ls.spotting import python as py
 
 LOOK_BACK_LINES = 60  # how far up a call's opening parenthesis is looked for
 LOOK_AHEAD_LINES = 20  # how far down its other keyword arguments are read
-# How many blocks (of ~512-1,024 lines) up a variable's assignment is looked for: far enough for
-# any script, bounded so that a hover in a huge file never walks the whole of it.
-ASSIGNMENT_BLOCKS = 40
+# How many blocks (512-1,023 lines each) above the cursor's a variable's assignment is looked
+# for: a few thousand lines, so that a hover in a huge file never scans the whole of it. Past
+# that the variable's own name still tells the kind of call (`model`, `tokenizer`).
+ASSIGNMENT_BLOCKS = 12
 
 _CALLEE = re.compile(r"([A-Za-z_][\w.]*)\s*$")
 _KEYWORD = re.compile(r"(?:^|[(,])\s*([A-Za-z_]\w*)\s*=(?!=)")

@@ -349,6 +349,10 @@ class GlossaryProtocol(LanguageServerProtocol):
     def _send_response(self, msg_id, result=None, error=None) -> None:
         if msg_id == self._answering:
             self._answered = True
+        if error is None and isinstance(result, dict):
+            # Already JSON (completion lists are built as dicts): cattrs would walk every value.
+            self._send_data({"jsonrpc": self.VERSION, "id": msg_id, "result": result})
+            return
         super()._send_response(msg_id, result, error)
 
     def _send_data(self, data: Any) -> None:

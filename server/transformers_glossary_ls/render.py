@@ -36,36 +36,45 @@ def completion_list(
     encoding: str,
     caps: ClientCompletion,
     documentation: Callable[[Candidate], str | None],
-) -> types.CompletionList:
-    """Our candidates as LSP items: textEdit over the typed text, docs now or on resolve."""
+) -> dict:
+    """Our candidates as an LSP CompletionList: textEdit over the typed text, docs now or on resolve.
+
+    Built as JSON-ready dicts rather than lsprotocol objects: a list of ~40 items is answered on
+    every keystroke, and converting that many attrs objects through cattrs took half the time.
+    """
     if result is None:
-        return types.CompletionList(is_incomplete=False, items=[])
+        return {"isIncomplete": False, "items": []}
     text = doc.line(line)
-    edit_range = types.Range(
-        start=types.Position(line, to_units(text, result.start, encoding)),
-        end=types.Position(line, to_units(text, result.end, encoding)),
-    )
+    edit_range = {
+        "start": {"line": line, "character": to_units(text, result.start, encoding)},
+        "end": {"line": line, "character": to_units(text, result.end, encoding)},
+    }
     items = []
     for candidate in result.candidates:
-        item = types.CompletionItem(
-            label=candidate.label,
-            kind=_KINDS[candidate.kind],
-            sort_text=candidate.sort,
-            filter_text=candidate.filter,
-            text_edit=types.TextEdit(range=edit_range, new_text=candidate.insert),
-            data=_data(candidate),
-        )
+        item = {
+            "label": candidate.label,
+            "kind": _KINDS[candidate.kind],
+            "sortText": candidate.sort,
+            "filterText": candidate.filter,
+            "textEdit": {"range": edit_range, "newText": candidate.insert},
+            "data": _data(candidate),
+        }
         if caps.label_details:
             # The shape sits next to the label; the summary opens the documentation already.
-            item.label_details = types.CompletionItemLabelDetails(description=candidate.description or None)
+            if candidate.description:
+                item["labelDetails"] = {"description": candidate.description}
         else:
-            item.detail = " — ".join(p for p in (candidate.description, candidate.summary) if p)
+            item["detail"] = " — ".join(p for p in (candidate.description, candidate.summary) if p)
         if not caps.resolve_documentation:
             docs = documentation(candidate)
             if docs:
-                item.documentation = markup(docs, caps.markdown)
+                item["documentation"] = {"kind": _markup_kind(caps.markdown), "value": docs}
         items.append(item)
-    return types.CompletionList(is_incomplete=False, items=items)
+    return {"isIncomplete": False, "items": items}
+
+
+def _markup_kind(markdown: bool) -> str:
+    return types.MarkupKind.Markdown.value if markdown else types.MarkupKind.PlainText.value
 
 
 def _data(candidate: Candidate) -> dict:
@@ -79,10 +88,10 @@ def _data(candidate: Candidate) -> dict:
 
 
 _KINDS = {
-    "argument": types.CompletionItemKind.Field,
-    "key": types.CompletionItemKind.Field,
-    "value": types.CompletionItemKind.Value,
-    "term": types.CompletionItemKind.Text,
+    "argument": types.CompletionItemKind.Field.value,
+    "key": types.CompletionItemKind.Field.value,
+    "value": types.CompletionItemKind.Value.value,
+    "term": types.CompletionItemKind.Text.value,
 }
 
 

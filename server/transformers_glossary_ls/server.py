@@ -171,10 +171,10 @@ def hover(ls: GlossaryServer, params: types.HoverParams) -> types.Hover | None:
     types.TEXT_DOCUMENT_COMPLETION,
     types.CompletionOptions(trigger_characters=["(", ",", '"', "'", "=", "`"], resolve_provider=True),
 )
-def completion(ls: GlossaryServer, params: types.CompletionParams) -> types.CompletionList:
+def completion(ls: GlossaryServer, params: types.CompletionParams) -> dict:
     doc = ls.document(params.text_document.uri)
     if doc is None:
-        return types.CompletionList(is_incomplete=False, items=[])
+        return {"isIncomplete": False, "items": []}
     line = params.position.line
     index = to_index(doc.line(line), params.position.character, ls.encoding)
     result = ls.glossary.complete(doc, line, index, ls.settings.completion_prose)
