@@ -238,7 +238,7 @@ def assignments_in(text: str) -> list[tuple[int, str, str]]:
     return found
 
 
-def _block_assignments(block) -> tuple[list[tuple[int, str, str]], dict[str, str]]:
+def block_assignments(block) -> tuple[list[tuple[int, str, str]], dict[str, str]]:
     """A block's `x = Cls(...)` assignments in order, and the last one per name; memoised."""
     found = block.memo.get("assignments")
     if found is None:
@@ -258,12 +258,12 @@ def assignment_lookup(doc, line_no: int) -> Callable[[str], str | None]:
     def lookup(name: str) -> str | None:
         name = name.removeprefix("self.")
         block_index, offset = doc.locate(line_no)
-        ordered, _ = _block_assignments(doc.blocks[block_index])
+        ordered, _ = block_assignments(doc.blocks[block_index])
         for line, var, value in reversed(ordered):
             if var == name and line <= offset:
                 return value
         for k in range(block_index - 1, max(-1, block_index - 1 - ASSIGNMENT_BLOCKS), -1):
-            value = _block_assignments(doc.blocks[k])[1].get(name)
+            value = block_assignments(doc.blocks[k])[1].get(name)
             if value is not None:
                 return value
         return None

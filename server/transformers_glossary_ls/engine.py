@@ -11,10 +11,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from transformers_glossary_ls.calls import block_assignments
 from transformers_glossary_ls.completion import Candidate, Completer, Completion
 from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.hovertext import hover_text
 from transformers_glossary_ls.spotting import CODE, Spot, language_of, spot, spot_all
+from transformers_glossary_ls.spotting.markdown import MARKDOWN
+from transformers_glossary_ls.spotting.python import PYTHON
+from transformers_glossary_ls.spotting.state import state_at
 from transformers_glossary_ls.vocabulary import LoadError, Vocabulary, load_default
 
 log = logging.getLogger(__name__)
@@ -107,6 +111,20 @@ class Glossary:
 
     def candidate_documentation(self, candidate: Candidate, markdown: bool = True) -> str | None:
         return self.documentation(candidate.entry_id, candidate.head, markdown, candidate.value)
+
+    def warm_up(self, doc: Document) -> Iterator[None]:
+        """The lexing and indexing a hover would do on its first visit to each block, done a
+        block per step ahead of time, so that no hover pays for a region it is the first to see."""
+        language = language_of(doc.language_id, doc.uri)
+        if language is None:
+            return
+        machine = PYTHON if language == "python" else MARKDOWN
+        k = 0
+        while k < len(doc.blocks):
+            state_at(doc, doc.block_start(k), machine)
+            block_assignments(doc.blocks[k])
+            k += 1
+            yield
 
     def explain(self, doc: Document) -> Iterator[Spot]:
         return spot_all(doc, self.vocab)

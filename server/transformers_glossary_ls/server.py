@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import sys
@@ -36,6 +37,7 @@ class GlossaryServer(LanguageServer):
         self.hover_markdown = True
         self.completion_caps = render.ClientCompletion()
         self._told_load_errors = False
+        self._warming: set[asyncio.Task] = set()
         self.connection: transport.Connection | None = None
 
     # -- transport: ours, not pygls's reader (see transport.py) ------------------------------
@@ -93,6 +95,27 @@ class GlossaryServer(LanguageServer):
             more = f" (and {len(errors) - 3} more; see the log)" if len(errors) > 3 else ""
             self.tell_user(f"Transformers Glossary: vocabulary problems: {shown}{more}")
 
+    def warm_up(self, doc: Document) -> None:
+        """Index a newly opened document in the background, a block between messages."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # not serving (in-process use): hovers index what they visit
+        steps = self.glossary.warm_up(doc)
+
+        async def run() -> None:
+            try:
+                for _ in steps:
+                    if self.documents.get(doc.uri) is not doc:
+                        return  # closed or reopened meanwhile
+                    await asyncio.sleep(0)  # let waiting requests go first
+            except Exception:
+                log.exception("indexing %s failed; hovers will index as they go", doc.uri)
+
+        task = loop.create_task(run())
+        self._warming.add(task)  # keep a reference until it is done
+        task.add_done_callback(self._warming.discard)
+
     def report_server_error(self, error, source) -> None:
         # Our own faults go to the log, never into a message box on every request.
         if source is FeatureRequestError:
@@ -130,7 +153,8 @@ def did_change_configuration(ls: GlossaryServer, params: types.DidChangeConfigur
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: GlossaryServer, params: types.DidOpenTextDocumentParams) -> None:
     item = params.text_document
-    ls.documents[item.uri] = Document(item.uri, item.text, item.language_id, item.version)
+    doc = ls.documents[item.uri] = Document(item.uri, item.text, item.language_id, item.version)
+    ls.warm_up(doc)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
