@@ -26,6 +26,7 @@ Templates mark probe sites inline; the markers are stripped from the output:
 Run ``python benchmarks/generate.py 2000 --out /tmp/docs`` to look at the output.
 """
 
+# ruff: noqa: E501  (the templates are long lines of generated text)
 from __future__ import annotations
 
 import argparse
@@ -130,8 +131,16 @@ class _Builder:
                 word = "".join(out[start_idx:])
                 kind = "term" if marker == TERM_OPEN else "nothing"
                 self.probes.append(
-                    Probe(self.kind, kind, lineno, start16, expect=word if kind == "term" else "",
-                          length=col16 - start16, start=start16, context=_context(marked, word))
+                    Probe(
+                        self.kind,
+                        kind,
+                        lineno,
+                        start16,
+                        expect=word if kind == "term" else "",
+                        length=col16 - start16,
+                        start=start16,
+                        context=_context(marked, word),
+                    )
                 )
                 open_at = None
             else:  # caret
@@ -148,7 +157,7 @@ class _Builder:
                 while b < len(line) and _IDENT.match(line[b]):
                     b += 1
                 p.expect = line[a:b]
-                if idx >= 2 and line[idx - 2: idx] == '["':
+                if idx >= 2 and line[idx - 2 : idx] == '["':
                     p.context = "subscript"
                 elif a < idx:
                     p.context = "mid-word"
@@ -158,7 +167,7 @@ class _Builder:
         self.lines.append(line)
 
     def _whitespace_probe(self, lineno: int, line: str) -> None:
-        """"nothing" probes on blank lines and in indentation."""
+        """ "nothing" probes on blank lines and in indentation."""
         if not line.strip():
             self.probes.append(Probe(self.kind, "nothing", lineno, 0, context="blank"))
         elif line.startswith("    "):
@@ -168,15 +177,15 @@ class _Builder:
 
 def _context(marked: str, word: str) -> str:
     i = marked.find(word + TERM_CLOSE)
-    after = marked[i + len(word) + 1: i + len(word) + 3] if i >= 0 else ""
-    before = marked[max(0, i - 3): i] if i >= 0 else ""
+    after = marked[i + len(word) + 1 : i + len(word) + 3] if i >= 0 else ""
+    before = marked[max(0, i - 3) : i] if i >= 0 else ""
     if after.startswith("=") and not after.startswith("=="):
         return "kwarg"
     if before.endswith('["') or before.endswith("['"):
         return "subscript"
     if before.endswith("`"):
         return "inline"
-    if "#" in marked[:max(i, 0)]:
+    if "#" in marked[: max(i, 0)]:
         return "comment"
     return "prose"
 
@@ -195,25 +204,83 @@ def _index_of_utf16(line: str, col16: int) -> int:
 # --------------------------------------------------------------------------------------
 
 CHECKPOINTS = [
-    "gpt2", "bert-base-uncased", "google-t5/t5-small", "facebook/bart-base",
-    "meta-llama/Llama-3.2-1B", "distilbert-base-uncased", "google/vit-base-patch16-224",
-    "openai/whisper-tiny", "mistralai/Mistral-7B-v0.1", "roberta-base",
+    "gpt2",
+    "bert-base-uncased",
+    "google-t5/t5-small",
+    "facebook/bart-base",
+    "meta-llama/Llama-3.2-1B",
+    "distilbert-base-uncased",
+    "google/vit-base-patch16-224",
+    "openai/whisper-tiny",
+    "mistralai/Mistral-7B-v0.1",
+    "roberta-base",
 ]
 PHRASES = [
-    "causal language modeling", "masked language modeling", "attention mask", "self-attention",
-    "input IDs", "token type IDs", "position IDs", "decoder input IDs", "labels",
-    "autoregressive models", "autoencoding models", "encoder models", "decoder models",
-    "sequence-to-sequence", "transfer learning", "pretrained model", "fine-tuned models",
-    "feature extraction", "pixel values", "image patch", "pooling", "tokenizer",
-    "self-supervised learning", "representation learning", "pipeline", "preprocessing",
-    "feed forward chunking", "hidden states", "logits", "padding", "truncation",
-    "sampling rate", "beam search", "greedy decoding", "special tokens", "vocabulary",
+    "causal language modeling",
+    "masked language modeling",
+    "attention mask",
+    "self-attention",
+    "input IDs",
+    "token type IDs",
+    "position IDs",
+    "decoder input IDs",
+    "labels",
+    "autoregressive models",
+    "autoencoding models",
+    "encoder models",
+    "decoder models",
+    "sequence-to-sequence",
+    "transfer learning",
+    "pretrained model",
+    "fine-tuned models",
+    "feature extraction",
+    "pixel values",
+    "image patch",
+    "pooling",
+    "tokenizer",
+    "self-supervised learning",
+    "representation learning",
+    "pipeline",
+    "preprocessing",
+    "feed forward chunking",
+    "hidden states",
+    "logits",
+    "padding",
+    "truncation",
+    "sampling rate",
+    "beam search",
+    "greedy decoding",
+    "special tokens",
+    "vocabulary",
 ]
-ABBREVIATIONS = ["MLM", "CLM", "NLP", "NLU", "NLG", "LLM", "seq2seq", "ZeRO", "DP", "TP", "PP", "RNN", "CTC"]
+ABBREVIATIONS = [
+    "MLM",
+    "CLM",
+    "NLP",
+    "NLU",
+    "NLG",
+    "LLM",
+    "seq2seq",
+    "ZeRO",
+    "DP",
+    "TP",
+    "PP",
+    "RNN",
+    "CTC",
+]
 MODEL_ARGS = [
-    "input_ids", "attention_mask", "token_type_ids", "position_ids", "head_mask",
-    "inputs_embeds", "labels", "past_key_values", "use_cache", "output_attentions",
-    "output_hidden_states", "return_dict",
+    "input_ids",
+    "attention_mask",
+    "token_type_ids",
+    "position_ids",
+    "head_mask",
+    "inputs_embeds",
+    "labels",
+    "past_key_values",
+    "use_cache",
+    "output_attentions",
+    "output_hidden_states",
+    "return_dict",
 ]
 SEQ2SEQ_ARGS = ["decoder_input_ids", "decoder_attention_mask", "encoder_outputs"]
 TOKENIZER_ARGS = [
@@ -253,18 +320,47 @@ TRAINING_ARGS = [
     ("logging_steps", ["10", "50"]),
     ("gradient_checkpointing", ["True", "False"]),
 ]
-HEADS = ["ForCausalLM", "ForMaskedLM", "ForSequenceClassification", "ForTokenClassification",
-         "ForSeq2SeqLM", "ForQuestionAnswering"]
-PLAIN_WORDS = ["counter", "elapsed", "offset", "chunk", "result", "record", "bucket", "window",
-               "cursor", "payload", "total", "handle"]
+HEADS = [
+    "ForCausalLM",
+    "ForMaskedLM",
+    "ForSequenceClassification",
+    "ForTokenClassification",
+    "ForSeq2SeqLM",
+    "ForQuestionAnswering",
+]
+PLAIN_WORDS = [
+    "counter",
+    "elapsed",
+    "offset",
+    "chunk",
+    "result",
+    "record",
+    "bucket",
+    "window",
+    "cursor",
+    "payload",
+    "total",
+    "handle",
+]
 PROSE_FILLER = [
-    "In practice", "As a rule of thumb", "For this walkthrough", "On a single GPU",
-    "When in doubt", "Most of the time", "In the next section", "Before training",
+    "In practice",
+    "As a rule of thumb",
+    "For this walkthrough",
+    "On a single GPU",
+    "When in doubt",
+    "Most of the time",
+    "In the next section",
+    "Before training",
 ]
 PROSE_PLAIN = [
-    "the afternoon run finished quickly", "the numbers look reasonable", "this takes a while",
-    "keep an eye on the clock", "nothing else changes", "the results are stable",
-    "we repeat the experiment twice", "the script prints a summary",
+    "the afternoon run finished quickly",
+    "the numbers look reasonable",
+    "this takes a while",
+    "keep an eye on the clock",
+    "nothing else changes",
+    "the results are stable",
+    "we repeat the experiment twice",
+    "the script prints a summary",
 ]
 UNICODE_BITS = ["🤗", "café", "naïve", "über", "→", "—", "😀", "日本語", "𝒳", "ü"]
 
@@ -334,7 +430,7 @@ def _py_collate(rng: random.Random, k: int) -> list[str]:
         f"    The {_t('attention mask')} marks padding with 0 so that {_t('self-attention')} ignores it;",
         f"    {_t('labels')} equal to -100 are skipped by the loss ({_abbr(rng)} setup).",
         '    """',
-        f"    batch = tokenizer.pad(examples, {_t('padding')}={pad}, {_t('return_tensors')}=\"pt\")",
+        f'    batch = tokenizer.pad(examples, {_t("padding")}={pad}, {_t("return_tensors")}="pt")',
         f'    batch["{_t("labels")}"] = batch["{_t("input_ids")}"].clone()',
         f'    batch["{_t("labels")}"][batch["{_t("attention_mask")}"] == 0] = -100',
         "    return batch",
@@ -494,8 +590,15 @@ def _py_comment(rng: random.Random, k: int) -> list[str]:
 
 
 PY_BLOCKS = [
-    (_py_collate, 3), (_py_train_step, 3), (_py_tokenize, 3), (_py_generate, 2),
-    (_py_seq2seq, 1), (_py_vision, 1), (_py_plain, 3), (_py_trainer, 1), (_py_comment, 2),
+    (_py_collate, 3),
+    (_py_train_step, 3),
+    (_py_tokenize, 3),
+    (_py_generate, 2),
+    (_py_seq2seq, 1),
+    (_py_vision, 1),
+    (_py_plain, 3),
+    (_py_trainer, 1),
+    (_py_comment, 2),
 ]
 
 
@@ -622,7 +725,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("size", type=int)
     ap.add_argument("--seed", type=int, default=6)
-    ap.add_argument("--out", default=None, help="directory to write bench.py / bench.md / probes.json")
+    ap.add_argument(
+        "--out", default=None, help="directory to write bench.py / bench.md / probes.json"
+    )
     args = ap.parse_args()
     c = generate(args.size, args.seed)
     for d in (c.py, c.md):
@@ -635,10 +740,14 @@ def main() -> None:
 
         os.makedirs(args.out, exist_ok=True)
         for d in (c.py, c.md):
-            with open(os.path.join(args.out, f"bench_{args.size}.{d.kind}"), "w", encoding="utf-8") as f:
+            with open(
+                os.path.join(args.out, f"bench_{args.size}.{d.kind}"), "w", encoding="utf-8"
+            ) as f:
                 f.write(d.text)
         with open(os.path.join(args.out, f"probes_{args.size}.json"), "w", encoding="utf-8") as f:
-            json.dump([p.to_json() for p in c.py.probes + c.md.probes], f, ensure_ascii=False, indent=0)
+            json.dump(
+                [p.to_json() for p in c.py.probes + c.md.probes], f, ensure_ascii=False, indent=0
+            )
 
 
 if __name__ == "__main__":

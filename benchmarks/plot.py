@@ -13,8 +13,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE.parent / "docs" / "images" / "benchmark.png"
-STYLE = {"ours": dict(color="#d62728", marker="o", label="transformers-glossary-ls"),
-         "reference": dict(color="#7f7f7f", marker="s", linestyle="--", label="reference (minimal pygls)")}
+STYLE = {
+    "ours": dict(color="#d62728", marker="o", label="transformers-glossary-ls"),
+    "reference": dict(
+        color="#7f7f7f", marker="s", linestyle="--", label="reference (minimal pygls)"
+    ),
+}
 
 
 def main() -> None:
@@ -51,13 +55,29 @@ def main() -> None:
         ys = series(server, "edit_burst_ms")
         if any(y is not None for y in ys):
             ax2.plot(sizes, ys, **style)
-            for x, y in zip(sizes, ys):
+            for x, y in zip(sizes, ys, strict=True):
                 if y is not None:
-                    ax2.annotate(f"{y:,.0f} ms", (x, y), textcoords="offset points", xytext=(4, 6), fontsize=8)
+                    ax2.annotate(
+                        f"{y:,.0f} ms",
+                        (x, y),
+                        textcoords="offset points",
+                        xytext=(4, 6),
+                        fontsize=8,
+                    )
 
     ax1.set_title("Hover latency, p99 (median of sessions)")
     ax1.set_ylabel("ms")
-    ax1.set_ylim(bottom=0)
+    ax1.set_ylim(
+        bottom=0,
+        top=max(
+            y
+            for s in ("ours", "reference")
+            for m in ("hover_term", "hover_nothing")
+            for y in series(s, m, "p99")
+            if y is not None
+        )
+        * 1.45,
+    )
     ax2.set_title("200 incremental edits + 1 hover, until answered")
     ax2.set_ylabel("ms (log)")
     ax2.set_yscale("log")
@@ -67,10 +87,15 @@ def main() -> None:
         ax.set_xticklabels([f"{s:,}" for s in sizes])
         ax.set_xlabel("document lines (Python and Markdown)")
         ax.grid(True, which="major", alpha=0.3)
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=8, loc="best", framealpha=0.85)
+        ax.set_xlim(sizes[0] / 1.6, sizes[-1] * 1.9)
     m = summary.get("machine", {})
-    fig.suptitle(f"transformers-glossary-ls vs a minimal pygls server — {m.get('cpu', '?')} x{m.get('cpus', '?')}, "
-                 f"Python {m.get('python', '?')}, pygls {m.get('pygls', '?')}", fontsize=9)
+    fig.suptitle(
+        "transformers-glossary-ls vs a minimal pygls server — "
+        f"{m.get('cpu', '?')} x{m.get('cpus', '?')}, "
+        f"Python {m.get('python', '?')}, pygls {m.get('pygls', '?')}",
+        fontsize=9,
+    )
     fig.tight_layout()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,10 @@
 #!/usr/bin/env python
 """Benchmark client: drives language servers over stdio exactly as an editor does.
 
-For every document size it starts our server and the reference server (alternating,
-``--rounds`` times each, ABBA order), and measures
+For every document size it runs ``--rounds`` paired sessions: our server and the reference
+server are both up, each taken in turn through spawn, initialize, didOpen and a first hover (the
+order alternates between rounds), then latency requests alternate between the two request by
+request, then each takes the edit burst. It measures
 
 * startup: spawn -> ``initialize`` result;
 * first hover after ``didOpen`` (Python and Markdown), from the ``didOpen`` write to the answer;
@@ -131,6 +133,7 @@ class Client:
                 t_recv = time.perf_counter()
                 msg = json.loads(body)
                 if "method" not in msg:
+                    msg["_bytes"] = length
                     fut = self._pending.pop(msg.get("id"), None)
                     if fut is not None and not fut.done():
                         fut.set_result((msg, t_recv))
@@ -140,7 +143,9 @@ class Client:
                     m = msg["method"]
                     self.notifications[m] = self.notifications.get(m, 0) + 1
         except (asyncio.IncompleteReadError, ConnectionError, ServerDied) as e:
-            err = ServerDied(f"server closed its output ({type(e).__name__}); stderr:\n{self.stderr_tail()}")
+            err = ServerDied(
+                f"server closed its output ({type(e).__name__}); stderr:\n{self.stderr_tail()}"
+            )
             for fut in self._pending.values():
                 if not fut.done():
                     fut.set_exception(err)
@@ -188,11 +193,11 @@ class Client:
                 try:
                     await self.request("shutdown", None, timeout)
                     await self.notify("exit", None)
-                except (ServerDied, asyncio.TimeoutError, ConnectionError, BrokenPipeError):
+                except (TimeoutError, ServerDied, ConnectionError, BrokenPipeError):
                     pass
                 try:
                     await asyncio.wait_for(self.proc.wait(), timeout)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     self.proc.kill()
                     await self.proc.wait()
         finally:
@@ -242,16 +247,26 @@ def initialize_params(root: Path) -> dict:
             },
             "workspace": {
                 "applyEdit": True,
-                "workspaceEdit": {"documentChanges": True, "resourceOperations": ["create", "rename", "delete"]},
+                "workspaceEdit": {
+                    "documentChanges": True,
+                    "resourceOperations": ["create", "rename", "delete"],
+                },
                 "didChangeConfiguration": {"dynamicRegistration": True},
-                "didChangeWatchedFiles": {"dynamicRegistration": True, "relativePatternSupport": True},
+                "didChangeWatchedFiles": {
+                    "dynamicRegistration": True,
+                    "relativePatternSupport": True,
+                },
                 "executeCommand": {"dynamicRegistration": True},
                 "configuration": True,
                 "workspaceFolders": True,
             },
             "textDocument": {
-                "synchronization": {"dynamicRegistration": True, "willSave": True,
-                                    "willSaveWaitUntil": True, "didSave": True},
+                "synchronization": {
+                    "dynamicRegistration": True,
+                    "willSave": True,
+                    "willSaveWaitUntil": True,
+                    "didSave": True,
+                },
                 "hover": {"dynamicRegistration": True, "contentFormat": ["markdown", "plaintext"]},
                 "completion": {
                     "dynamicRegistration": True,
@@ -265,17 +280,30 @@ def initialize_params(root: Path) -> dict:
                         "preselectSupport": True,
                         "tagSupport": {"valueSet": [1]},
                         "insertReplaceSupport": True,
-                        "resolveSupport": {"properties": ["documentation", "detail", "additionalTextEdits"]},
+                        "resolveSupport": {
+                            "properties": ["documentation", "detail", "additionalTextEdits"]
+                        },
                         "insertTextModeSupport": {"valueSet": [1, 2]},
                         "labelDetailsSupport": True,
                     },
                     "completionItemKind": {"valueSet": list(range(1, 26))},
-                    "completionList": {"itemDefaults": ["commitCharacters", "editRange", "insertTextFormat",
-                                                        "insertTextMode", "data"]},
+                    "completionList": {
+                        "itemDefaults": [
+                            "commitCharacters",
+                            "editRange",
+                            "insertTextFormat",
+                            "insertTextMode",
+                            "data",
+                        ]
+                    },
                 },
-                "publishDiagnostics": {"relatedInformation": True, "versionSupport": False,
-                                       "tagSupport": {"valueSet": [1, 2]}, "codeDescriptionSupport": True,
-                                       "dataSupport": True},
+                "publishDiagnostics": {
+                    "relatedInformation": True,
+                    "versionSupport": False,
+                    "tagSupport": {"valueSet": [1, 2]},
+                    "codeDescriptionSupport": True,
+                    "dataSupport": True,
+                },
             },
             "window": {
                 "showMessage": {"messageActionItem": {"additionalPropertiesSupport": True}},
@@ -308,8 +336,11 @@ class Burst:
     def __init__(self, doc: Document, rng: random.Random, n_edits: int = BURST_EDITS) -> None:
         self.lines = list(doc.lines)
         self.changes: list[dict] = []
-        targets = [p for p in doc.probes
-                   if p.kind == "term" and p.expect == RENAME_FROM and p.context == "kwarg"]
+        targets = [
+            p
+            for p in doc.probes
+            if p.kind == "term" and p.expect == RENAME_FROM and p.context == "kwarg"
+        ]
         if not targets:
             raise RuntimeError("no attention_mask keyword argument to rename in the document")
         want = 0.6 * len(self.lines)
@@ -317,7 +348,7 @@ class Burst:
         self.before = {"line": target.line, "character": target.start + len(RENAME_FROM) // 2}
         L = target.line
         idx = _index_of_utf16(self.lines[L], target.start)
-        assert self.lines[L][idx: idx + len(RENAME_FROM)] == RENAME_FROM
+        assert self.lines[L][idx : idx + len(RENAME_FROM)] == RENAME_FROM
 
         scattered = n_edits - len(RENAME_FROM) - len(RENAME_TO)
         letters = "abcdefghijklmnopqrstuvwxyz"
@@ -330,7 +361,9 @@ class Burst:
             at_end = not spaces or rng.random() < 0.5
             col = len(text) if at_end else rng.choice(spaces)
             # type a short word, one character per change
-            for ch in rng.choice(["", " "]) + "".join(rng.choice(letters) for _ in range(rng.randint(1, 4))):
+            for ch in rng.choice(["", " "]) + "".join(
+                rng.choice(letters) for _ in range(rng.randint(1, 4))
+            ):
                 if len(self.changes) >= scattered:
                     break
                 self._insert(line, col, ch)
@@ -358,7 +391,7 @@ class Burst:
         for j, ch in enumerate(RENAME_TO):
             self._insert(L, idx + j, ch)
         assert len(self.changes) == n_edits
-        assert self.lines[L][idx: idx + len(RENAME_TO)] == RENAME_TO
+        assert self.lines[L][idx : idx + len(RENAME_TO)] == RENAME_TO
         start16 = utf16_len(self.lines[L][:idx])
         self.after = {"line": L, "character": start16 + len(RENAME_TO) // 2}
         self.after_range = (L, start16, start16 + len(RENAME_TO))
@@ -371,15 +404,16 @@ class Burst:
         self.changes.append({"range": {"start": pos, "end": pos}, "rangeLength": 0, "text": text})
         s = self.lines[line]
         new = (s[:idx] + text + s[idx:]).split("\n")
-        self.lines[line: line + 1] = new
+        self.lines[line : line + 1] = new
 
     def _delete(self, l1: int, i1: int, l2: int, i2: int) -> None:
         start, end = self._pos(l1, i1), self._pos(l2, i2)
-        removed = "\n".join(self.lines[l1: l2 + 1])
-        removed = removed[i1: len(removed) - (len(self.lines[l2]) - i2)]
-        self.changes.append({"range": {"start": start, "end": end}, "rangeLength": utf16_len(removed),
-                             "text": ""})
-        self.lines[l1: l2 + 1] = [self.lines[l1][:i1] + self.lines[l2][i2:]]
+        removed = "\n".join(self.lines[l1 : l2 + 1])
+        removed = removed[i1 : len(removed) - (len(self.lines[l2]) - i2)]
+        self.changes.append(
+            {"range": {"start": start, "end": end}, "rangeLength": utf16_len(removed), "text": ""}
+        )
+        self.lines[l1 : l2 + 1] = [self.lines[l1][:i1] + self.lines[l2][i2:]]
 
 
 class Plan:
@@ -389,12 +423,20 @@ class Plan:
         rng = random.Random(f"plan:{seed}:{corpus.size}")
         self.size = corpus.size
         self.docs = {}
-        for doc, name in ((corpus.py, f"train_{corpus.size}.py"), (corpus.md, f"notes_{corpus.size}.md")):
+        for doc, name in (
+            (corpus.py, f"train_{corpus.size}.py"),
+            (corpus.md, f"notes_{corpus.size}.md"),
+        ):
             path = workdir / name
             text = doc.text
             path.write_text(text, encoding="utf-8")
-            self.docs[doc.kind] = {"uri": path.as_uri(), "languageId": doc.language_id, "text": text,
-                                   "lines": len(doc.lines), "bytes": len(text.encode("utf-8"))}
+            self.docs[doc.kind] = {
+                "uri": path.as_uri(),
+                "languageId": doc.language_id,
+                "text": text,
+                "lines": len(doc.lines),
+                "bytes": len(text.encode("utf-8")),
+            }
         # first hover: the term probe nearest the middle of each document
         self.first = {}
         for doc in (corpus.py, corpus.md):
@@ -410,7 +452,7 @@ class Plan:
     def _interleave(corpus: Corpus, kind: str, n: int, rng: random.Random) -> list[Probe]:
         a = sample_probes(corpus.probes(kind, "py"), n, rng)
         b = sample_probes(corpus.probes(kind, "md"), n, rng)
-        out = [p for pair in zip(a, b) for p in pair]
+        out = [p for pair in zip(a, b, strict=False) for p in pair]
         # fewer probes than requests: cycle
         while out and len(out) < 2 * n:
             out += out[: 2 * n - len(out)]
@@ -445,133 +487,263 @@ def completion_items(result: Any) -> list[dict]:
 # --------------------------------------------------------------------------------------
 
 
-async def session(name: str, cmd: list[str], plan: Plan, workdir: Path, args: argparse.Namespace) -> dict:
-    stderr_path = workdir / f"stderr-{name}-{plan.size}-{time.monotonic_ns()}.log"
-    client = Client(cmd, REPO, stderr_path)
-    client.workspace_folders = [{"uri": workdir.as_uri(), "name": workdir.name}]
-    out: dict[str, Any] = {"server": name}
-    timeout = args.timeout
+STEP_ERRORS = (TimeoutError, ServerDied, ConnectionError, BrokenPipeError, KeyError, TypeError)
+
+
+class Side:
+    """One server within a paired session: its client, its results, whether it is still up."""
+
+    def __init__(self, name: str, cmd: list[str], plan: Plan, workdir: Path) -> None:
+        stderr_path = workdir / f"stderr-{name}-{plan.size}-{time.monotonic_ns()}.log"
+        self.name = name
+        self.client = Client(cmd, REPO, stderr_path)
+        self.client.workspace_folders = [{"uri": workdir.as_uri(), "name": workdir.name}]
+        self.out: dict[str, Any] = {"server": name}
+        self.alive = True
+
+    def fail(self, e: BaseException) -> None:
+        self.alive = False
+        self.out["error"] = f"{type(e).__name__}: {e}\nstderr tail:\n{self.client.stderr_tail()}"
+
+
+async def _start(side: Side, workdir: Path, timeout: float) -> None:
+    client, out = side.client, side.out
+    t0 = time.perf_counter()
+    await client.spawn()
+    msg, _, t_init = await client.request("initialize", initialize_params(workdir), timeout)
+    if "error" in msg:
+        raise ServerDied(f"initialize failed: {msg['error']}")
+    out["startup_ms"] = (t_init - t0) * 1e3
+    caps = msg["result"].get("capabilities", {})
+    out["position_encoding"] = caps.get("positionEncoding", "utf-16 (default)")
+    out["advertises"] = {
+        "hover": bool(caps.get("hoverProvider")),
+        "completion": caps.get("completionProvider") is not None,
+    }
+    await client.notify("initialized", {})
+
+
+async def _open(side: Side, plan: Plan, timeout: float) -> None:
+    """didOpen, then immediately a hover in the middle of the document; for both documents."""
+    client, out = side.client, side.out
+    for kind in ("py", "md"):
+        d = plan.docs[kind]
+        p = plan.first[kind]
+        opened = frame(
+            {
+                "jsonrpc": "2.0",
+                "method": "textDocument/didOpen",
+                "params": {
+                    "textDocument": {
+                        "uri": d["uri"],
+                        "languageId": d["languageId"],
+                        "version": 1,
+                        "text": d["text"],
+                    }
+                },
+            }
+        )
+        _, hov, fut = client.make_request(
+            "textDocument/hover",
+            {
+                "textDocument": {"uri": d["uri"]},
+                "position": {"line": p.line, "character": p.character + p.length // 2},
+            },
+        )
+        t = time.perf_counter()
+        await client.write(opened)
+        await client.write(hov)
+        msg, t_recv = await asyncio.wait_for(fut, timeout)
+        out[f"first_hover_{kind}_ms"] = (t_recv - t) * 1e3
+        out[f"first_hover_{kind}_nonempty"] = bool(hover_text(msg.get("result")))
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.lat: list[float] = []
+        self.nonempty = self.hits = self.errors = self.bytes = self.items = 0
+        self.missed: dict[str, int] = {}
+
+
+def _request_for(p: Probe, plan: Plan) -> tuple[str, dict]:
+    uri = plan.docs[p.doc]["uri"]
+    if p.kind == "completion":
+        context = (
+            {"triggerKind": 2, "triggerCharacter": '"'}
+            if p.context == "subscript"
+            else {"triggerKind": 1}
+        )
+        return "textDocument/completion", {
+            "textDocument": {"uri": uri},
+            "position": {"line": p.line, "character": p.character},
+            "context": context,
+        }
+    char = p.character + (p.length // 2 if p.kind == "term" else 0)
+    return "textDocument/hover", {
+        "textDocument": {"uri": uri},
+        "position": {"line": p.line, "character": char},
+    }
+
+
+def _record(t: _Tally, p: Probe, msg: dict, ms: float) -> None:
+    t.lat.append(ms)
+    t.errors += "error" in msg
+    t.bytes += msg["_bytes"]
+    if p.kind == "completion":
+        items = completion_items(msg.get("result"))
+        t.items += len(items)
+        t.nonempty += bool(items)
+        if p.expect and any(
+            p.expect in (it.get("label", ""), it.get("insertText"), it.get("filterText"))
+            for it in items
+        ):
+            t.hits += 1
+        return
+    text = hover_text(msg.get("result"))
+    t.nonempty += bool(text)
+    if p.expect and _mentions(text, p.expect):
+        t.hits += 1
+    elif p.expect:
+        key = f"{p.expect} ({p.doc}, {p.context})" + ("" if text else ": empty")
+        t.missed[key] = t.missed.get(key, 0) + 1
+
+
+async def _latencies(sides: list[Side], plan: Plan, args: argparse.Namespace) -> None:
+    """Sequential requests, alternating between the servers request by request, so that
+    whatever else the machine is doing at the time falls on both alike."""
+    for label, probes in (
+        ("hover_term", plan.term),
+        ("hover_nothing", plan.nothing),
+        ("completion", plan.completion),
+    ):
+        tallies = {s.name: _Tally() for s in sides}
+        for i, p in enumerate(probes[: args.warmup] + probes):
+            method, params = _request_for(p, plan)
+            for side in sides if i % 2 == 0 else sides[::-1]:
+                if not side.alive:
+                    continue
+                try:
+                    msg, ts, tr = await side.client.request(method, params, args.timeout)
+                except STEP_ERRORS as e:
+                    side.fail(e)
+                    continue
+                if i >= args.warmup:
+                    _record(tallies[side.name], p, msg, (tr - ts) * 1e3)
+        for side in sides:
+            if not side.alive:
+                continue
+            t = tallies[side.name]
+            side.out[label] = stats(t.lat) | {
+                "nonempty": t.nonempty,
+                "errors": t.errors,
+                "bytes": t.bytes,
+            }
+            if label == "hover_term":
+                side.out[label] |= {"mentions_term": t.hits, "missed": t.missed}
+            if label == "completion":
+                side.out[label] |= {
+                    "items": t.items,
+                    "offers_expected": t.hits,
+                    "with_expected": sum(1 for p in probes if p.expect),
+                }
+
+
+async def _burst(side: Side, plan: Plan, timeout: float) -> None:
+    """200 didChange notifications back to back, then a hover at the renamed word."""
+    client, out = side.client, side.out
+    b = plan.burst
+    uri = plan.docs["py"]["uri"]
+    msg, _, _ = await client.request(
+        "textDocument/hover", {"textDocument": {"uri": uri}, "position": b.before}, timeout
+    )
+    before_text = hover_text(msg.get("result"))
+    frames = [
+        frame(
+            {
+                "jsonrpc": "2.0",
+                "method": "textDocument/didChange",
+                "params": {
+                    "textDocument": {"uri": uri, "version": 2 + i},
+                    "contentChanges": [change],
+                },
+            }
+        )
+        for i, change in enumerate(b.changes)
+    ]
+    _, hov, fut = client.make_request(
+        "textDocument/hover", {"textDocument": {"uri": uri}, "position": b.after}
+    )
+    assert client.proc is not None and client.proc.stdin is not None
+    t = time.perf_counter()
+    for f in frames:
+        client.proc.stdin.write(f)
+    await client.proc.stdin.drain()
+    await client.write(hov)
+    msg, t_recv = await asyncio.wait_for(fut, timeout)
+    out["edit_burst_ms"] = (t_recv - t) * 1e3
+    result = msg.get("result")
+    after_text = hover_text(result)
+    out["edit_burst_hover"] = after_text[:200]
+    reasons = []
+    if RENAME_TO not in after_text:
+        reasons.append(f"hover does not mention {RENAME_TO}")
+    if after_text == before_text:
+        reasons.append("hover unchanged by the edits")
+    if isinstance(result, dict) and result.get("range"):
+        r = result["range"]
+        L, s16, e16 = b.after_range
+        if not (
+            r["start"]["line"] == L
+            and r["start"]["character"] <= b.after["character"]
+            and r["end"]["line"] >= L
+            and (r["end"]["line"] > L or r["end"]["character"] > b.after["character"])
+        ):
+            reasons.append(
+                f"hover range {r} does not cover the renamed word at line {L} [{s16}, {e16})"
+            )
+    out["edit_burst_check"] = "ok" if not reasons else "; ".join(reasons)
+
+
+def _finish(side: Side) -> None:
+    status = read_proc_status(side.client.pid)
+    side.out["peak_rss_mb"] = status.get("VmHWM", 0) / 1024
+    side.out["rss_mb"] = status.get("VmRSS", 0) / 1024
+    side.out["server_requests"] = dict(side.client.server_requests)
+    side.out["notifications"] = dict(side.client.notifications)
+
+
+async def paired_session(
+    servers: dict[str, list[str]], order: list[str], plan: Plan, workdir: Path, args
+) -> dict[str, dict]:
+    """Both servers up at once. One-shot measurements (startup, first hover, edit burst) run one
+    server at a time in `order`; latency requests alternate between the servers one by one."""
+    sides = [Side(name, servers[name], plan, workdir) for name in order]
     try:
-        t0 = time.perf_counter()
-        await client.spawn()
-        msg, _, t_init = await client.request("initialize", initialize_params(workdir), timeout)
-        if "error" in msg:
-            raise ServerDied(f"initialize failed: {msg['error']}")
-        out["startup_ms"] = (t_init - t0) * 1e3
-        caps = msg["result"].get("capabilities", {})
-        out["position_encoding"] = caps.get("positionEncoding", "utf-16 (default)")
-        out["advertises"] = {"hover": bool(caps.get("hoverProvider")),
-                             "completion": caps.get("completionProvider") is not None}
-        await client.notify("initialized", {})
-
-        # didOpen, then immediately a hover in the middle of the document
-        for kind in ("py", "md"):
-            d = plan.docs[kind]
-            p = plan.first[kind]
-            opened = frame({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
-                "textDocument": {"uri": d["uri"], "languageId": d["languageId"], "version": 1, "text": d["text"]}}})
-            _, hov, fut = client.make_request("textDocument/hover", {
-                "textDocument": {"uri": d["uri"]}, "position": {"line": p.line, "character": p.character + p.length // 2}})
-            t = time.perf_counter()
-            await client.write(opened)
-            await client.write(hov)
-            msg, t_recv = await asyncio.wait_for(fut, timeout)
-            out[f"first_hover_{kind}_ms"] = (t_recv - t) * 1e3
-            out[f"first_hover_{kind}_nonempty"] = bool(hover_text(msg.get("result")))
-
+        # each server goes through spawn -> initialize -> didOpen -> first hover before the next
+        # one is spawned, so that no server gets idle time to finish deferred work unmeasured
+        for side in sides:
+            try:
+                await _start(side, workdir, args.timeout)
+                await _open(side, plan, args.timeout)
+            except STEP_ERRORS as e:
+                side.fail(e)
         gc.collect()
         gc.disable()
         try:
-            for label, probes in (("hover_term", plan.term), ("hover_nothing", plan.nothing)):
-                lat, nonempty, hits, errors = [], 0, 0, 0
-                missed: dict[str, int] = {}
-                for i, p in enumerate(probes[: args.warmup] + probes):
-                    char = p.character + (p.length // 2 if p.kind == "term" else 0)
-                    msg, ts, tr = await client.request("textDocument/hover", {
-                        "textDocument": {"uri": plan.docs[p.doc]["uri"]},
-                        "position": {"line": p.line, "character": char}}, timeout)
-                    if i < args.warmup:
-                        continue
-                    lat.append((tr - ts) * 1e3)
-                    errors += "error" in msg
-                    text = hover_text(msg.get("result"))
-                    nonempty += bool(text)
-                    if p.expect and _mentions(text, p.expect):
-                        hits += 1
-                    elif p.expect:
-                        key = f"{p.expect} ({p.doc}, {p.context})" if text else f"{p.expect} ({p.doc}, {p.context}): empty"
-                        missed[key] = missed.get(key, 0) + 1
-                out[label] = stats(lat) | {"nonempty": nonempty, "errors": errors}
-                if label == "hover_term":
-                    out[label]["mentions_term"] = hits
-                    out[label]["missed"] = missed
-
-            lat, nonempty, hits, errors = [], 0, 0, 0
-            for i, p in enumerate(plan.completion[: args.warmup] + plan.completion):
-                context = ({"triggerKind": 2, "triggerCharacter": '"'} if p.context == "subscript"
-                           else {"triggerKind": 1})
-                msg, ts, tr = await client.request("textDocument/completion", {
-                    "textDocument": {"uri": plan.docs[p.doc]["uri"]},
-                    "position": {"line": p.line, "character": p.character}, "context": context}, timeout)
-                if i < args.warmup:
-                    continue
-                lat.append((tr - ts) * 1e3)
-                errors += "error" in msg
-                items = completion_items(msg.get("result"))
-                nonempty += bool(items)
-                if p.expect and any(p.expect in (it.get("label", ""), it.get("insertText"), it.get("filterText"))
-                                    for it in items):
-                    hits += 1
-            out["completion"] = stats(lat) | {"nonempty": nonempty, "errors": errors, "offers_expected": hits,
-                                              "with_expected": sum(1 for p in plan.completion if p.expect)}
+            await _latencies(sides, plan, args)
         finally:
             gc.enable()
-
-        # the edit burst on the Python document
-        b = plan.burst
-        uri = plan.docs["py"]["uri"]
-        msg, _, _ = await client.request("textDocument/hover", {
-            "textDocument": {"uri": uri}, "position": b.before}, timeout)
-        before_text = hover_text(msg.get("result"))
-        frames = [frame({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
-            "textDocument": {"uri": uri, "version": 2 + i}, "contentChanges": [change]}})
-            for i, change in enumerate(b.changes)]
-        _, hov, fut = client.make_request("textDocument/hover", {
-            "textDocument": {"uri": uri}, "position": b.after})
-        assert client.proc is not None and client.proc.stdin is not None
-        t = time.perf_counter()
-        for f in frames:
-            client.proc.stdin.write(f)
-        await client.proc.stdin.drain()
-        await client.write(hov)
-        msg, t_recv = await asyncio.wait_for(fut, timeout)
-        out["edit_burst_ms"] = (t_recv - t) * 1e3
-        result = msg.get("result")
-        after_text = hover_text(result)
-        out["edit_burst_hover"] = after_text[:200]
-        reasons = []
-        if RENAME_TO not in after_text:
-            reasons.append(f"hover does not mention {RENAME_TO}")
-        if after_text == before_text:
-            reasons.append("hover unchanged by the edits")
-        if isinstance(result, dict) and result.get("range"):
-            r = result["range"]
-            L, s16, e16 = b.after_range
-            if not (r["start"]["line"] == L and r["start"]["character"] <= b.after["character"]
-                    and r["end"]["line"] >= L and (r["end"]["line"] > L or r["end"]["character"] > b.after["character"])):
-                reasons.append(f"hover range {r} does not cover the renamed word at line {L} [{s16}, {e16})")
-        out["edit_burst_check"] = "ok" if not reasons else "; ".join(reasons)
-
-        status = read_proc_status(client.pid)
-        out["peak_rss_mb"] = status.get("VmHWM", 0) / 1024
-        out["rss_mb"] = status.get("VmRSS", 0) / 1024
-        out["server_requests"] = dict(client.server_requests)
-        out["notifications"] = dict(client.notifications)
-    except (ServerDied, asyncio.TimeoutError, ConnectionError, BrokenPipeError, KeyError, TypeError) as e:
-        out["error"] = f"{type(e).__name__}: {e}\nstderr tail:\n{client.stderr_tail()}"
+        for side in sides:
+            if side.alive:
+                try:
+                    await _burst(side, plan, args.timeout)
+                    _finish(side)
+                except STEP_ERRORS as e:
+                    side.fail(e)
     finally:
-        await client.close()
-    return out
+        for side in sides:
+            await side.client.close()
+    return {side.name: side.out for side in sides}
 
 
 def _mentions(text: str, term: str) -> bool:
@@ -593,9 +765,15 @@ def pct(sorted_vals: list[float], q: float) -> float:
 
 def stats(lat: list[float]) -> dict:
     s = sorted(lat)
-    return {"n": len(s), "p50": pct(s, 0.50), "p95": pct(s, 0.95), "p99": pct(s, 0.99),
-            "max": s[-1] if s else float("nan"), "mean": statistics.fmean(s) if s else float("nan"),
-            "samples": lat}
+    return {
+        "n": len(s),
+        "p50": pct(s, 0.50),
+        "p95": pct(s, 0.95),
+        "p99": pct(s, 0.99),
+        "max": s[-1] if s else float("nan"),
+        "mean": statistics.fmean(s) if s else float("nan"),
+        "samples": lat,
+    }
 
 
 # --------------------------------------------------------------------------------------
@@ -603,12 +781,21 @@ def stats(lat: list[float]) -> dict:
 # --------------------------------------------------------------------------------------
 
 LAT_KEYS = ("hover_term", "hover_nothing", "completion")
-SCALAR_KEYS = ("startup_ms", "first_hover_py_ms", "first_hover_md_ms", "edit_burst_ms", "peak_rss_mb")
+SCALAR_KEYS = (
+    "startup_ms",
+    "first_hover_py_ms",
+    "first_hover_md_ms",
+    "edit_burst_ms",
+    "peak_rss_mb",
+)
 
 
 def aggregate(runs: list[dict]) -> dict:
     good = [r for r in runs if "error" not in r]
-    agg: dict[str, Any] = {"rounds": len(runs), "errors": [r["error"] for r in runs if "error" in r]}
+    agg: dict[str, Any] = {
+        "rounds": len(runs),
+        "errors": [r["error"] for r in runs if "error" in r],
+    }
     if not good:
         return agg
     for k in SCALAR_KEYS:
@@ -617,18 +804,31 @@ def aggregate(runs: list[dict]) -> dict:
         agg[k + "_all"] = vals
     for k in LAT_KEYS + ("hover_all",):
         if k == "hover_all":
-            per_round = [stats(r["hover_term"]["samples"] + r["hover_nothing"]["samples"]) for r in good]
+            per_round = [
+                stats(r["hover_term"]["samples"] + r["hover_nothing"]["samples"]) for r in good
+            ]
         else:
             per_round = [r[k] for r in good]
         # each percentile: median over rounds of the per-round value (robust to one noisy session)
-        agg[k] = {q: statistics.median(pr[q] for pr in per_round) for q in ("p50", "p95", "p99", "max", "mean")}
+        agg[k] = {
+            q: statistics.median(pr[q] for pr in per_round)
+            for q in ("p50", "p95", "p99", "max", "mean")
+        }
         agg[k]["n"] = sum(pr["n"] for pr in per_round)
         agg[k]["per_round"] = {q: [pr[q] for pr in per_round] for q in ("p50", "p95", "p99", "max")}
         pooled = stats([x for pr in per_round for x in pr["samples"]])
         agg[k]["pooled"] = {q: pooled[q] for q in ("p50", "p95", "p99", "max")}
         if k == "hover_all":
             continue
-        for extra in ("nonempty", "errors", "mentions_term", "offers_expected", "with_expected"):
+        for extra in (
+            "nonempty",
+            "errors",
+            "bytes",
+            "items",
+            "mentions_term",
+            "offers_expected",
+            "with_expected",
+        ):
             if extra in good[0][k]:
                 agg[k][extra] = sum(r[k][extra] for r in good)
         if "missed" in good[0][k]:
@@ -637,7 +837,9 @@ def aggregate(runs: list[dict]) -> dict:
                 for term, n in r[k]["missed"].items():
                     missed[term] = missed.get(term, 0) + n
             agg[k]["missed"] = dict(sorted(missed.items(), key=lambda kv: -kv[1]))
-    agg["first_hover_nonempty"] = sum(r["first_hover_py_nonempty"] + r["first_hover_md_nonempty"] for r in good)
+    agg["first_hover_nonempty"] = sum(
+        r["first_hover_py_nonempty"] + r["first_hover_md_nonempty"] for r in good
+    )
     agg["edit_burst_check"] = [r["edit_burst_check"] for r in good]
     agg["edit_burst_hover"] = good[-1]["edit_burst_hover"]
     agg["position_encoding"] = good[-1]["position_encoding"]
@@ -654,7 +856,9 @@ def get(d: dict, dotted: str) -> float | None:
     return d if isinstance(d, (int, float)) else None
 
 
-RATIO_KEYS = list(SCALAR_KEYS) + [f"{k}.{s}" for k in LAT_KEYS + ("hover_all",) for s in ("p50", "p95", "p99", "max")]
+RATIO_KEYS = list(SCALAR_KEYS) + [
+    f"{k}.{s}" for k in LAT_KEYS + ("hover_all",) for s in ("p50", "p95", "p99", "max")
+]
 
 
 def ratios(ours: dict, ref: dict) -> dict:
@@ -674,35 +878,80 @@ def evaluate_targets(summary: dict) -> list[dict]:
         ours = entry.get("ours", {})
         for key, limit in TARGETS.items():
             value = entry.get("ratios", {}).get(key)
-            checks.append({"size": s, "metric": key, "ratio": value, "limit": limit,
-                           "ok": value is not None and value <= limit})
+            checks.append(
+                {
+                    "size": s,
+                    "metric": key,
+                    "ratio": value,
+                    "limit": limit,
+                    "ok": value is not None and value <= limit,
+                }
+            )
     for s in sizes:
         ours = summary["sizes"][str(s)].get("ours", {})
         if "rounds" not in ours:
             continue
-        checks.append({"size": s, "metric": "edit burst hover reflects the edits",
-                       "value": ours.get("edit_burst_check"),
-                       "ok": bool(ours.get("edit_burst_check")) and all(c == "ok" for c in ours["edit_burst_check"])})
+        checks.append(
+            {
+                "size": s,
+                "metric": "edit burst hover reflects the edits",
+                "value": ours.get("edit_burst_check"),
+                "ok": bool(ours.get("edit_burst_check"))
+                and all(c == "ok" for c in ours["edit_burst_check"]),
+            }
+        )
         ht = ours.get("hover_term", {})
         frac = (ht.get("nonempty", 0) / ht["n"]) if ht.get("n") else 0.0
-        checks.append({"size": s, "metric": "sanity: term hovers answered >= 50%", "value": frac,
-                       "ok": frac >= 0.5})
+        checks.append(
+            {
+                "size": s,
+                "metric": "sanity: term hovers answered >= 50%",
+                "value": frac,
+                "ok": frac >= 0.5,
+            }
+        )
         co = ours.get("completion", {})
         frac = (co.get("nonempty", 0) / co["n"]) if co.get("n") else 0.0
-        checks.append({"size": s, "metric": "sanity: completions answered >= 50%", "value": frac,
-                       "ok": frac >= 0.5})
+        checks.append(
+            {
+                "size": s,
+                "metric": "sanity: completions answered >= 50%",
+                "value": frac,
+                "ok": frac >= 0.5,
+            }
+        )
     st = summary.get("startup", {}).get("ratio")
-    checks.append({"size": "any", "metric": "startup (median of dedicated runs)", "ratio": st,
-                   "limit": STARTUP_LIMIT, "ok": st is not None and st <= STARTUP_LIMIT})
+    checks.append(
+        {
+            "size": "any",
+            "metric": "startup (median of dedicated runs)",
+            "ratio": st,
+            "limit": STARTUP_LIMIT,
+            "ok": st is not None and st <= STARTUP_LIMIT,
+        }
+    )
     if len(sizes) >= 2:
         lo, hi = str(sizes[0]), str(sizes[-1])
-        o_lo, o_hi = get(summary["sizes"][lo].get("ours", {}), "hover_all.p99"), get(summary["sizes"][hi].get("ours", {}), "hover_all.p99")
-        r_lo, r_hi = get(summary["sizes"][lo].get("reference", {}), "hover_all.p99"), get(summary["sizes"][hi].get("reference", {}), "hover_all.p99")
+        o_lo, o_hi = (
+            get(summary["sizes"][lo].get("ours", {}), "hover_all.p99"),
+            get(summary["sizes"][hi].get("ours", {}), "hover_all.p99"),
+        )
+        r_lo, r_hi = (
+            get(summary["sizes"][lo].get("reference", {}), "hover_all.p99"),
+            get(summary["sizes"][hi].get("reference", {}), "hover_all.p99"),
+        )
         value = None
         if None not in (o_lo, o_hi, r_lo, r_hi) and o_lo and r_lo and r_hi:
             value = (o_hi / o_lo) / (r_hi / r_lo)
-        checks.append({"size": f"{sizes[0]}->{sizes[-1]}", "metric": "hover p99 flat (growth vs reference's growth)",
-                       "ratio": value, "limit": FLAT_LIMIT, "ok": value is not None and value <= FLAT_LIMIT})
+        checks.append(
+            {
+                "size": f"{sizes[0]}->{sizes[-1]}",
+                "metric": "hover p99 flat (growth vs reference's growth)",
+                "ratio": value,
+                "limit": FLAT_LIMIT,
+                "ok": value is not None and value <= FLAT_LIMIT,
+            }
+        )
     return checks
 
 
@@ -715,6 +964,8 @@ def _f(v: Any, unit: str = "") -> str:
     if v is None or (isinstance(v, float) and v != v):
         return "—"
     if isinstance(v, float):
+        if 0 < abs(v) < 0.1:
+            return f"{v:.3f}{unit}"
         if abs(v) >= 100:
             return f"{v:,.0f}{unit}"
         if abs(v) >= 10:
@@ -726,45 +977,103 @@ def _f(v: Any, unit: str = "") -> str:
 def render_table(summary: dict) -> str:
     out = []
     m = summary["machine"]
-    out.append(f"machine: {m['cpu']} x{m['cpus']}, {m['mem_gb']} GB, {m['platform']}, Python {m['python']}, "
-               f"pygls {m['pygls']}; load avg before/after {m['loadavg_before']} / {m['loadavg_after']}")
+    out.append(
+        f"machine: {m['cpu']} x{m['cpus']}, {m['mem_gb']} GB, {m['platform']}, "
+        f"Python {m['python']}, "
+        f"pygls {m['pygls']}; load avg before/after {m['loadavg_before']} / {m['loadavg_after']}"
+    )
     cfg = summary["config"]
-    out.append(f"{cfg['requests']} timed requests per metric per session (+{cfg['warmup']} warm-up), {cfg['rounds']} "
-               f"sessions per server and size (ABBA); latency percentiles and one-shot figures are medians over "
-               f"sessions; seed {cfg['seed']}; times in ms, RSS in MB; ratio = ours / reference")
+    out.append(
+        f"{cfg['requests']} timed requests per metric per session (+{cfg['warmup']} warm-up), "
+        f"{cfg['rounds']} paired sessions per size, requests alternating; latency percentiles "
+        f"and one-shot figures are medians over sessions; seed {cfg['seed']}; "
+        "times in ms, RSS in MB; ratio = ours / reference"
+    )
     for s, entry in summary["sizes"].items():
         ours, ref, rat = entry.get("ours", {}), entry.get("reference", {}), entry.get("ratios", {})
         docs = entry["documents"]
         out.append("")
-        out.append(f"== {int(s):,} lines  (python {docs['py']['bytes'] / 1e6:.2f} MB, markdown {docs['md']['bytes'] / 1e6:.2f} MB) ==")
-        out.append(f"{'metric':<28}{'ours':>12}{'reference':>12}{'ratio':>9}{'target':>9}")
+        out.append(
+            f"== {int(s):,} lines  (python {docs['py']['bytes'] / 1e6:.2f} MB, "
+            f"markdown {docs['md']['bytes'] / 1e6:.2f} MB) =="
+        )
+        out.append(f"{'metric':<28}{'ours':>15}{'reference':>15}{'ratio':>9}{'target':>9}")
         rows: list[tuple[str, str]] = [
-            ("startup (this session)", "startup_ms"), ("first hover .py", "first_hover_py_ms"),
-            ("first hover .md", "first_hover_md_ms")]
+            ("startup (this session)", "startup_ms"),
+            ("first hover .py", "first_hover_py_ms"),
+            ("first hover .md", "first_hover_md_ms"),
+        ]
         for label, key in rows:
             out.append(_row(label, get(ours, key), get(ref, key), rat.get(key), TARGETS.get(key)))
-        for k, label in (("hover_term", "hover @term"), ("hover_nothing", "hover @nothing"), ("completion", "completion")):
+        for k, label in (
+            ("hover_term", "hover @term"),
+            ("hover_nothing", "hover @nothing"),
+            ("completion", "completion"),
+        ):
             for q in ("p50", "p95", "p99", "max"):
                 key = f"{k}.{q}"
-                out.append(_row(f"{label} {q}", get(ours, key), get(ref, key), rat.get(key), TARGETS.get(key)))
-        out.append(_row("edit burst (200 edits+hover)", get(ours, "edit_burst_ms"), get(ref, "edit_burst_ms"),
-                        rat.get("edit_burst_ms"), TARGETS["edit_burst_ms"]))
-        out.append(_row("peak RSS MB", get(ours, "peak_rss_mb"), get(ref, "peak_rss_mb"), rat.get("peak_rss_mb"),
-                        TARGETS["peak_rss_mb"]))
-        for k, label in (("hover_term", "non-empty hover @term"), ("hover_nothing", "non-empty hover @nothing"),
-                         ("completion", "non-empty completion")):
-            out.append(f"{label:<28}{_count(ours, k):>12}{_count(ref, k):>12}")
+                out.append(
+                    _row(
+                        f"{label} {q}",
+                        get(ours, key),
+                        get(ref, key),
+                        rat.get(key),
+                        TARGETS.get(key),
+                    )
+                )
+        out.append(
+            _row(
+                "edit burst (200 edits+hover)",
+                get(ours, "edit_burst_ms"),
+                get(ref, "edit_burst_ms"),
+                rat.get("edit_burst_ms"),
+                TARGETS["edit_burst_ms"],
+            )
+        )
+        out.append(
+            _row(
+                "peak RSS MB",
+                get(ours, "peak_rss_mb"),
+                get(ref, "peak_rss_mb"),
+                rat.get("peak_rss_mb"),
+                TARGETS["peak_rss_mb"],
+            )
+        )
+        for k, label in (
+            ("hover_term", "non-empty hover @term"),
+            ("hover_nothing", "non-empty hover @nothing"),
+            ("completion", "non-empty completion"),
+        ):
+            out.append(f"{label:<28}{_count(ours, k):>15}{_count(ref, k):>15}")
         adv = ours.get("advertises", {})
         if adv and not adv.get("completion"):
             out.append("  (ours does not advertise completionProvider)")
         if "mentions_term" in ours.get("hover_term", {}):
-            out.append(f"{'  hover names the term':<28}{_frac(ours['hover_term'], 'mentions_term'):>12}"
-                       f"{_frac(ref.get('hover_term', {}), 'mentions_term'):>12}")
+            out.append(
+                f"{'  hover names the term':<28}"
+                f"{_frac(ours['hover_term'], 'mentions_term', 'n'):>15}"
+                f"{_frac(ref.get('hover_term', {}), 'mentions_term', 'n'):>15}"
+            )
         if "offers_expected" in ours.get("completion", {}):
             c = ours["completion"]
             cr = ref.get("completion", {})
-            out.append(f"{'  completion offers the name':<28}{_frac(c, 'offers_expected', 'with_expected'):>12}"
-                       f"{_frac(cr, 'offers_expected', 'with_expected'):>12}")
+            out.append(
+                f"{'  completion offers the name':<28}"
+                f"{_frac(c, 'offers_expected', 'with_expected'):>15}"
+                f"{_frac(cr, 'offers_expected', 'with_expected'):>15}"
+            )
+        for k, label in (
+            ("hover_term", "  mean hover @term bytes"),
+            ("completion", "  mean completion bytes"),
+            ("completion", "  mean completion items"),
+        ):
+            field = "items" if label.endswith("items") else "bytes"
+            vals = [d.get(k, {}).get(field) for d in (ours, ref)]
+            ns = [d.get(k, {}).get("n") for d in (ours, ref)]
+            cells = [
+                _f(v / n) if v is not None and n else "—" for v, n in zip(vals, ns, strict=True)
+            ]
+            out.append(f"{label:<28}{cells[0]:>15}{cells[1]:>15}")
         checks = ours.get("edit_burst_check")
         if checks is not None:
             out.append(f"{'edit burst hover check':<28}{'; '.join(checks)}   (reference: n/a)")
@@ -775,8 +1084,11 @@ def render_table(summary: dict) -> str:
     if st:
         out.append("")
         o, r = st.get("ours", {}), st.get("reference", {})
-        out.append(f"startup, dedicated runs (median of {o.get('n', 0)}/{r.get('n', 0)}): ours {_f(o.get('median_ms'))} ms, "
-                   f"reference {_f(r.get('median_ms'))} ms, ratio {_f(st.get('ratio'))}x (target <= {STARTUP_LIMIT:g}x)")
+        out.append(
+            f"startup, dedicated runs (median of {o.get('n', 0)}/{r.get('n', 0)}): "
+            f"ours {_f(o.get('median_ms'))} ms, reference {_f(r.get('median_ms'))} ms, "
+            f"ratio {_f(st.get('ratio'))}x (target <= {STARTUP_LIMIT:g}x)"
+        )
     checks = summary.get("targets", [])
     if checks:
         out.append("")
@@ -784,8 +1096,79 @@ def render_table(summary: dict) -> str:
         for c in checks:
             val = c.get("ratio", c.get("value"))
             lim = f" <= {c['limit']}x" if "limit" in c else ""
-            vs = _f(val) + ("x" if "limit" in c and isinstance(val, float) else "") if not isinstance(val, list) else ", ".join(val)
+            vs = (
+                _f(val) + ("x" if "limit" in c and isinstance(val, float) else "")
+                if not isinstance(val, list)
+                else ", ".join(val)
+            )
             out.append(f"  [{'ok' if c['ok'] else 'MISS'}] {c['size']}: {c['metric']} = {vs}{lim}")
+    return "\n".join(out)
+
+
+def render_markdown(summary: dict) -> str:
+    """The headline figures as a Markdown table: `ours / reference (ratio)` per size."""
+    sizes = list(summary["sizes"])
+    head = "| metric | target | " + " | ".join(f"{int(s):,} lines" for s in sizes) + " |"
+    out = [head, "| --- | --- |" + " --- |" * len(sizes)]
+    rows = [
+        ("first hover .py, ms", "first_hover_py_ms"),
+        ("first hover .md, ms", "first_hover_md_ms"),
+        ("hover @term p50, ms", "hover_term.p50"),
+        ("hover @term p99, ms", "hover_term.p99"),
+        ("hover @nothing p99, ms", "hover_nothing.p99"),
+        ("completion p50, ms", "completion.p50"),
+        ("completion p99, ms", "completion.p99"),
+        ("edit burst (200 edits + hover), ms", "edit_burst_ms"),
+        ("peak RSS, MB", "peak_rss_mb"),
+    ]
+    for label, key in rows:
+        cells = []
+        for s in sizes:
+            e = summary["sizes"][s]
+            a, b = get(e.get("ours", {}), key), get(e.get("reference", {}), key)
+            r = e.get("ratios", {}).get(key)
+            cells.append(f"{_f(a)} / {_f(b)} ({_f(r)}×)" if r is not None else f"{_f(a)} / {_f(b)}")
+        t = TARGETS.get(key)
+        out.append(f"| {label} | {f'≤ {t:g}×' if t else ''} | " + " | ".join(cells) + " |")
+    for key, label in (
+        ("hover_term", "non-empty hovers @term"),
+        ("hover_nothing", "non-empty hovers @nothing"),
+        ("completion", "non-empty completions"),
+    ):
+        cells = []
+        for s in sizes:
+            o = summary["sizes"][s].get("ours", {}).get(key, {})
+            r = summary["sizes"][s].get("reference", {}).get(key, {})
+            n = o.get("n", "—")
+            cells.append(f"{o.get('nonempty', '—')} vs {r.get('nonempty', '—')} of {n}")
+        out.append(f"| {label} | | " + " | ".join(cells) + " |")
+    cells = [
+        ", ".join(summary["sizes"][s].get("ours", {}).get("edit_burst_check", [])) for s in sizes
+    ]
+    out.append("| edit-burst hover reflects the edits | all ok | " + " | ".join(cells) + " |")
+    st = summary.get("startup", {})
+    if st.get("ratio") is not None:
+        out.append("")
+        out.append(
+            f"Startup (spawn → `initialize` result, median of {st['ours']['n']} runs each): "
+            f"ours {_f(st['ours']['median_ms'])} ms, "
+            f"reference {_f(st['reference']['median_ms'])} ms, "
+            f"**{_f(st['ratio'])}×** (target ≤ {STARTUP_LIMIT:g}×)."
+        )
+    missed = [c for c in summary.get("targets", []) if not c["ok"]]
+    out.append("")
+    if missed:
+        out.append(
+            "Missed: "
+            + "; ".join(
+                f"{c['metric']} at {c['size']}: {_f(c.get('ratio', c.get('value')))}"
+                + (f"× (≤ {c['limit']:g}×)" if "limit" in c else "")
+                for c in missed
+            )
+            + "."
+        )
+    else:
+        out.append("All targets met.")
     return "\n".join(out)
 
 
@@ -794,7 +1177,9 @@ def _row(label: str, a: Any, b: Any, r: Any, target: float | None) -> str:
     mark = ""
     if target and r is not None:
         mark = "" if r <= target else " !"
-    return f"{label:<28}{_f(a):>12}{_f(b):>12}{(_f(r) + 'x') if r is not None else '—':>9}{t:>9}{mark}"
+    return (
+        f"{label:<28}{_f(a):>15}{_f(b):>15}{(_f(r) + 'x') if r is not None else '—':>9}{t:>9}{mark}"
+    )
 
 
 def _count(d: dict, k: str) -> str:
@@ -831,9 +1216,15 @@ def machine_info() -> dict:
         pygls_version = version("pygls")
     except Exception:
         pygls_version = "?"
-    return {"cpu": cpu, "cpus": os.cpu_count(), "mem_gb": round(mem, 1), "platform": platform.platform(),
-            "python": platform.python_version(), "pygls": pygls_version,
-            "loadavg_before": _loadavg()}
+    return {
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "mem_gb": round(mem, 1),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "pygls": pygls_version,
+        "loadavg_before": _loadavg(),
+    }
 
 
 def _loadavg() -> str:
@@ -857,12 +1248,14 @@ async def prime(cmd: list[str], workdir: Path) -> None:
         await client.close()
 
 
-async def startup_phase(servers: dict[str, list[str]], workdir: Path, runs: int, timeout: float) -> dict:
+async def startup_phase(
+    servers: dict[str, list[str]], workdir: Path, runs: int, timeout: float
+) -> dict:
     """Spawn -> initialize result, ``runs`` times per server, alternating."""
     samples: dict[str, list[float]] = {name: [] for name in servers}
     order = list(servers)
     for r in range(runs):
-        for name in (order if r % 2 == 0 else order[::-1]):
+        for name in order if r % 2 == 0 else order[::-1]:
             client = Client(servers[name], REPO, workdir / f"stderr-startup-{name}.log")
             try:
                 t0 = time.perf_counter()
@@ -871,15 +1264,20 @@ async def startup_phase(servers: dict[str, list[str]], workdir: Path, runs: int,
                 if "error" not in msg:
                     samples[name].append((t - t0) * 1e3)
                 await client.notify("initialized", {})
-            except (ServerDied, asyncio.TimeoutError, ConnectionError) as e:
+            except (TimeoutError, ServerDied, ConnectionError) as e:
                 log(f"startup run of {name} failed: {e}")
             finally:
                 await client.close()
     out = {}
     for name, vals in samples.items():
         s = sorted(vals)
-        out[name] = {"n": len(s), "median_ms": statistics.median(s) if s else None,
-                     "min_ms": s[0] if s else None, "max_ms": s[-1] if s else None, "samples": vals}
+        out[name] = {
+            "n": len(s),
+            "median_ms": statistics.median(s) if s else None,
+            "min_ms": s[0] if s else None,
+            "max_ms": s[-1] if s else None,
+            "samples": vals,
+        }
     if out.get("ours", {}).get("median_ms") and out.get("reference", {}).get("median_ms"):
         out["ratio"] = out["ours"]["median_ms"] / out["reference"]["median_ms"]
     return out
@@ -887,14 +1285,28 @@ async def startup_phase(servers: dict[str, list[str]], workdir: Path, runs: int,
 
 async def main_async(args: argparse.Namespace) -> int:
     servers = {
-        "ours": shlex.split(args.ours) if args.ours else [args.python, "-m", "transformers_glossary_ls"],
-        "reference": shlex.split(args.reference) if args.reference else [args.python, str(HERE / "reference_server.py")],
+        "ours": shlex.split(args.ours)
+        if args.ours
+        else [args.python, "-m", "transformers_glossary_ls"],
+        "reference": shlex.split(args.reference)
+        if args.reference
+        else [args.python, str(HERE / "reference_server.py")],
     }
     summary: dict[str, Any] = {
         "machine": machine_info(),
-        "config": {"startups": args.startups, "sizes": args.sizes, "requests": args.requests, "warmup": args.warmup, "rounds": args.rounds,
-                   "seed": args.seed, "burst_edits": BURST_EDITS, "commands": servers, "targets": TARGETS,
-                   "flat_limit": FLAT_LIMIT, "target_size": TARGET_SIZE},
+        "config": {
+            "startups": args.startups,
+            "sizes": args.sizes,
+            "requests": args.requests,
+            "warmup": args.warmup,
+            "rounds": args.rounds,
+            "seed": args.seed,
+            "burst_edits": BURST_EDITS,
+            "commands": servers,
+            "targets": TARGETS,
+            "flat_limit": FLAT_LIMIT,
+            "target_size": TARGET_SIZE,
+        },
         "sizes": {},
     }
     failed = False
@@ -907,8 +1319,14 @@ async def main_async(args: argparse.Namespace) -> int:
             except Exception as e:  # reported again by the real sessions
                 log(f"priming {name} failed: {type(e).__name__}: {e}")
         summary["startup"] = await startup_phase(servers, workdir, args.startups, args.timeout)
-        log("startup (spawn -> initialize result), median ms: " + ", ".join(
-            f"{k} {v['median_ms']:.0f}" for k, v in summary["startup"].items() if isinstance(v, dict) and v["median_ms"]))
+        log(
+            "startup (spawn -> initialize result), median ms: "
+            + ", ".join(
+                f"{k} {v['median_ms']:.0f}"
+                for k, v in summary["startup"].items()
+                if isinstance(v, dict) and v["median_ms"]
+            )
+        )
         for size in args.sizes:
             t = time.perf_counter()
             corpus = generate(size, args.seed)
@@ -920,18 +1338,27 @@ async def main_async(args: argparse.Namespace) -> int:
             runs: dict[str, list[dict]] = {name: [] for name in servers}
             order = list(servers)
             for r in range(args.rounds):
-                for name in (order if r % 2 == 0 else order[::-1]):
-                    t = time.perf_counter()
-                    res = await session(name, servers[name], plan, workdir, args)
+                t = time.perf_counter()
+                this_order = order if r % 2 == 0 else order[::-1]
+                results = await paired_session(servers, this_order, plan, workdir, args)
+                for name, res in results.items():
                     runs[name].append(res)
                     if "error" in res:
                         failed = True
                         log(f"[{size:,} lines] round {r + 1} {name}: ERROR {res['error']}")
                     else:
-                        log(f"[{size:,} lines] round {r + 1} {name}: {time.perf_counter() - t:.1f}s, "
-                            f"hover p99 {res['hover_term']['p99']:.2f} ms, burst {res['edit_burst_ms']:.0f} ms")
-            entry: dict[str, Any] = {"documents": {k: {kk: v for kk, v in d.items() if kk != "text"}
-                                                   for k, d in plan.docs.items()}}
+                        log(
+                            f"[{size:,} lines] round {r + 1} {name}: "
+                            f"hover p99 {res['hover_term']['p99']:.2f} ms, "
+                            f"completion p99 {res['completion']['p99']:.2f} ms, "
+                            f"burst {res['edit_burst_ms']:.0f} ms"
+                        )
+                log(f"[{size:,} lines] round {r + 1} took {time.perf_counter() - t:.1f}s")
+            entry: dict[str, Any] = {
+                "documents": {
+                    k: {kk: v for kk, v in d.items() if kk != "text"} for k, d in plan.docs.items()
+                }
+            }
             for name in servers:
                 entry[name] = aggregate(runs[name])
             if "ours" in entry and "reference" in entry:
@@ -968,19 +1395,45 @@ def log(msg: str) -> None:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(description="Benchmark transformers-glossary-ls against a minimal pygls server.")
+    ap = argparse.ArgumentParser(
+        description="Benchmark transformers-glossary-ls against a minimal pygls server."
+    )
     ap.add_argument("--sizes", default="2000,20000,200000", help="comma-separated line counts")
     ap.add_argument("--requests", type=int, default=500, help="timed requests per metric per round")
     ap.add_argument("--warmup", type=int, default=10, help="untimed requests before each metric")
-    ap.add_argument("--rounds", type=int, default=4, help="sessions per server per size (alternating ABBA)")
-    ap.add_argument("--startups", type=int, default=10, help="extra spawn->initialize runs per server for startup")
+    ap.add_argument(
+        "--rounds", type=int, default=4, help="paired sessions per size (who goes first alternates)"
+    )
+    ap.add_argument(
+        "--startups",
+        type=int,
+        default=10,
+        help="extra spawn->initialize runs per server for startup",
+    )
     ap.add_argument("--seed", type=int, default=6)
-    ap.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for any one answer")
+    ap.add_argument(
+        "--timeout", type=float, default=120.0, help="seconds to wait for any one answer"
+    )
     ap.add_argument("--json", default=None, help="write the JSON summary here ('-' for stdout)")
-    ap.add_argument("--quick", action="store_true", help="CI smoke run: size 2000, 50 requests, 1 round")
+    ap.add_argument(
+        "--quick", action="store_true", help="CI smoke run: size 2000, 50 requests, 1 round"
+    )
     ap.add_argument("--check", action="store_true", help="exit 1 if a target of issue 6 is missed")
+    ap.add_argument(
+        "--render",
+        default=None,
+        metavar="JSON",
+        help="do not run: print the table of a saved JSON summary",
+    )
+    ap.add_argument(
+        "--markdown", action="store_true", help="with --render: a Markdown table instead"
+    )
     ap.add_argument("--python", default=sys.executable, help="interpreter for both servers")
-    ap.add_argument("--ours", default=None, help="command line of our server (default: PYTHON -m transformers_glossary_ls)")
+    ap.add_argument(
+        "--ours",
+        default=None,
+        help="command line of our server (default: PYTHON -m transformers_glossary_ls)",
+    )
     ap.add_argument("--reference", default=None, help="command line of the reference server")
     args = ap.parse_args(argv)
     if args.quick:
@@ -990,7 +1443,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return asyncio.run(main_async(parse_args(argv)))
+    args = parse_args(argv)
+    if args.render:
+        summary = json.loads(Path(args.render).read_text())
+        print(render_markdown(summary) if args.markdown else render_table(summary))
+        return 0 if summary.get("ok") or not args.check else 1
+    return asyncio.run(main_async(args))
 
 
 if __name__ == "__main__":

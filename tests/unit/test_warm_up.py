@@ -19,14 +19,16 @@ def test_warm_up_fills_every_block_memo():
 
 def test_warm_up_keeps_going_through_edits():
     glossary = Glossary()
-    doc = Document("file:///w.md", "text\n" * (BLOCK_LINES * 4), "markdown")
+    doc = Document("file:///w.md", "self-attention\n\n" * (BLOCK_LINES * 2), "markdown")
     steps = glossary.warm_up(doc)
     next(steps)
-    doc.replace(0, 0, 0, 0, "```python\n" * 3)  # opens a fence at the top while warming
+    assert glossary.hover(doc, 2000, 3) is not None  # prose: the glossary term
+    doc.replace(0, 0, 0, 0, "```text\n")  # a fence opened at the top while warming
     for _ in steps:
         pass
-    answer = glossary.hover(doc, 3, 1)  # "text" inside the fence is code now, not a term
-    assert answer is None
+    assert glossary.hover(doc, 2001, 3) is None  # the same line is inside the fence now
+    doc.replace(0, 0, 1, 0, "")
+    assert glossary.hover(doc, 2000, 3) is not None
 
 
 def test_warm_up_skips_languages_we_do_not_read():
