@@ -28,7 +28,12 @@ _ASSIGNED_CALL = re.compile(r"=[ \t]*([A-Za-z_][\w.]*)[ \t]*\(")
 _TARGET = re.compile(r"[ \t]*(?:self\.)?([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?")
 
 MODEL, TOKENIZER, PROCESSOR, GENERATE, TRAINING_ARGS, FROM_PRETRAINED = (
-    "model", "tokenizer", "processor", "generate", "training_args", "from_pretrained",
+    "model",
+    "tokenizer",
+    "processor",
+    "generate",
+    "training_args",
+    "from_pretrained",
 )
 IMAGE_PROCESSOR, FEATURE_EXTRACTOR = "image_processor", "feature_extractor"
 

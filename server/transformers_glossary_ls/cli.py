@@ -16,7 +16,9 @@ log = logging.getLogger("transformers_glossary_ls")
 def _setup_logging(verbosity: int, log_file: str | None) -> None:
     # Never stdout: under stdio it is the protocol channel.
     handler: logging.Handler = (
-        logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.StreamHandler(sys.stderr)
+        logging.FileHandler(log_file, encoding="utf-8")
+        if log_file
+        else logging.StreamHandler(sys.stderr)
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
@@ -50,8 +52,13 @@ def _explain(paths: list[str]) -> int:
             print(f"{name}: not a Python or Markdown file; skipped", file=sys.stderr)
             continue
         for spot in glossary.explain(doc):
-            shown = doc.line(spot.start_line)[spot.start : spot.end] if spot.start_line == spot.end_line else spot.entry.term
-            print(f"{name}:{spot.start_line + 1}:{spot.start + 1}: {shown} -> {spot.entry.term}: {spot.entry.summary}")
+            shown = (
+                doc.line(spot.start_line)[spot.start : spot.end]
+                if spot.start_line == spot.end_line
+                else spot.entry.term
+            )
+            where = f"{name}:{spot.start_line + 1}:{spot.start + 1}"
+            print(f"{where}: {shown} -> {spot.entry.term}: {spot.entry.summary}")
     return status
 
 
@@ -65,9 +72,13 @@ def main(argv: list[str] | None = None) -> int:
     # Clients such as vscode-languageclient append --stdio; stdio is the default anyway.
     parser.add_argument("--stdio", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--log-file", metavar="PATH", help="write logs here instead of stderr")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-v, -vv, -vvv)")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more logging (-v, -vv, -vvv)"
+    )
     sub = parser.add_subparsers(dest="command")
-    explain = sub.add_parser("explain", help="print every term found in the files, with its summary")
+    explain = sub.add_parser(
+        "explain", help="print every term found in the files, with its summary"
+    )
     explain.add_argument("files", nargs="+")
     args = parser.parse_args(argv)
 

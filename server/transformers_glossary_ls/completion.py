@@ -165,9 +165,15 @@ class Completer:
             entry = by_name[name]
             candidates.append(
                 Candidate(
-                    label=f"{name}=", insert=f"{name}=", filter=name, kind=ARGUMENT,
-                    entry_id=entry.id, description=_description(entry, ctx.head_class),
-                    summary=entry.summary, sort=f"{tier}{k:04d}", head=ctx.head_class,
+                    label=f"{name}=",
+                    insert=f"{name}=",
+                    filter=name,
+                    kind=ARGUMENT,
+                    entry_id=entry.id,
+                    description=_description(entry, ctx.head_class),
+                    summary=entry.summary,
+                    sort=f"{tier}{k:04d}",
+                    head=ctx.head_class,
                 )
             )
         return Completion(start, index, candidates)
@@ -176,7 +182,9 @@ class Completer:
         """Arguments the callee takes; None when the call is not one we know."""
         kind = ctx.kind
         if kind is None:
-            known = [self.vocab.arguments[n] for n in sorted(ctx.passed) if n in self.vocab.arguments]
+            known = [
+                self.vocab.arguments[n] for n in sorted(ctx.passed) if n in self.vocab.arguments
+            ]
             if not known or not known[0].callables:
                 return None
             kind = known[0].callables[0]
@@ -188,7 +196,9 @@ class Completer:
         ]
         return entries or None
 
-    def _values(self, name: str, prefix: str, start: int, end: int, quoted: bool) -> Completion | None:
+    def _values(
+        self, name: str, prefix: str, start: int, end: int, quoted: bool
+    ) -> Completion | None:
         entry = self.vocab.arguments.get(name)
         if entry is None or not entry.choices:
             return None
@@ -202,9 +212,15 @@ class Completer:
             shown[value] = choice.doc
         candidates = [
             Candidate(
-                label=value, insert=value, filter=value, kind=VALUE, entry_id=entry.id,
-                description=entry.term, summary=shown[value] or entry.summary,
-                sort=f"{tier}{k:04d}", value=value,
+                label=value,
+                insert=value,
+                filter=value,
+                kind=VALUE,
+                entry_id=entry.id,
+                description=entry.term,
+                summary=shown[value] or entry.summary,
+                sort=f"{tier}{k:04d}",
+                value=value,
             )
             for k, (tier, value) in enumerate(rank(prefix, list(shown)))
         ]
@@ -225,16 +241,26 @@ class Completer:
             return self._values(ctx.value_of, prefix, seg.start, index, quoted=True)
         return None
 
-    def _keys(self, prefix: str, seg: py.Segment, index: int, quote: str, terminated: bool) -> Completion:
-        names = [e.term for e in self.vocab.entries.values() if e.is_argument and "model" in e.callables]
+    def _keys(
+        self, prefix: str, seg: py.Segment, index: int, quote: str, terminated: bool
+    ) -> Completion:
+        names = [
+            e.term for e in self.vocab.entries.values() if e.is_argument and "model" in e.callables
+        ]
         closing = "" if terminated else quote
         candidates = []
         for k, (tier, name) in enumerate(rank(prefix, names)[:MAX_ITEMS]):
             entry = self.vocab.arguments[name]
             candidates.append(
                 Candidate(
-                    label=name, insert=name + closing, filter=name, kind=KEY, entry_id=entry.id,
-                    description=_description(entry), summary=entry.summary, sort=f"{tier}{k:04d}",
+                    label=name,
+                    insert=name + closing,
+                    filter=name,
+                    kind=KEY,
+                    entry_id=entry.id,
+                    description=_description(entry),
+                    summary=entry.summary,
+                    sort=f"{tier}{k:04d}",
                 )
             )
         return Completion(seg.start, index, candidates)
@@ -260,8 +286,14 @@ class Completer:
             entry = shown[label]
             candidates.append(
                 Candidate(
-                    label=label, insert=label, filter=label, kind=TERM, entry_id=entry.id,
-                    description="glossary", summary=entry.summary, sort=f"{tier}{k:04d}",
+                    label=label,
+                    insert=label,
+                    filter=label,
+                    kind=TERM,
+                    entry_id=entry.id,
+                    description="glossary",
+                    summary=entry.summary,
+                    sort=f"{tier}{k:04d}",
                 )
             )
         return Completion(typed.start(), index, candidates) if candidates else None
@@ -279,8 +311,14 @@ class Completer:
             entry = self.vocab.arguments[name]
             candidates.append(
                 Candidate(
-                    label=name, insert=name, filter=name, kind=KEY, entry_id=entry.id,
-                    description=_description(entry), summary=entry.summary, sort=f"{tier}{k:04d}",
+                    label=name,
+                    insert=name,
+                    filter=name,
+                    kind=KEY,
+                    entry_id=entry.id,
+                    description=_description(entry),
+                    summary=entry.summary,
+                    sort=f"{tier}{k:04d}",
                 )
             )
         return Completion(start, end, candidates) if candidates else None

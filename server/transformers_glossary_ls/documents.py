@@ -110,7 +110,12 @@ class Document:
         start_line, start_index = self._clamp(start_line, start_index, last)
         end_line, end_index = self._clamp(end_line, end_index, last)
         if (end_line, end_index) < (start_line, start_index):
-            start_line, start_index, end_line, end_index = end_line, end_index, start_line, start_index
+            start_line, start_index, end_line, end_index = (
+                end_line,
+                end_index,
+                start_line,
+                start_index,
+            )
 
         first_block, first_offset = self.locate(start_line)
         last_block, last_offset = self.locate(end_line)

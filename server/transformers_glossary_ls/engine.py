@@ -1,4 +1,4 @@
-"""The engine's front door: the vocabulary (loaded once, on first use) and the questions asked of it.
+"""The engine's front door: the vocabulary (loaded on first use) and the questions asked of it.
 
 Nothing here knows LSP; `server.py` translates. The CLI's `explain` uses the same calls.
 """
@@ -89,14 +89,20 @@ class Glossary:
         ctx = Completer(doc, self.vocab, language).context(found.start_line, found.start)
         return ctx.head_class if ctx is not None else None
 
-    def complete(self, doc: Document, line: int, index: int, prose: bool = True) -> Completion | None:
+    def complete(
+        self, doc: Document, line: int, index: int, prose: bool = True
+    ) -> Completion | None:
         language = language_of(doc.language_id, doc.uri)
         if language is None:
             return None
         return Completer(doc, self.vocab, language, prose).at(line, index)
 
     def documentation(
-        self, entry_id: str, head: str | None = None, markdown: bool = True, value: str | None = None
+        self,
+        entry_id: str,
+        head: str | None = None,
+        markdown: bool = True,
+        value: str | None = None,
     ) -> str | None:
         """Completion documentation for an entry, led by the offered value if there is one."""
         text = self.text(entry_id, head, markdown)

@@ -41,7 +41,7 @@ def _fact_lines(rows: list[tuple[str, str, bool]], markdown: bool, indent: str =
 
 
 def _heads(variant: Variant, markdown: bool) -> str:
-    """Class-name suffixes: `ForSequenceClassification` stands for `BertForSequenceClassification`..."""
+    """Class-name suffixes (`ForSequenceClassification` for `BertForSequenceClassification`)."""
     return ", ".join(f"`{h}`" if markdown else h for h in variant.heads)
 
 
@@ -79,7 +79,9 @@ def hover_text(
         parts.append("\n".join(lines))
 
     if entry.versions:
-        parts.append(f"**Versions:** {entry.versions}" if markdown else f"Versions: {entry.versions}")
+        parts.append(
+            f"**Versions:** {entry.versions}" if markdown else f"Versions: {entry.versions}"
+        )
 
     related = [vocab.get(ref) for ref in (entry.concept, *entry.see_also) if ref]
     names = list(dict.fromkeys(_display(e, markdown) for e in related if e is not None))

@@ -171,8 +171,9 @@ class GlossaryProtocol(LanguageServerProtocol):
             return None
         if not isinstance(data, dict):
             log.warning("message is not a JSON object: %r", body[:80])
-            self.send_error(None, INVALID_REQUEST,
-                            "Invalid request: a message must be a JSON object")
+            self.send_error(
+                None, INVALID_REQUEST, "Invalid request: a message must be a JSON object"
+            )
             return None
         return data
 
@@ -184,8 +185,11 @@ class GlossaryProtocol(LanguageServerProtocol):
         if data.get("jsonrpc") != self.VERSION:
             log.warning("message without jsonrpc 2.0: %.200r", data)
             if has_id and "method" in data:
-                self.send_error(msg_id if valid_id(msg_id) else None, INVALID_REQUEST,
-                                'Invalid request: "jsonrpc" must be "2.0"')
+                self.send_error(
+                    msg_id if valid_id(msg_id) else None,
+                    INVALID_REQUEST,
+                    'Invalid request: "jsonrpc" must be "2.0"',
+                )
             return
         if "method" not in data:
             self._response(data)
@@ -193,15 +197,19 @@ class GlossaryProtocol(LanguageServerProtocol):
         if not isinstance(method, str):
             log.warning("message with a non-string method: %.200r", data)
             if has_id:
-                self.send_error(msg_id if valid_id(msg_id) else None, INVALID_REQUEST,
-                                'Invalid request: "method" must be a string')
+                self.send_error(
+                    msg_id if valid_id(msg_id) else None,
+                    INVALID_REQUEST,
+                    'Invalid request: "method" must be a string',
+                )
             return
         log.debug("received %s%s", method, f" (id {msg_id!r})" if has_id else "")
         if has_id:
             if not valid_id(msg_id):
                 log.warning("request %s with an invalid id %.40r", method, msg_id)
-                self.send_error(None, INVALID_REQUEST,
-                                "Invalid request: id must be an integer or a string")
+                self.send_error(
+                    None, INVALID_REQUEST, "Invalid request: id must be an integer or a string"
+                )
                 return
             self._request(msg_id, method, data, cancelled)
         else:
@@ -210,19 +218,26 @@ class GlossaryProtocol(LanguageServerProtocol):
     def _request(self, msg_id, method: str, data: dict, cancelled: bool) -> None:
         if self._shutdown:
             log.info("request %s (id %r) after shutdown", method, msg_id)
-            self.send_error(msg_id, INVALID_REQUEST,
-                            f"Invalid request: {method} after shutdown; only exit is accepted")
+            self.send_error(
+                msg_id,
+                INVALID_REQUEST,
+                f"Invalid request: {method} after shutdown; only exit is accepted",
+            )
             return
         if method == types.INITIALIZE:
             if self._initialized:
                 log.warning("a second initialize (id %r)", msg_id)
-                self.send_error(msg_id, INVALID_REQUEST,
-                                "Invalid request: the server is already initialized")
+                self.send_error(
+                    msg_id, INVALID_REQUEST, "Invalid request: the server is already initialized"
+                )
                 return
         elif not self._initialized:
             log.info("request %s (id %r) before initialize", method, msg_id)
-            self.send_error(msg_id, SERVER_NOT_INITIALIZED,
-                            f"Server not initialized: {method} before initialize")
+            self.send_error(
+                msg_id,
+                SERVER_NOT_INITIALIZED,
+                f"Server not initialized: {method} before initialize",
+            )
             return
         if cancelled and method not in _NEVER_SKIPPED:
             log.debug("request %r cancelled before it ran", msg_id)
@@ -235,8 +250,11 @@ class GlossaryProtocol(LanguageServerProtocol):
         message_type = self.get_message_type(method)
         if message_type is not None and "id" not in attrs.fields_dict(message_type):
             log.info("notification %s sent as a request (id %r)", method, msg_id)
-            self.send_error(msg_id, INVALID_REQUEST,
-                            f"Invalid request: {method} is a notification, not a request")
+            self.send_error(
+                msg_id,
+                INVALID_REQUEST,
+                f"Invalid request: {method} is a notification, not a request",
+            )
             return
         try:
             message = self._converter.structure(data, message_type or JsonRPCRequestMessage)
@@ -287,8 +305,11 @@ class GlossaryProtocol(LanguageServerProtocol):
                 data, self.get_message_type(method) or JsonRPCNotification
             )
         except Exception as exc:  # noqa: BLE001
-            log.warning("invalid params for notification %s (ignored): %s", method,
-                        describe_structure_error(exc))
+            log.warning(
+                "invalid params for notification %s (ignored): %s",
+                method,
+                describe_structure_error(exc),
+            )
             return
         contextvars.copy_context().run(self._handle_notification, method, message.params)
 
@@ -367,16 +388,21 @@ class GlossaryProtocol(LanguageServerProtocol):
         except Exception:  # noqa: BLE001
             log.exception("cannot serialise an outgoing message")
             msg_id = data.get("id") if isinstance(data, dict) else getattr(data, "id", None)
-            is_response = (
-                isinstance(data, dict) and "method" not in data
-            ) or (hasattr(data, "result") or hasattr(data, "error"))
+            is_response = (isinstance(data, dict) and "method" not in data) or (
+                hasattr(data, "result") or hasattr(data, "error")
+            )
             if not (is_response and valid_id(msg_id)):
                 return
-            body = json.dumps({
-                "jsonrpc": self.VERSION, "id": msg_id,
-                "error": {"code": INTERNAL_ERROR,
-                          "message": "Internal error: unserialisable result"},
-            })
+            body = json.dumps(
+                {
+                    "jsonrpc": self.VERSION,
+                    "id": msg_id,
+                    "error": {
+                        "code": INTERNAL_ERROR,
+                        "message": "Internal error: unserialisable result",
+                    },
+                }
+            )
         _wire_log.info("Sending data: %s", body)  # shown at -vvv, as pygls did
         payload = body.encode("utf-8")
         if self._include_headers:

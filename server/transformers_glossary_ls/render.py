@@ -15,7 +15,9 @@ from transformers_glossary_ls.spotting import Spot
 
 def span_range(doc: Document, spot: Spot, encoding: str) -> types.Range:
     return types.Range(
-        start=types.Position(spot.start_line, to_units(doc.line(spot.start_line), spot.start, encoding)),
+        start=types.Position(
+            spot.start_line, to_units(doc.line(spot.start_line), spot.start, encoding)
+        ),
         end=types.Position(spot.end_line, to_units(doc.line(spot.end_line), spot.end, encoding)),
     )
 
@@ -26,7 +28,9 @@ def markup(text: str, markdown: bool) -> types.MarkupContent:
 
 
 def hover(answer: HoverAnswer, doc: Document, encoding: str, markdown: bool) -> types.Hover:
-    return types.Hover(contents=markup(answer.text, markdown), range=span_range(doc, answer.spot, encoding))
+    return types.Hover(
+        contents=markup(answer.text, markdown), range=span_range(doc, answer.spot, encoding)
+    )
 
 
 def completion_list(
@@ -37,7 +41,7 @@ def completion_list(
     caps: ClientCompletion,
     documentation: Callable[[Candidate], str | None],
 ) -> dict:
-    """Our candidates as an LSP CompletionList: textEdit over the typed text, docs now or on resolve.
+    """Our candidates as an LSP CompletionList: an edit over the typed text, docs now or later.
 
     Built as JSON-ready dicts rather than lsprotocol objects: a list of ~40 items is answered on
     every keystroke, and converting that many attrs objects through cattrs took half the time.

@@ -122,8 +122,12 @@ class GlossaryServer(LanguageServer):
             return  # pygls has logged it with its stack, and answered the request with it
         stack = getattr(error, "data", None)
         stack = "".join(stack.get("traceback", [])) if isinstance(stack, dict) else ""
-        log.error("server error (%s): %s%s", getattr(source, "__name__", source), error,
-                  f"\n{stack}" if stack else "")
+        log.error(
+            "server error (%s): %s%s",
+            getattr(source, "__name__", source),
+            error,
+            f"\n{stack}" if stack else "",
+        )
 
 
 server = GlossaryServer()
@@ -131,7 +135,9 @@ server = GlossaryServer()
 
 @server.feature(types.INITIALIZE)
 def initialize(ls: GlossaryServer, params: types.InitializeParams) -> None:
-    ls.encoding = str(getattr(ls.workspace.position_encoding, "value", ls.workspace.position_encoding) or UTF16)
+    ls.encoding = str(
+        getattr(ls.workspace.position_encoding, "value", ls.workspace.position_encoding) or UTF16
+    )
     hover = params.capabilities.text_document and params.capabilities.text_document.hover
     formats = hover.content_format if hover and hover.content_format else None
     ls.hover_markdown = formats is None or types.MarkupKind.Markdown in formats
@@ -145,7 +151,9 @@ def initialized(ls: GlossaryServer, params: types.InitializedParams) -> None:
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-def did_change_configuration(ls: GlossaryServer, params: types.DidChangeConfigurationParams) -> None:
+def did_change_configuration(
+    ls: GlossaryServer, params: types.DidChangeConfigurationParams
+) -> None:
     ls.apply_settings(params.settings)
     ls.check_vocabulary()
 
@@ -166,8 +174,10 @@ def did_change(ls: GlossaryServer, params: types.DidChangeTextDocumentParams) ->
         if isinstance(change, types.TextDocumentContentChangePartial):
             start, end = change.range.start, change.range.end
             doc.replace(
-                start.line, to_index(doc.line(start.line), start.character, ls.encoding),
-                end.line, to_index(doc.line(end.line), end.character, ls.encoding),
+                start.line,
+                to_index(doc.line(start.line), start.character, ls.encoding),
+                end.line,
+                to_index(doc.line(end.line), end.character, ls.encoding),
                 change.text,
             )
         else:
@@ -193,7 +203,9 @@ def hover(ls: GlossaryServer, params: types.HoverParams) -> types.Hover | None:
 
 @server.feature(
     types.TEXT_DOCUMENT_COMPLETION,
-    types.CompletionOptions(trigger_characters=["(", ",", '"', "'", "=", "`"], resolve_provider=True),
+    types.CompletionOptions(
+        trigger_characters=["(", ",", '"', "'", "=", "`"], resolve_provider=True
+    ),
 )
 def completion(ls: GlossaryServer, params: types.CompletionParams) -> dict:
     doc = ls.document(params.text_document.uri)
@@ -204,7 +216,11 @@ def completion(ls: GlossaryServer, params: types.CompletionParams) -> dict:
     result = ls.glossary.complete(doc, line, index, ls.settings.completion_prose)
     caps = ls.completion_caps
     return render.completion_list(
-        result, doc, line, ls.encoding, caps,
+        result,
+        doc,
+        line,
+        ls.encoding,
+        caps,
         lambda c: ls.glossary.candidate_documentation(c, caps.markdown),
     )
 

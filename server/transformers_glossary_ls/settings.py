@@ -6,8 +6,12 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-LOG_LEVELS = {"error": logging.ERROR, "warning": logging.WARNING, "info": logging.INFO,
-              "debug": logging.DEBUG}
+LOG_LEVELS = {
+    "error": logging.ERROR,
+    "warning": logging.WARNING,
+    "info": logging.INFO,
+    "debug": logging.DEBUG,
+}
 
 
 @dataclass(frozen=True)

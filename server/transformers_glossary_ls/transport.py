@@ -189,7 +189,8 @@ class FrameParser:
             body = bytes(self._buf[start : stray.start()])
             log.warning(
                 "message shorter than its Content-Length (%d of %d bytes); resynchronised",
-                len(body), length,
+                len(body),
+                length,
             )
             self.recoveries += 1
             self._pos = stray.start()

@@ -32,7 +32,9 @@ def open_document(client: LanguageClient, text: str, suffix: str = ".py") -> str
     language = {".py": "python", ".md": "markdown"}.get(suffix, "plaintext")
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id=language, version=1, text=text
+            )
         )
     )
     return uri

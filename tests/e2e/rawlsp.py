@@ -185,17 +185,30 @@ class RawServer:
     # -- conveniences --------------------------------------------------------------------------
     def initialize(self, capabilities: dict | None = None, **params) -> dict:
         result = self.call(
-            "initialize", {"processId": os.getpid(), "rootUri": None,
-                           "capabilities": capabilities or {}, **params}
+            "initialize",
+            {
+                "processId": os.getpid(),
+                "rootUri": None,
+                "capabilities": capabilities or {},
+                **params,
+            },
         )
         assert "result" in result, result
         self.notify("initialized", {})
         return result
 
     def open(self, uri: str, text: str, language: str = "python", version: int = 1) -> None:
-        self.notify("textDocument/didOpen", {
-            "textDocument": {"uri": uri, "languageId": language, "version": version, "text": text}
-        })
+        self.notify(
+            "textDocument/didOpen",
+            {
+                "textDocument": {
+                    "uri": uri,
+                    "languageId": language,
+                    "version": version,
+                    "text": text,
+                }
+            },
+        )
 
     def hover(self, uri: str, line: int, character: int) -> dict:
         return self.call("textDocument/hover", hover_params(uri, line, character))

@@ -7,24 +7,39 @@ from lsprotocol import types
 
 from tests.e2e.conftest import close_document, open_document
 
-HEADER = '''\
+HEADER = """\
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, TrainingArguments
 tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased")
 model = AutoModelForSequenceClassification.from_pretrained("bert-base-uncased", num_labels=2)
-'''
+"""
 
 # (id, typed line, expected labels (in order, as a prefix of the list), unexpected labels)
 CASES = [
-    ("model call after one argument", "outputs = model(input_ids=x, ", ["attention_mask="], ["input_ids=", "padding="]),
+    (
+        "model call after one argument",
+        "outputs = model(input_ids=x, ",
+        ["attention_mask="],
+        ["input_ids=", "padding="],
+    ),
     ("tokenizer call", "batch = tokenizer(texts, ", ["text_pair="], ["labels=", "attention_mask="]),
     ("generate", "out = model.generate(input_ids, max_new", ["max_new_tokens="], ["labels="]),
-    ("TrainingArguments", 'args = TrainingArguments(output_dir="o", learn', ["learning_rate="], ["output_dir="]),
+    (
+        "TrainingArguments",
+        'args = TrainingArguments(output_dir="o", learn',
+        ["learning_rate="],
+        ["output_dir="],
+    ),
     ("fuzzy attn", "outputs = model(attn", ["attention_mask="], []),
     ("fuzzy tokn_type", "outputs = model(tokn_type", ["token_type_ids="], []),
     ("subscript key", 'mask = batch["', ["input_ids", "attention_mask"], ["padding"]),
     ("return_tensors value", 'enc = tokenizer(texts, return_tensors="', ["pt", "np"], []),
     ("padding value", "enc = tokenizer(texts, padding=", ["True", "False", '"longest"'], []),
-    ("attn_implementation value", 'm = AutoModelForSequenceClassification.from_pretrained("x", attn_implementation="', ["eager", "sdpa"], []),
+    (
+        "attn_implementation value",
+        'm = AutoModelForSequenceClassification.from_pretrained("x", attn_implementation="',
+        ["eager", "sdpa"],
+        [],
+    ),
     ("comment term", "# masked lang", ["masked language modeling"], []),
     ("no junk for unknown call", "print(", [], ["attention_mask="]),
     ("string inside a call is not a key", 'print("attention', [], ["attention_mask"]),
@@ -40,7 +55,9 @@ async def complete(client, uri, line, character):
     )
 
 
-@pytest.mark.parametrize("typed,expected,unexpected", [pytest.param(*c[1:], id=c[0]) for c in CASES])
+@pytest.mark.parametrize(
+    "typed,expected,unexpected", [pytest.param(*c[1:], id=c[0]) for c in CASES]
+)
 async def test_completion(client, typed, expected, unexpected):
     uri = open_document(client, HEADER + typed + "\n")
     try:
@@ -50,7 +67,9 @@ async def test_completion(client, typed, expected, unexpected):
     assert result is not None
     assert result.is_incomplete is False
     labels = [item.label for item in result.items]
-    assert labels[: len(expected)] == expected or all(e in labels[:10] for e in expected), labels[:10]
+    assert labels[: len(expected)] == expected or all(e in labels[:10] for e in expected), labels[
+        :10
+    ]
     for label in unexpected:
         assert label not in labels
 

@@ -19,8 +19,11 @@ from transformers_glossary_ls.server import GlossaryServer
 from transformers_glossary_ls.server import server as real
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "120"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 GLOSSARY = Glossary()
 
 
@@ -79,14 +82,34 @@ def parse_frames(data: bytes) -> list[dict]:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**33), 2**33) | st.floats(allow_nan=False)
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**33), 2**33)
+    | st.floats(allow_nan=False)
     | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=3)
-    | st.dictionaries(st.text(max_size=10), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3)
+    ),
     max_leaves=8,
 )
-TEXT_TOKENS = ["model(", "attention_mask", "=", ")", "\n", "\r\n", "#", '"', "`", "😀", "中",
-               "\x00", "\ud800", "input_ids", "```python\n", " "]
+TEXT_TOKENS = [
+    "model(",
+    "attention_mask",
+    "=",
+    ")",
+    "\n",
+    "\r\n",
+    "#",
+    '"',
+    "`",
+    "😀",
+    "中",
+    "\x00",
+    "\ud800",
+    "input_ids",
+    "```python\n",
+    " ",
+]
 doc_texts = st.lists(st.sampled_from(TEXT_TOKENS), max_size=20).map("".join)
 uris = st.sampled_from(["file:///a.py", "file:///b.md", "untitled:1", "file:///c.txt"])
 ints = st.integers(-3, 30)
@@ -95,23 +118,42 @@ text_documents = st.fixed_dictionaries({"uri": uris}) | json_values
 
 params_for = {
     "textDocument/hover": st.fixed_dictionaries(
-        {"textDocument": text_documents, "position": positions}),
+        {"textDocument": text_documents, "position": positions}
+    ),
     "textDocument/completion": st.fixed_dictionaries(
-        {"textDocument": text_documents, "position": positions}),
+        {"textDocument": text_documents, "position": positions}
+    ),
     "completionItem/resolve": st.fixed_dictionaries(
-        {"label": st.text(max_size=5), "data": json_values}) | json_values,
-    "textDocument/didOpen": st.fixed_dictionaries({"textDocument": st.fixed_dictionaries({
-        "uri": uris, "languageId": st.sampled_from(["python", "markdown", "plaintext", ""]),
-        "version": st.integers(0, 5), "text": doc_texts})}),
-    "textDocument/didChange": st.fixed_dictionaries({
-        "textDocument": st.fixed_dictionaries({"uri": uris, "version": st.integers(0, 9)}),
-        "contentChanges": st.lists(
-            st.fixed_dictionaries({"text": doc_texts})
-            | st.fixed_dictionaries({
-                "range": st.fixed_dictionaries({"start": positions, "end": positions}),
-                "text": doc_texts}),
-            max_size=3),
-    }),
+        {"label": st.text(max_size=5), "data": json_values}
+    )
+    | json_values,
+    "textDocument/didOpen": st.fixed_dictionaries(
+        {
+            "textDocument": st.fixed_dictionaries(
+                {
+                    "uri": uris,
+                    "languageId": st.sampled_from(["python", "markdown", "plaintext", ""]),
+                    "version": st.integers(0, 5),
+                    "text": doc_texts,
+                }
+            )
+        }
+    ),
+    "textDocument/didChange": st.fixed_dictionaries(
+        {
+            "textDocument": st.fixed_dictionaries({"uri": uris, "version": st.integers(0, 9)}),
+            "contentChanges": st.lists(
+                st.fixed_dictionaries({"text": doc_texts})
+                | st.fixed_dictionaries(
+                    {
+                        "range": st.fixed_dictionaries({"start": positions, "end": positions}),
+                        "text": doc_texts,
+                    }
+                ),
+                max_size=3,
+            ),
+        }
+    ),
     "textDocument/didClose": st.fixed_dictionaries({"textDocument": text_documents}),
     "workspace/didChangeConfiguration": st.fixed_dictionaries({"settings": json_values}),
     "$/cancelRequest": st.fixed_dictionaries({"id": st.integers(0, 40) | json_values}),
@@ -126,14 +168,20 @@ methods = st.sampled_from(list(params_for))
 
 @st.composite
 def messages(draw):
-    kind = draw(st.sampled_from(["request", "request", "notification", "notification",
-                                 "garbage", "bytes"]))
+    kind = draw(
+        st.sampled_from(["request", "request", "notification", "notification", "garbage", "bytes"])
+    )
     if kind == "bytes":
         return draw(st.binary(max_size=40))
     if kind == "garbage":
-        return draw(json_values | st.dictionaries(
-            st.sampled_from(["jsonrpc", "id", "method", "params", "result", "error"]),
-            json_values, max_size=5))
+        return draw(
+            json_values
+            | st.dictionaries(
+                st.sampled_from(["jsonrpc", "id", "method", "params", "result", "error"]),
+                json_values,
+                max_size=5,
+            )
+        )
     method = draw(methods)
     message = {"jsonrpc": "2.0", "method": method}
     params = draw(params_for[method])
@@ -151,9 +199,15 @@ def test_random_messages_never_break_the_protocol(start_initialized, sequence, b
     protocol = server.protocol
     prefix = []
     if start_initialized:
-        prefix = [{"jsonrpc": "2.0", "id": "init", "method": "initialize",
-                   "params": {"processId": None, "capabilities": {}}},
-                  {"jsonrpc": "2.0", "method": "initialized", "params": {}}]
+        prefix = [
+            {
+                "jsonrpc": "2.0",
+                "id": "init",
+                "method": "initialize",
+                "params": {"processId": None, "capabilities": {}},
+            },
+            {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        ]
     # make request ids unique, so that "exactly one response each" can be checked
     sent_ids, bodies = [], []
     for k, message in enumerate(prefix + sequence):
@@ -164,12 +218,11 @@ def test_random_messages_never_break_the_protocol(start_initialized, sequence, b
         else:
             bodies.append(json.dumps(message).encode("utf-8", "surrogatepass"))
         # a message with a method and a valid id is a request, valid or not: it is answered
-        is_request = (isinstance(message, dict) and "method" in message
-                      and valid_id(message.get("id")))
+        is_request = (
+            isinstance(message, dict) and "method" in message and valid_id(message.get("id"))
+        )
         sent_ids.append(message["id"] if is_request else None)
-    exit_index = next(
-        (k for k, body in enumerate(bodies) if _is_exit(body)), len(bodies)
-    )
+    exit_index = next((k for k, body in enumerate(bodies) if _is_exit(body)), len(bodies))
     # feed in batches (cancellation looks ahead within a batch)
     pos, sizes = 0, list(batch_sizes) or [1]
     while pos < len(bodies):
@@ -196,8 +249,12 @@ def _is_exit(body: bytes) -> bool:
         message = json.loads(body)
     except ValueError:
         return False
-    return (isinstance(message, dict) and message.get("jsonrpc") == "2.0"
-            and message.get("method") == "exit" and "id" not in message)
+    return (
+        isinstance(message, dict)
+        and message.get("jsonrpc") == "2.0"
+        and message.get("method") == "exit"
+        and "id" not in message
+    )
 
 
 def test_notifications_leave_no_futures_behind():
@@ -206,21 +263,60 @@ def test_notifications_leave_no_futures_behind():
     server, capture, _ = make_server()
     uri = "file:///leak.py"
     bodies = [
-        {"jsonrpc": "2.0", "id": 1, "method": "initialize",
-         "params": {"processId": None, "capabilities": {}}},
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {"processId": None, "capabilities": {}},
+        },
         {"jsonrpc": "2.0", "method": "initialized", "params": {}},
-        {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
-            "uri": uri, "languageId": "python", "version": 1, "text": "x = 1\n"}}},
+        {
+            "jsonrpc": "2.0",
+            "method": "textDocument/didOpen",
+            "params": {
+                "textDocument": {
+                    "uri": uri,
+                    "languageId": "python",
+                    "version": 1,
+                    "text": "x = 1\n",
+                }
+            },
+        },
     ]
     for k in range(200):
-        bodies.append({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
-            "textDocument": {"uri": uri, "version": k + 2},
-            "contentChanges": [{"range": {"start": {"line": 0, "character": 0},
-                                          "end": {"line": 0, "character": 0}}, "text": "y"}]}})
-        bodies.append({"jsonrpc": "2.0", "id": 10 + k, "method": "textDocument/hover", "params": {
-            "textDocument": {"uri": uri}, "position": {"line": 0, "character": 1}}})
-    bodies.append({"jsonrpc": "2.0", "method": "textDocument/didClose",
-                   "params": {"textDocument": {"uri": uri}}})
+        bodies.append(
+            {
+                "jsonrpc": "2.0",
+                "method": "textDocument/didChange",
+                "params": {
+                    "textDocument": {"uri": uri, "version": k + 2},
+                    "contentChanges": [
+                        {
+                            "range": {
+                                "start": {"line": 0, "character": 0},
+                                "end": {"line": 0, "character": 0},
+                            },
+                            "text": "y",
+                        }
+                    ],
+                },
+            }
+        )
+        bodies.append(
+            {
+                "jsonrpc": "2.0",
+                "id": 10 + k,
+                "method": "textDocument/hover",
+                "params": {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 1}},
+            }
+        )
+    bodies.append(
+        {
+            "jsonrpc": "2.0",
+            "method": "textDocument/didClose",
+            "params": {"textDocument": {"uri": uri}},
+        }
+    )
     server.protocol.receive([json.dumps(b).encode() for b in bodies])
     assert server.protocol._request_futures == {}
     assert len([m for m in parse_frames(bytes(capture.data)) if "id" in m]) == 201
@@ -234,13 +330,16 @@ def test_strict_converter_refuses_coercions_and_keeps_enums():
     item = converter.structure({"label": "x", "kind": 5, "tags": [1]}, types.CompletionItem)
     assert item.kind == types.CompletionItemKind.Field
     assert item.tags == [types.CompletionItemTag.Deprecated] or item.tags == (
-        types.CompletionItemTag.Deprecated,)
+        types.CompletionItemTag.Deprecated,
+    )
     markup = converter.structure({"kind": "markdown", "value": "v"}, types.MarkupContent)
     assert markup.kind is types.MarkupKind.Markdown
-    for bad, kind in (({"label": 5}, types.CompletionItem),
-                      ({"line": True, "character": 0}, types.Position),
-                      ({"line": 1.5, "character": 0}, types.Position),
-                      ({"label": "x", "preselect": 1}, types.CompletionItem)):
+    for bad, kind in (
+        ({"label": 5}, types.CompletionItem),
+        ({"line": True, "character": 0}, types.Position),
+        ({"line": 1.5, "character": 0}, types.Position),
+        ({"label": "x", "preselect": 1}, types.CompletionItem),
+    ):
         try:
             converter.structure(bad, kind)
         except Exception:  # noqa: BLE001

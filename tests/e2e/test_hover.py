@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from lsprotocol import types
 
 from tests.e2e.conftest import close_document, hover, open_document
 
-PY = '''\
+PY = """\
 from transformers import AutoTokenizer
 
 batch = tokenizer(texts, padding=True, return_tensors="pt")
@@ -15,9 +14,9 @@ outputs = model(input_ids=batch["input_ids"], attention_mask=batch["attention_ma
 # causal language modeling needs no token_type_ids
 mask = outputs.attention_mask
 head = token = 1
-'''
+"""
 
-MD = '''\
+MD = """\
 # Notes
 
 We train with causal language
@@ -30,7 +29,7 @@ model(decoder_input_ids=x)  # decoder input IDs
 ```text
 attention_mask in a text fence
 ```
-'''
+"""
 
 # (id, source, line, character, expected term or None, expected (l0, c0, l1, c1) or None)
 CASES = [

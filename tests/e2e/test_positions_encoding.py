@@ -92,20 +92,33 @@ def test_incremental_edits_after_wide_characters_use_the_encoding(servers, name)
     server.open(uri, line)
     # replace input_ids by attention_mask, addressed in the client's encoding
     start = line.index("input_ids")
-    server.notify("textDocument/didChange", {
-        "textDocument": {"uri": uri, "version": 2},
-        "contentChanges": [{"range": {
-            "start": {"line": 0, "character": column(line, start, encoding)},
-            "end": {"line": 0, "character": column(line, start + len("input_ids"), encoding)},
-        }, "text": "attention_mask"}],
-    })
+    server.notify(
+        "textDocument/didChange",
+        {
+            "textDocument": {"uri": uri, "version": 2},
+            "contentChanges": [
+                {
+                    "range": {
+                        "start": {"line": 0, "character": column(line, start, encoding)},
+                        "end": {
+                            "line": 0,
+                            "character": column(line, start + len("input_ids"), encoding),
+                        },
+                    },
+                    "text": "attention_mask",
+                }
+            ],
+        },
+    )
     new = line.replace("input_ids", "attention_mask")
-    answer = server.call("textDocument/hover",
-                         hover_params(uri, 0, column(new, start + 3, encoding)))
+    answer = server.call(
+        "textDocument/hover", hover_params(uri, 0, column(new, start + 3, encoding))
+    )
     r = answer["result"]["range"]
     assert sliced(new, r["start"]["character"], r["end"]["character"], encoding) == "attention_mask"
-    completion = server.call("textDocument/completion",
-                             hover_params(uri, 0, column(new, start + 4, encoding)))
+    completion = server.call(
+        "textDocument/completion", hover_params(uri, 0, column(new, start + 4, encoding))
+    )
     items = completion["result"]["items"]
     assert items
     edit = items[0]["textEdit"]["range"]

@@ -78,8 +78,17 @@ def test_request_before_initialize_is_refused_then_initialize_works(fresh):
     server = fresh()
     answer = server.call("textDocument/hover", hover_params("file:///x.py", 0, 0))
     assert error_code(answer) == -32002
-    server.notify("textDocument/didOpen", {"textDocument": {
-        "uri": "file:///early.py", "languageId": "python", "version": 1, "text": PY_LINE}})
+    server.notify(
+        "textDocument/didOpen",
+        {
+            "textDocument": {
+                "uri": "file:///early.py",
+                "languageId": "python",
+                "version": 1,
+                "text": PY_LINE,
+            }
+        },
+    )
     server.initialize()
     # the notification before initialize was dropped
     assert server.hover("file:///early.py", 0, 10)["result"] is None
@@ -106,8 +115,17 @@ def test_exit_codes(fresh):
     # after shutdown: requests are invalid, notifications are dropped
     assert error_code(clean.hover("file:///x.py", 0, 0)) == -32600
     assert error_code(clean.call("shutdown")) == -32600
-    clean.notify("textDocument/didOpen", {"textDocument": {
-        "uri": "file:///late.py", "languageId": "python", "version": 1, "text": PY_LINE}})
+    clean.notify(
+        "textDocument/didOpen",
+        {
+            "textDocument": {
+                "uri": "file:///late.py",
+                "languageId": "python",
+                "version": 1,
+                "text": PY_LINE,
+            }
+        },
+    )
 
     started = time.monotonic()
     clean.notify("exit")
@@ -123,11 +141,20 @@ def test_exit_codes(fresh):
 
 def test_a_client_that_stops_reading_ends_the_server():
     """Our stdout closed (the editor's end of the pipe is gone): exit, do not spin or hang."""
-    proc = subprocess.Popen(RawServer.command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        RawServer.command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     try:
-        proc.stdin.write(frame({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-                                "params": {"processId": None, "capabilities": {}}}))
+        proc.stdin.write(
+            frame(
+                {
+                    "jsonrpc": "2.0",
+                    "id": 1,
+                    "method": "initialize",
+                    "params": {"processId": None, "capabilities": {}},
+                }
+            )
+        )
         proc.stdin.flush()
         proc.stdout.readline()  # the server is up and answering
         proc.stdout.close()
@@ -190,9 +217,19 @@ def test_malformed_json_gets_a_parse_error_then_the_stream_goes_on(shared):
     shared.check_alive()
 
 
-@pytest.mark.parametrize("body", [
-    b"[1, 2, 3]", b"42", b'"text"', b"null", b"\xff\xfe\x00garbage", b"", b"[" * 100_000,
-], ids=["array", "number", "string", "null", "invalid utf-8", "empty", "deep nesting"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[1, 2, 3]",
+        b"42",
+        b'"text"',
+        b"null",
+        b"\xff\xfe\x00garbage",
+        b"",
+        b"[" * 100_000,
+    ],
+    ids=["array", "number", "string", "null", "invalid utf-8", "empty", "deep nesting"],
+)
 def test_bodies_that_are_not_messages(shared, body):
     before = len(shared.messages)
     shared.send_bytes(frame(body))
@@ -202,13 +239,17 @@ def test_bodies_that_are_not_messages(shared, body):
     assert {error_code(m) for m in errors} <= {-32700, -32600}
 
 
-@pytest.mark.parametrize("message,code", [
-    ({"jsonrpc": "2.0", "id": {"a": 1}, "method": "textDocument/hover"}, -32600),
-    ({"jsonrpc": "2.0", "id": 1.5, "method": "textDocument/hover"}, -32600),
-    ({"jsonrpc": "2.0", "id": True, "method": "textDocument/hover"}, -32600),
-    ({"jsonrpc": "2.0", "id": None, "method": "textDocument/hover"}, -32600),
-    ({"jsonrpc": "2.0", "id": 77, "method": 12}, -32600),
-], ids=["object id", "float id", "bool id", "null id", "numeric method"])
+@pytest.mark.parametrize(
+    "message,code",
+    [
+        ({"jsonrpc": "2.0", "id": {"a": 1}, "method": "textDocument/hover"}, -32600),
+        ({"jsonrpc": "2.0", "id": 1.5, "method": "textDocument/hover"}, -32600),
+        ({"jsonrpc": "2.0", "id": True, "method": "textDocument/hover"}, -32600),
+        ({"jsonrpc": "2.0", "id": None, "method": "textDocument/hover"}, -32600),
+        ({"jsonrpc": "2.0", "id": 77, "method": 12}, -32600),
+    ],
+    ids=["object id", "float id", "bool id", "null id", "numeric method"],
+)
 def test_invalid_requests_get_invalid_request_with_id_null(shared, message, code):
     before = len(shared.messages)
     shared.send(message)
@@ -232,19 +273,33 @@ def test_a_notification_sent_as_a_request_is_invalid(shared):
     shared.check_alive()
 
 
-@pytest.mark.parametrize("params", [
-    hover_params("file:///x.py", "abc", 0),
-    {"textDocument": {"uri": "file:///x.py"}, "position": "abc"},
-    hover_params("file:///x.py", -1, 0),
-    hover_params("file:///x.py", 0, -5),
-    hover_params("file:///x.py", 2**40, 0),
-    {"textDocument": {"uri": 42}, "position": {"line": 0, "character": 0}},
-    {"position": {"line": 0, "character": 0}},
-    [1, 2, 3],
-    "just a string",
-    None,
-], ids=["line abc", "position abc", "negative line", "negative character", "huge line",
-        "uri not a string", "no document", "array params", "string params", "no params"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        hover_params("file:///x.py", "abc", 0),
+        {"textDocument": {"uri": "file:///x.py"}, "position": "abc"},
+        hover_params("file:///x.py", -1, 0),
+        hover_params("file:///x.py", 0, -5),
+        hover_params("file:///x.py", 2**40, 0),
+        {"textDocument": {"uri": 42}, "position": {"line": 0, "character": 0}},
+        {"position": {"line": 0, "character": 0}},
+        [1, 2, 3],
+        "just a string",
+        None,
+    ],
+    ids=[
+        "line abc",
+        "position abc",
+        "negative line",
+        "negative character",
+        "huge line",
+        "uri not a string",
+        "no document",
+        "array params",
+        "string params",
+        "no params",
+    ],
+)
 def test_params_of_the_wrong_type_are_invalid_params(shared, params):
     msg_id = shared.request("textDocument/hover", params)
     answer = shared.response(msg_id)
@@ -274,8 +329,14 @@ def test_cancelled_requests_get_exactly_one_response(shared):
     shared.open(uri, PY_LINE)
     ids = [shared.new_id() for _ in range(50)]
     data = b"".join(
-        frame({"jsonrpc": "2.0", "id": i, "method": "textDocument/hover",
-               "params": hover_params(uri, 0, 10)})
+        frame(
+            {
+                "jsonrpc": "2.0",
+                "id": i,
+                "method": "textDocument/hover",
+                "params": hover_params(uri, 0, 10),
+            }
+        )
         + frame({"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": i}})
         for i in ids
     )
@@ -291,28 +352,40 @@ def test_cancelled_requests_get_exactly_one_response(shared):
 
 # -- framing -------------------------------------------------------------------------------------
 def test_missing_content_length_is_skipped(shared):
-    shared.send_bytes(b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n"
-                      b'{"jsonrpc": "2.0", "id": "lost", "method": "shutdown"}')
+    shared.send_bytes(
+        b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n"
+        b'{"jsonrpc": "2.0", "id": "lost", "method": "shutdown"}'
+    )
     shared.check_alive()
     assert shared.responses_for("lost") == []
 
 
-@pytest.mark.parametrize("junk", [
-    b"this is not a header\r\n",
-    b"Content-Lenght 12\r\n\r\n{}",
-    b"\x00\x01\x02\xff\r\n\r\n",
-    b"X" * 20_000,
-    b'{"jsonrpc": "2.0", "method": "exit"}\r\n',
-    b"Content-Type: x\r\n" * 40 + b"\r\n",
-], ids=["text line", "misspelt", "binary", "long line", "headerless body", "too many headers"])
+@pytest.mark.parametrize(
+    "junk",
+    [
+        b"this is not a header\r\n",
+        b"Content-Lenght 12\r\n\r\n{}",
+        b"\x00\x01\x02\xff\r\n\r\n",
+        b"X" * 20_000,
+        b'{"jsonrpc": "2.0", "method": "exit"}\r\n',
+        b"Content-Type: x\r\n" * 40 + b"\r\n",
+    ],
+    ids=["text line", "misspelt", "binary", "long line", "headerless body", "too many headers"],
+)
 def test_bad_headers_are_skipped_to_the_next_content_length(shared, junk):
     shared.send_bytes(junk)
     shared.check_alive()
 
 
 def test_body_longer_than_declared_is_skipped(shared):
-    body = json.dumps({"jsonrpc": "2.0", "id": "long", "method": "textDocument/hover",
-                       "params": hover_params("file:///x.py", 0, 0)}).encode()
+    body = json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": "long",
+            "method": "textDocument/hover",
+            "params": hover_params("file:///x.py", 0, 0),
+        }
+    ).encode()
     shared.send_bytes(frame(body, length=len(body) - 10))
     shared.check_alive()
     # the cut body is a parse error (id unknown) or nothing; never an answer to the wrong id
@@ -322,10 +395,18 @@ def test_body_longer_than_declared_is_skipped(shared):
 def test_body_shorter_than_declared_resynchronises_at_the_next_message(shared):
     uri = "file:///tmp/short.py"
     shared.open(uri, PY_LINE)
-    first = {"jsonrpc": "2.0", "id": "short-1", "method": "textDocument/hover",
-             "params": hover_params(uri, 0, 10)}
-    second = {"jsonrpc": "2.0", "id": "short-2", "method": "textDocument/hover",
-              "params": hover_params(uri, 0, 10)}
+    first = {
+        "jsonrpc": "2.0",
+        "id": "short-1",
+        "method": "textDocument/hover",
+        "params": hover_params(uri, 0, 10),
+    }
+    second = {
+        "jsonrpc": "2.0",
+        "id": "short-2",
+        "method": "textDocument/hover",
+        "params": hover_params(uri, 0, 10),
+    }
     body = json.dumps(first).encode()
     shared.send_bytes(frame(body, length=len(body) + 500) + frame(second))
     # the declared length ran into the next header: both messages are recovered
@@ -338,10 +419,18 @@ def test_messages_split_across_writes_and_headers_in_any_case(shared):
     uri = "file:///tmp/split.py"
     shared.open(uri, PY_LINE)
     msg_id = shared.new_id()
-    body = json.dumps({"jsonrpc": "2.0", "id": msg_id, "method": "textDocument/hover",
-                       "params": hover_params(uri, 0, 10)}).encode()
-    data = (b"content-length:   %d\r\nContent-Type: application/vscode-jsonrpc\r\n\r\n"
-            % len(body) + body)
+    body = json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": msg_id,
+            "method": "textDocument/hover",
+            "params": hover_params(uri, 0, 10),
+        }
+    ).encode()
+    data = (
+        b"content-length:   %d\r\nContent-Type: application/vscode-jsonrpc\r\n\r\n" % len(body)
+        + body
+    )
     for i in range(0, len(data), 7):
         shared.send_bytes(data[i : i + 7])
         time.sleep(0.001)
@@ -362,8 +451,14 @@ def test_unrecoverable_content_length_ends_the_process_with_an_error(fresh):
     for name, server in servers.items():
         server.initialize()
         # a request just before the fault, in the same write, is still answered
-        last = frame({"jsonrpc": "2.0", "id": "last", "method": "textDocument/hover",
-                      "params": hover_params("file:///x.py", 0, 0)})
+        last = frame(
+            {
+                "jsonrpc": "2.0",
+                "id": "last",
+                "method": "textDocument/hover",
+                "params": hover_params("file:///x.py", 0, 0),
+            }
+        )
         server.send_bytes(last + UNRECOVERABLE[name] + b"{}")
     for name, server in servers.items():
         assert "result" in server.response("last"), name
@@ -439,13 +534,30 @@ def test_a_failing_handler_is_logged_answered_and_the_server_goes_on():
 
         assert "result" in call(1, "initialize", {"processId": None, "capabilities": {}})
         send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
-        send({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
-            "uri": "file:///f.py", "languageId": "python", "version": 1, "text": PY_LINE}}})
+        send(
+            {
+                "jsonrpc": "2.0",
+                "method": "textDocument/didOpen",
+                "params": {
+                    "textDocument": {
+                        "uri": "file:///f.py",
+                        "languageId": "python",
+                        "version": 1,
+                        "text": PY_LINE,
+                    }
+                },
+            }
+        )
         failed = call(2, "textDocument/definition", hover_params("file:///f.py", 0, 10))
         assert error_code(failed) == -32603
         assert "boom in a request handler" in failed["error"]["message"]
-        send({"jsonrpc": "2.0", "method": "textDocument/didSave",
-              "params": {"textDocument": {"uri": "file:///f.py"}}})
+        send(
+            {
+                "jsonrpc": "2.0",
+                "method": "textDocument/didSave",
+                "params": {"textDocument": {"uri": "file:///f.py"}},
+            }
+        )
         answer = call(3, "textDocument/hover", hover_params("file:///f.py", 0, 10))
         assert "attention_mask" in answer["result"]["contents"]["value"]
         assert "result" in call(4, "shutdown", None)
@@ -480,27 +592,49 @@ def test_document_edge_cases(shared):
     assert s.hover(uri, 50_000, 3)["result"] is None  # past the end of the file
 
     # didChange outside the document is clamped to its end
-    s.notify("textDocument/didChange", {
-        "textDocument": {"uri": uri, "version": 2},
-        "contentChanges": [{"range": {"start": {"line": 9, "character": 4},
-                                      "end": {"line": 12, "character": 99}},
-                            "text": "out = model(input_ids=x)"}],
-    })
+    s.notify(
+        "textDocument/didChange",
+        {
+            "textDocument": {"uri": uri, "version": 2},
+            "contentChanges": [
+                {
+                    "range": {
+                        "start": {"line": 9, "character": 4},
+                        "end": {"line": 12, "character": 99},
+                    },
+                    "text": "out = model(input_ids=x)",
+                }
+            ],
+        },
+    )
     answer = s.hover(uri, 1, 15)
     assert "input_ids" in answer["result"]["contents"]["value"]
     # a reversed range is taken in order
-    s.notify("textDocument/didChange", {
-        "textDocument": {"uri": uri, "version": 3},
-        "contentChanges": [{"range": {"start": {"line": 1, "character": 99},
-                                      "end": {"line": 1, "character": 0}}, "text": ""}],
-    })
+    s.notify(
+        "textDocument/didChange",
+        {
+            "textDocument": {"uri": uri, "version": 3},
+            "contentChanges": [
+                {
+                    "range": {
+                        "start": {"line": 1, "character": 99},
+                        "end": {"line": 1, "character": 0},
+                    },
+                    "text": "",
+                }
+            ],
+        },
+    )
     assert s.hover(uri, 1, 5)["result"] is None
 
     # didChange for an unknown document
-    s.notify("textDocument/didChange", {
-        "textDocument": {"uri": "file:///tmp/unknown.py", "version": 2},
-        "contentChanges": [{"text": "x"}],
-    })
+    s.notify(
+        "textDocument/didChange",
+        {
+            "textDocument": {"uri": "file:///tmp/unknown.py", "version": 2},
+            "contentChanges": [{"text": "x"}],
+        },
+    )
     # didOpen twice: the second text wins
     s.open(uri, "x = 1\n" + PY_LINE, version=5)
     assert s.hover(uri, 0, 2)["result"] is None
@@ -532,11 +666,21 @@ def test_file_of_200000_lines(shared):
     for line in (199_999, 0, 100_000):
         answer = shared.hover(uri, line, len(f"y{line} = model(") + 2)
         assert "attention_mask" in answer["result"]["contents"]["value"], line
-    shared.notify("textDocument/didChange", {
-        "textDocument": {"uri": uri, "version": 2},
-        "contentChanges": [{"range": {"start": {"line": 0, "character": 0},
-                                      "end": {"line": 0, "character": 0}}, "text": "# x\n"}],
-    })
+    shared.notify(
+        "textDocument/didChange",
+        {
+            "textDocument": {"uri": uri, "version": 2},
+            "contentChanges": [
+                {
+                    "range": {
+                        "start": {"line": 0, "character": 0},
+                        "end": {"line": 0, "character": 0},
+                    },
+                    "text": "# x\n",
+                }
+            ],
+        },
+    )
     assert shared.hover(uri, 200_000, 20)["result"]
     assert time.monotonic() - started < 10.0
     shared.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
@@ -545,10 +689,11 @@ def test_file_of_200000_lines(shared):
 def test_nul_bytes_and_lone_surrogates(shared):
     uri = "file:///tmp/nul.py"
     # JSON "\u0000" and a lone "\ud800" (one UTF-16 unit), written by hand: json.dumps would too
-    body = ('{"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": '
-            '{"uri": "%s", "languageId": "python", "version": 1, '
-            '"text": "a\\u0000b\\ud800 = model(attention_mask=m)\\n\\udfff\\u0000"}}}'
-            ).replace("%s", uri)
+    body = (
+        '{"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": '
+        '{"uri": "%s", "languageId": "python", "version": 1, '
+        '"text": "a\\u0000b\\ud800 = model(attention_mask=m)\\n\\udfff\\u0000"}}}'
+    ).replace("%s", uri)
     shared.send_bytes(frame(body.encode()))
     answer = shared.hover(uri, 0, 20)
     assert "attention_mask" in answer["result"]["contents"]["value"]
@@ -569,14 +714,17 @@ def test_line_endings(shared):
     assert (r["start"]["line"], r["start"]["character"], r["end"]["character"]) == (3, 17, 31)
 
 
-@pytest.mark.parametrize("uri,language", [
-    ("file:///tmp/with%20space/a%2Bb%23c.py", "python"),
-    ("file:///tmp/with space/raw.py", "python"),
-    ("file:///C%3A/Users/x/%E4%B8%AD.py", "python"),
-    ("untitled:Untitled-1", "python"),
-    ("untitled:Untitled-2", "markdown"),
-    ("vscode-notebook-cell:/x.ipynb#W0sZmlsZQ%3D%3D", "python"),
-])
+@pytest.mark.parametrize(
+    "uri,language",
+    [
+        ("file:///tmp/with%20space/a%2Bb%23c.py", "python"),
+        ("file:///tmp/with space/raw.py", "python"),
+        ("file:///C%3A/Users/x/%E4%B8%AD.py", "python"),
+        ("untitled:Untitled-1", "python"),
+        ("untitled:Untitled-2", "markdown"),
+        ("vscode-notebook-cell:/x.ipynb#W0sZmlsZQ%3D%3D", "python"),
+    ],
+)
 def test_uris_of_every_kind(shared, uri, language):
     text = PY_LINE if language == "python" else "Pass `attention_mask` here.\n"
     shared.open(uri, text, language)
@@ -643,15 +791,24 @@ def test_bad_vocabulary_files_are_refused_with_one_message(fresh, tmp_path):
     messages = server.wait_for(lambda m: m.get("method") == "window/showMessage")
     assert "vocabulary problems" in messages["params"]["message"]
     # the same settings again: no second message
-    server.notify("workspace/didChangeConfiguration",
-                  {"settings": {"transformersGlossary": {"extraGlossaryFiles": files}}})
+    server.notify(
+        "workspace/didChangeConfiguration",
+        {"settings": {"transformersGlossary": {"extraGlossaryFiles": files}}},
+    )
     server.check_alive()
     shown = [m for m in server.messages if m.get("method") == "window/showMessage"]
     assert len(shown) == 1
     assert not (tmp_path / "pwned").exists(), "a YAML tag ran code"
     log = server.stderr
-    for name in ("missing.yaml", "empty.yaml", "laughs.yaml", "python-tag.yaml", "deep.yaml",
-                 "binary.yaml", "huge.yaml"):
+    for name in (
+        "missing.yaml",
+        "empty.yaml",
+        "laughs.yaml",
+        "python-tag.yaml",
+        "deep.yaml",
+        "binary.yaml",
+        "huge.yaml",
+    ):
         assert name in log, name
 
 
@@ -663,8 +820,10 @@ def test_unreadable_vocabulary_file(fresh, tmp_path):
     server = fresh()
     server.initialize(initializationOptions={"extraGlossaryFiles": [str(path)]})
     server.check_alive()
-    assert "locked.yaml" in server.wait_for(
-        lambda m: m.get("method") == "window/showMessage")["params"]["message"]
+    assert (
+        "locked.yaml"
+        in server.wait_for(lambda m: m.get("method") == "window/showMessage")["params"]["message"]
+    )
 
 
 # -- load ------------------------------------------------------------------------------------------
@@ -672,11 +831,19 @@ def test_1000_pipelined_hovers_all_answered(shared):
     uri = "file:///tmp/pipelined.py"
     shared.open(uri, PY_LINE + "\nout = model(input_ids=x)\n")
     ids = [shared.new_id() for _ in range(1000)]
-    shared.send_bytes(b"".join(
-        frame({"jsonrpc": "2.0", "id": i, "method": "textDocument/hover",
-               "params": hover_params(uri, k % 2, 10 if k % 2 == 0 else 15)})
-        for k, i in enumerate(ids)
-    ))
+    shared.send_bytes(
+        b"".join(
+            frame(
+                {
+                    "jsonrpc": "2.0",
+                    "id": i,
+                    "method": "textDocument/hover",
+                    "params": hover_params(uri, k % 2, 10 if k % 2 == 0 else 15),
+                }
+            )
+            for k, i in enumerate(ids)
+        )
+    )
     for k, i in enumerate(ids):
         answer = shared.response(i, timeout=30)
         expected = "attention_mask" if k % 2 == 0 else "input_ids"
@@ -690,16 +857,38 @@ def test_500_interleaved_edits_and_hovers(shared):
     data, expected = [], {}
     for k in range(500):
         term = terms[k % len(terms)]
-        data.append(frame({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
-            "textDocument": {"uri": uri, "version": k + 2},
-            "contentChanges": [{"range": {"start": {"line": 0, "character": 0},
-                                          "end": {"line": 0, "character": 10_000}},
-                                "text": f"model({term}=v{k})"}],
-        }}))
+        data.append(
+            frame(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "textDocument/didChange",
+                    "params": {
+                        "textDocument": {"uri": uri, "version": k + 2},
+                        "contentChanges": [
+                            {
+                                "range": {
+                                    "start": {"line": 0, "character": 0},
+                                    "end": {"line": 0, "character": 10_000},
+                                },
+                                "text": f"model({term}=v{k})",
+                            }
+                        ],
+                    },
+                }
+            )
+        )
         msg_id = shared.new_id()
         expected[msg_id] = term
-        data.append(frame({"jsonrpc": "2.0", "id": msg_id, "method": "textDocument/hover",
-                           "params": hover_params(uri, 0, 8)}))
+        data.append(
+            frame(
+                {
+                    "jsonrpc": "2.0",
+                    "id": msg_id,
+                    "method": "textDocument/hover",
+                    "params": hover_params(uri, 0, 8),
+                }
+            )
+        )
     shared.send_bytes(b"".join(data))
     for msg_id, term in expected.items():
         answer = shared.response(msg_id, timeout=30)
@@ -734,12 +923,21 @@ def test_memory_stays_flat_over_a_soak(fresh):
         uri = f"file:///tmp/soak-{round_no % 7}.py"
         server.open(uri, base + "\n".join(f"y{i} = model(attention_mask=m)" for i in range(300)))
         for k in range(50):
-            server.notify("textDocument/didChange", {
-                "textDocument": {"uri": uri, "version": k + 2},
-                "contentChanges": [{"range": {"start": {"line": 2 + k, "character": 0},
-                                              "end": {"line": 2 + k, "character": 0}},
-                                    "text": f"z{k} = model(input_ids=x, "}],
-            })
+            server.notify(
+                "textDocument/didChange",
+                {
+                    "textDocument": {"uri": uri, "version": k + 2},
+                    "contentChanges": [
+                        {
+                            "range": {
+                                "start": {"line": 2 + k, "character": 0},
+                                "end": {"line": 2 + k, "character": 0},
+                            },
+                            "text": f"z{k} = model(input_ids=x, ",
+                        }
+                    ],
+                },
+            )
             server.request("textDocument/hover", hover_params(uri, 2 + k, 20))
             server.request("textDocument/completion", hover_params(uri, 2 + k, 24))
         server.notify("textDocument/didClose", {"textDocument": {"uri": uri}})

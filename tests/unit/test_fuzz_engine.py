@@ -17,26 +17,89 @@ from transformers_glossary_ls.positions import ENCODINGS, UTF16, UTF32, to_index
 from transformers_glossary_ls.spotting import spot_all
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 GLOSSARY = Glossary()
 TERM = "attention_mask"
 
 # Characters that are more than one unit in some encoding, or that Python treats specially.
-WIDE = ["😀", "🤗", "👩‍💻", "中", "文", "字", "é", "e\u0301", "a\u0308\u0301", "ß", "Ω", "\u00a0",
-        "𝔘", "€"]
+WIDE = [
+    "😀",
+    "🤗",
+    "👩‍💻",
+    "中",
+    "文",
+    "字",
+    "é",
+    "e\u0301",
+    "a\u0308\u0301",
+    "ß",
+    "Ω",
+    "\u00a0",
+    "𝔘",
+    "€",
+]
 prefix_chars = st.sampled_from(WIDE) | st.characters(
     min_codepoint=0x20, max_codepoint=0x7E, exclude_characters="\"'\\`#"
 )
 prefixes = st.lists(prefix_chars, max_size=25).map("".join)
 
 TOKENS = [
-    "model(", "attention_mask", "=", "m", ")", ", ", "input_ids", '"', "'", '"""', "'''", "#",
-    " ", "\n", "\r\n", "\r", "`", "```", "```python\n", "```\n", "# ", "causal language",
-    " modeling", "\\", "\t", "tokenizer(", "padding=", "return_tensors=", "batch[", "]", ".",
-    "labels", "- ", "* ", "> ", "    ", "def f():\n", "class A:\n", "ZeRO", "token_type_ids",
-    "outputs.", "from transformers import AutoModel\n", "AutoModel.from_pretrained(", "(", "[",
-    "\x00", "\ud800", "\udfff", "\u2028", "\x85", "\x0c", *WIDE,
+    "model(",
+    "attention_mask",
+    "=",
+    "m",
+    ")",
+    ", ",
+    "input_ids",
+    '"',
+    "'",
+    '"""',
+    "'''",
+    "#",
+    " ",
+    "\n",
+    "\r\n",
+    "\r",
+    "`",
+    "```",
+    "```python\n",
+    "```\n",
+    "# ",
+    "causal language",
+    " modeling",
+    "\\",
+    "\t",
+    "tokenizer(",
+    "padding=",
+    "return_tensors=",
+    "batch[",
+    "]",
+    ".",
+    "labels",
+    "- ",
+    "* ",
+    "> ",
+    "    ",
+    "def f():\n",
+    "class A:\n",
+    "ZeRO",
+    "token_type_ids",
+    "outputs.",
+    "from transformers import AutoModel\n",
+    "AutoModel.from_pretrained(",
+    "(",
+    "[",
+    "\x00",
+    "\ud800",
+    "\udfff",
+    "\u2028",
+    "\x85",
+    "\x0c",
+    *WIDE,
 ]
 texts = st.lists(st.sampled_from(TOKENS) | st.text(max_size=4), max_size=50).map("".join)
 languages = st.sampled_from([("python", ".py"), ("markdown", ".md"), ("plaintext", ".txt")])
@@ -61,8 +124,10 @@ def index_of(line: str, column: int, encoding: str) -> int:
 
 
 def spot_key(found):
-    return None if found is None else (
-        found.entry.id, found.start_line, found.start, found.end_line, found.end, found.where
+    return (
+        None
+        if found is None
+        else (found.entry.id, found.start_line, found.start, found.end_line, found.end, found.where)
     )
 
 
@@ -154,15 +219,25 @@ def reference_replace(lines, start_line, start_index, end_line, end_index, text)
 
 
 edits = st.lists(
-    st.tuples(st.integers(-2, 14), st.integers(-3, 40), st.integers(-2, 14), st.integers(-3, 40),
-              texts.filter(lambda t: not t.endswith("\r"))),
+    st.tuples(
+        st.integers(-2, 14),
+        st.integers(-3, 40),
+        st.integers(-2, 14),
+        st.integers(-3, 40),
+        texts.filter(lambda t: not t.endswith("\r")),
+    ),
     max_size=10,
 )
 
 
 @FUZZ
-@given(texts, languages, edits, st.integers(1, 4),
-       st.lists(st.tuples(st.integers(0, 12), st.integers(0, 40)), min_size=1, max_size=6))
+@given(
+    texts,
+    languages,
+    edits,
+    st.integers(1, 4),
+    st.lists(st.tuples(st.integers(0, 12), st.integers(0, 40)), min_size=1, max_size=6),
+)
 def test_edits_match_a_reference_and_caches_match_a_fresh_document(
     text, language, changes, block_lines, probes
 ):
@@ -197,5 +272,8 @@ def _hover_spot(doc, line, index):
 def test_documents_only_break_lines_where_lsp_does():
     doc = Document("file:///x.py", "a\r\nb\rc\nd\u2028e\x85f\x0cg\x1ch\x1di\x1ej", "python")
     assert [doc.line(i) for i in range(doc.line_count)] == [
-        "a", "b", "c", "d\u2028e\x85f\x0cg\x1ch\x1di\x1ej"
+        "a",
+        "b",
+        "c",
+        "d\u2028e\x85f\x0cg\x1ch\x1di\x1ej",
     ]

@@ -15,8 +15,11 @@ from hypothesis import strategies as st
 from transformers_glossary_ls.transport import MAX_CONTENT_LENGTH, FrameParser, FramingError
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 MARKER = re.compile(rb"content-length", re.IGNORECASE)
 
@@ -36,20 +39,33 @@ def feed_in_chunks(parser: FrameParser, data: bytes, cuts: list[int]) -> list[by
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=30),
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 bodies = st.builds(
-    lambda v, ascii_: json.dumps({"jsonrpc": "2.0", "method": "x", "params": v},
-                                 ensure_ascii=ascii_).encode("utf-8"),
-    json_values, st.booleans(),
+    lambda v, ascii_: json.dumps(
+        {"jsonrpc": "2.0", "method": "x", "params": v}, ensure_ascii=ascii_
+    ).encode("utf-8"),
+    json_values,
+    st.booleans(),
 )
-junk = st.binary(max_size=300).filter(lambda b: not MARKER.search(b)) | st.sampled_from([
-    b"", b"\r\n", b"\r\n\r\n", b"Content-Type: x\r\n", b"X-Thing: 1\r\n\r\n", b"garbage",
-    b"Content-Lengt", b"content-lengthx", b'{"jsonrpc": "2.0"}', b"\x00\xff\r\n",
-    b"A: b\r\n" * 40,
-])
+junk = st.binary(max_size=300).filter(lambda b: not MARKER.search(b)) | st.sampled_from(
+    [
+        b"",
+        b"\r\n",
+        b"\r\n\r\n",
+        b"Content-Type: x\r\n",
+        b"X-Thing: 1\r\n\r\n",
+        b"garbage",
+        b"Content-Lengt",
+        b"content-lengthx",
+        b'{"jsonrpc": "2.0"}',
+        b"\x00\xff\r\n",
+        b"A: b\r\n" * 40,
+    ]
+)
 
 
 @FUZZ
@@ -62,8 +78,10 @@ def test_junk_between_messages_never_loses_a_message(pairs, cuts):
 
 
 @FUZZ
-@given(st.lists(st.tuples(bodies, st.integers(-40, 40)), min_size=2, max_size=6),
-       st.lists(st.integers(0, 10**6)))
+@given(
+    st.lists(st.tuples(bodies, st.integers(-40, 40)), min_size=2, max_size=6),
+    st.lists(st.integers(0, 10**6)),
+)
 def test_wrong_lengths_lose_at_most_the_message_itself(messages, cuts):
     """A body shorter than declared is recovered when the next message follows; a body longer
     than declared is lost; every correctly framed message after them is delivered."""
@@ -95,17 +113,31 @@ def test_random_bytes_never_raise_or_hang(chunks):
     assert time.monotonic() - started < 5
 
 
-header_lines = st.sampled_from([
-    b"Content-Length: 5\r\n", b"content-length:5\n", b"Content-Length: 0\r\n", b"\r\n", b"\n",
-    b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n", b"{}", b"12345",
-    b"Content-Length: 99999999999999999999\r\n", b"Content-Length: x\r\n", b"hello: world\r\n",
-    b"\x00", b"Content-Length: 5\r\nContent-Length: 6\r\n", b":\r\n", b" : \r\n",
-])
+header_lines = st.sampled_from(
+    [
+        b"Content-Length: 5\r\n",
+        b"content-length:5\n",
+        b"Content-Length: 0\r\n",
+        b"\r\n",
+        b"\n",
+        b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n",
+        b"{}",
+        b"12345",
+        b"Content-Length: 99999999999999999999\r\n",
+        b"Content-Length: x\r\n",
+        b"hello: world\r\n",
+        b"\x00",
+        b"Content-Length: 5\r\nContent-Length: 6\r\n",
+        b":\r\n",
+        b" : \r\n",
+    ]
+)
 
 
 @FUZZ
-@given(st.lists(header_lines | st.binary(max_size=20), max_size=40),
-       st.lists(st.integers(0, 10**6)))
+@given(
+    st.lists(header_lines | st.binary(max_size=20), max_size=40), st.lists(st.integers(0, 10**6))
+)
 def test_header_soup_never_raises_anything_but_framing_error(parts, cuts):
     data = b"".join(parts)
     parser = FrameParser()
@@ -116,8 +148,11 @@ def test_header_soup_never_raises_anything_but_framing_error(parts, cuts):
 
 
 def test_unrecoverable_lengths_raise():
-    for header in (b"Content-Length: abc\r\n\r\n", b"Content-Length: -1\r\n\r\n",
-                   b"Content-Length: %d\r\n\r\n" % (MAX_CONTENT_LENGTH + 1)):
+    for header in (
+        b"Content-Length: abc\r\n\r\n",
+        b"Content-Length: -1\r\n\r\n",
+        b"Content-Length: %d\r\n\r\n" % (MAX_CONTENT_LENGTH + 1),
+    ):
         parser = FrameParser()
         try:
             parser.feed(header)

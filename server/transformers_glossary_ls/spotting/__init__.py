@@ -104,7 +104,9 @@ class Spotter:
     def view(self, line_no: int, around: int = 0) -> LineView:
         text = self.doc.line(line_no)
         if len(text) > LONG_LINE:
-            return LineView(code=[(max(0, around - LONG_WINDOW), min(len(text), around + LONG_WINDOW))])
+            return LineView(
+                code=[(max(0, around - LONG_WINDOW), min(len(text), around + LONG_WINDOW))]
+            )
         state = self.python_state(line_no)
         if state is not False:
             previous = self.doc.line(line_no - 1) if line_no > 0 else None

@@ -118,7 +118,11 @@ def identifier_at(text: str, index: int, lo: int = 0, hi: int | None = None) -> 
     """(start, end) of the identifier touching `index` within text[lo:hi], or (index, index)."""
     hi = len(text) if hi is None else hi
     start = index
-    while start > lo and (text[start - 1].isalnum() or text[start - 1] == "_") and text[start - 1].isascii():
+    while (
+        start > lo
+        and (text[start - 1].isalnum() or text[start - 1] == "_")
+        and text[start - 1].isascii()
+    ):
         start -= 1
     end = index
     while end < hi and (text[end].isalnum() or text[end] == "_") and text[end].isascii():

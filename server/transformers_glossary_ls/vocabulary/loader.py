@@ -38,14 +38,26 @@ _LINE = "__line__"
 REQUIRED = ("id", "term", "kind", "summary", "definition", "url")
 TEXT_FIELDS = (
     *REQUIRED,
-    "concept", "shape", "dtype", "values", "type", "default", "versions",
+    "concept",
+    "shape",
+    "dtype",
+    "values",
+    "type",
+    "default",
+    "versions",
 )
 LIST_FIELDS = ("aliases", "abbreviations", "see_also", "produced_by", "callables")
 KNOWN_FIELDS = {*TEXT_FIELDS, *LIST_FIELDS, "choices", "variants", _LINE}
 KINDS = (CONCEPT, ARGUMENT)
 CALLABLES = {
-    "model", "tokenizer", "processor", "image_processor", "feature_extractor", "generate",
-    "training_args", "from_pretrained",
+    "model",
+    "tokenizer",
+    "processor",
+    "image_processor",
+    "feature_extractor",
+    "generate",
+    "training_args",
+    "from_pretrained",
 }
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -82,11 +94,15 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         # A node constructed before is reached again only through an alias.
         if node in self.constructed_objects:
-            raise _RefusedYaml(f"line {node.start_mark.line + 1}: anchors and aliases are not allowed")
+            raise _RefusedYaml(
+                f"line {node.start_mark.line + 1}: anchors and aliases are not allowed"
+            )
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise _RefusedYaml(f"line {node.start_mark.line + 1}: nesting deeper than {MAX_DEPTH}")
+                raise _RefusedYaml(
+                    f"line {node.start_mark.line + 1}: nesting deeper than {MAX_DEPTH}"
+                )
             return super().construct_object(node, deep=True)
         finally:
             self._depth -= 1
@@ -201,12 +217,18 @@ def _build_entry(raw: dict, file: str) -> tuple[Entry | None, str]:
         variants.append(
             Variant(
                 heads=heads,
-                **{k: str(item[k]).strip() for k in ("shape", "dtype", "values", "note") if item.get(k)},
+                **{
+                    k: str(item[k]).strip()
+                    for k in ("shape", "dtype", "values", "note")
+                    if item.get(k)
+                },
             )
         )
     unknown = set(raw) - KNOWN_FIELDS
     if unknown:
-        log.info("%s: entry '%s' has unknown fields %s (ignored)", file, fields["id"], sorted(unknown))
+        log.info(
+            "%s: entry '%s' has unknown fields %s (ignored)", file, fields["id"], sorted(unknown)
+        )
     entry = Entry(
         **fields,
         choices=tuple(choices),
@@ -234,8 +256,12 @@ def load_files(paths: list[Path]) -> tuple[Vocabulary, list[LoadError]]:
             if entry.id in lines:
                 first_file, first_line = lines[entry.id]
                 errors.append(
-                    LoadError(str(path), line, entry.id,
-                              f"duplicate id (first defined at {first_file}:{first_line})")
+                    LoadError(
+                        str(path),
+                        line,
+                        entry.id,
+                        f"duplicate id (first defined at {first_file}:{first_line})",
+                    )
                 )
                 continue
             lines[entry.id] = (str(path), line)
@@ -279,7 +305,8 @@ def _drop_conflicting_claims(
 def _drop_dangling_references(
     entries: list[Entry], lines: dict[str, tuple[str, int]], errors: list[LoadError]
 ) -> list[Entry]:
-    """A see_also or concept naming no entry is reported; the reference is dropped, not the entry."""
+    """A see_also or concept naming no entry is reported; the reference is dropped, not the
+    entry."""
     ids = {e.id for e in entries}
     fixed = []
     for entry in entries:
