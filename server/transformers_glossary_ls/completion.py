@@ -8,6 +8,7 @@ In comments, docstrings and Markdown prose: glossary terms after two typed lette
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -96,13 +97,37 @@ def _description(entry: Entry, head: str | None = None) -> str:
     return ""
 
 
+def _ranked(
+    prefix: str,
+    options: dict[str, Entry],
+    kind: str,
+    insert_suffix: str = "",
+    description: Callable[[Entry], str] = _description,
+    head: str | None = None,
+) -> list[Candidate]:
+    """Candidates for `options` (label -> entry) that match `prefix`, best first."""
+    return [
+        Candidate(
+            label=label + (insert_suffix if kind == ARGUMENT else ""),
+            insert=label + insert_suffix,
+            filter=label,
+            kind=kind,
+            entry_id=options[label].id,
+            description=description(options[label]),
+            summary=options[label].summary,
+            sort=f"{tier}{k:04d}",
+            head=head,
+        )
+        for k, (tier, label) in enumerate(rank(prefix, list(options))[:MAX_ITEMS])
+    ]
+
+
 class Completer:
     def __init__(self, doc: Document, vocab: Vocabulary, language: str, prose: bool = True) -> None:
         self.doc = doc
         self.vocab = vocab
         self.spotter = Spotter(doc, vocab, language)
         self.prose = prose
-        self._order = {entry_id: k for k, entry_id in enumerate(vocab.entries)}
 
     # -- dispatch ------------------------------------------------------------------------------
     def at(self, line_no: int, index: int) -> Completion | None:
@@ -158,24 +183,15 @@ class Completer:
         entries = self._fitted(ctx)
         if entries is None:
             return None
-        entries = [e for e in entries if e.term not in ctx.passed]
-        by_name = {e.term: e for e in entries}
-        candidates = []
-        for k, (tier, name) in enumerate(rank(prefix, list(by_name))[:MAX_ITEMS]):
-            entry = by_name[name]
-            candidates.append(
-                Candidate(
-                    label=f"{name}=",
-                    insert=f"{name}=",
-                    filter=name,
-                    kind=ARGUMENT,
-                    entry_id=entry.id,
-                    description=_description(entry, ctx.head_class),
-                    summary=entry.summary,
-                    sort=f"{tier}{k:04d}",
-                    head=ctx.head_class,
-                )
-            )
+        options = {e.term: e for e in entries if e.term not in ctx.passed}
+        candidates = _ranked(
+            prefix,
+            options,
+            ARGUMENT,
+            "=",
+            lambda e: _description(e, ctx.head_class),
+            ctx.head_class,
+        )
         return Completion(start, index, candidates)
 
     def _fitted(self, ctx: calls.CallContext) -> list[Entry] | None:
@@ -188,12 +204,7 @@ class Completer:
             if not known or not known[0].callables:
                 return None
             kind = known[0].callables[0]
-        wanted = {kind}
-        if kind == calls.GENERATE:
-            wanted.add("generate")
-        entries = [
-            e for e in self.vocab.entries.values() if e.is_argument and wanted & set(e.callables)
-        ]
+        entries = self.vocab.by_callable.get(kind, [])
         return entries or None
 
     def _values(
@@ -244,25 +255,8 @@ class Completer:
     def _keys(
         self, prefix: str, seg: py.Segment, index: int, quote: str, terminated: bool
     ) -> Completion:
-        names = [
-            e.term for e in self.vocab.entries.values() if e.is_argument and "model" in e.callables
-        ]
-        closing = "" if terminated else quote
-        candidates = []
-        for k, (tier, name) in enumerate(rank(prefix, names)[:MAX_ITEMS]):
-            entry = self.vocab.arguments[name]
-            candidates.append(
-                Candidate(
-                    label=name,
-                    insert=name + closing,
-                    filter=name,
-                    kind=KEY,
-                    entry_id=entry.id,
-                    description=_description(entry),
-                    summary=entry.summary,
-                    sort=f"{tier}{k:04d}",
-                )
-            )
+        options = {e.term: e for e in self.vocab.by_callable.get(calls.MODEL, [])}
+        candidates = _ranked(prefix, options, KEY, "" if terminated else quote)
         return Completion(seg.start, index, candidates)
 
     # -- prose ---------------------------------------------------------------------------------
@@ -281,21 +275,7 @@ class Completer:
                 continue
             for form in (entry.term, *entry.abbreviations):
                 shown.setdefault(form, entry)
-        candidates = []
-        for k, (tier, label) in enumerate(rank(prefix, list(shown))[:MAX_ITEMS]):
-            entry = shown[label]
-            candidates.append(
-                Candidate(
-                    label=label,
-                    insert=label,
-                    filter=label,
-                    kind=TERM,
-                    entry_id=entry.id,
-                    description="glossary",
-                    summary=entry.summary,
-                    sort=f"{tier}{k:04d}",
-                )
-            )
+        candidates = _ranked(prefix, shown, TERM, description=lambda _: "glossary")
         return Completion(typed.start(), index, candidates) if candidates else None
 
     def _names_in_code_span(self, text: str, index: int) -> Completion | None:
@@ -305,22 +285,7 @@ class Completer:
         return self._argument_names(typed.group(), typed.start(), index)
 
     def _argument_names(self, prefix: str, start: int, end: int) -> Completion | None:
-        names = list(self.vocab.arguments)
-        candidates = []
-        for k, (tier, name) in enumerate(rank(prefix, names)[:MAX_ITEMS]):
-            entry = self.vocab.arguments[name]
-            candidates.append(
-                Candidate(
-                    label=name,
-                    insert=name,
-                    filter=name,
-                    kind=KEY,
-                    entry_id=entry.id,
-                    description=_description(entry),
-                    summary=entry.summary,
-                    sort=f"{tier}{k:04d}",
-                )
-            )
+        candidates = _ranked(prefix, self.vocab.arguments, KEY)
         return Completion(start, end, candidates) if candidates else None
 
 

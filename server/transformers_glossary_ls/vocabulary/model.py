@@ -105,6 +105,8 @@ class Vocabulary:
     # exact token -> entry (MLM, ZeRO, seq2seq)
     abbreviations: dict[str, Entry] = field(default_factory=dict)
     max_phrase_words: int = 1
+    # call kind (model, tokenizer, generate, ...) -> the arguments it takes, in file order
+    by_callable: dict[str, list[Entry]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, entries: list[Entry]) -> Vocabulary:
@@ -116,6 +118,8 @@ class Vocabulary:
             if entry.is_argument:
                 for name in (entry.term, *entry.aliases):
                     vocab.arguments.setdefault(name, entry)
+                for kind in entry.callables:
+                    vocab.by_callable.setdefault(kind, []).append(entry)
                 continue
             for abbr in entry.abbreviations:
                 vocab.abbreviations.setdefault(abbr, entry)
