@@ -89,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     _setup_logging(args.verbose, args.log_file)
     from transformers_glossary_ls.server import server
 
+    server.command_line_log_level = log.level
+
     # Requests allocate many short-lived objects; collecting less often trims the latency tail.
     gc.set_threshold(10_000, 20, 20)
 

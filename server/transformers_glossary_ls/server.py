@@ -38,6 +38,7 @@ class GlossaryServer(LanguageServer):
         self.completion_caps = render.ClientCompletion()
         self._told_load_errors = False
         self._warming: set[asyncio.Task] = set()
+        self.command_line_log_level = logging.WARNING
         self.connection: transport.Connection | None = None
 
     # -- transport: ours, not pygls's reader (see transport.py) ------------------------------
@@ -72,7 +73,9 @@ class GlossaryServer(LanguageServer):
         settings, problems = parse_settings(raw)
         for problem in problems:
             self.tell_user(f"Transformers Glossary settings: {problem}", types.MessageType.Warning)
-        logging.getLogger("transformers_glossary_ls").setLevel(LOG_LEVELS[settings.log_level])
+        # The command line's -v is a floor: a setting can ask for more detail, never for less.
+        level = min(LOG_LEVELS[settings.log_level], self.command_line_log_level)
+        logging.getLogger("transformers_glossary_ls").setLevel(level)
         if settings.extra_glossary_files != self.settings.extra_glossary_files:
             self.glossary = Glossary(settings.extra_glossary_files)
             self._told_load_errors = False
