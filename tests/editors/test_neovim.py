@@ -38,6 +38,11 @@ def nvim() -> str:
 
 def hover(tmp_path: Path, name: str, line: int, col: int, *options: str):
     """The hover result as Neovim received it (or, with --render, the lines it would show)."""
+    return ask(tmp_path, "hover", name, line, col, *options)
+
+
+def ask(tmp_path: Path, request: str, name: str, line: int, col: int, *options: str):
+    """One request's result as Neovim received it (or, with --render, what it would show)."""
     command = [
         "bash",
         str(HARNESS),
@@ -46,7 +51,7 @@ def hover(tmp_path: Path, name: str, line: int, col: int, *options: str):
         "--file",
         str(FIXTURES / name),
         "--request",
-        "hover",
+        request,
         "--line",
         str(line),
         "--col",
@@ -165,3 +170,22 @@ def test_nothing_on_a_code_word(tmp_path):
     out = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) is None
+
+
+def test_completion_in_a_model_call_has_documentation(tmp_path):
+    line, text = fixture_line("completion.py", "outputs = model(input_ids=x, ")
+    result = ask(tmp_path, "completion", "completion.py", line, len(text))
+    items = result["items"] if isinstance(result, dict) else result
+    item = next(i for i in items if i["label"] == "attention_mask=")
+    assert "input_ids=" not in [i["label"] for i in items]  # already passed
+    # Neovim 0.7 does not resolve items, so the documentation comes with them.
+    assert "(batch_size, sequence_length)" in item["documentation"]["value"]
+    labels = next(i for i in items if i["label"] == "labels=")
+    assert "AutoModelForSequenceClassification" in labels["documentation"]["value"]
+
+
+def test_completion_as_neovim_shows_it(tmp_path):
+    line, text = fixture_line("completion.py", "outputs = model(input_ids=x, ")
+    items = ask(tmp_path, "completion", "completion.py", line, len(text), "--render")
+    item = next(i for i in items if i["word"] == "attention_mask=")
+    assert "(batch_size, sequence_length)" in item["info"]

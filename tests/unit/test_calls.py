@@ -1,0 +1,208 @@
+"""The context finder: which call the cursor is in, what is called, what was already passed."""
+
+from __future__ import annotations
+
+import pytest
+from transformers_glossary_ls.calls import assignments_in, class_of, kind_of_class
+from transformers_glossary_ls.completion import Completer
+from transformers_glossary_ls.documents import Document
+from transformers_glossary_ls.engine import Glossary
+
+CURSOR = "‸"
+HEADER = (
+    "tok = AutoTokenizer.from_pretrained('x')\n"
+    "model = AutoModelForTokenClassification.from_pretrained('x')\n"
+    "model = model.to('cuda')\n"
+)
+
+
+def context(source: str, language: str = "python"):
+    """The call context at the ‸ in `source` (HEADER prepended for Python)."""
+    text = (HEADER if language == "python" else "") + source
+    before, _, after = text.partition(CURSOR)
+    line = before.count("\n")
+    index = len(before) - (before.rfind("\n") + 1)
+    suffix = ".py" if language == "python" else ".md"
+    doc = Document(f"file:///t{suffix}", before + after, language)
+    return Completer(doc, Glossary().vocab, language).context(line, index)
+
+
+# (id, source, callee, kind, head class, passed)
+CASES = [
+    (
+        "model call",
+        "model(input_ids=x, ‸)",
+        "model",
+        "model",
+        "AutoModelForTokenClassification",
+        {"input_ids"},
+    ),
+    (
+        "receiver re-assigned with .to() keeps its class",
+        "model(‸",
+        "model",
+        "model",
+        "AutoModelForTokenClassification",
+        set(),
+    ),
+    (
+        "tokenizer by assignment",
+        "tok(texts, padding=True, ‸",
+        "tok",
+        "tokenizer",
+        None,
+        {"padding"},
+    ),
+    (
+        "generate",
+        "model.generate(ids, max_new_tokens=5, ‸)",
+        "model.generate",
+        "generate",
+        "AutoModelForTokenClassification",
+        {"max_new_tokens"},
+    ),
+    (
+        "TrainingArguments",
+        "args = TrainingArguments(output_dir='o', ‸",
+        "TrainingArguments",
+        "training_args",
+        None,
+        {"output_dir"},
+    ),
+    (
+        "from_pretrained",
+        "m = AutoModelForCausalLM.from_pretrained('x', ‸",
+        "AutoModelForCausalLM.from_pretrained",
+        "from_pretrained",
+        "AutoModelForCausalLM",
+        set(),
+    ),
+    (
+        "unknown name guessed from its own name",
+        "my_tokenizer(‸",
+        "my_tokenizer",
+        "tokenizer",
+        None,
+        set(),
+    ),
+    ("unknown call", "print(‸", "print", None, None, set()),
+    (
+        "multi-line call",
+        "out = model(\n    input_ids=ids,\n    attention_mask=m,\n    ‸\n)",
+        "model",
+        "model",
+        "AutoModelForTokenClassification",
+        {"input_ids", "attention_mask"},
+    ),
+    (
+        "keywords after the cursor count as passed",
+        "model(‸, labels=y,\n    pixel_values=p)",
+        "model",
+        "model",
+        "AutoModelForTokenClassification",
+        {"labels", "pixel_values"},
+    ),
+    (
+        "nested call: the inner one",
+        "model(input_ids=tok(texts, ‸), labels=y)",
+        "tok",
+        "tokenizer",
+        None,
+        set(),
+    ),
+    (
+        "after a nested call: the outer one",
+        "model(input_ids=tok(texts), ‸",
+        "model",
+        "model",
+        "AutoModelForTokenClassification",
+        {"input_ids"},
+    ),
+    (
+        "inner keywords are not the outer call's",
+        "model(x=f(labels=1), ‸",
+        "model",
+        "model",
+        "AutoModelForTokenClassification",
+        {"x"},
+    ),
+    (
+        "parenthesis inside a string",
+        "model(input_ids=x, name='a(b', ‸",
+        "model",
+        "model",
+        "AutoModelForTokenClassification",
+        {"input_ids", "name"},
+    ),
+    (
+        "parenthesis inside a comment",
+        "model(  # call (\n    input_ids=x, ‸",
+        "model",
+        "model",
+        "AutoModelForTokenClassification",
+        {"input_ids"},
+    ),
+    (
+        "incomplete code being typed",
+        "outputs = model(input_ids=x, attention_m‸",
+        "model",
+        "model",
+        "AutoModelForTokenClassification",
+        {"input_ids"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "source,callee,kind,head,passed", [pytest.param(*c[1:], id=c[0]) for c in CASES]
+)
+def test_call_context(source, callee, kind, head, passed):
+    ctx = context(source)
+    assert ctx is not None
+    assert (ctx.callee, ctx.kind, ctx.head_class, ctx.passed) == (callee, kind, head, passed)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param("x = 1 + ‸", id="not in a call"),
+        pytest.param("model(input_ids=[1, ‸", id="inside a list in a call"),
+        pytest.param("d = {'a': ‸", id="inside a dict"),
+        pytest.param("model(x)\ny = ‸", id="after a closed call"),
+        pytest.param("s = 'model(‸'", id="inside a string"),
+    ],
+)
+def test_no_call(source):
+    assert context(source) is None
+
+
+def test_value_position():
+    assert context("tok(texts, padding=‸").value_of == "padding"
+    assert context("tok(texts, padding=True, ‸").value_of is None
+
+
+def test_python_fence_in_markdown():
+    source = (
+        "Text.\n\n```python\n"
+        "model = AutoModelForCausalLM.from_pretrained('x')\n"
+        "model(input_ids=x, ‸\n```\n"
+    )
+    ctx = context(source, "markdown")
+    assert (ctx.callee, ctx.kind, ctx.head_class) == ("model", "model", "AutoModelForCausalLM")
+
+
+def test_call_does_not_reach_across_the_fence():
+    source = "```python\nmodel(\n```\n\n```python\nx = ‸\n```\n"
+    assert context(source, "markdown") is None
+
+
+def test_assignments_and_classes():
+    text = "a == Foo(x)\nself.model: M = AutoModel.from_pretrained(x)\nf(x=Bar())\nm = m.to(d)\n"
+    assert [(var, value) for _, var, value in assignments_in(text)] == [
+        ("model", "AutoModel.from_pretrained")
+    ]
+    assert class_of("transformers.AutoModelForCausalLM.from_pretrained") == "AutoModelForCausalLM"
+    assert kind_of_class("BertTokenizerFast") == "tokenizer"
+    assert kind_of_class("AutoImageProcessor") == "image_processor"
+    assert kind_of_class("Seq2SeqTrainingArguments") == "training_args"
+    assert kind_of_class("LlavaForConditionalGeneration") == "model"
