@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 import sys
+from pathlib import Path
 
 from lsprotocol import types
 from pygls.exceptions import FeatureRequestError
@@ -77,9 +78,15 @@ class GlossaryServer(LanguageServer):
         level = min(LOG_LEVELS[settings.log_level], self.command_line_log_level)
         logging.getLogger("transformers_glossary_ls").setLevel(level)
         if settings.extra_glossary_files != self.settings.extra_glossary_files:
-            self.glossary = Glossary(settings.extra_glossary_files)
+            self.glossary = Glossary(tuple(map(self.resolve_path, settings.extra_glossary_files)))
             self._told_load_errors = False
         self.settings = settings
+
+    def resolve_path(self, path: str) -> str:
+        """A user-given path: `~` expanded, relative paths taken from the workspace root."""
+        expanded = Path(path).expanduser()
+        root = self.protocol._workspace and self.workspace.root_path
+        return str(expanded if expanded.is_absolute() or not root else Path(root) / expanded)
 
     def tell_user(self, message: str, kind=types.MessageType.Error) -> None:
         log.warning("%s", message)
