@@ -143,7 +143,8 @@ def test_hover_after_wide_characters_slices_exactly_the_term(prefix, where):
         "python code": (f's = "{prefix}"; model({TERM}=m)', "python", "file:///p.py"),
         "python string": (f'x = "{prefix}"; y = batch["{TERM}"]', "python", "file:///p.py"),
         "python comment": (f"# {prefix} pass the {TERM} too", "python", "file:///p.py"),
-        "markdown": (f"{prefix} pass `{TERM}` here", "markdown", "file:///p.md"),
+        # "Text" first: a prefix such as "~~~" or "# " would make the line a fence or heading
+        "markdown": (f"Text {prefix} pass `{TERM}` here", "markdown", "file:///p.md"),
     }[where]
     doc = Document(uri, line, language)
     start = line.rindex(TERM)

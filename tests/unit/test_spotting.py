@@ -91,6 +91,18 @@ PYTHON_CASES = [
         "token_type_ids",
         (0, 25, 0, 39),
     ),
+    # --- option names are options only as keywords or attributes -------------------------------
+    row("assignment of an option-named variable", PY, "deb‸ug = True", None),
+    row(
+        "option keyword on a line of its own",
+        PY,
+        "enc = tok(\n    padd‸ing=True,\n)",
+        "padding",
+        (1, 4, 1, 11),
+    ),
+    row("option as an attribute", PY, "lr = args.learning_‸rate", "learning_rate", (0, 10, 0, 23)),
+    row("self attribute named like an option", PY, "self.te‸xt = text", None),
+    row("string key naming a user column", PY, 'x = batch["te‸xt"]', None),
     row(
         "string list second item", PY, 'cols = ["text", "input_‸ids"]', "input_ids", (0, 17, 0, 26)
     ),

@@ -172,14 +172,45 @@ class Spotter:
         entry = self.vocab.arguments.get(text[start:end]) if end > start else None
         if entry is None:
             return None
-        if keyword_rule and not _may_be_bare(entry) and not _keyword_or_attribute(text, start, end):
+        if (
+            keyword_rule
+            and not _may_be_bare(entry)
+            and not self._used_as_option(text, line_no, start, end)
+        ):
             return None
         return Spot(entry, line_no, start, line_no, end, CODE)
 
+    def _used_as_option(self, text: str, line_no: int, start: int, end: int) -> bool:
+        """`padding=` as a keyword argument, or `args.seed` as an attribute; not `seed = 1`."""
+        before = text[:start].rstrip(" \t")
+        if before.endswith("."):
+            return not before.endswith("self.")  # `self.text` is the class's own business
+        after = text[end:].lstrip(" \t")
+        if not after.startswith("=") or after.startswith("=="):
+            return False
+        if before:
+            return True  # `f(x, padding=True)`
+        # At the start of a line: a keyword only inside a call spanning lines.
+        return self._inside_call(line_no, start)
+
+    def _inside_call(self, line_no: int, index: int) -> bool:
+        from transformers_glossary_ls.calls import find_call  # calls builds on this package
+
+        def line_at(n: int):
+            if not 0 <= n < self.doc.line_count:
+                return None
+            state = self.python_state(n)
+            return None if state is False else (self.doc.line(n), state)
+
+        return find_call(line_at, line_no, index, lambda name: None) is not None
+
     def _string_key(self, text: str, line_no: int, start: int, end: int) -> Spot | None:
+        """A model input named in a string: `batch["attention_mask"]`, `["token_type_ids"]`."""
         content = text[start:end]
         entry = self.vocab.arguments.get(content) if py.IDENTIFIER.fullmatch(content) else None
-        return Spot(entry, line_no, start, line_no, end, STRING) if entry else None
+        if entry is None or not _may_be_bare(entry):
+            return None  # `batch["text"]` is the user's column, not the tokenizer's argument
+        return Spot(entry, line_no, start, line_no, end, STRING)
 
     def _prose(self, line_no: int, index: int, view: LineView) -> Spot | None:
         # Lines above that this line's phrase may continue from, nearest first.
@@ -272,13 +303,6 @@ class Spotter:
 def _may_be_bare(entry: Entry) -> bool:
     """Model inputs are distinctive names; options (`padding`, `seed`) only count as keywords."""
     return not entry.callables or "model" in entry.callables
-
-
-def _keyword_or_attribute(text: str, start: int, end: int) -> bool:
-    after = text[end:].lstrip(" \t")
-    if after.startswith("=") and not after.startswith("=="):
-        return True
-    return text[:start].rstrip(" \t").endswith(".")
 
 
 def spot(doc: Document, vocab: Vocabulary, line_no: int, index: int) -> Spot | None:
