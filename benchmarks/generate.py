@@ -149,7 +149,7 @@ class _Builder:
         # expected completion label: the identifier around the caret (may be empty)
         for p in self.probes[first_probe:]:
             if p.kind == "completion":
-                idx = _index_of_utf16(line, p.character)
+                idx = index_of_utf16(line, p.character)
                 a = idx
                 while a > 0 and _IDENT.match(line[a - 1]):
                     a -= 1
@@ -190,7 +190,10 @@ def _context(marked: str, word: str) -> str:
     return "prose"
 
 
-def _index_of_utf16(line: str, col16: int) -> int:
+def index_of_utf16(line: str, col16: int) -> int:
+    """String index of a UTF-16 column (the client's own conversion, independent of the server's)."""
+    if line.isascii():
+        return min(col16, len(line))
     n = 0
     for i, ch in enumerate(line):
         if n >= col16:

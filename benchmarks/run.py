@@ -47,7 +47,15 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from generate import Corpus, Document, Probe, generate, sample_probes, utf16_len  # noqa: E402
+from generate import (  # noqa: E402
+    Corpus,
+    Document,
+    Probe,
+    generate,
+    index_of_utf16,
+    sample_probes,
+    utf16_len,
+)
 
 BURST_EDITS = 200
 RENAME_FROM, RENAME_TO = "attention_mask", "token_type_ids"
@@ -319,17 +327,6 @@ def initialize_params(root: Path) -> dict:
 # --------------------------------------------------------------------------------------
 
 
-def _index_of_utf16(line: str, col16: int) -> int:
-    if line.isascii():
-        return min(col16, len(line))
-    n = 0
-    for i, ch in enumerate(line):
-        if n >= col16:
-            return i
-        n += 2 if ord(ch) > 0xFFFF else 1
-    return len(line)
-
-
 class Burst:
     """200 realistic incremental edits computed on a client-side mirror of the document."""
 
@@ -347,7 +344,7 @@ class Burst:
         target = min(targets, key=lambda p: abs(p.line - want))
         self.before = {"line": target.line, "character": target.start + len(RENAME_FROM) // 2}
         L = target.line
-        idx = _index_of_utf16(self.lines[L], target.start)
+        idx = index_of_utf16(self.lines[L], target.start)
         assert self.lines[L][idx : idx + len(RENAME_FROM)] == RENAME_FROM
 
         scattered = n_edits - len(RENAME_FROM) - len(RENAME_TO)
