@@ -454,6 +454,19 @@ MARKDOWN_CASES = [
     row("model head", MD, "The model he‸ad maps hidden states.", "head", (0, 4, 0, 14)),
     row("longest match", MD, "Pass decoder input ‸IDs.", "decoder-input-ids", (0, 5, 0, 22)),
     row(
+        "phrase across blockquote lines",
+        MD,
+        "> We train with causal\n> language mode‸ling here.",
+        "causal-language-modeling",
+        (0, 16, 1, 19),
+    ),
+    row(
+        "blockquote does not join the paragraph after it",
+        MD,
+        "> We train with causal\n\nlanguage mode‸ling here.",
+        None,
+    ),
+    row(
         "tokenizer is the tokenizer, not token",
         MD,
         "The tokeni‸zer runs first.",

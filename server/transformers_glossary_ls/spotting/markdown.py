@@ -18,6 +18,7 @@ _NOT_PROSE = re.compile(
 _BLOCK_START = re.compile(
     r" {0,3}(#{1,6}(\s|$)|>|[-*+][ \t]|\d{1,9}[.)][ \t]|\||(?:[-*_][ \t]*){3,}$)"
 )
+_QUOTE = re.compile(r" {0,3}> ?")
 HEADING = re.compile(r" {0,3}#{1,6}(\s|$)")
 
 
@@ -100,4 +101,7 @@ def joins_previous(previous: str, line: str) -> bool:
     """Whether `line` continues the paragraph of `previous` (so a phrase may span the break)."""
     if not previous.strip() or not line.strip() or HEADING.match(previous):
         return False
+    quoted = _QUOTE.match(previous), _QUOTE.match(line)
+    if quoted[0] and quoted[1]:  # two lines of one blockquote: compare what they quote
+        return joins_previous(previous[quoted[0].end() :], line[quoted[1].end() :])
     return _BLOCK_START.match(line) is None
