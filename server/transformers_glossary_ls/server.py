@@ -85,7 +85,10 @@ class GlossaryServer(LanguageServer):
     def resolve_path(self, path: str) -> str:
         """A user-given path: `~` expanded, relative paths taken from the workspace root."""
         expanded = Path(path).expanduser()
-        root = self.protocol._workspace and self.workspace.root_path
+        try:
+            root = self.workspace.root_path
+        except RuntimeError:  # settings may come before `initialize` made the workspace
+            root = None
         return str(expanded if expanded.is_absolute() or not root else Path(root) / expanded)
 
     def tell_user(self, message: str, kind=types.MessageType.Error) -> None:
