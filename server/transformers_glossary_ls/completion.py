@@ -27,7 +27,7 @@ FUZZY_CUTOFF = 60
 MIN_FUZZY = 3  # one or two letters match almost anything in order
 
 _WORD_SPLIT = re.compile(r"[\s_\-]+")
-_IDENT_TAIL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
+_IDENT_TAIL = re.compile(py.IDENTIFIER.pattern + "$")  # the identifier being typed
 _WORD_TAIL = re.compile(r"[A-Za-z0-9_]+$")
 _KEY_OPENER = re.compile(r"(\[|\{|,|\.get\(|\.pop\(|\bin)\s*$")
 
