@@ -31,9 +31,8 @@ def _setup_logging(verbosity: int, log_file: str | None) -> None:
 
 
 def _explain(paths: list[str]) -> int:
-    from transformers_glossary_ls.documents import Document
+    from transformers_glossary_ls.analysis import language_of
     from transformers_glossary_ls.engine import Glossary
-    from transformers_glossary_ls.spotting import language_of
 
     glossary = Glossary()
     for error in glossary.errors:
@@ -47,11 +46,12 @@ def _explain(paths: list[str]) -> int:
             print(f"{name}: cannot read: {exc}", file=sys.stderr)
             status = 1
             continue
-        doc = Document(path.resolve().as_uri(), text, language_of("", path.name) or "")
-        if not doc.language_id:
+        analysis = Glossary.open(path.resolve().as_uri(), text, language_of("", path.name) or "")
+        if analysis.language is None:
             print(f"{name}: not a Python or Markdown file; skipped", file=sys.stderr)
             continue
-        for spot in glossary.explain(doc):
+        doc = analysis.doc
+        for spot in glossary.explain(analysis):
             shown = (
                 doc.line(spot.start_line)[spot.start : spot.end]
                 if spot.start_line == spot.end_line

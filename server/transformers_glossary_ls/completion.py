@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from transformers_glossary_ls import calls
-from transformers_glossary_ls.documents import Document
-from transformers_glossary_ls.spotting import LONG_LINE, Spotter
-from transformers_glossary_ls.spotting import markdown as md
-from transformers_glossary_ls.spotting import python as py
+from transformers_glossary_ls import kinds
+from transformers_glossary_ls.analysis import Analysis
+from transformers_glossary_ls.analysis.document import CallContext
+from transformers_glossary_ls.lexing import markdown as md
+from transformers_glossary_ls.lexing import python as py
+from transformers_glossary_ls.spotting import LONG_LINE
 from transformers_glossary_ls.vocabulary import Entry, Vocabulary
 
 ARGUMENT, KEY, VALUE, TERM = "argument", "key", "value", "term"
@@ -41,7 +42,8 @@ class Candidate:
     entry_id: str
     description: str  # short: a shape, a type
     summary: str
-    sort: str
+    tier: int  # 0 exact, 1 prefix (or nothing typed), 2 a word's prefix, 3 fuzzy
+    rank: int  # order among all candidates, best first
     head: str | None = None
     value: str | None = None  # for VALUE candidates: the choice shown
 
@@ -115,7 +117,8 @@ def _ranked(
             entry_id=options[label].id,
             description=description(options[label]),
             summary=options[label].summary,
-            sort=f"{tier}{k:04d}",
+            tier=tier,
+            rank=k,
             head=head,
         )
         for k, (tier, label) in enumerate(rank(prefix, list(options))[:MAX_ITEMS])
@@ -123,10 +126,10 @@ def _ranked(
 
 
 class Completer:
-    def __init__(self, doc: Document, vocab: Vocabulary, language: str, prose: bool = True) -> None:
-        self.doc = doc
+    def __init__(self, analysis: Analysis, vocab: Vocabulary, prose: bool = True) -> None:
+        self.analysis = analysis
+        self.doc = analysis.doc
         self.vocab = vocab
-        self.spotter = Spotter(doc, vocab, language)
         self.prose = prose
 
     # -- dispatch ------------------------------------------------------------------------------
@@ -136,7 +139,7 @@ class Completer:
         text = self.doc.line(line_no)
         if len(text) > LONG_LINE or not 0 <= index <= len(text):
             return None
-        state = self.spotter.python_state(line_no)
+        state = self.analysis.python_state(line_no)
         if state is False:
             return self._markdown(text, line_no, index)
         segments, _ = py.lex_line(text, state)
@@ -148,7 +151,7 @@ class Completer:
         return self._code(text, line_no, index)
 
     def _markdown(self, text: str, line_no: int, index: int) -> Completion | None:
-        kind, _ = md.classify(text, self.spotter.markdown_state(line_no))
+        kind, _ = md.classify(text, self.analysis.markdown_state(line_no))
         if kind != md.PROSE:
             return None
         span = md.code_span_at(text, index)
@@ -157,22 +160,11 @@ class Completer:
         return self._terms(text, index)
 
     # -- Python code ---------------------------------------------------------------------------
-    def context(self, line_no: int, index: int) -> calls.CallContext | None:
-        """The call around (line, index)."""
-
-        def line_at(n: int):
-            if not 0 <= n < self.doc.line_count:
-                return None
-            state = self.spotter.python_state(n)
-            return None if state is False else (self.doc.line(n), state)
-
-        return calls.find_call(line_at, line_no, index, calls.assignment_lookup(self.doc, line_no))
-
     def _code(self, text: str, line_no: int, index: int) -> Completion | None:
         typed = _IDENT_TAIL.search(text, 0, index)
         prefix = typed.group() if typed else ""
         start = index - len(prefix)
-        ctx = self.context(line_no, index)
+        ctx = self.analysis.call_at(line_no, index)
         if ctx is None:
             return None
         before = ctx.args_text[: len(ctx.args_text) - len(prefix)].rstrip()
@@ -194,7 +186,7 @@ class Completer:
         )
         return Completion(start, index, candidates)
 
-    def _fitted(self, ctx: calls.CallContext) -> list[Entry] | None:
+    def _fitted(self, ctx: CallContext) -> list[Entry] | None:
         """Arguments the callee takes; None when the call is not one we know."""
         kind = ctx.kind
         if kind is None:
@@ -230,7 +222,8 @@ class Completer:
                 entry_id=entry.id,
                 description=entry.term,
                 summary=shown[value] or entry.summary,
-                sort=f"{tier}{k:04d}",
+                tier=tier,
+                rank=k,
                 value=value,
             )
             for k, (tier, value) in enumerate(rank(prefix, list(shown)))
@@ -247,7 +240,7 @@ class Completer:
         before = text[:opener_end]
         if _KEY_OPENER.search(before):
             return self._keys(prefix, seg, index, quote, terminated=seg.end < len(text))
-        ctx = self.context(line_no, opener_end)
+        ctx = self.analysis.call_at(line_no, opener_end)
         if ctx is not None and ctx.value_of:
             return self._values(ctx.value_of, prefix, seg.start, index, quoted=True)
         return None
@@ -255,7 +248,7 @@ class Completer:
     def _keys(
         self, prefix: str, seg: py.Segment, index: int, quote: str, terminated: bool
     ) -> Completion:
-        options = {e.term: e for e in self.vocab.by_callable.get(calls.MODEL, [])}
+        options = {e.term: e for e in self.vocab.by_callable.get(kinds.MODEL, [])}
         candidates = _ranked(prefix, options, KEY, "" if terminated else quote)
         return Completion(seg.start, index, candidates)
 
@@ -287,9 +280,3 @@ class Completer:
     def _argument_names(self, prefix: str, start: int, end: int) -> Completion | None:
         candidates = _ranked(prefix, self.vocab.arguments, KEY)
         return Completion(start, end, candidates) if candidates else None
-
-
-def complete(
-    doc: Document, vocab: Vocabulary, language: str, line_no: int, index: int, prose: bool = True
-) -> Completion | None:
-    return Completer(doc, vocab, language, prose).at(line_no, index)

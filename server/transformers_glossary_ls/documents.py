@@ -3,9 +3,9 @@
 pygls's stock `TextDocument` keeps one string: every change rebuilds it and every lookup re-splits
 it into lines, so a keystroke in a 200,000-line file costs time proportional to the file. Here a
 document is a list of blocks of lines. An edit rewrites the lines it spans inside one or two
-blocks; a lookup finds its block by bisection. Each block also carries a `memo` dict that
-analysers (see `spotting.state`) use to cache per-block results; it is replaced whenever the block
-changes, so caches never outlive the text they describe.
+blocks; a lookup finds its block by bisection. Each block carries a `revision`, new whenever
+its lines change, so an analysis (see `analysis/`) can cache per-block results keyed by it; and
+listeners hear which block an edit started in.
 
 Lines are stored without their terminators. As in LSP, `\\n`, `\\r\\n` and `\\r` end a line and
 nothing else does (`str.splitlines` would also split on U+2028, U+0085 and form feeds).
@@ -13,8 +13,10 @@ nothing else does (`str.splitlines` would also split on U+2028, U+0085 and form 
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -28,20 +30,25 @@ def split_lines(text: str) -> list[str]:
     return LINE_BREAK.split(text)
 
 
-@dataclass(eq=False)
+_REVISIONS = itertools.count(1)
+
+
+@dataclass(eq=False, slots=True)
 class Block:
     lines: list[str]
-    memo: dict = field(default_factory=dict)
+    # Unique across all blocks ever made: a new one whenever the lines change.
+    revision: int = field(default_factory=lambda: next(_REVISIONS))
 
 
 class Document:
-    """The text of one open document, as lines in blocks, plus a small shared cache area."""
+    """The text of one open document, as lines in blocks."""
 
     def __init__(self, uri: str, text: str, language_id: str = "", version: int = 0) -> None:
         self.uri = uri
         self.language_id = language_id
         self.version = version
-        self.cache: dict = {}  # analysers' document-level caches; see `changed_from`
+        # Called with the index of the first block an edit touched (0 for a full replace).
+        self.listeners: list[Callable[[int], None]] = []
         self._blocks: list[Block] = []
         self._starts: list[int] = []
         self._set_lines(split_lines(text))
@@ -92,7 +99,7 @@ class Document:
     # -- writing ---------------------------------------------------------------------------
     def replace_all(self, text: str, version: int | None = None) -> None:
         self._set_lines(split_lines(text))
-        self.cache.clear()
+        self.changed_from(0)
         if version is not None:
             self.version = version
 
@@ -130,18 +137,16 @@ class Document:
             after = self._blocks[last_block].lines[last_offset + 1 :]
             first.lines[first_offset:] = new_lines + after
             del self._blocks[first_block + 1 : last_block + 1]
-        first.memo = {}
+        first.revision = next(_REVISIONS)
         self._rebalance(first_block)
         self.changed_from(first_block)
         if version is not None:
             self.version = version
 
     def changed_from(self, block_index: int) -> None:
-        """Tell document-level caches that blocks from `block_index` on may have changed."""
-        for cache in self.cache.values():
-            invalidate = getattr(cache, "invalidate_from", None)
-            if invalidate is not None:
-                invalidate(block_index)
+        """Tell listeners that blocks from `block_index` on may have changed."""
+        for listener in self.listeners:
+            listener(block_index)
 
     # -- internals -------------------------------------------------------------------------
     def _clamp(self, line: int, index: int, last: int) -> tuple[int, int]:

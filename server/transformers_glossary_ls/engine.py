@@ -1,6 +1,8 @@
-"""The engine's front door: the vocabulary (loaded on first use) and the questions asked of it.
+"""The engine's front door: the vocabulary and the questions asked of it about a document.
 
-Nothing here knows LSP; `server.py` translates. The CLI's `explain` uses the same calls.
+Nothing here knows LSP; `server.py` translates. The CLI's `explain` uses the same calls. Every
+question takes the document's `Analysis` (made by `open`), which hover, completion and spotting
+read side by side.
 """
 
 from __future__ import annotations
@@ -11,14 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from transformers_glossary_ls.calls import block_assignments
+from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.completion import Candidate, Completer, Completion
 from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.hovertext import hover_text
-from transformers_glossary_ls.spotting import CODE, Spot, language_of, spot, spot_all
-from transformers_glossary_ls.spotting.markdown import MARKDOWN
-from transformers_glossary_ls.spotting.python import PYTHON
-from transformers_glossary_ls.spotting.state import state_at
+from transformers_glossary_ls.spotting import CODE, Spot, spot, spot_all
 from transformers_glossary_ls.vocabulary import LoadError, Vocabulary, load_default
 
 log = logging.getLogger(__name__)
@@ -41,9 +40,18 @@ class Glossary:
         self._lock = threading.Lock()
         self._texts: dict[tuple[str, str | None, bool], str] = {}
 
+    @staticmethod
+    def open(uri: str, text: str, language_id: str = "", version: int = 0) -> Analysis:
+        """A document and its analysis, which follows the document's edits."""
+        return Analysis(Document(uri, text, language_id, version))
+
+    def load(self) -> None:
+        """Load the vocabulary now (the server does at `initialized`), not in a request."""
+        _ = self.vocab
+
     @property
     def vocab(self) -> Vocabulary:
-        """The vocabulary, loaded on first use so that startup stays as cheap as pygls allows."""
+        """The vocabulary; loaded here on first use only where nobody called `load` first."""
         if self._vocab is None:
             with self._lock:
                 if self._vocab is None:
@@ -59,13 +67,11 @@ class Glossary:
         _ = self.vocab
         return self._errors
 
-    def hover(
-        self, doc: Document, line: int, index: int, markdown: bool = True
-    ) -> HoverAnswer | None:
-        found = spot(doc, self.vocab, line, index)
+    def hover(self, analysis: Analysis, line: int, index: int, markdown: bool = True):
+        found = spot(analysis, self.vocab, line, index)
         if found is None:
             return None
-        head = self.head_at(doc, found) if found.entry.variants else None
+        head = self.head_at(analysis, found) if found.entry.variants else None
         return HoverAnswer(found, self.text(found.entry.id, head, markdown))
 
     def text(self, entry_id: str, head: str | None = None, markdown: bool = True) -> str | None:
@@ -81,21 +87,19 @@ class Glossary:
             text = self._texts[key] = hover_text(entry, self.vocab, markdown, head)
         return text
 
-    def head_at(self, doc: Document, found: Spot) -> str | None:
+    def head_at(self, analysis: Analysis, found: Spot) -> str | None:
         """The model class being called where an argument was found, when it is known."""
-        language = language_of(doc.language_id, doc.uri)
-        if found.where != CODE or language is None:
+        if found.where != CODE:
             return None
-        ctx = Completer(doc, self.vocab, language).context(found.start_line, found.start)
-        return ctx.head_class if ctx is not None else None
+        context = analysis.call_at(found.start_line, found.start)
+        return context.head_class if context is not None else None
 
     def complete(
-        self, doc: Document, line: int, index: int, prose: bool = True
+        self, analysis: Analysis, line: int, index: int, prose: bool = True
     ) -> Completion | None:
-        language = language_of(doc.language_id, doc.uri)
-        if language is None:
+        if analysis.language is None:
             return None
-        return Completer(doc, self.vocab, language, prose).at(line, index)
+        return Completer(analysis, self.vocab, prose).at(line, index)
 
     def documentation(
         self,
@@ -118,19 +122,5 @@ class Glossary:
     def candidate_documentation(self, candidate: Candidate, markdown: bool = True) -> str | None:
         return self.documentation(candidate.entry_id, candidate.head, markdown, candidate.value)
 
-    def warm_up(self, doc: Document) -> Iterator[None]:
-        """The lexing and indexing a hover would do on its first visit to each block, done a
-        block per step ahead of time, so that no hover pays for a region it is the first to see."""
-        language = language_of(doc.language_id, doc.uri)
-        if language is None:
-            return
-        machine = PYTHON if language == "python" else MARKDOWN
-        k = 0
-        while k < len(doc.blocks):
-            state_at(doc, doc.block_start(k), machine)
-            block_assignments(doc.blocks[k])
-            k += 1
-            yield
-
-    def explain(self, doc: Document) -> Iterator[Spot]:
-        return spot_all(doc, self.vocab)
+    def explain(self, analysis: Analysis) -> Iterator[Spot]:
+        return spot_all(analysis, self.vocab)

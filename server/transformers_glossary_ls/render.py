@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from lsprotocol import types
 
+from transformers_glossary_ls.capabilities import Client
 from transformers_glossary_ls.completion import Candidate, Completion
 from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.engine import HoverAnswer
@@ -27,9 +28,10 @@ def markup(text: str, markdown: bool) -> types.MarkupContent:
     return types.MarkupContent(kind=kind, value=text)
 
 
-def hover(answer: HoverAnswer, doc: Document, encoding: str, markdown: bool) -> types.Hover:
+def hover(answer: HoverAnswer, doc: Document, client: Client) -> types.Hover:
     return types.Hover(
-        contents=markup(answer.text, markdown), range=span_range(doc, answer.spot, encoding)
+        contents=markup(answer.text, client.hover_markdown),
+        range=span_range(doc, answer.spot, client.encoding),
     )
 
 
@@ -37,8 +39,7 @@ def completion_list(
     result: Completion | None,
     doc: Document,
     line: int,
-    encoding: str,
-    caps: ClientCompletion,
+    client: Client,
     documentation: Callable[[Candidate], str | None],
 ) -> dict:
     """Our candidates as an LSP CompletionList: an edit over the typed text, docs now or later.
@@ -48,7 +49,7 @@ def completion_list(
     """
     if result is None:
         return {"isIncomplete": False, "items": []}
-    text = doc.line(line)
+    text, encoding = doc.line(line), client.encoding
     edit_range = {
         "start": {"line": line, "character": to_units(text, result.start, encoding)},
         "end": {"line": line, "character": to_units(text, result.end, encoding)},
@@ -58,23 +59,31 @@ def completion_list(
         item = {
             "label": candidate.label,
             "kind": _KINDS[candidate.kind],
-            "sortText": candidate.sort,
+            "sortText": sort_text(candidate),
             "filterText": candidate.filter,
             "textEdit": {"range": edit_range, "newText": candidate.insert},
             "data": _data(candidate),
         }
-        if caps.label_details:
+        if client.label_details:
             # The shape sits next to the label; the summary opens the documentation already.
             if candidate.description:
                 item["labelDetails"] = {"description": candidate.description}
         else:
             item["detail"] = " — ".join(p for p in (candidate.description, candidate.summary) if p)
-        if not caps.resolve_documentation:
+        if not client.resolve_documentation:
             docs = documentation(candidate)
             if docs:
-                item["documentation"] = {"kind": _markup_kind(caps.markdown), "value": docs}
+                item["documentation"] = {
+                    "kind": _markup_kind(client.completion_markdown),
+                    "value": docs,
+                }
         items.append(item)
     return {"isIncomplete": False, "items": items}
+
+
+def sort_text(candidate: Candidate) -> str:
+    """The client sorts by this string: the match tier first, then our rank."""
+    return f"{candidate.tier}{candidate.rank:04d}"
 
 
 def _markup_kind(markdown: bool) -> str:
@@ -97,17 +106,3 @@ _KINDS = {
     "value": types.CompletionItemKind.Value.value,
     "term": types.CompletionItemKind.Text.value,
 }
-
-
-class ClientCompletion:
-    """What the client's completion supports, read once from its capabilities."""
-
-    def __init__(self, capabilities: types.ClientCapabilities | None = None) -> None:
-        item = None
-        if capabilities and capabilities.text_document and capabilities.text_document.completion:
-            item = capabilities.text_document.completion.completion_item
-        formats = item.documentation_format if item and item.documentation_format else None
-        self.markdown = formats is None or types.MarkupKind.Markdown in formats
-        resolvable = item.resolve_support.properties if item and item.resolve_support else []
-        self.resolve_documentation = "documentation" in resolvable
-        self.label_details = bool(item and item.label_details_support)

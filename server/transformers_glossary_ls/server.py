@@ -13,9 +13,10 @@ from pygls.exceptions import FeatureRequestError
 from pygls.lsp.server import LanguageServer
 
 from transformers_glossary_ls import __version__, render, transport
-from transformers_glossary_ls.documents import Document
+from transformers_glossary_ls.analysis import Analysis
+from transformers_glossary_ls.capabilities import Client
 from transformers_glossary_ls.engine import Glossary
-from transformers_glossary_ls.positions import UTF16, to_index
+from transformers_glossary_ls.positions import to_index
 from transformers_glossary_ls.protocol import GlossaryProtocol, strict_converter
 from transformers_glossary_ls.settings import LOG_LEVELS, Settings, parse_settings
 
@@ -31,13 +32,12 @@ class GlossaryServer(LanguageServer):
             converter_factory=strict_converter,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
         )
-        self.documents: dict[str, Document] = {}
+        self.documents: dict[str, Analysis] = {}
         self.settings = Settings()
         self.glossary = Glossary()
-        self.encoding = UTF16
-        self.hover_markdown = True
-        self.completion_caps = render.ClientCompletion()
+        self.client = Client()
         self._told_load_errors = False
+        self._initialized = False
         self._warming: set[asyncio.Task] = set()
         self.command_line_log_level = logging.WARNING
         self.connection: transport.Connection | None = None
@@ -64,11 +64,11 @@ class GlossaryServer(LanguageServer):
             self._thread_pool.shutdown(wait=False, cancel_futures=True)
 
     # -- glue helpers ------------------------------------------------------------------------
-    def document(self, uri: str) -> Document | None:
-        doc = self.documents.get(uri)
-        if doc is None:
+    def document(self, uri: str) -> Analysis | None:
+        analysis = self.documents.get(uri)
+        if analysis is None:
             log.info("request for a document that is not open: %s", uri)
-        return doc
+        return analysis
 
     def apply_settings(self, raw) -> None:
         settings, problems = parse_settings(raw)
@@ -80,6 +80,8 @@ class GlossaryServer(LanguageServer):
         if settings.extra_glossary_files != self.settings.extra_glossary_files:
             self.glossary = Glossary(tuple(map(self.resolve_path, settings.extra_glossary_files)))
             self._told_load_errors = False
+            if self._initialized:
+                self.glossary.load()
         self.settings = settings
 
     def resolve_path(self, path: str) -> str:
@@ -108,22 +110,23 @@ class GlossaryServer(LanguageServer):
             more = f" (and {len(errors) - 3} more; see the log)" if len(errors) > 3 else ""
             self.tell_user(f"Transformers Glossary: vocabulary problems: {shown}{more}")
 
-    def warm_up(self, doc: Document) -> None:
+    def warm_up(self, analysis: Analysis) -> None:
         """Index a newly opened document in the background, a block between messages."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # not serving (in-process use): hovers index what they visit
-        steps = self.glossary.warm_up(doc)
+        steps = analysis.warm_up()
+        uri = analysis.doc.uri
 
         async def run() -> None:
             try:
                 for _ in steps:
-                    if self.documents.get(doc.uri) is not doc:
+                    if self.documents.get(uri) is not analysis:
                         return  # closed or reopened meanwhile
                     await asyncio.sleep(0)  # let waiting requests go first
             except Exception:
-                log.exception("indexing %s failed; hovers will index as they go", doc.uri)
+                log.exception("indexing %s failed; hovers will index as they go", uri)
 
         task = loop.create_task(run())
         self._warming.add(task)  # keep a reference until it is done
@@ -148,18 +151,15 @@ server = GlossaryServer()
 
 @server.feature(types.INITIALIZE)
 def initialize(ls: GlossaryServer, params: types.InitializeParams) -> None:
-    ls.encoding = str(
-        getattr(ls.workspace.position_encoding, "value", ls.workspace.position_encoding) or UTF16
-    )
-    hover = params.capabilities.text_document and params.capabilities.text_document.hover
-    formats = hover.content_format if hover and hover.content_format else None
-    ls.hover_markdown = formats is None or types.MarkupKind.Markdown in formats
-    ls.completion_caps = render.ClientCompletion(params.capabilities)
+    encoding = ls.workspace.position_encoding
+    ls.client = Client.from_initialize(params.capabilities, getattr(encoding, "value", encoding))
     ls.apply_settings(params.initialization_options)
 
 
 @server.feature(types.INITIALIZED)
 def initialized(ls: GlossaryServer, params: types.InitializedParams) -> None:
+    ls._initialized = True
+    ls.glossary.load()  # here, not in the first request
     ls.check_vocabulary()
 
 
@@ -174,23 +174,28 @@ def did_change_configuration(
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: GlossaryServer, params: types.DidOpenTextDocumentParams) -> None:
     item = params.text_document
-    doc = ls.documents[item.uri] = Document(item.uri, item.text, item.language_id, item.version)
-    ls.warm_up(doc)
+    old = ls.documents.get(item.uri)
+    if old is not None:
+        old.close()
+    analysis = Glossary.open(item.uri, item.text, item.language_id, item.version)
+    ls.documents[item.uri] = analysis
+    ls.warm_up(analysis)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
 def did_change(ls: GlossaryServer, params: types.DidChangeTextDocumentParams) -> None:
-    doc = ls.document(params.text_document.uri)
-    if doc is None:
+    analysis = ls.document(params.text_document.uri)
+    if analysis is None:
         return
+    doc, encoding = analysis.doc, ls.client.encoding
     for change in params.content_changes:
         if isinstance(change, types.TextDocumentContentChangePartial):
             start, end = change.range.start, change.range.end
             doc.replace(
                 start.line,
-                to_index(doc.line(start.line), start.character, ls.encoding),
+                to_index(doc.line(start.line), start.character, encoding),
                 end.line,
-                to_index(doc.line(end.line), end.character, ls.encoding),
+                to_index(doc.line(end.line), end.character, encoding),
                 change.text,
             )
         else:
@@ -200,18 +205,20 @@ def did_change(ls: GlossaryServer, params: types.DidChangeTextDocumentParams) ->
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: GlossaryServer, params: types.DidCloseTextDocumentParams) -> None:
-    ls.documents.pop(params.text_document.uri, None)
+    analysis = ls.documents.pop(params.text_document.uri, None)
+    if analysis is not None:
+        analysis.close()
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
 def hover(ls: GlossaryServer, params: types.HoverParams) -> types.Hover | None:
-    doc = ls.document(params.text_document.uri)
-    if doc is None:
+    analysis = ls.document(params.text_document.uri)
+    if analysis is None:
         return None
     line = params.position.line
-    index = to_index(doc.line(line), params.position.character, ls.encoding)
-    answer = ls.glossary.hover(doc, line, index, ls.hover_markdown)
-    return render.hover(answer, doc, ls.encoding, ls.hover_markdown) if answer else None
+    index = to_index(analysis.doc.line(line), params.position.character, ls.client.encoding)
+    answer = ls.glossary.hover(analysis, line, index, ls.client.hover_markdown)
+    return render.hover(answer, analysis.doc, ls.client) if answer else None
 
 
 @server.feature(
@@ -221,20 +228,19 @@ def hover(ls: GlossaryServer, params: types.HoverParams) -> types.Hover | None:
     ),
 )
 def completion(ls: GlossaryServer, params: types.CompletionParams) -> dict:
-    doc = ls.document(params.text_document.uri)
-    if doc is None:
+    analysis = ls.document(params.text_document.uri)
+    if analysis is None:
         return {"isIncomplete": False, "items": []}
     line = params.position.line
-    index = to_index(doc.line(line), params.position.character, ls.encoding)
-    result = ls.glossary.complete(doc, line, index, ls.settings.completion_prose)
-    caps = ls.completion_caps
+    index = to_index(analysis.doc.line(line), params.position.character, ls.client.encoding)
+    result = ls.glossary.complete(analysis, line, index, ls.settings.completion_prose)
+    markdown = ls.client.completion_markdown
     return render.completion_list(
         result,
-        doc,
+        analysis.doc,
         line,
-        ls.encoding,
-        caps,
-        lambda c: ls.glossary.candidate_documentation(c, caps.markdown),
+        ls.client,
+        lambda c: ls.glossary.candidate_documentation(c, markdown),
     )
 
 
@@ -244,7 +250,7 @@ def completion_resolve(ls: GlossaryServer, item: types.CompletionItem) -> types.
     entry_id, head, value = data.get("id"), data.get("head"), data.get("value")
     if not isinstance(entry_id, str) or not isinstance(head, str | None):
         return item
-    markdown = ls.completion_caps.markdown
+    markdown = ls.client.completion_markdown
     docs = ls.glossary.documentation(
         entry_id, head, markdown, value if isinstance(value, str) else None
     )

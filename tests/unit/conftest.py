@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.documents import Document, split_lines
 from transformers_glossary_ls.vocabulary import Vocabulary, load_default
 
@@ -26,6 +27,14 @@ def vocab() -> Vocabulary:
 def make_doc(text: str, language: str) -> Document:
     suffix = {"python": ".py", "markdown": ".md"}.get(language, ".txt")
     return Document(f"file:///tmp/sample{suffix}", text, language)
+
+
+def analysis_of(doc: Document) -> Analysis:
+    """The one analysis of a test's document, kept with it so that it follows the edits."""
+    found = getattr(doc, "_test_analysis", None)
+    if found is None:
+        found = doc._test_analysis = Analysis(doc)
+    return found
 
 
 def cursor_of(marked: str) -> tuple[str, int, int]:

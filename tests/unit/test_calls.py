@@ -1,12 +1,13 @@
-"""The context finder: which call the cursor is in, what is called, what was already passed."""
+"""The call index and receivers: which call the cursor is in, what is called, what was passed,
+and what variables hold."""
 
 from __future__ import annotations
 
 import pytest
-from transformers_glossary_ls.calls import assignments_in, class_of, kind_of_class
-from transformers_glossary_ls.completion import Completer
-from transformers_glossary_ls.documents import Document
-from transformers_glossary_ls.engine import Glossary
+from transformers_glossary_ls.analysis import Analysis, Held
+from transformers_glossary_ls.analysis.receivers import bindings_in
+from transformers_glossary_ls.documents import BLOCK_LINES, Document
+from transformers_glossary_ls.kinds import class_of, kind_of_class
 
 CURSOR = "‸"
 HEADER = (
@@ -24,7 +25,7 @@ def context(source: str, language: str = "python"):
     index = len(before) - (before.rfind("\n") + 1)
     suffix = ".py" if language == "python" else ".md"
     doc = Document(f"file:///t{suffix}", before + after, language)
-    return Completer(doc, Glossary().vocab, language).context(line, index)
+    return Analysis(doc).call_at(line, index)
 
 
 # (id, source, callee, kind, head class, passed)
@@ -198,8 +199,8 @@ def test_call_does_not_reach_across_the_fence():
 
 def test_assignments_and_classes():
     text = "a == Foo(x)\nself.model: M = AutoModel.from_pretrained(x)\nf(x=Bar())\nm = m.to(d)\n"
-    assert [(var, value) for _, var, value in assignments_in(text)] == [
-        ("model", "AutoModel.from_pretrained")
+    assert [(b.name, b.how, b.source) for b in bindings_in(text).ordered] == [
+        ("model", "class", "AutoModel.from_pretrained")
     ]
     assert class_of("transformers.AutoModelForCausalLM.from_pretrained") == "AutoModelForCausalLM"
     assert kind_of_class("BertTokenizerFast") == "tokenizer"

@@ -16,6 +16,8 @@ from transformers_glossary_ls.engine import Glossary
 from transformers_glossary_ls.positions import ENCODINGS, UTF16, UTF32, to_index, to_units
 from transformers_glossary_ls.spotting import spot_all
 
+from .conftest import analysis_of
+
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 FUZZ = settings(
     max_examples=EXAMPLES,
@@ -151,7 +153,7 @@ def test_hover_after_wide_characters_slices_exactly_the_term(prefix, where):
     for encoding in ENCODINGS:
         for offset in (0, 5, len(TERM)):
             column = columns(line, start + offset, encoding)
-            answer = GLOSSARY.hover(doc, 0, to_index(line, column, encoding))
+            answer = GLOSSARY.hover(analysis_of(doc), 0, to_index(line, column, encoding))
             assert answer is not None, (encoding, offset, line)
             assert answer.spot.entry.term == TERM
             first = to_units(line, answer.spot.start, encoding)
@@ -186,9 +188,9 @@ def test_spot_and_complete_never_raise_and_stay_in_the_document(text, language, 
     language_id, suffix = language
     doc = Document(f"file:///fuzz{suffix}", text, language_id)
     for line, index in positions:
-        answer = GLOSSARY.hover(doc, line, index)
-        GLOSSARY.hover(doc, line, index, markdown=False)
-        GLOSSARY.complete(doc, line, index)
+        answer = GLOSSARY.hover(analysis_of(doc), line, index)
+        GLOSSARY.hover(analysis_of(doc), line, index, markdown=False)
+        GLOSSARY.complete(analysis_of(doc), line, index)
         if answer is not None:
             found = answer.spot
             assert 0 <= found.start_line <= found.end_line < doc.line_count
@@ -196,7 +198,7 @@ def test_spot_and_complete_never_raise_and_stay_in_the_document(text, language, 
             assert 0 <= found.end <= len(doc.line(found.end_line))
             assert (found.start_line, found.start) < (found.end_line, found.end)
             assert found.start_line <= line <= found.end_line
-    for found in spot_all(doc, GLOSSARY.vocab):
+    for found in spot_all(analysis_of(doc), GLOSSARY.vocab):
         assert (found.start_line, found.start) < (found.end_line, found.end)
 
 
@@ -254,19 +256,19 @@ def test_edits_match_a_reference_and_caches_match_a_fresh_document(
             assert doc.text == "\n".join(lines)
             assert doc.line_count == len(lines)
             for line, index in probes[:2]:  # warm the caches
-                GLOSSARY.hover(doc, line, index)
+                GLOSSARY.hover(analysis_of(doc), line, index)
         fresh = Document(doc.uri, doc.text, language_id)
         for line, index in probes:
             assert spot_key(_hover_spot(doc, line, index)) == spot_key(
                 _hover_spot(fresh, line, index)
             )
-            assert completion_key(GLOSSARY.complete(doc, line, index)) == completion_key(
-                GLOSSARY.complete(fresh, line, index)
-            )
+            assert completion_key(
+                GLOSSARY.complete(analysis_of(doc), line, index)
+            ) == completion_key(GLOSSARY.complete(analysis_of(fresh), line, index))
 
 
 def _hover_spot(doc, line, index):
-    answer = GLOSSARY.hover(doc, line, index)
+    answer = GLOSSARY.hover(analysis_of(doc), line, index)
     return answer.spot if answer else None
 
 

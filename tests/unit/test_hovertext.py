@@ -7,7 +7,7 @@ import re
 import pytest
 from transformers_glossary_ls.hovertext import hover_text
 
-from .conftest import make_doc
+from .conftest import analysis_of, make_doc
 
 
 def _bare(text: str) -> str:
@@ -124,8 +124,8 @@ def test_glossary_hover_uses_the_spotter(vocab):
 
     glossary = Glossary()
     doc = make_doc("out = model(attention_mask=m)\n", "python")
-    answer = glossary.hover(doc, 0, 15)
+    answer = glossary.hover(analysis_of(doc), 0, 15)
     assert answer is not None
     assert (answer.spot.start, answer.spot.end) == (12, 26)
     assert "(batch_size, sequence_length)" in answer.text
-    assert glossary.hover(doc, 0, 2) is None
+    assert glossary.hover(analysis_of(doc), 0, 2) is None

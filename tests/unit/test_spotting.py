@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from transformers_glossary_ls import documents
 from transformers_glossary_ls.documents import BLOCK_LINES, Document
-from transformers_glossary_ls.spotting import CODE, PROSE, STRING, Spot, language_of, spot, spot_all
+from transformers_glossary_ls.analysis import language_of
+from transformers_glossary_ls.spotting import CODE, PROSE, STRING, Spot, spot, spot_all
 
-from .conftest import UPSTREAM, cursor_of, make_doc
+from .conftest import UPSTREAM, analysis_of, cursor_of, make_doc
 
 PY, MD = "python", "markdown"
 
@@ -548,7 +549,7 @@ MARKDOWN_CASES = [
 
 
 def _found(text: str, language: str, line: int, index: int, vocab) -> Spot | None:
-    return spot(make_doc(text, language), vocab, line, index)
+    return spot(analysis_of(make_doc(text, language)), vocab, line, index)
 
 
 @pytest.mark.parametrize("language,marked,entry_id,span", PYTHON_CASES + MARKDOWN_CASES)
@@ -569,24 +570,24 @@ def _span(found: Spot) -> tuple[int, int, int, int]:
 def test_spot_kinds(vocab):
     """`where` says how the term was read: as code, as a string key, or as prose."""
     doc = make_doc('model(input_ids=batch["attention_mask"])  # causal language modeling', PY)
-    assert spot(doc, vocab, 0, 8).where == CODE
-    assert spot(doc, vocab, 0, 25).where == STRING
-    assert spot(doc, vocab, 0, 50).where == PROSE
+    assert spot(analysis_of(doc), vocab, 0, 8).where == CODE
+    assert spot(analysis_of(doc), vocab, 0, 25).where == STRING
+    assert spot(analysis_of(doc), vocab, 0, 50).where == PROSE
 
 
 def test_out_of_range_positions(vocab):
     doc = make_doc("model(input_ids=x)\n", PY)
-    assert spot(doc, vocab, -1, 0) is None
-    assert spot(doc, vocab, 5, 0) is None
-    assert spot(doc, vocab, 0, -1) is None
-    assert spot(doc, vocab, 0, 999) is None
-    assert spot(doc, vocab, 1, 0) is None  # the empty last line
+    assert spot(analysis_of(doc), vocab, -1, 0) is None
+    assert spot(analysis_of(doc), vocab, 5, 0) is None
+    assert spot(analysis_of(doc), vocab, 0, -1) is None
+    assert spot(analysis_of(doc), vocab, 0, 999) is None
+    assert spot(analysis_of(doc), vocab, 1, 0) is None  # the empty last line
 
 
 def test_other_languages_are_not_read(vocab):
     doc = Document("file:///tmp/notes.txt", "attention mask and input_ids", "plaintext")
-    assert spot(doc, vocab, 0, 3) is None
-    assert list(spot_all(doc, vocab)) == []
+    assert spot(analysis_of(doc), vocab, 0, 3) is None
+    assert list(spot_all(analysis_of(doc), vocab)) == []
 
 
 @pytest.mark.parametrize(
@@ -639,7 +640,7 @@ def test_every_seed_spelling_is_found(vocab, language, anchor, spelling):
     text = f"{prefix}{spelling} here.\n"
     start = len(prefix)
     for index in (start, start + len(spelling) - 1):
-        found = spot(make_doc(text, language), vocab, 0, index)
+        found = spot(analysis_of(make_doc(text, language)), vocab, 0, index)
         assert found is not None, f"{spelling!r} not found at {index}"
         assert found.entry.url.endswith(anchor), (found.entry.id, found.entry.url)
         assert _span(found) == (0, start, 0, start + len(spelling))
@@ -672,7 +673,7 @@ input_ids self-attention
 
 
 def _listing(text: str, language: str, vocab) -> list[tuple[str, tuple[int, int, int, int]]]:
-    return [(s.entry.id, _span(s)) for s in spot_all(make_doc(text, language), vocab)]
+    return [(s.entry.id, _span(s)) for s in spot_all(analysis_of(make_doc(text, language)), vocab)]
 
 
 def test_spot_all_python(vocab):
@@ -727,7 +728,7 @@ def test_spot_all_lists_in_document_order(vocab, text, language, expected):
 def test_spot_all_agrees_with_spot(vocab, text, language):
     """Every listed term is what a hover at each of its characters finds."""
     doc = make_doc(text, language)
-    listed = list(spot_all(doc, vocab))
+    listed = list(spot_all(analysis_of(doc), vocab))
     assert listed == sorted(listed, key=_span), "spot_all must list terms in document order"
     for found in listed:
         for line in range(found.start_line, found.end_line + 1):
@@ -736,7 +737,7 @@ def test_spot_all_agrees_with_spot(vocab, text, language):
             for index in range(first, last):
                 if doc.line(line)[index] in " \t#-*":
                     continue  # between the words of a phrase
-                again = spot(doc, vocab, line, index)
+                again = spot(analysis_of(doc), vocab, line, index)
                 assert again is not None and _span(again) == _span(found), (line, index)
                 assert again.entry.id == found.entry.id
 
@@ -757,7 +758,7 @@ def _big_python(lines: int) -> str:
 
 
 def _where(doc, vocab, line, index):
-    found = spot(doc, vocab, line, index)
+    found = spot(analysis_of(doc), vocab, line, index)
     return None if found is None else (found.entry.id, found.where)
 
 
@@ -925,7 +926,7 @@ def _edits(draw, language):
 
 
 def _all(doc, vocab):
-    return [(s.entry.id, _span(s), s.where) for s in spot_all(doc, vocab)]
+    return [(s.entry.id, _span(s), s.where) for s in spot_all(analysis_of(doc), vocab)]
 
 
 @pytest.mark.parametrize("language", [PY, MD])
@@ -942,5 +943,8 @@ def test_edited_document_spots_like_a_fresh_one(vocab, language, data):
             assert _all(doc, vocab) == _all(fresh, vocab)
             probe = data.draw(st.integers(0, doc.line_count - 1))
             for index in range(0, len(doc.line(probe)) + 1, 3):
-                a, b = spot(doc, vocab, probe, index), spot(fresh, vocab, probe, index)
+                a, b = (
+                    spot(analysis_of(doc), vocab, probe, index),
+                    spot(analysis_of(fresh), vocab, probe, index),
+                )
                 assert (a and (a.entry.id, _span(a))) == (b and (b.entry.id, _span(b)))

@@ -2,34 +2,41 @@
 
 from __future__ import annotations
 
+from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.documents import BLOCK_LINES, Document
 from transformers_glossary_ls.engine import Glossary
 
 CHUNK = 'x = model(attention_mask=m)\n"""causal language modeling"""\n'
 
 
-def test_warm_up_fills_every_block_memo():
-    doc = Document("file:///w.py", CHUNK * (BLOCK_LINES * 3), "python")
-    steps = list(Glossary().warm_up(doc))
+def test_warm_up_indexes_every_block():
+    analysis = Analysis(Document("file:///w.py", CHUNK * (BLOCK_LINES * 3), "python"))
+    steps = list(analysis.warm_up())
+    doc = analysis.doc
     assert len(steps) == len(doc.blocks) >= 6
-    for block in doc.blocks:
-        assert "assignments" in block.memo
-        assert any(isinstance(key, tuple) and key[0] == "python" for key in block.memo)
+    revisions = {block.revision for block in doc.blocks}
+    assert revisions <= set(analysis._bindings)  # receivers read
+    assert revisions <= set(analysis._calls)  # calls indexed
+    assert revisions <= set(analysis.python_states.runs)  # line states known
+    assert len(analysis.python_states.entries) == len(doc.blocks)
 
 
 def test_warm_up_keeps_going_through_edits():
     glossary = Glossary()
-    doc = Document("file:///w.md", "self-attention\n\n" * (BLOCK_LINES * 2), "markdown")
-    steps = glossary.warm_up(doc)
+    analysis = Analysis(
+        Document("file:///w.md", "self-attention\n\n" * (BLOCK_LINES * 2), "markdown")
+    )
+    doc = analysis.doc
+    steps = analysis.warm_up()
     next(steps)
-    assert glossary.hover(doc, 2000, 3) is not None  # prose: the glossary term
+    assert glossary.hover(analysis, 2000, 3) is not None  # prose: the glossary term
     doc.replace(0, 0, 0, 0, "```text\n")  # a fence opened at the top while warming
     for _ in steps:
         pass
-    assert glossary.hover(doc, 2001, 3) is None  # the same line is inside the fence now
+    assert glossary.hover(analysis, 2001, 3) is None  # the same line is inside the fence now
     doc.replace(0, 0, 1, 0, "")
-    assert glossary.hover(doc, 2000, 3) is not None
+    assert glossary.hover(analysis, 2000, 3) is not None
 
 
 def test_warm_up_skips_languages_we_do_not_read():
-    assert list(Glossary().warm_up(Document("file:///w.txt", "padding", "plaintext"))) == []
+    assert list(Analysis(Document("file:///w.txt", "padding", "plaintext")).warm_up()) == []

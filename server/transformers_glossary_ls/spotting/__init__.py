@@ -10,33 +10,20 @@ import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from transformers_glossary_ls.documents import Document
-from transformers_glossary_ls.spotting import markdown as md
-from transformers_glossary_ls.spotting import python as py
+from transformers_glossary_ls import kinds
+from transformers_glossary_ls.analysis import Analysis
+from transformers_glossary_ls.analysis.document import MARKDOWN, PYTHON
+from transformers_glossary_ls.lexing import markdown as md
+from transformers_glossary_ls.lexing import python as py
 from transformers_glossary_ls.spotting.phrases import EDGE, Word, match_covering, scan, words_in
-from transformers_glossary_ls.spotting.state import state_at
 from transformers_glossary_ls.vocabulary import Entry, Vocabulary
 
-PYTHON, MARKDOWN = "python", "markdown"
+__all__ = ["CODE", "MARKDOWN", "PROSE", "PYTHON", "STRING", "Spot", "Spotter", "spot", "spot_all"]
+
 CODE, STRING, PROSE = "code", "string", "prose"
 MAX_JOINED_LINES = 3  # how far a phrase may run across line breaks
 LONG_LINE = 100_000  # longer lines are read only near the cursor, as code
 LONG_WINDOW = 2_000
-
-_LANGUAGE_IDS = {"python": PYTHON, "markdown": MARKDOWN}
-_SUFFIXES = {".py": PYTHON, ".pyi": PYTHON, ".md": MARKDOWN, ".markdown": MARKDOWN}
-
-
-def language_of(language_id: str, uri: str = "") -> str | None:
-    """python, markdown, or None for documents we do not read."""
-    found = _LANGUAGE_IDS.get((language_id or "").lower())
-    if found:
-        return found
-    path = uri.lower().split("?", 1)[0]
-    for suffix, language in _SUFFIXES.items():
-        if path.endswith(suffix):
-            return language
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,22 +72,14 @@ def _python_view(text: str, state, previous: str | None, previous_state) -> Line
 class Spotter:
     """Finds vocabulary terms in one document, in its language."""
 
-    def __init__(self, doc: Document, vocab: Vocabulary, language: str) -> None:
-        self.doc = doc
+    def __init__(self, analysis: Analysis, vocab: Vocabulary) -> None:
+        self.analysis = analysis
+        self.doc = analysis.doc
         self.vocab = vocab
-        self.language = language
+        self.python_state = analysis.python_state
+        self.markdown_state = analysis.markdown_state
 
     # -- line analysis -----------------------------------------------------------------------
-    def python_state(self, line_no: int):
-        """Lexer state at a line's start, or False when the line is not Python."""
-        if self.language == PYTHON:
-            return state_at(self.doc, line_no, py.PYTHON)
-        kind, py_state = md.classify(self.doc.line(line_no), self.markdown_state(line_no))
-        return py_state if kind == md.PYTHON_CODE else False
-
-    def markdown_state(self, line_no: int):
-        return state_at(self.doc, line_no, md.MARKDOWN)
-
     def view(self, line_no: int, around: int = 0) -> LineView:
         text = self.doc.line(line_no)
         if len(text) > LONG_LINE:
@@ -114,7 +93,7 @@ class Spotter:
             if prev_state is False:
                 previous = None
             return _python_view(text, state, previous, prev_state)
-        kind, _ = md.classify(text, state_at(self.doc, line_no, md.MARKDOWN))
+        kind, _ = md.classify(text, self.markdown_state(line_no))
         if kind != md.PROSE:
             return LineView()
         view = LineView(
@@ -123,7 +102,7 @@ class Spotter:
         )
         if line_no > 0:
             previous = self.doc.line(line_no - 1)
-            prev_kind, _ = md.classify(previous, state_at(self.doc, line_no - 1, md.MARKDOWN))
+            prev_kind, _ = md.classify(previous, self.markdown_state(line_no - 1))
             view.joins_previous = prev_kind == md.PROSE and md.joins_previous(previous, text)
         return view
 
@@ -194,15 +173,7 @@ class Spotter:
         return self._inside_call(line_no, start)
 
     def _inside_call(self, line_no: int, index: int) -> bool:
-        from transformers_glossary_ls.calls import find_call  # calls builds on this package
-
-        def line_at(n: int):
-            if not 0 <= n < self.doc.line_count:
-                return None
-            state = self.python_state(n)
-            return None if state is False else (self.doc.line(n), state)
-
-        return find_call(line_at, line_no, index, lambda name: None) is not None
+        return self.analysis.call_at(line_no, index) is not None
 
     def _string_key(self, text: str, line_no: int, start: int, end: int) -> Spot | None:
         """A model input named in a string: `batch["attention_mask"]`, `["token_type_ids"]`."""
@@ -302,19 +273,17 @@ class Spotter:
 
 def _may_be_bare(entry: Entry) -> bool:
     """Model inputs are distinctive names; options (`padding`, `seed`) only count as keywords."""
-    return not entry.callables or "model" in entry.callables
+    return not entry.callables or kinds.MODEL in entry.callables
 
 
-def spot(doc: Document, vocab: Vocabulary, line_no: int, index: int) -> Spot | None:
+def spot(analysis: Analysis, vocab: Vocabulary, line_no: int, index: int) -> Spot | None:
     """The term at (line, string index) of a document, or None."""
-    language = language_of(doc.language_id, doc.uri)
-    if language is None:
+    if analysis.language is None:
         return None
-    return Spotter(doc, vocab, language).at(line_no, index)
+    return Spotter(analysis, vocab).at(line_no, index)
 
 
-def spot_all(doc: Document, vocab: Vocabulary) -> Iterator[Spot]:
-    language = language_of(doc.language_id, doc.uri)
-    if language is None:
+def spot_all(analysis: Analysis, vocab: Vocabulary) -> Iterator[Spot]:
+    if analysis.language is None:
         return iter(())
-    return Spotter(doc, vocab, language).all()
+    return Spotter(analysis, vocab).all()

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from transformers_glossary_ls import __version__
+from transformers_glossary_ls import __version__, kinds
 from transformers_glossary_ls.vocabulary.model import (
     ARGUMENT,
     CONCEPT,
@@ -49,16 +49,7 @@ TEXT_FIELDS = (
 LIST_FIELDS = ("aliases", "abbreviations", "see_also", "produced_by", "callables")
 KNOWN_FIELDS = {*TEXT_FIELDS, *LIST_FIELDS, "choices", "variants", _LINE}
 KINDS = (CONCEPT, ARGUMENT)
-CALLABLES = {
-    "model",
-    "tokenizer",
-    "processor",
-    "image_processor",
-    "feature_extractor",
-    "generate",
-    "training_args",
-    "from_pretrained",
-}
+CALLABLES = set(kinds.CALL_KINDS)
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

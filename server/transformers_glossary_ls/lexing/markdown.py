@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from transformers_glossary_ls.spotting.python import has_triple_quote, lex_line
-from transformers_glossary_ls.spotting.state import Machine
+from transformers_glossary_ls.lexing.machine import Machine
+from transformers_glossary_ls.lexing.python import has_triple_quote, lex_line
 
 PYTHON_FENCES = {"python", "py", "python3", "ipython", "pycon", "ipython3"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from transformers_glossary_ls.spotting.state import Machine
+from transformers_glossary_ls.lexing.machine import Machine
 
 CODE, COMMENT, STRING, DOCSTRING = "code", "comment", "string", "docstring"
 
@@ -140,3 +140,17 @@ def is_comment_line(segments: list[Segment], line: str) -> Segment | None:
         if seg.kind != CODE or line[seg.start : seg.end].strip():
             return None
     return segments[-1]
+
+
+def blank_line(line: str, state) -> tuple[str, str | None]:
+    """The line with string contents and comments replaced by spaces (quotes kept), and the
+    exit state: bracket matching then never sees a parenthesis inside a string."""
+    segments, exit_state = lex_line(line, state)
+    if len(segments) == 1 and segments[0].kind == CODE:
+        return line, exit_state
+    chars = list(line)
+    for seg in segments:
+        if seg.kind != CODE:
+            start = seg.start - 1 if seg.kind == COMMENT else seg.start  # the "#" too
+            chars[start : seg.end] = " " * (seg.end - start)
+    return "".join(chars), exit_state

@@ -1,0 +1,163 @@
+"""The call index: every bracket group of a document's Python, with its callee and arguments.
+
+Each block indexes the groups whose opening bracket lies in it, reading on past its end (at most
+LOOK_AHEAD_LINES) to find their closing brackets and later arguments. Strings and comments are
+blanked first, so a parenthesis inside a string never confuses the matching. Lines are stored
+relative to the block's start, so an edit above a block does not stale its index; the cache is
+keyed by the block's revision, its entry lexer state and the revision of the block after it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable, Iterator
+from dataclasses import dataclass, field
+
+from transformers_glossary_ls.lexing.python import blank_line
+
+# How far below its opening bracket a group is followed. An unclosed group (code being typed)
+# holds the lines up to this far below it: the distance a call's arguments plausibly span.
+LOOK_AHEAD_LINES = 60
+
+_SIGNIFICANT = re.compile(r"[()\[\]{},]")
+_CALLEE = re.compile(r"([A-Za-z_][\w.]*)\s*$")
+_KEYWORD_AT = re.compile(r"\s*([A-Za-z_]\w*)\s*=(?!=)")
+_SPREAD_AT = re.compile(r"\s*\*\*")
+# Words that stand before a parenthesis without calling anything.
+_NOT_CALLEES = frozenset(
+    "and as assert async await del elif else except for from global if import in is lambda "
+    "nonlocal not or print_function raise return while with yield".split()
+)
+
+# line_at(n) -> (line text, Python lexer state at its start), or None where the Python ends.
+LineSource = Callable[[int], "tuple[str, Hashable] | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class Keyword:
+    """A keyword argument: `name=` with the name's range (line relative to the block)."""
+
+    name: str
+    line: int
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Argument:
+    """One argument of a group: where it starts, and its keyword if it has one."""
+
+    line: int
+    start: int
+    keyword: Keyword | None = None
+    spread: bool = False  # `**kwargs`
+
+
+@dataclass(slots=True)
+class Group:
+    """A bracket group opened in a block. A call when `callee` is set."""
+
+    bracket: str
+    line: int  # of the opening bracket, relative to the block's start
+    index: int
+    callee: str | None
+    close_line: int | None = None  # None: not closed within LOOK_AHEAD_LINES
+    close_index: int = 0
+    arguments: list[Argument] = field(default_factory=list)
+
+    def holds(self, line: int, index: int) -> bool:
+        """Whether a cursor at (line, index) (block-relative) is inside the brackets."""
+        if (line, index) <= (self.line, self.index):
+            return False
+        if self.close_line is None:
+            return line - self.line <= LOOK_AHEAD_LINES
+        return (line, index) <= (self.close_line, self.close_index)
+
+
+@dataclass(slots=True)
+class _Open:
+    group: Group | None  # None for groups opened past the block's end (another block's)
+    expect_argument: bool = True
+
+
+def index_block(line_at: LineSource, first: int, count: int, line_count: int) -> list[Group]:
+    """The groups opened in lines first .. first+count-1, in order of their opening bracket.
+
+    A line that is not Python (Markdown around a fence) ends every group still open."""
+    groups: list[Group] = []
+    stack: list[_Open] = []
+    last = min(first + count - 1 + LOOK_AHEAD_LINES, line_count - 1)
+    n = first
+    while n <= last:
+        past_end = n >= first + count
+        if past_end and not any(o.group is not None for o in stack):
+            break
+        got = line_at(n)
+        if got is None:
+            for opened in stack:
+                if opened.group is not None:
+                    opened.group.close_line, opened.group.close_index = n - first, -1
+            stack.clear()
+            if past_end:
+                break
+            n += 1
+            continue
+        text = blank_line(*got)[0]
+        rel = n - first
+        if stack and stack[-1].expect_argument:
+            _start_argument(stack[-1], text, rel, 0)
+        for match in _SIGNIFICANT.finditer(text):
+            char, i = match.group(), match.start()
+            if char in "([{":
+                group = None
+                if not past_end:
+                    callee = None
+                    if char == "(":
+                        found = _CALLEE.search(text, 0, i)
+                        if found is not None and found.group(1) not in _NOT_CALLEES:
+                            callee = found.group(1)
+                    group = Group(char, rel, i, callee)
+                    groups.append(group)
+                opened = _Open(group)
+                stack.append(opened)
+                _start_argument(opened, text, rel, i + 1)
+            elif char == ",":
+                if stack:
+                    stack[-1].expect_argument = True
+                    _start_argument(stack[-1], text, rel, i + 1)
+            elif stack:  # a closing bracket; one with nothing open belongs to a block above
+                closed = stack.pop().group
+                if closed is not None:
+                    closed.close_line, closed.close_index = rel, i
+        n += 1
+    return groups
+
+
+def _start_argument(opened: _Open, text: str, rel: int, at: int) -> None:
+    """Record the argument starting at text[at:], unless the rest of the line is blank."""
+    if not opened.expect_argument:
+        return
+    rest = text[at:]
+    if not rest.strip():
+        return  # it starts on a later line
+    opened.expect_argument = False
+    group = opened.group
+    if group is None or group.callee is None:
+        return
+    start = at + len(rest) - len(rest.lstrip())
+    if rest[start - at] in ")]},":
+        return  # `f()`, a trailing comma or a missing argument: nothing to record
+    argument = Argument(rel, start)
+    keyword = _KEYWORD_AT.match(text, at)
+    if keyword is not None:
+        argument.keyword = Keyword(keyword.group(1), rel, keyword.start(1), keyword.end(1))
+    elif _SPREAD_AT.match(text, at):
+        argument.spread = True
+    group.arguments.append(argument)
+
+
+def groups_holding(groups: list[Group], line: int, index: int) -> Iterator[Group]:
+    """Groups holding (line, index), innermost first (block-relative positions)."""
+    for group in reversed(groups):
+        if group.holds(line, index):
+            yield group

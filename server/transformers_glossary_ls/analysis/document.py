@@ -1,0 +1,317 @@
+"""The per-document analysis object: language, line states, call index, receivers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable, Iterator
+from dataclasses import dataclass, field
+
+from transformers_glossary_ls import kinds
+from transformers_glossary_ls.analysis import calls as callindex
+from transformers_glossary_ls.analysis import receivers
+from transformers_glossary_ls.analysis.calls import Group, Keyword
+from transformers_glossary_ls.analysis.receivers import BlockBindings, Held
+from transformers_glossary_ls.analysis.states import LineStates
+from transformers_glossary_ls.documents import Document
+from transformers_glossary_ls.lexing import markdown as md
+from transformers_glossary_ls.lexing import python as py
+
+PYTHON, MARKDOWN = "python", "markdown"
+
+_LANGUAGE_IDS = {"python": PYTHON, "markdown": MARKDOWN}
+_SUFFIXES = {".py": PYTHON, ".pyi": PYTHON, ".md": MARKDOWN, ".markdown": MARKDOWN}
+_VALUE_OF = re.compile(r"(?:^|[(,])\s*([A-Za-z_]\w*)\s*=\s*$")
+
+
+def language_of(language_id: str, uri: str = "") -> str | None:
+    """python, markdown, or None for documents we do not read."""
+    found = _LANGUAGE_IDS.get((language_id or "").lower())
+    if found:
+        return found
+    path = uri.lower().split("?", 1)[0]
+    for suffix, language in _SUFFIXES.items():
+        if path.endswith(suffix):
+            return language
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    """A call in the document, positions absolute (line, string index)."""
+
+    callee: str  # as written: "model", "self.tokenizer", "model.generate"
+    kind: str | None  # a call kind of `kinds`, when known
+    head_class: str | None  # the model class, e.g. "AutoModelForSequenceClassification"
+    open: tuple[int, int]  # the opening parenthesis
+    close: tuple[int, int] | None  # the closing one; None while unclosed
+    keywords: tuple[Keyword, ...]  # with absolute lines
+    positional: int  # how many positional arguments
+    spread: bool  # has a `**kwargs` argument
+
+
+@dataclass(frozen=True, slots=True)
+class CallContext:
+    """The call around a cursor: the call, and where in it the cursor stands."""
+
+    call: CallSite
+    passed: frozenset[str]  # keywords given, but for the one the cursor is in
+    value_of: str | None  # the keyword whose value the cursor is in (`padding=|`)
+    args_text: str  # blanked text from "(" to the cursor, nested brackets emptied
+
+    # The call's fields, read through, for brevity at the use sites.
+    @property
+    def callee(self) -> str:
+        return self.call.callee
+
+    @property
+    def kind(self) -> str | None:
+        return self.call.kind
+
+    @property
+    def head_class(self) -> str | None:
+        return self.call.head_class
+
+
+@dataclass(slots=True)
+class _CallCache:
+    key: tuple[Hashable, int]  # entry state of the block, revision of the block after it
+    groups: list[Group]
+
+
+@dataclass
+class Analysis:
+    """Everything the features read from one document."""
+
+    doc: Document
+    language: str | None = None
+    python_states: LineStates = field(init=False)
+    markdown_states: LineStates | None = field(init=False, default=None)
+    _calls: dict[int, _CallCache] = field(init=False, default_factory=dict)
+    _bindings: dict[int, BlockBindings] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.language is None:
+            self.language = language_of(self.doc.language_id, self.doc.uri)
+        self.python_states = LineStates(self.doc, py.PYTHON)
+        if self.language == MARKDOWN:
+            self.markdown_states = LineStates(self.doc, md.MARKDOWN)
+        self.doc.listeners.append(self._changed)
+
+    def close(self) -> None:
+        """Stop following the document's edits."""
+        if self._changed in self.doc.listeners:
+            self.doc.listeners.remove(self._changed)
+
+    def _changed(self, block_index: int) -> None:
+        self.python_states.changed_from(block_index)
+        if self.markdown_states is not None:
+            self.markdown_states.changed_from(block_index)
+        limit = 2 * len(self.doc.blocks) + 8
+        if len(self._calls) > limit or len(self._bindings) > limit:
+            live = {block.revision for block in self.doc.blocks}
+            self._calls = {r: c for r, c in self._calls.items() if r in live}
+            self._bindings = {r: b for r, b in self._bindings.items() if r in live}
+
+    # -- line states ---------------------------------------------------------------------------
+    def python_state(self, line_no: int):
+        """Python lexer state at a line's start, or False when the line is not Python."""
+        if self.language == PYTHON:
+            return self.python_states.at(line_no)
+        if self.language != MARKDOWN:
+            return False
+        kind, py_state = md.classify(self.doc.line(line_no), self.markdown_state(line_no))
+        return py_state if kind == md.PYTHON_CODE else False
+
+    def markdown_state(self, line_no: int):
+        assert self.markdown_states is not None
+        return self.markdown_states.at(line_no)
+
+    def python_line(self, line_no: int) -> tuple[str, Hashable] | None:
+        """A line of Python and its lexer state; None outside the document or the Python."""
+        if not 0 <= line_no < self.doc.line_count:
+            return None
+        state = self.python_state(line_no)
+        return None if state is False else (self.doc.line(line_no), state)
+
+    def _block_entry(self, block_index: int) -> Hashable:
+        states = self.markdown_states if self.language == MARKDOWN else self.python_states
+        assert states is not None
+        return states.entry(block_index)
+
+    # -- the call index ------------------------------------------------------------------------
+    def block_groups(self, block_index: int) -> list[Group]:
+        """The bracket groups opened in a block (block-relative positions), indexed once."""
+        blocks = self.doc.blocks
+        block = blocks[block_index]
+        after = blocks[block_index + 1].revision if block_index + 1 < len(blocks) else 0
+        key = (self._block_entry(block_index), after)
+        cached = self._calls.get(block.revision)
+        if cached is None or cached.key != key:
+            groups = callindex.index_block(
+                self.python_line,
+                self.doc.block_start(block_index),
+                len(block.lines),
+                self.doc.line_count,
+            )
+            cached = self._calls[block.revision] = _CallCache(key, groups)
+        return cached.groups
+
+    def calls(self) -> Iterator[CallSite]:
+        """Every call of the document, in order of its opening parenthesis."""
+        if self.language is None:
+            return
+        for k in range(len(self.doc.blocks)):
+            start = self.doc.block_start(k)
+            for group in self.block_groups(k):
+                if group.callee is not None:
+                    yield self._site(group, start)
+
+    def call_at(self, line_no: int, index: int) -> CallContext | None:
+        """The innermost call whose parentheses hold the cursor; None in a list or dict."""
+        if self.language is None or not 0 <= line_no < self.doc.line_count:
+            return None
+        block_index, _ = self.doc.locate(line_no)
+        for k in (block_index, block_index - 1):  # a group spans less than a block
+            if k < 0:
+                break
+            start = self.doc.block_start(k)
+            for group in callindex.groups_holding(self.block_groups(k), line_no - start, index):
+                if group.callee is None:
+                    return None  # inside a list, dict, subscript or plain parentheses
+                return self._context(group, start, line_no, index)
+        return None
+
+    def _site(self, group: Group, start: int) -> CallSite:
+        kind, head = self.identify(group.callee or "", start + group.line)
+        keywords = tuple(
+            Keyword(a.keyword.name, start + a.line, a.keyword.start, a.keyword.end)
+            for a in group.arguments
+            if a.keyword is not None
+        )
+        close = None if group.close_line is None else (start + group.close_line, group.close_index)
+        return CallSite(
+            callee=group.callee or "",
+            kind=kind,
+            head_class=head,
+            open=(start + group.line, group.index),
+            close=close,
+            keywords=keywords,
+            positional=sum(1 for a in group.arguments if a.keyword is None and not a.spread),
+            spread=any(a.spread for a in group.arguments),
+        )
+
+    def _context(self, group: Group, start: int, line_no: int, index: int) -> CallContext:
+        site = self._site(group, start)
+        cursor = (line_no - start, index)
+        # The argument the cursor is in: the last one starting before it.
+        current = None
+        for argument in group.arguments:
+            if (argument.line, argument.start) <= cursor:
+                current = argument
+        passed = set()
+        for argument in group.arguments:
+            word = argument.keyword
+            if word is None:
+                continue
+            if argument is current and (word.line, word.end) >= cursor:
+                continue  # the name being typed
+            passed.add(word.name)
+        args_text = self._args_text(site.open, line_no, index)
+        value = _VALUE_OF.search(args_text)
+        return CallContext(site, frozenset(passed), value.group(1) if value else None, args_text)
+
+    def _args_text(self, opener: tuple[int, int], line_no: int, index: int) -> str:
+        pieces = []
+        for n in range(opener[0], line_no + 1):
+            got = self.python_line(n)
+            if got is None:
+                break
+            text = py.blank_line(*got)[0]
+            if n == line_no:
+                text = text[:index]
+            if n == opener[0]:
+                text = text[opener[1] :]
+            pieces.append(text)
+        return _flatten("\n".join(pieces))
+
+    def identify(self, callee: str, line_no: int) -> tuple[str | None, str | None]:
+        """(call kind, model class) of a callee as written, at a line."""
+        last = callee.split(".")[-1]
+        if last == "generate":
+            receiver = callee.rsplit(".", 1)[0] if "." in callee else ""
+            held = self.held(receiver, line_no) if receiver else None
+            return kinds.GENERATE, held.cls if held is not None else None
+        if last == "from_pretrained":
+            return kinds.FROM_PRETRAINED, kinds.class_of(callee)
+        if last[:1].isupper():  # a class called directly
+            kind = kinds.kind_of_class(last)
+            # `BertModel(config)` builds a model: it is not the forward call.
+            return (None if kind in (kinds.MODEL, kinds.CONFIG) else kind), None
+        held = self.held(callee, line_no)
+        if held is not None:
+            kind = held.kind if held.kind in kinds.CALL_KINDS else None
+            return kind, held.cls if kind == kinds.MODEL else None
+        return kinds.kind_of_name(callee), None
+
+    # -- receivers -----------------------------------------------------------------------------
+    def block_bindings(self, block_index: int) -> BlockBindings:
+        block = self.doc.blocks[block_index]
+        found = self._bindings.get(block.revision)
+        if found is None:
+            found = self._bindings[block.revision] = receivers.bindings_in("\n".join(block.lines))
+        return found
+
+    def binding(self, name: str, line_no: int) -> tuple[int, receivers.Binding] | None:
+        """The last binding of `name` at or above a line: (its absolute line, it)."""
+        if not 0 <= line_no < self.doc.line_count:
+            return None
+        block_index, offset = self.doc.locate(line_no)
+        for binding in reversed(self.block_bindings(block_index).ordered):
+            if binding.name == name and binding.line <= offset:
+                return self.doc.block_start(block_index) + binding.line, binding
+        for k in range(block_index - 1, max(-1, block_index - 1 - receivers.BINDING_BLOCKS), -1):
+            binding = self.block_bindings(k).last.get(name)
+            if binding is not None:
+                return self.doc.block_start(k) + binding.line, binding
+        return None
+
+    def held(self, expression: str, line_no: int, depth: int = 0) -> Held | None:
+        """What an expression (`outputs`, `self.model.config`) holds at a line, when known."""
+        parts = expression.removeprefix("self.").split(".")
+        found = self.binding(parts[0], line_no)
+        if found is None or depth > receivers.MAX_ALIAS_DEPTH:
+            return None
+        at, binding = found
+        base = receivers.held_by_binding(
+            binding, lambda source: self.held(source, at - 1, depth + 1)
+        )
+        return receivers.follow_attributes(base, parts[1:])
+
+    # -- background indexing -------------------------------------------------------------------
+    def warm_up(self) -> Iterator[None]:
+        """The lexing and indexing a hover would do on its first visit to each block, done a
+        block per step ahead of time, so that no hover pays for a region it is the first to see."""
+        if self.language is None:
+            return
+        k = 0
+        while k < len(self.doc.blocks):
+            self._block_entry(k)
+            self.block_groups(k)
+            self.block_bindings(k)
+            k += 1
+            yield
+
+
+def _flatten(args: str) -> str:
+    """Args text with nested brackets emptied, so only this call's own keywords remain."""
+    out, depth = [], 0
+    for char in args:
+        if char in "([{":
+            depth += 1
+            out.append(char if depth == 1 else " ")
+        elif char in ")]}":
+            depth -= 1
+            out.append(" ")
+        else:
+            out.append(char if depth <= 1 else " ")
+    return "".join(out)

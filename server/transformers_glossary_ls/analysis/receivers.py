@@ -1,0 +1,121 @@
+"""What a variable holds, from how it was last assigned above a line.
+
+`model = AutoModelForCausalLM.from_pretrained(...)` makes `model` a model of that class;
+`outputs = model(...)` makes `outputs` that model's outputs; `cfg = model.config` a config;
+`args: TrainingArguments` a TrainingArguments. Each block's bindings are read once (per
+revision) with one line-anchored regex; lookups go back a bounded number of blocks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from transformers_glossary_ls import kinds
+
+# How many blocks (512-1,023 lines each) above the line's own a binding is looked for: a few
+# thousand lines, so a lookup in a huge file never scans all of it.
+BINDING_BLOCKS = 12
+MAX_ALIAS_DEPTH = 6
+
+CLASS, CALL, ALIAS, UNKNOWN = "class", "call", "alias", "unknown"
+
+_ASSIGNMENT = re.compile(
+    r"^[ \t]*(?:self\.)?([A-Za-z_]\w*)[ \t]*(?::[ \t]*([A-Za-z_][\w.]*)[^=\n]*)?"
+    r"(?:=(?!=)[ \t]*([^\n]*)|[ \t]*$)",
+    re.MULTILINE,
+)
+_CALL = re.compile(r"([A-Za-z_][\w.]*)[ \t]*\(")
+_CHAIN = re.compile(r"[A-Za-z_][\w.]*")
+_WORD = r"(?<![\w.]){}(?!\w)"
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """`name` was assigned at `line` (block-relative) from `source`, read as `how`."""
+
+    line: int
+    name: str
+    how: str  # class, call, alias or unknown
+    source: str  # the class expression, the callee, the aliased expression
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """What a variable holds: a value kind and, for models, the class."""
+
+    kind: str
+    cls: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BlockBindings:
+    ordered: list[Binding]
+    last: dict[str, Binding]
+
+
+def bindings_in(text: str) -> BlockBindings:
+    """The assignments and annotations of a block's text, in order."""
+    ordered: list[Binding] = []
+    line, last_offset = 0, 0
+    for match in _ASSIGNMENT.finditer(text):
+        name, annotation, value = match.groups()
+        line += text.count("\n", last_offset, match.start())
+        last_offset = match.start()
+        binding = _binding(line, name, annotation, value)
+        if binding is not None:
+            ordered.append(binding)
+    return BlockBindings(ordered, {b.name: b for b in ordered})
+
+
+def _binding(line: int, name: str, annotation: str | None, value: str | None) -> Binding | None:
+    if annotation and annotation[:1].isupper() or (annotation and "." in annotation):
+        if kinds.kind_of_class(annotation) is not None:
+            return Binding(line, name, CLASS, annotation)
+    if value is None:
+        return None  # a bare annotation of a type we do not know
+    value = value.split("#", 1)[0].strip()
+    if not value or value.endswith(","):
+        return None  # `name=value,` inside a call spanning lines is a keyword, not an assignment
+    call = _CALL.match(value)
+    if call is not None:
+        callee = call.group(1)
+        if any(part[:1].isupper() for part in callee.split(".")):
+            return Binding(line, name, CLASS, callee)
+        if re.search(_WORD.format(re.escape(name)), value):
+            # `model = model.to(device)`, `model = get_peft_model(model, cfg)`: still that model.
+            return None
+        return Binding(line, name, CALL, callee)
+    chain = _CHAIN.fullmatch(value)
+    if chain is not None and value != name:
+        return Binding(line, name, ALIAS, value.removeprefix("self."))
+    return Binding(line, name, UNKNOWN, value[:80])
+
+
+def held_by_binding(binding: Binding, resolve) -> Held | None:
+    """What a binding makes its variable hold; `resolve(expression)` answers for what it names."""
+    if binding.how == CLASS:
+        cls = kinds.class_of(binding.source)
+        kind = kinds.kind_of_class(cls) or kinds.kind_of_class(binding.source)
+        if kind is None:
+            return None
+        return Held(kind, cls if kind == kinds.MODEL else None)
+    if binding.how == CALL:
+        callee = resolve(binding.source)
+        if callee is None:
+            return None
+        result = kinds.RESULT_OF_CALL.get(callee.kind)
+        return Held(result, callee.cls) if result else None
+    if binding.how == ALIAS:
+        return resolve(binding.source)
+    return None
+
+
+def follow_attributes(held: Held | None, attributes: list[str]) -> Held | None:
+    """`model.config` -> a config; an attribute we know nothing of -> None."""
+    for attribute in attributes:
+        if held is None:
+            return None
+        kind = kinds.ATTRIBUTES.get((held.kind, attribute))
+        held = Held(kind) if kind else None
+    return held
