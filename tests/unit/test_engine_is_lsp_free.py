@@ -6,7 +6,11 @@ import subprocess
 import sys
 
 ENGINE = [
+    "transformers_glossary_ls.analysis",
+    "transformers_glossary_ls.completion",
     "transformers_glossary_ls.documents",
+    "transformers_glossary_ls.kinds",
+    "transformers_glossary_ls.lexing.markdown",
     "transformers_glossary_ls.positions",
     "transformers_glossary_ls.spotting",
     "transformers_glossary_ls.vocabulary",

@@ -87,8 +87,10 @@ def _binding(line: int, name: str, annotation: str | None, value: str | None) ->
             return None
         return Binding(line, name, CALL, callee)
     chain = _CHAIN.fullmatch(value)
-    if chain is not None and value != name:
-        return Binding(line, name, ALIAS, value.removeprefix("self."))
+    if chain is not None:
+        source = value.removeprefix("self.")
+        # `self.model = model`: attributes and locals share names here, so this changes nothing.
+        return None if source == name else Binding(line, name, ALIAS, source)
     return Binding(line, name, UNKNOWN, value[:80])
 
 

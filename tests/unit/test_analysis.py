@@ -1,0 +1,206 @@
+"""The per-document analysis: the call index (every call, its keyword ranges) and receivers."""
+
+from __future__ import annotations
+
+import pytest
+from transformers_glossary_ls.analysis import Analysis, Held
+from transformers_glossary_ls.documents import BLOCK_LINES, Document
+
+from .conftest import cursor_of
+
+
+def analysed(text: str, language: str = "python") -> Analysis:
+    suffix = ".py" if language == "python" else ".md"
+    return Analysis(Document(f"file:///a{suffix}", text, language))
+
+
+def keywords(analysis: Analysis) -> list[tuple[str, str, int, int, int]]:
+    """(callee, keyword, line, start, end) of every keyword of every call, in order."""
+    return [
+        (call.callee, k.name, k.line, k.start, k.end)
+        for call in analysis.calls()
+        for k in call.keywords
+    ]
+
+
+def ranges_slice_names(analysis: Analysis) -> None:
+    for call in analysis.calls():
+        for k in call.keywords:
+            assert analysis.doc.line(k.line)[k.start : k.end] == k.name
+
+
+# (id, source, [(callee, keyword, line)])
+INDEX_CASES = [
+    (
+        "one line",
+        "model(input_ids=x, attention_mask=m)",
+        [("model", "input_ids", 0), ("model", "attention_mask", 0)],
+    ),
+    (
+        "nested: each call its own keywords",
+        "model(input_ids=tok(texts, padding=True), labels=y)",
+        [("tok", "padding", 0), ("model", "input_ids", 0), ("model", "labels", 0)],
+    ),
+    (
+        "multi-line",
+        "out = model(\n    input_ids=ids,\n\n    attention_mask=m,\n)",
+        [("model", "input_ids", 1), ("model", "attention_mask", 3)],
+    ),
+    (
+        "split by comments and strings",
+        "model(  # a ( in a comment\n    x='a(b,c=d)',  # )\n    labels=y)",
+        [("model", "x", 1), ("model", "labels", 2)],
+    ),
+    ("a **kwargs spread is no keyword", "model(**batch, labels=y)", [("model", "labels", 0)]),
+    ("a comparison is no keyword", "f(a == b, c=1)", [("f", "c", 0)]),
+    ("a dict literal inside", "f(a={'k': 1, 'j': 2}, b=2)", [("f", "a", 0), ("f", "b", 0)]),
+    (
+        "a lambda default",
+        "f(key=lambda x: g(y=x), z=1)",
+        [("f", "key", 0), ("g", "y", 0), ("f", "z", 0)],
+    ),
+    ("not calls", "if (a):\n    return (b, c)\nx = [d(e=1)]", [("d", "e", 2)]),
+]
+
+
+@pytest.mark.parametrize("source,expected", [pytest.param(*c[1:], id=c[0]) for c in INDEX_CASES])
+def test_call_index_keywords(source, expected):
+    analysis = analysed(source)
+    found = keywords(analysis)
+    assert sorted((c, k, line) for c, k, line, _, _ in found) == sorted(expected)
+    ranges_slice_names(analysis)
+
+
+def test_call_index_counts_positionals_and_spreads():
+    (call,) = [c for c in analysed("tok(texts, pairs, padding=True, **extra)").calls()]
+    assert (call.positional, call.spread, call.close) == (2, True, (0, 39))
+
+
+def test_unclosed_call_being_typed():
+    (call,) = list(analysed("outputs = model(input_ids=x, att").calls())
+    assert call.close is None and [k.name for k in call.keywords] == ["input_ids"]
+
+
+def test_call_index_at_any_size_across_blocks():
+    filler = "x = 1\n"
+    head = filler * (BLOCK_LINES * 4 - 2)  # the call straddles a block boundary
+    source = head + "model(\n    input_ids=x,\n    attention_mask=m,\n)\n" + filler * 5000
+    analysis = analysed(source)
+    found = keywords(analysis)
+    line = BLOCK_LINES * 4 - 2
+    assert [(k, n) for _, k, n, _, _ in found] == [
+        ("input_ids", line + 1),
+        ("attention_mask", line + 2),
+    ]
+    assert analysis.call_at(line + 2, 8).callee == "model"
+
+
+def test_edits_restale_only_what_they_touch():
+    source = "model(input_ids=x)\n" + "y = 2\n" * (BLOCK_LINES * 3)
+    analysis = analysed(source)
+    assert len(list(analysis.calls())) == 1
+    doc = analysis.doc
+    kept = [analysis._calls[b.revision] for b in doc.blocks[2:]]
+    doc.replace(0, 6, 0, 6, "labels=y, ")  # inside the first call
+    (call,) = list(analysis.calls())
+    assert [k.name for k in call.keywords] == ["labels", "input_ids"]
+    assert [analysis._calls[b.revision] for b in doc.blocks[2:]] == kept  # untouched blocks
+    doc.replace(0, 0, 0, 0, '"""\n')  # a docstring opened above everything: no calls left
+    assert list(analysis.calls()) == []
+    doc.replace(0, 0, 1, 0, "")
+    assert len(list(analysis.calls())) == 1
+
+
+def test_calls_inside_markdown_fences_only():
+    text = "Call model(input_ids=x) in prose.\n\n```python\nmodel(labels=y)\n```\n\n```js\nf(a=1)\n```\n"
+    assert [(c, k) for c, k, *_ in keywords(analysed(text, "markdown"))] == [("model", "labels")]
+
+
+# --- receivers --------------------------------------------------------------------------------
+
+PRELUDE = (
+    "from transformers import AutoModelForCausalLM, AutoTokenizer, TrainingArguments\n"
+    "tok = AutoTokenizer.from_pretrained('x')\n"
+    "model = AutoModelForCausalLM.from_pretrained('x')\n"
+)
+CAUSAL = "AutoModelForCausalLM"
+
+# (id, source with a cursor, expression, what it holds)
+RECEIVER_CASES = [
+    ("class from from_pretrained", "‸", "model", Held("model", CAUSAL)),
+    ("tokenizer", "‸", "tok", Held("tokenizer")),
+    (
+        "outputs of a model call",
+        "outputs = model(**batch)\n‸",
+        "outputs",
+        Held("model_output", CAUSAL),
+    ),
+    ("encodings of a tokenizer call", "batch = tok(texts)\n‸", "batch", Held("encoding")),
+    ("annotation", "def f():\n    args: TrainingArguments\n    ‸", "args", Held("training_args")),
+    ("constructor", "args = TrainingArguments(output_dir='o')\n‸", "args", Held("training_args")),
+    ("attribute chain", "‸", "model.config", Held("config")),
+    (
+        "self attribute chain",
+        "self.model = model\n‸",
+        "self.model.generation_config",
+        Held("generate"),
+    ),
+    ("alias of an attribute", "cfg = model.config\n‸", "cfg", Held("config")),
+    ("alias of an alias", "m = model\nm2 = m\n‸", "m2", Held("model", CAUSAL)),
+    (
+        "a wrapper keeps the model",
+        "model = get_peft_model(model, cfg)\n‸",
+        "model",
+        Held("model", CAUSAL),
+    ),
+    (
+        "moved to a device keeps the model",
+        "model = model.to('cuda')\n‸",
+        "model",
+        Held("model", CAUSAL),
+    ),
+    ("reassigned to something else", "outputs = model(x)\noutputs = 3\n‸", "outputs", None),
+    ("reassigned to generate() output", "out = model(x)\nout = model.generate(x)\n‸", "out", None),
+    ("only bindings above count", "‸\noutputs = model(x)", "outputs", None),
+    ("an attribute we do not know", "‸", "model.foo", None),
+    (
+        "a keyword line inside a call is no assignment",
+        "Trainer(\n    model=other,\n)\n‸",
+        "model",
+        Held("model", CAUSAL),
+    ),
+    ("self-referencing aliases end", "a = b\nb = a\n‸", "a", None),
+]
+
+
+@pytest.mark.parametrize(
+    "source,expression,expected", [pytest.param(*c[1:], id=c[0]) for c in RECEIVER_CASES]
+)
+def test_receivers(source, expression, expected):
+    text, line, _ = cursor_of(PRELUDE + source)
+    assert analysed(text).held(expression, line) == expected
+
+
+def test_a_binding_5000_lines_above_is_found():
+    text = PRELUDE + "x = 1\n" * 5000 + "outputs = model(ids)\n" + "y = 2\n" * 10
+    analysis = analysed(text)
+    last = analysis.doc.line_count - 2
+    assert analysis.held("outputs", last) == Held("model_output", CAUSAL)
+    assert analysis.held("model", last) == Held("model", CAUSAL)
+    context = analysis.call_at(last, 0)
+    assert context is None
+    analysis.doc.replace(last, 0, last, 0, "model(")
+    assert analysis.call_at(last, 6).head_class == CAUSAL
+
+
+def test_calls_know_their_receivers():
+    text = (
+        PRELUDE
+        + "outputs = model(input_ids=x)\nmodel.generate(ids, max_new_tokens=5)\ntok(t, padding=True)\n"
+    )
+    found = [(c.callee, c.kind, c.head_class) for c in analysed(text).calls()]
+    assert found[-3:] == [
+        ("model", "model", CAUSAL),
+        ("model.generate", "generate", CAUSAL),
+        ("tok", "tokenizer", None),
+    ]
