@@ -4,9 +4,9 @@ and what variables hold."""
 from __future__ import annotations
 
 import pytest
-from transformers_glossary_ls.analysis import Analysis, Held
+from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.analysis.receivers import bindings_in
-from transformers_glossary_ls.documents import BLOCK_LINES, Document
+from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.kinds import class_of, kind_of_class
 
 CURSOR = "‸"

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from transformers_glossary_ls import documents
-from transformers_glossary_ls.documents import BLOCK_LINES, Document
 from transformers_glossary_ls.analysis import language_of
+from transformers_glossary_ls.documents import BLOCK_LINES, Document
 from transformers_glossary_ls.spotting import CODE, PROSE, STRING, Spot, spot, spot_all
 
 from .conftest import UPSTREAM, analysis_of, cursor_of, make_doc

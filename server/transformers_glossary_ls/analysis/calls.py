@@ -1,16 +1,17 @@
 """The call index: every bracket group of a document's Python, with its callee and arguments.
 
-Each block indexes the groups whose opening bracket lies in it, reading on past its end (at most
-LOOK_AHEAD_LINES) to find their closing brackets and later arguments. Strings and comments are
-blanked first, so a parenthesis inside a string never confuses the matching. Lines are stored
-relative to the block's start, so an edit above a block does not stale its index; the cache is
-keyed by the block's revision, its entry lexer state and the revision of the block after it.
+Each chunk of a block (CHUNK_LINES lines) indexes the groups whose opening bracket lies in it,
+reading on past its end (at most LOOK_AHEAD_LINES) to find their closing brackets and later
+arguments. Strings and comments are blanked first, so a parenthesis inside a string never
+confuses the matching. Lines are stored relative to the block's start, so an edit above a block
+does not stale its index; the cache (in `Analysis`) is keyed by the block's revision and chunk,
+the lexer state at the chunk's start and the revision of the block after it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 
 from transformers_glossary_ls.lexing.python import blank_line
@@ -18,6 +19,9 @@ from transformers_glossary_ls.lexing.python import blank_line
 # How far below its opening bracket a group is followed. An unclosed group (code being typed)
 # holds the lines up to this far below it: the distance a call's arguments plausibly span.
 LOOK_AHEAD_LINES = 60
+# Blocks are indexed in chunks of this many lines; more than LOOK_AHEAD_LINES, so a group held
+# by a cursor was opened in the cursor's chunk or the one before.
+CHUNK_LINES = 64
 
 _SIGNIFICANT = re.compile(r"[()\[\]{},]")
 _CALLEE = re.compile(r"([A-Za-z_][\w.]*)\s*$")
@@ -29,8 +33,10 @@ _NOT_CALLEES = frozenset(
     "nonlocal not or print_function raise return while with yield".split()
 )
 
-# line_at(n) -> (line text, Python lexer state at its start), or None where the Python ends.
-LineSource = Callable[[int], "tuple[str, Hashable] | None"]
+# (line text, Python lexer state at its start) for consecutive lines; None for a line that is
+# not Python (Markdown around a fence).
+PythonLines = Iterator["tuple[str, Hashable] | None"]
+_QUOTES_OR_COMMENT = re.compile(r"['\"#]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,30 +86,31 @@ class _Open:
     expect_argument: bool = True
 
 
-def index_block(line_at: LineSource, first: int, count: int, line_count: int) -> list[Group]:
-    """The groups opened in lines first .. first+count-1, in order of their opening bracket.
+def index_block(lines: PythonLines, count: int) -> list[Group]:
+    """The groups opened in the first `count` of `lines`, in order of their opening bracket.
 
-    A line that is not Python (Markdown around a fence) ends every group still open."""
+    `lines` may run on past them (at most LOOK_AHEAD_LINES are read) so that groups opened
+    near the end find their closing bracket. A line that is not Python ends every open group.
+    """
     groups: list[Group] = []
     stack: list[_Open] = []
-    last = min(first + count - 1 + LOOK_AHEAD_LINES, line_count - 1)
-    n = first
-    while n <= last:
-        past_end = n >= first + count
-        if past_end and not any(o.group is not None for o in stack):
+    owned = 0  # groups on the stack that were opened in the block
+    for rel, got in enumerate(lines):
+        past_end = rel >= count
+        if past_end and (owned == 0 or rel >= count + LOOK_AHEAD_LINES):
             break
-        got = line_at(n)
         if got is None:
             for opened in stack:
                 if opened.group is not None:
-                    opened.group.close_line, opened.group.close_index = n - first, -1
+                    opened.group.close_line, opened.group.close_index = rel, -1
             stack.clear()
+            owned = 0
             if past_end:
                 break
-            n += 1
             continue
-        text = blank_line(*got)[0]
-        rel = n - first
+        text, state = got
+        if state is not None or _QUOTES_OR_COMMENT.search(text):
+            text = blank_line(text, state)[0]
         if stack and stack[-1].expect_argument:
             _start_argument(stack[-1], text, rel, 0)
         for match in _SIGNIFICANT.finditer(text):
@@ -118,6 +125,7 @@ def index_block(line_at: LineSource, first: int, count: int, line_count: int) ->
                             callee = found.group(1)
                     group = Group(char, rel, i, callee)
                     groups.append(group)
+                    owned += 1
                 opened = _Open(group)
                 stack.append(opened)
                 _start_argument(opened, text, rel, i + 1)
@@ -129,7 +137,7 @@ def index_block(line_at: LineSource, first: int, count: int, line_count: int) ->
                 closed = stack.pop().group
                 if closed is not None:
                     closed.close_line, closed.close_index = rel, i
-        n += 1
+                    owned -= 1
     return groups
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 
@@ -74,7 +75,9 @@ class CallContext:
 
 @dataclass(slots=True)
 class _CallCache:
-    key: tuple[Hashable, int]  # entry state of the block, revision of the block after it
+    # State at the chunk's first line, and the revision of the block after its own (a group may
+    # run on into it); 0 when the chunk's reading cannot reach another block.
+    key: tuple[Hashable, int]
     groups: list[Group]
 
 
@@ -86,7 +89,8 @@ class Analysis:
     language: str | None = None
     python_states: LineStates = field(init=False)
     markdown_states: LineStates | None = field(init=False, default=None)
-    _calls: dict[int, _CallCache] = field(init=False, default_factory=dict)
+    # (block revision, chunk number) -> the groups opened in that chunk
+    _calls: dict[tuple[int, int], _CallCache] = field(init=False, default_factory=dict)
     _bindings: dict[int, BlockBindings] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -109,7 +113,7 @@ class Analysis:
         limit = 2 * len(self.doc.blocks) + 8
         if len(self._calls) > limit or len(self._bindings) > limit:
             live = {block.revision for block in self.doc.blocks}
-            self._calls = {r: c for r, c in self._calls.items() if r in live}
+            self._calls = {r: c for r, c in self._calls.items() if r[0] in live}
             self._bindings = {r: b for r, b in self._bindings.items() if r in live}
 
     # -- line states ---------------------------------------------------------------------------
@@ -133,28 +137,78 @@ class Analysis:
         state = self.python_state(line_no)
         return None if state is False else (self.doc.line(line_no), state)
 
+    def python_lines(
+        self, block_index: int, offset: int = 0
+    ) -> Iterator[tuple[str, Hashable] | None]:
+        """(text, Python state) of each line from a block's line `offset` on; None where the
+        line is not Python."""
+        blocks = self.doc.blocks
+        markdown = self.language == MARKDOWN
+        states = self.markdown_states if markdown else self.python_states
+        assert states is not None
+        for k in range(block_index, len(blocks)):
+            runs = states.block_runs(k)
+            offsets, values = runs.offsets, runs.states
+            run = bisect_right(offsets, offset) - 1
+            state = values[run]
+            following = offsets[run + 1] if run + 1 < len(offsets) else -1
+            lines = blocks[k].lines
+            for line in range(offset, len(lines)):
+                text = lines[line]
+                if line == following:
+                    run += 1
+                    state = values[run]
+                    following = offsets[run + 1] if run + 1 < len(offsets) else -1
+                if not markdown:
+                    yield text, state
+                    continue
+                kind, py_state = md.classify(text, state)
+                yield (text, py_state) if kind == md.PYTHON_CODE else None
+            offset = 0
+
     def _block_entry(self, block_index: int) -> Hashable:
         states = self.markdown_states if self.language == MARKDOWN else self.python_states
         assert states is not None
         return states.entry(block_index)
 
     # -- the call index ------------------------------------------------------------------------
-    def block_groups(self, block_index: int) -> list[Group]:
-        """The bracket groups opened in a block (block-relative positions), indexed once."""
+    def chunk_groups(self, block_index: int, chunk: int) -> list[Group]:
+        """The bracket groups opened in one chunk of a block (positions relative to the
+        block's start), indexed once. Chunks keep the cost of a first visit small."""
         blocks = self.doc.blocks
         block = blocks[block_index]
-        after = blocks[block_index + 1].revision if block_index + 1 < len(blocks) else 0
-        key = (self._block_entry(block_index), after)
-        cached = self._calls.get(block.revision)
+        first = chunk * callindex.CHUNK_LINES
+        count = min(callindex.CHUNK_LINES, len(block.lines) - first)
+        reaches_next = first + count + callindex.LOOK_AHEAD_LINES > len(block.lines)
+        after = (
+            blocks[block_index + 1].revision
+            if reaches_next and block_index + 1 < len(blocks)
+            else 0
+        )
+        states = self.markdown_states if self.language == MARKDOWN else self.python_states
+        assert states is not None
+        key = (states.block_runs(block_index).at(first), after)
+        cached = self._calls.get((block.revision, chunk))
         if cached is None or cached.key != key:
-            groups = callindex.index_block(
-                self.python_line,
-                self.doc.block_start(block_index),
-                len(block.lines),
-                self.doc.line_count,
-            )
-            cached = self._calls[block.revision] = _CallCache(key, groups)
+            groups = callindex.index_block(self.python_lines(block_index, first), count)
+            for group in groups:
+                group.line += first
+                if group.close_line is not None:
+                    group.close_line += first
+                for argument in group.arguments:
+                    argument.line += first
+                    if argument.keyword is not None:
+                        argument.keyword = Keyword(
+                            argument.keyword.name,
+                            argument.keyword.line + first,
+                            argument.keyword.start,
+                            argument.keyword.end,
+                        )
+            cached = self._calls[(block.revision, chunk)] = _CallCache(key, groups)
         return cached.groups
+
+    def _chunks(self, block_index: int) -> range:
+        return range(-(-len(self.doc.blocks[block_index].lines) // callindex.CHUNK_LINES))
 
     def calls(self) -> Iterator[CallSite]:
         """Every call of the document, in order of its opening parenthesis."""
@@ -162,20 +216,27 @@ class Analysis:
             return
         for k in range(len(self.doc.blocks)):
             start = self.doc.block_start(k)
-            for group in self.block_groups(k):
-                if group.callee is not None:
-                    yield self._site(group, start)
+            for chunk in self._chunks(k):
+                for group in self.chunk_groups(k, chunk):
+                    if group.callee is not None:
+                        yield self._site(group, start)
 
     def call_at(self, line_no: int, index: int) -> CallContext | None:
         """The innermost call whose parentheses hold the cursor; None in a list or dict."""
         if self.language is None or not 0 <= line_no < self.doc.line_count:
             return None
-        block_index, _ = self.doc.locate(line_no)
-        for k in (block_index, block_index - 1):  # a group spans less than a block
-            if k < 0:
-                break
+        block_index, offset = self.doc.locate(line_no)
+        chunk = offset // callindex.CHUNK_LINES
+        # A group spans less than a chunk: the cursor's chunk and the one before suffice.
+        places = [(block_index, chunk)]
+        if chunk > 0:
+            places.append((block_index, chunk - 1))
+        elif block_index > 0:
+            places.append((block_index - 1, self._chunks(block_index - 1)[-1]))
+        for k, c in places:
             start = self.doc.block_start(k)
-            for group in callindex.groups_holding(self.block_groups(k), line_no - start, index):
+            groups = self.chunk_groups(k, c)
+            for group in callindex.groups_holding(groups, line_no - start, index):
                 if group.callee is None:
                     return None  # inside a list, dict, subscript or plain parentheses
                 return self._context(group, start, line_no, index)
@@ -296,10 +357,17 @@ class Analysis:
         k = 0
         while k < len(self.doc.blocks):
             self._block_entry(k)
-            self.block_groups(k)
-            self.block_bindings(k)
-            k += 1
             yield
+            if k >= len(self.doc.blocks):
+                break  # an edit while we paused made the document shorter
+            self.block_bindings(k)
+            yield
+            for chunk in self._chunks(k) if k < len(self.doc.blocks) else ():
+                if k >= len(self.doc.blocks) or chunk >= len(self._chunks(k)):
+                    break
+                self.chunk_groups(k, chunk)
+                yield
+            k += 1
 
 
 def _flatten(args: str) -> str:

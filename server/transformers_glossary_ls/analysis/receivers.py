@@ -20,11 +20,10 @@ MAX_ALIAS_DEPTH = 6
 
 CLASS, CALL, ALIAS, UNKNOWN = "class", "call", "alias", "unknown"
 
-_ASSIGNMENT = re.compile(
-    r"^[ \t]*(?:self\.)?([A-Za-z_]\w*)[ \t]*(?::[ \t]*([A-Za-z_][\w.]*)[^=\n]*)?"
-    r"(?:=(?!=)[ \t]*([^\n]*)|[ \t]*$)",
-    re.MULTILINE,
-)
+# A line-anchored literal lead (`name =` or `name:`) finds the few candidate lines fast; the
+# rest of the line is then read with `_ANNOTATED` or as the assigned value.
+_LEAD = re.compile(r"^[ \t]*(?:self\.)?([A-Za-z_]\w*)[ \t]*(=(?!=)|:)", re.MULTILINE)
+_ANNOTATED = re.compile(r"[ \t]*([A-Za-z_][\w.]*)[^=\n]*(?:=(?!=)[ \t]*([^\n]*)|$)")
 _CALL = re.compile(r"([A-Za-z_][\w.]*)[ \t]*\(")
 _CHAIN = re.compile(r"[A-Za-z_][\w.]*")
 _WORD = r"(?<![\w.]){}(?!\w)"
@@ -58,8 +57,17 @@ def bindings_in(text: str) -> BlockBindings:
     """The assignments and annotations of a block's text, in order."""
     ordered: list[Binding] = []
     line, last_offset = 0, 0
-    for match in _ASSIGNMENT.finditer(text):
-        name, annotation, value = match.groups()
+    for match in _LEAD.finditer(text):
+        name, mark = match.groups()
+        end = text.find("\n", match.end())
+        rest = text[match.end() : end if end >= 0 else len(text)]
+        if mark == "=":
+            annotation, value = None, rest.strip()
+        else:
+            annotated = _ANNOTATED.match(rest)
+            if annotated is None:
+                continue  # `else:`, `lambda x: ...`, a dict entry
+            annotation, value = annotated.groups()
         line += text.count("\n", last_offset, match.start())
         last_offset = match.start()
         binding = _binding(line, name, annotation, value)
