@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import subprocess
 import sys
-import threading
 import tomllib
 from pathlib import Path
 
 import pytest
+
+from tests.lspclient import LspClient
 
 REPO = Path(__file__).resolve().parents[1]
 VERSION = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
@@ -109,60 +109,15 @@ def test_explain_finds_terms(installed):
     assert sum("-> attention_mask:" in line for line in lines) == 2
 
 
-class RawClient:
-    """Just enough JSON-RPC over stdio to talk to the installed server."""
-
-    def __init__(self, command: list[str], cwd: Path) -> None:
-        self.proc = subprocess.Popen(
-            command,
-            cwd=cwd,
-            env=_env(),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        self.messages: queue.Queue = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        stream = self.proc.stdout
-        while True:
-            length = None
-            while True:
-                header = stream.readline()
-                if not header:
-                    self.messages.put(None)
-                    return
-                if header in (b"\r\n", b"\n"):
-                    break
-                name, _, value = header.decode("ascii").partition(":")
-                if name.strip().lower() == "content-length":
-                    length = int(value)
-            self.messages.put(json.loads(stream.read(length)))
-
-    def send(self, message: dict) -> None:
-        body = json.dumps({"jsonrpc": "2.0", **message}).encode("utf-8")
-        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        self.proc.stdin.flush()
-
-    def request(self, request_id: int, method: str, params: dict, timeout: float = 30) -> dict:
-        self.send({"id": request_id, "method": method, "params": params})
-        while True:
-            message = self.messages.get(timeout=timeout)
-            assert message is not None, "server closed its output"
-            if message.get("id") == request_id and "method" not in message:
-                return message
-            if "method" in message and "id" in message:  # a server->client request
-                self.send({"id": message["id"], "result": None})
-            elif message.get("method") == "window/showMessage":
-                raise AssertionError(f"server complained: {message['params']}")
-
-
 def test_server_over_stdio_hovers(installed):
-    client = RawClient([str(installed["script"])], installed["cwd"])
+    client = LspClient.spawn(
+        command=[str(installed["script"])],
+        cwd=installed["cwd"],
+        env=_env(),
+        on_request=lambda message: None,  # a server->client request gets a null result
+    )
     try:
-        init = client.request(
-            1,
+        init = client.call(
             "initialize",
             {
                 "processId": os.getpid(),
@@ -171,24 +126,13 @@ def test_server_over_stdio_hovers(installed):
                     "textDocument": {"hover": {"contentFormat": ["markdown", "plaintext"]}}
                 },
             },
+            timeout=30,
         )
         assert init["result"]["capabilities"]["hoverProvider"]
-        client.send({"method": "initialized", "params": {}})
+        client.notify("initialized", {})
         uri = (installed["cwd"] / "train.py").as_uri()
-        text = "out = model(input_ids=ids, attention_mask=mask)\n"
-        client.send(
-            {
-                "method": "textDocument/didOpen",
-                "params": {
-                    "textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}
-                },
-            }
-        )
-        hover = client.request(
-            2,
-            "textDocument/hover",
-            {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 30}},
-        )
+        client.open(uri, "out = model(input_ids=ids, attention_mask=mask)\n")
+        hover = client.hover(uri, 0, 30, timeout=30)
         result = hover["result"]
         assert result is not None, hover
         assert result["contents"]["kind"] == "markdown"
@@ -199,12 +143,11 @@ def test_server_over_stdio_hovers(installed):
             "end": {"line": 0, "character": 41},
         }
 
-        assert client.request(3, "shutdown", None)["result"] is None
-        client.send({"method": "exit"})
-        assert client.proc.wait(timeout=10) == 0
+        assert client.call("shutdown", timeout=30)["result"] is None
+        complaints = [m for m in client.messages if m.get("method") == "window/showMessage"]
+        assert not complaints, f"server complained: {complaints}"
+        client.notify("exit")
+        assert client.wait_exit(10) == 0
     finally:
-        if client.proc.poll() is None:
-            client.proc.kill()
-            client.proc.wait()
-        stderr = client.proc.stderr.read().decode("utf-8", "replace")
-    assert "Traceback" not in stderr, stderr
+        client.stop()
+    assert "Traceback" not in client.stderr, client.stderr

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.rawlsp import RawServer, hover_params
+from tests.lspclient import LspClient, hover_params
 
 CLIENTS = {  # name: (positionEncodings offered, encoding expected)
     "default": (None, "utf-16"),
@@ -49,7 +49,7 @@ def sliced(line: str, start: int, end: int, encoding: str) -> str:
 
 @pytest.fixture(scope="module")
 def servers():
-    started = {name: RawServer() for name in CLIENTS}  # start together: startup is the cost
+    started = {name: LspClient.spawn() for name in CLIENTS}  # start together: startup is the cost
     try:
         for name, server in started.items():
             offered, expected = CLIENTS[name]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.e2e.rawlsp import RawServer
+from tests.lspclient import LspClient
 
 USER_TERMS = """\
 entries:
@@ -20,7 +20,7 @@ entries:
 
 def test_extra_glossary_file_relative_to_the_workspace(tmp_path: Path):
     (tmp_path / "terms.yaml").write_text(USER_TERMS, encoding="utf-8")
-    server = RawServer()
+    server = LspClient.spawn()
     try:
         server.initialize(
             rootUri=tmp_path.as_uri(),
@@ -38,7 +38,7 @@ def test_extra_glossary_file_relative_to_the_workspace(tmp_path: Path):
 
 
 def test_a_bad_setting_is_told_once_and_defaults_are_kept():
-    server = RawServer()
+    server = LspClient.spawn()
     try:
         server.initialize(initializationOptions={"logLevel": 3, "completion": {"prose": "yes"}})
         server.open("file:///notes.md", "causal language modeling\n", "markdown")

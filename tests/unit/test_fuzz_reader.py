@@ -1,6 +1,8 @@
 """Fuzzing the message reader's framing (`transport.FrameParser`), sans-IO and fast.
 
 Runs briefly by default; `FUZZ_EXAMPLES=5000 pytest tests/unit/test_fuzz_reader.py` for longer.
+No test here asserts on the clock in the default run: a hang is caught by a guard that gives up
+waiting, and the time budget of the pathological input is a `slow` test.
 """
 
 from __future__ import annotations
@@ -8,11 +10,21 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import time
+from collections.abc import Callable
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from transformers_glossary_ls.transport import MAX_CONTENT_LENGTH, FrameParser, FramingError
+from transformers_glossary_ls.transport import (
+    MAX_CONTENT_LENGTH,
+    MAX_HEADER_LINE,
+    FrameParser,
+    FramingError,
+)
+
+from tests.lspclient import frame as lsp_frame
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 FUZZ = settings(
@@ -25,8 +37,29 @@ MARKER = re.compile(rb"content-length", re.IGNORECASE)
 
 
 def frame(body: bytes, length: int | None = None, headers: bytes = b"") -> bytes:
-    n = len(body) if length is None else length
-    return b"Content-Length: %d\r\n" % n + headers + b"\r\n" + body
+    return lsp_frame(body, length=length, extra_headers=headers)
+
+
+HANG_GUARD = 60.0  # seconds; a guard against an endless loop, not a speed requirement
+
+
+def finishes(work: Callable[[], None], timeout: float = HANG_GUARD) -> None:
+    """Run `work` on a thread and fail if it has not returned within `timeout` (an endless loop
+    would otherwise hang the run); its exception, if any, is raised here."""
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as exc:  # noqa: BLE001
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    assert not thread.is_alive(), f"still running after {timeout} s: a hang"
+    if failure:
+        raise failure[0]
 
 
 def feed_in_chunks(parser: FrameParser, data: bytes, cuts: list[int]) -> list[bytes]:
@@ -102,15 +135,17 @@ def test_wrong_lengths_lose_at_most_the_message_itself(messages, cuts):
 @given(st.lists(st.binary(max_size=2000), max_size=20))
 def test_random_bytes_never_raise_or_hang(chunks):
     parser = FrameParser()
-    started = time.monotonic()
-    try:
-        for chunk in chunks:
-            for body in parser.feed(chunk):
-                assert isinstance(body, bytes)
-        parser.eof()
-    except FramingError:
-        pass
-    assert time.monotonic() - started < 5
+
+    def feed_all() -> None:
+        try:
+            for chunk in chunks:
+                for body in parser.feed(chunk):
+                    assert isinstance(body, bytes)
+            parser.eof()
+        except FramingError:
+            pass
+
+    finishes(feed_all)
 
 
 header_lines = st.sampled_from(
@@ -171,11 +206,33 @@ def test_messages_before_an_unrecoverable_header_are_kept():
         raise AssertionError("no FramingError")
 
 
+PATHOLOGICAL = b"x" + b"Content-Length: 1" * 20_000  # 340 KB, a marker every 17 bytes, no newline
+
+
+def feed_pathological(parser: FrameParser) -> int:
+    """Feed PATHOLOGICAL in 64 KB chunks; the most bytes the parser held between feeds."""
+    held = 0
+    for i in range(0, len(PATHOLOGICAL), 65536):
+        parser.feed(PATHOLOGICAL[i : i + 65536])
+        held = max(held, parser.buffered)
+    return held
+
+
 def test_pathological_junk_is_linear():
-    """Many near-headers without line breaks must not make the reader quadratic."""
-    data = b"x" + b"Content-Length: 1" * 20_000  # 340 KB, a marker every 17 bytes, no newline
+    """Many near-headers without line breaks must not make the reader quadratic: it never holds
+    more than one header line's worth of junk (so no feed rescans what came before), handles each
+    marker at most once, and finishes. (Its time budget: the slow test below.)"""
+    parser = FrameParser()
+    held: list[int] = []
+    finishes(lambda: held.append(feed_pathological(parser)))
+    assert held[0] <= MAX_HEADER_LINE + 1
+    assert parser.recoveries <= PATHOLOGICAL.count(b"Content-Length")
+    assert parser.skipped <= len(PATHOLOGICAL)
+
+
+@pytest.mark.slow
+def test_pathological_junk_time_budget():
     parser = FrameParser()
     started = time.monotonic()
-    for i in range(0, len(data), 65536):
-        parser.feed(data[i : i + 65536])
+    feed_pathological(parser)
     assert time.monotonic() - started < 5
