@@ -29,7 +29,6 @@ of issue 6 is missed; ``--quick`` is a small smoke run for CI.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
 import json
 import os
@@ -46,6 +45,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(REPO))  # the suite's LSP client: tests/lspclient.py
 
 from generate import (  # noqa: E402
     Corpus,
@@ -56,6 +56,8 @@ from generate import (  # noqa: E402
     sample_probes,
     utf16_len,
 )
+
+from tests.lspclient import LspClient, ServerClosed, ServerOutputError, frame  # noqa: E402
 
 BURST_EDITS = 200
 RENAME_FROM, RENAME_TO = "attention_mask", "token_type_ids"
@@ -76,146 +78,53 @@ TARGET_SIZE = 20_000  # ratio targets apply at sizes >= this (or the largest siz
 
 
 # --------------------------------------------------------------------------------------
-# A minimal LSP client: JSON-RPC 2.0 over asyncio subprocess pipes, Content-Length framing
+# The client: tests/lspclient.py (its reader thread stamps each response's arrival), with
+# UTF-8 bodies as editors send them and answers to the server's own requests
 # --------------------------------------------------------------------------------------
 
 
-class ServerDied(Exception):
-    pass
+def spawn(cmd: list[str], stderr_path: Path, workdir: Path) -> LspClient:
+    folders = [{"uri": workdir.as_uri(), "name": workdir.name}]
+
+    def answer(message: dict) -> Any:
+        if message["method"] == "workspace/configuration":
+            return [None for _ in (message.get("params") or {}).get("items", [])]
+        if message["method"] == "workspace/workspaceFolders":
+            return folders
+        return None
+
+    return LspClient.spawn(
+        command=cmd,
+        cwd=REPO,
+        stderr_path=stderr_path,
+        on_request=answer,
+        compact=True,
+        first_id=1,
+    )
 
 
-def frame(payload: dict) -> bytes:
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+def request(client: LspClient, method: str, params: Any, timeout: float):
+    """Send a request; return (response message, t_sent, t_received)."""
+    msg_id, data = client.request_frame(method, params)
+    return client.timed(data, msg_id, timeout)
 
 
-class Client:
-    def __init__(self, cmd: list[str], cwd: Path, stderr_path: Path) -> None:
-        self.cmd = cmd
-        self.cwd = cwd
-        self.stderr_path = stderr_path
-        self.proc: asyncio.subprocess.Process | None = None
-        self._next_id = 0
-        self._pending: dict[int | str, asyncio.Future] = {}
-        self._reader_task: asyncio.Task | None = None
-        self.notifications: dict[str, int] = {}
-        self.server_requests: dict[str, int] = {}
-        self.workspace_folders: list[dict] = []
+def close(client: LspClient | None, timeout: float = 10.0) -> None:
+    if client is None:
+        return
+    try:
+        if client.proc is not None and client.proc.poll() is None:
+            if client.shutdown(timeout) is None:
+                client.proc.kill()
+    finally:
+        client.stop()
 
-    @property
-    def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
 
-    async def spawn(self) -> None:
-        self._stderr = open(self.stderr_path, "wb")
-        self.proc = await asyncio.create_subprocess_exec(
-            *self.cmd,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=self._stderr,
-            cwd=str(self.cwd),
-            limit=1 << 20,
-        )
-        self._reader_task = asyncio.create_task(self._read_loop())
-
-    def stderr_tail(self, n: int = 1500) -> str:
-        try:
-            return self.stderr_path.read_text(errors="replace")[-n:]
-        except OSError:
-            return ""
-
-    async def _read_loop(self) -> None:
-        assert self.proc is not None and self.proc.stdout is not None
-        stdout = self.proc.stdout
-        try:
-            while True:
-                header = await stdout.readuntil(b"\r\n\r\n")
-                length = None
-                for line in header.split(b"\r\n"):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":", 1)[1])
-                if length is None:
-                    raise ServerDied(f"bad header from server: {header!r}")
-                body = await stdout.readexactly(length)
-                t_recv = time.perf_counter()
-                msg = json.loads(body)
-                if "method" not in msg:
-                    msg["_bytes"] = length
-                    fut = self._pending.pop(msg.get("id"), None)
-                    if fut is not None and not fut.done():
-                        fut.set_result((msg, t_recv))
-                elif "id" in msg:
-                    await self._answer_server_request(msg)
-                else:
-                    m = msg["method"]
-                    self.notifications[m] = self.notifications.get(m, 0) + 1
-        except (asyncio.IncompleteReadError, ConnectionError, ServerDied) as e:
-            err = ServerDied(
-                f"server closed its output ({type(e).__name__}); stderr:\n{self.stderr_tail()}"
-            )
-            for fut in self._pending.values():
-                if not fut.done():
-                    fut.set_exception(err)
-            self._pending.clear()
-
-    async def _answer_server_request(self, msg: dict) -> None:
-        method = msg["method"]
-        self.server_requests[method] = self.server_requests.get(method, 0) + 1
-        params = msg.get("params") or {}
-        result: Any = None
-        if method == "workspace/configuration":
-            result = [None for _ in params.get("items", [])]
-        elif method == "workspace/workspaceFolders":
-            result = self.workspace_folders
-        await self.write(frame({"jsonrpc": "2.0", "id": msg["id"], "result": result}))
-
-    async def write(self, data: bytes) -> None:
-        assert self.proc is not None and self.proc.stdin is not None
-        self.proc.stdin.write(data)
-        await self.proc.stdin.drain()
-
-    def make_request(self, method: str, params: Any) -> tuple[int, bytes, asyncio.Future]:
-        self._next_id += 1
-        rid = self._next_id
-        fut = asyncio.get_running_loop().create_future()
-        self._pending[rid] = fut
-        return rid, frame({"jsonrpc": "2.0", "id": rid, "method": method, "params": params}), fut
-
-    async def request(self, method: str, params: Any, timeout: float) -> tuple[dict, float, float]:
-        """Send a request; return (response message, t_sent, t_received)."""
-        _, data, fut = self.make_request(method, params)
-        t_sent = time.perf_counter()
-        await self.write(data)
-        msg, t_recv = await asyncio.wait_for(fut, timeout)
-        return msg, t_sent, t_recv
-
-    async def notify(self, method: str, params: Any) -> None:
-        await self.write(frame({"jsonrpc": "2.0", "method": method, "params": params}))
-
-    async def close(self, timeout: float = 10.0) -> None:
-        if self.proc is None:
-            return
-        try:
-            if self.proc.returncode is None:
-                try:
-                    await self.request("shutdown", None, timeout)
-                    await self.notify("exit", None)
-                except (TimeoutError, ServerDied, ConnectionError, BrokenPipeError):
-                    pass
-                try:
-                    await asyncio.wait_for(self.proc.wait(), timeout)
-                except TimeoutError:
-                    self.proc.kill()
-                    await self.proc.wait()
-        finally:
-            if self._reader_task is not None:
-                self._reader_task.cancel()
-                try:
-                    await self._reader_task
-                except (asyncio.CancelledError, Exception):
-                    pass
-            self._stderr.close()
+def tail(path: Path, n: int = 1500) -> str:
+    try:
+        return path.read_text(errors="replace")[-n:]
+    except OSError:
+        return ""
 
 
 def read_proc_status(pid: int) -> dict[str, int]:
@@ -484,32 +393,40 @@ def completion_items(result: Any) -> list[dict]:
 # --------------------------------------------------------------------------------------
 
 
-STEP_ERRORS = (TimeoutError, ServerDied, ConnectionError, BrokenPipeError, KeyError, TypeError)
+STEP_ERRORS = (
+    TimeoutError,
+    ServerClosed,
+    ServerOutputError,
+    ConnectionError,
+    BrokenPipeError,
+    KeyError,
+    TypeError,
+)
 
 
 class Side:
     """One server within a paired session: its client, its results, whether it is still up."""
 
     def __init__(self, name: str, cmd: list[str], plan: Plan, workdir: Path) -> None:
-        stderr_path = workdir / f"stderr-{name}-{plan.size}-{time.monotonic_ns()}.log"
+        self.stderr_path = workdir / f"stderr-{name}-{plan.size}-{time.monotonic_ns()}.log"
         self.name = name
-        self.client = Client(cmd, REPO, stderr_path)
-        self.client.workspace_folders = [{"uri": workdir.as_uri(), "name": workdir.name}]
+        self.cmd = cmd
+        self.client: LspClient | None = None  # spawned by _start, inside the timed span
         self.out: dict[str, Any] = {"server": name}
         self.alive = True
 
     def fail(self, e: BaseException) -> None:
         self.alive = False
-        self.out["error"] = f"{type(e).__name__}: {e}\nstderr tail:\n{self.client.stderr_tail()}"
+        self.out["error"] = f"{type(e).__name__}: {e}\nstderr tail:\n{tail(self.stderr_path)}"
 
 
-async def _start(side: Side, workdir: Path, timeout: float) -> None:
-    client, out = side.client, side.out
+def _start(side: Side, workdir: Path, timeout: float) -> None:
+    out = side.out
     t0 = time.perf_counter()
-    await client.spawn()
-    msg, _, t_init = await client.request("initialize", initialize_params(workdir), timeout)
+    client = side.client = spawn(side.cmd, side.stderr_path, workdir)
+    msg, _, t_init = request(client, "initialize", initialize_params(workdir), timeout)
     if "error" in msg:
-        raise ServerDied(f"initialize failed: {msg['error']}")
+        raise ServerClosed(f"initialize failed: {msg['error']}")
     out["startup_ms"] = (t_init - t0) * 1e3
     caps = msg["result"].get("capabilities", {})
     out["position_encoding"] = caps.get("positionEncoding", "utf-16 (default)")
@@ -517,12 +434,13 @@ async def _start(side: Side, workdir: Path, timeout: float) -> None:
         "hover": bool(caps.get("hoverProvider")),
         "completion": caps.get("completionProvider") is not None,
     }
-    await client.notify("initialized", {})
+    client.notify("initialized", {})
 
 
-async def _open(side: Side, plan: Plan, timeout: float) -> None:
+def _open(side: Side, plan: Plan, timeout: float) -> None:
     """didOpen, then immediately a hover in the middle of the document; for both documents."""
     client, out = side.client, side.out
+    assert client is not None
     for kind in ("py", "md"):
         d = plan.docs[kind]
         p = plan.first[kind]
@@ -538,19 +456,17 @@ async def _open(side: Side, plan: Plan, timeout: float) -> None:
                         "text": d["text"],
                     }
                 },
-            }
+            },
+            compact=True,
         )
-        _, hov, fut = client.make_request(
+        hover_id, hov = client.request_frame(
             "textDocument/hover",
             {
                 "textDocument": {"uri": d["uri"]},
                 "position": {"line": p.line, "character": p.character + p.length // 2},
             },
         )
-        t = time.perf_counter()
-        await client.write(opened)
-        await client.write(hov)
-        msg, t_recv = await asyncio.wait_for(fut, timeout)
+        msg, t, t_recv = client.timed(opened + hov, hover_id, timeout)
         out[f"first_hover_{kind}_ms"] = (t_recv - t) * 1e3
         out[f"first_hover_{kind}_nonempty"] = bool(hover_text(msg.get("result")))
 
@@ -582,10 +498,10 @@ def _request_for(p: Probe, plan: Plan) -> tuple[str, dict]:
     }
 
 
-def _record(t: _Tally, p: Probe, msg: dict, ms: float) -> None:
+def _record(t: _Tally, p: Probe, msg: dict, ms: float, size: int) -> None:
     t.lat.append(ms)
     t.errors += "error" in msg
-    t.bytes += msg["_bytes"]
+    t.bytes += size
     if p.kind == "completion":
         items = completion_items(msg.get("result"))
         t.items += len(items)
@@ -605,7 +521,7 @@ def _record(t: _Tally, p: Probe, msg: dict, ms: float) -> None:
         t.missed[key] = t.missed.get(key, 0) + 1
 
 
-async def _latencies(sides: list[Side], plan: Plan, args: argparse.Namespace) -> None:
+def _latencies(sides: list[Side], plan: Plan, args: argparse.Namespace) -> None:
     """Sequential requests, alternating between the servers request by request, so that
     whatever else the machine is doing at the time falls on both alike."""
     for label, probes in (
@@ -620,12 +536,13 @@ async def _latencies(sides: list[Side], plan: Plan, args: argparse.Namespace) ->
                 if not side.alive:
                     continue
                 try:
-                    msg, ts, tr = await side.client.request(method, params, args.timeout)
+                    msg, ts, tr = request(side.client, method, params, args.timeout)
                 except STEP_ERRORS as e:
                     side.fail(e)
                     continue
                 if i >= args.warmup:
-                    _record(tallies[side.name], p, msg, (tr - ts) * 1e3)
+                    size = side.client.arrival(msg["id"])[1]
+                    _record(tallies[side.name], p, msg, (tr - ts) * 1e3, size)
         for side in sides:
             if not side.alive:
                 continue
@@ -645,13 +562,14 @@ async def _latencies(sides: list[Side], plan: Plan, args: argparse.Namespace) ->
                 }
 
 
-async def _burst(side: Side, plan: Plan, timeout: float) -> None:
+def _burst(side: Side, plan: Plan, timeout: float) -> None:
     """200 didChange notifications back to back, then a hover at the renamed word."""
     client, out = side.client, side.out
+    assert client is not None
     b = plan.burst
     uri = plan.docs["py"]["uri"]
-    msg, _, _ = await client.request(
-        "textDocument/hover", {"textDocument": {"uri": uri}, "position": b.before}, timeout
+    msg, _, _ = request(
+        client, "textDocument/hover", {"textDocument": {"uri": uri}, "position": b.before}, timeout
     )
     before_text = hover_text(msg.get("result"))
     frames = [
@@ -663,20 +581,15 @@ async def _burst(side: Side, plan: Plan, timeout: float) -> None:
                     "textDocument": {"uri": uri, "version": 2 + i},
                     "contentChanges": [change],
                 },
-            }
+            },
+            compact=True,
         )
         for i, change in enumerate(b.changes)
     ]
-    _, hov, fut = client.make_request(
+    hover_id, hov = client.request_frame(
         "textDocument/hover", {"textDocument": {"uri": uri}, "position": b.after}
     )
-    assert client.proc is not None and client.proc.stdin is not None
-    t = time.perf_counter()
-    for f in frames:
-        client.proc.stdin.write(f)
-    await client.proc.stdin.drain()
-    await client.write(hov)
-    msg, t_recv = await asyncio.wait_for(fut, timeout)
+    msg, t, t_recv = client.timed(b"".join(frames) + hov, hover_id, timeout)
     out["edit_burst_ms"] = (t_recv - t) * 1e3
     result = msg.get("result")
     after_text = hover_text(result)
@@ -702,14 +615,15 @@ async def _burst(side: Side, plan: Plan, timeout: float) -> None:
 
 
 def _finish(side: Side) -> None:
-    status = read_proc_status(side.client.pid)
+    assert side.client is not None and side.client.proc is not None
+    status = read_proc_status(side.client.proc.pid)
     side.out["peak_rss_mb"] = status.get("VmHWM", 0) / 1024
     side.out["rss_mb"] = status.get("VmRSS", 0) / 1024
-    side.out["server_requests"] = dict(side.client.server_requests)
-    side.out["notifications"] = dict(side.client.notifications)
+    side.out["server_requests"] = dict(side.client.counts(requests=True))
+    side.out["notifications"] = dict(side.client.counts())
 
 
-async def paired_session(
+def paired_session(
     servers: dict[str, list[str]], order: list[str], plan: Plan, workdir: Path, args
 ) -> dict[str, dict]:
     """Both servers up at once. One-shot measurements (startup, first hover, edit burst) run one
@@ -720,26 +634,26 @@ async def paired_session(
         # one is spawned, so that no server gets idle time to finish deferred work unmeasured
         for side in sides:
             try:
-                await _start(side, workdir, args.timeout)
-                await _open(side, plan, args.timeout)
+                _start(side, workdir, args.timeout)
+                _open(side, plan, args.timeout)
             except STEP_ERRORS as e:
                 side.fail(e)
         gc.collect()
         gc.disable()
         try:
-            await _latencies(sides, plan, args)
+            _latencies(sides, plan, args)
         finally:
             gc.enable()
         for side in sides:
             if side.alive:
                 try:
-                    await _burst(side, plan, args.timeout)
+                    _burst(side, plan, args.timeout)
                     _finish(side)
                 except STEP_ERRORS as e:
                     side.fail(e)
     finally:
         for side in sides:
-            await side.client.close()
+            close(side.client)
     return {side.name: side.out for side in sides}
 
 
@@ -1234,37 +1148,35 @@ def _loadavg() -> str:
 # --------------------------------------------------------------------------------------
 
 
-async def prime(cmd: list[str], workdir: Path) -> None:
+def prime(cmd: list[str], workdir: Path) -> None:
     """Start and stop a server once, untimed, so that bytecode and file caches are warm."""
-    client = Client(cmd, REPO, workdir / "stderr-prime.log")
+    client = None
     try:
-        await client.spawn()
-        await client.request("initialize", initialize_params(workdir), 60)
-        await client.notify("initialized", {})
+        client = spawn(cmd, workdir / "stderr-prime.log", workdir)
+        request(client, "initialize", initialize_params(workdir), 60)
+        client.notify("initialized", {})
     finally:
-        await client.close()
+        close(client)
 
 
-async def startup_phase(
-    servers: dict[str, list[str]], workdir: Path, runs: int, timeout: float
-) -> dict:
+def startup_phase(servers: dict[str, list[str]], workdir: Path, runs: int, timeout: float) -> dict:
     """Spawn -> initialize result, ``runs`` times per server, alternating."""
     samples: dict[str, list[float]] = {name: [] for name in servers}
     order = list(servers)
     for r in range(runs):
         for name in order if r % 2 == 0 else order[::-1]:
-            client = Client(servers[name], REPO, workdir / f"stderr-startup-{name}.log")
+            client = None
             try:
                 t0 = time.perf_counter()
-                await client.spawn()
-                msg, _, t = await client.request("initialize", initialize_params(workdir), timeout)
+                client = spawn(servers[name], workdir / f"stderr-startup-{name}.log", workdir)
+                msg, _, t = request(client, "initialize", initialize_params(workdir), timeout)
                 if "error" not in msg:
                     samples[name].append((t - t0) * 1e3)
-                await client.notify("initialized", {})
-            except (TimeoutError, ServerDied, ConnectionError) as e:
+                client.notify("initialized", {})
+            except (TimeoutError, ServerOutputError, ConnectionError) as e:
                 log(f"startup run of {name} failed: {e}")
             finally:
-                await client.close()
+                close(client)
     out = {}
     for name, vals in samples.items():
         s = sorted(vals)
@@ -1280,7 +1192,7 @@ async def startup_phase(
     return out
 
 
-async def main_async(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     servers = {
         "ours": shlex.split(args.ours)
         if args.ours
@@ -1312,10 +1224,10 @@ async def main_async(args: argparse.Namespace) -> int:
         workdir = Path(tmp)
         for name, cmd in servers.items():
             try:
-                await prime(cmd, workdir)
+                prime(cmd, workdir)
             except Exception as e:  # reported again by the real sessions
                 log(f"priming {name} failed: {type(e).__name__}: {e}")
-        summary["startup"] = await startup_phase(servers, workdir, args.startups, args.timeout)
+        summary["startup"] = startup_phase(servers, workdir, args.startups, args.timeout)
         log(
             "startup (spawn -> initialize result), median ms: "
             + ", ".join(
@@ -1337,7 +1249,7 @@ async def main_async(args: argparse.Namespace) -> int:
             for r in range(args.rounds):
                 t = time.perf_counter()
                 this_order = order if r % 2 == 0 else order[::-1]
-                results = await paired_session(servers, this_order, plan, workdir, args)
+                results = paired_session(servers, this_order, plan, workdir, args)
                 for name, res in results.items():
                     runs[name].append(res)
                     if "error" in res:
@@ -1445,7 +1357,7 @@ def main(argv: list[str] | None = None) -> int:
         summary = json.loads(Path(args.render).read_text())
         print(render_markdown(summary) if args.markdown else render_table(summary))
         return 0 if summary.get("ok") or not args.check else 1
-    return asyncio.run(main_async(args))
+    return run(args)
 
 
 if __name__ == "__main__":
