@@ -16,10 +16,13 @@ from rapidfuzz import fuzz
 from transformers_glossary_ls import kinds
 from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.analysis.document import CallContext
+from transformers_glossary_ls.catalogue import DEPRECATED
+from transformers_glossary_ls.facts import Facts, positional_names
 from transformers_glossary_ls.lexing import markdown as md
 from transformers_glossary_ls.lexing import python as py
 from transformers_glossary_ls.spotting import LONG_LINE
 from transformers_glossary_ls.vocabulary import Entry, Vocabulary
+from transformers_glossary_ls.vocabulary.usage import Usage
 
 ARGUMENT, KEY, VALUE, TERM = "argument", "key", "value", "term"
 MAX_ITEMS = 100
@@ -46,6 +49,7 @@ class Candidate:
     rank: int  # order among all candidates, best first
     head: str | None = None
     value: str | None = None  # for VALUE candidates: the choice shown
+    fact_key: str | None = None  # the catalogue callable documenting it, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +77,7 @@ def rank(prefix: str, names: list[str]) -> list[tuple[int, str]]:
             exact.append((0, name))
         elif name_low.startswith(low):
             starts.append((1, name))
-        elif any(word.startswith(low) for word in _WORD_SPLIT.split(name_low)):
+        elif _word_match(low, _WORD_SPLIT.split(name_low)):
             word_starts.append((2, name))
         elif len(low) >= MIN_FUZZY and _in_order(low.replace("_", ""), name_low):
             score = fuzz.WRatio(low, name_low)
@@ -81,6 +85,22 @@ def rank(prefix: str, names: list[str]) -> list[tuple[int, str]]:
                 fuzzy.append((-score, position, name))
     fuzzy.sort()
     return exact + starts + word_starts + [(3, name) for _, _, name in fuzzy]
+
+
+def _word_match(typed: str, words: list[str]) -> bool:
+    """A word starts with what was typed; or its parts start consecutive words (`grad_accum`
+    -> gradient_accumulation_steps); or its letters are consecutive initials (`lr` ->
+    learning_rate, `bs` -> per_device_train_batch_size)."""
+    if any(word.startswith(typed) for word in words):
+        return True
+    parts = [p for p in _WORD_SPLIT.split(typed) if p]
+    if len(parts) > 1:
+        for i in range(len(words) - len(parts) + 1):
+            if all(words[i + k].startswith(part) for k, part in enumerate(parts)):
+                return True
+        return False
+    initials = "".join(word[:1] for word in words)
+    return len(typed) >= 2 and len(words) >= 2 and typed in initials
 
 
 def _in_order(letters: str, text: str) -> bool:
@@ -106,8 +126,10 @@ def _ranked(
     insert_suffix: str = "",
     description: Callable[[Entry], str] = _description,
     head: str | None = None,
+    fact_keys: dict[str, str] | None = None,
 ) -> list[Candidate]:
     """Candidates for `options` (label -> entry) that match `prefix`, best first."""
+    fact_keys = fact_keys or {}
     return [
         Candidate(
             label=label + (insert_suffix if kind == ARGUMENT else ""),
@@ -120,17 +142,27 @@ def _ranked(
             tier=tier,
             rank=k,
             head=head,
+            fact_key=fact_keys.get(label),
         )
         for k, (tier, label) in enumerate(rank(prefix, list(options))[:MAX_ITEMS])
     ]
 
 
 class Completer:
-    def __init__(self, analysis: Analysis, vocab: Vocabulary, prose: bool = True) -> None:
+    def __init__(
+        self,
+        analysis: Analysis,
+        vocab: Vocabulary,
+        prose: bool = True,
+        facts: Facts | None = None,
+        usage: Usage | None = None,
+    ) -> None:
         self.analysis = analysis
         self.doc = analysis.doc
         self.vocab = vocab
         self.prose = prose
+        self.facts = facts
+        self.usage = usage
 
     # -- dispatch ------------------------------------------------------------------------------
     def at(self, line_no: int, index: int) -> Completion | None:
@@ -172,10 +204,9 @@ class Completer:
             return self._values(ctx.value_of, prefix, start, index, quoted=False)
         if not before.endswith(("(", ",")):
             return None
-        entries = self._fitted(ctx)
-        if entries is None:
+        options, fact_keys = self._arguments(ctx)
+        if not options:
             return None
-        options = {e.term: e for e in entries if e.term not in ctx.passed}
         candidates = _ranked(
             prefix,
             options,
@@ -183,8 +214,43 @@ class Completer:
             "=",
             lambda e: _description(e, ctx.head_class),
             ctx.head_class,
+            fact_keys,
         )
         return Completion(start, index, candidates)
+
+    def _arguments(self, ctx: CallContext) -> tuple[dict[str, Entry], dict[str, str]]:
+        """The names to offer in a call, in the order users reach for them: those passed most
+        often in real code first, then our hand-written entries, then the rest by name. Names
+        already passed (by keyword or by position) and names the release no longer takes are
+        left out."""
+        written = self._fitted(ctx) or []
+        facts = self.facts.names(ctx.call) if self.facts is not None else []
+        gone = set(ctx.passed)
+        if facts:
+            gone |= set(positional_names(facts, ctx.call.positional))
+        fact_keys = {f.param.name: f.key for f in facts}
+        by_name: dict[str, Entry] = {}
+        for entry in written:
+            by_name.setdefault(entry.term, entry)
+        deprecated = []
+        for fact in facts:
+            name = fact.param.name
+            if fact.status == DEPRECATED:
+                deprecated.append(name)
+            by_name.setdefault(name, self.vocab.arguments.get(name) or fact.as_entry())
+        usage_key = ctx.kind or (self.facts.key_of(ctx.call) if self.facts else None)
+        counts = self.usage.counts(usage_key) if self.usage is not None and usage_key else {}
+        written_order = {entry.term: k for k, entry in enumerate(written)}
+        late = set(deprecated)
+
+        def order(name: str) -> tuple:
+            # Deprecated last; then by use; then ours in file order; then the rest by name.
+            mine = written_order.get(name)
+            return (name in late, -counts.get(name, 0), mine is None, mine or 0, name)
+
+        ranked = sorted(by_name, key=order)
+        options = {name: by_name[name] for name in ranked if name not in gone}
+        return options, fact_keys
 
     def _fitted(self, ctx: CallContext) -> list[Entry] | None:
         """Arguments the callee takes; None when the call is not one we know."""

@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from transformers_glossary_ls.analysis import Analysis
+from transformers_glossary_ls.catalogue import Catalogue, default_catalogue
 from transformers_glossary_ls.completion import Candidate, Completer, Completion
 from transformers_glossary_ls.documents import Document
-from transformers_glossary_ls.hovertext import hover_text
+from transformers_glossary_ls.facts import Fact, Facts
+from transformers_glossary_ls.hovertext import fact_text, hover_text
 from transformers_glossary_ls.spotting import CODE, Spot, spot, spot_all
 from transformers_glossary_ls.vocabulary import LoadError, Vocabulary, load_default
+from transformers_glossary_ls.vocabulary.usage import Usage
 
 log = logging.getLogger(__name__)
 MAX_CACHED_TEXTS = 4096
@@ -33,12 +36,18 @@ class HoverAnswer:
 class Glossary:
     """The vocabulary and the engine calls over it."""
 
-    def __init__(self, extra_files: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, extra_files: tuple[str, ...] = (), catalogue: Catalogue | None = None
+    ) -> None:
         self.extra_files = extra_files
+        self.catalogue = catalogue or default_catalogue()
+        self.facts = Facts(self.catalogue)
+        self.usage = Usage()
         self._vocab: Vocabulary | None = None
         self._errors: list[LoadError] = []
         self._lock = threading.Lock()
         self._texts: dict[tuple[str, str | None, bool], str] = {}
+        self._fact_texts: dict[tuple, str] = {}
 
     @staticmethod
     def open(uri: str, text: str, language_id: str = "", version: int = 0) -> Analysis:
@@ -46,8 +55,11 @@ class Glossary:
         return Analysis(Document(uri, text, language_id, version))
 
     def load(self) -> None:
-        """Load the vocabulary now (the server does at `initialized`), not in a request."""
+        """Load the vocabulary and the catalogue now (the server does at `initialized`), not in
+        a request."""
         _ = self.vocab
+        self.catalogue.preload()
+        self.usage.load()
 
     @property
     def vocab(self) -> Vocabulary:
@@ -68,11 +80,25 @@ class Glossary:
         return self._errors
 
     def hover(self, analysis: Analysis, line: int, index: int, markdown: bool = True):
-        found = spot(analysis, self.vocab, line, index)
+        found = spot(analysis, self.vocab, line, index, self.facts)
         if found is None:
             return None
         head = self.head_at(analysis, found) if found.entry.variants else None
+        if found.fact is not None:
+            return HoverAnswer(found, self.fact_text(found.fact, head, markdown))
         return HoverAnswer(found, self.text(found.entry.id, head, markdown))
+
+    def fact_text(self, fact: Fact, head: str | None = None, markdown: bool = True) -> str:
+        """Hover text of a catalogue name (with our words where we wrote an entry), built once."""
+        key = (fact.key, fact.param.name, fact.release, head, markdown)
+        text = self._fact_texts.get(key)
+        if text is None:
+            if len(self._fact_texts) >= MAX_CACHED_TEXTS:
+                self._fact_texts.clear()
+            entry = self.vocab.arguments.get(fact.param.name)
+            text = fact_text(fact, entry, self.vocab, markdown, head)
+            self._fact_texts[key] = text
+        return text
 
     def text(self, entry_id: str, head: str | None = None, markdown: bool = True) -> str | None:
         """Hover text of an entry, built once per (entry, head, format): the vocabulary is fixed."""
@@ -99,7 +125,7 @@ class Glossary:
     ) -> Completion | None:
         if analysis.language is None:
             return None
-        return Completer(analysis, self.vocab, prose).at(line, index)
+        return Completer(analysis, self.vocab, prose, self.facts, self.usage).at(line, index)
 
     def documentation(
         self,
@@ -107,8 +133,14 @@ class Glossary:
         head: str | None = None,
         markdown: bool = True,
         value: str | None = None,
+        fact_key: str | None = None,
     ) -> str | None:
-        """Completion documentation for an entry, led by the offered value if there is one."""
+        """Completion documentation for an entry, led by the offered value if there is one.
+        With `fact_key` the name is documented as that catalogue callable's."""
+        if fact_key is not None:
+            name = entry_id.rpartition(":")[2] if entry_id.startswith(fact_key + ":") else entry_id
+            fact = self.facts.lookup(fact_key, name)
+            return self.fact_text(fact, head, markdown) if fact is not None else None
         text = self.text(entry_id, head, markdown)
         if text is None or value is None:
             return text
@@ -120,7 +152,9 @@ class Glossary:
         return f"{lead}: {doc}\n\n{text}"
 
     def candidate_documentation(self, candidate: Candidate, markdown: bool = True) -> str | None:
-        return self.documentation(candidate.entry_id, candidate.head, markdown, candidate.value)
+        return self.documentation(
+            candidate.entry_id, candidate.head, markdown, candidate.value, candidate.fact_key
+        )
 
     def explain(self, analysis: Analysis) -> Iterator[Spot]:
-        return spot_all(analysis, self.vocab)
+        return spot_all(analysis, self.vocab, self.facts)

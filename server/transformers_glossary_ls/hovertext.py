@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from transformers_glossary_ls.catalogue import DEPRECATED, NOT_YET, REMOVED
+from transformers_glossary_ls.facts import Fact
 from transformers_glossary_ls.vocabulary import Entry, Variant, Vocabulary
 
 
@@ -106,3 +108,78 @@ _EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
 def _plain(text: str) -> str:
     """Markdown made readable as plain text: code and emphasis marks dropped."""
     return _EMPHASIS.sub(r"\1", _STRONG.sub(r"\1", text)).replace("`", "")
+
+
+# --- generated from the catalogue -------------------------------------------------------------
+
+
+def status_line(fact: Fact, markdown: bool = True) -> str:
+    """What the user must know first: removed, deprecated, renamed or not yet there."""
+    p, status = fact.param, fact.status
+    use = f"; use `{p.replacement}` instead" if p.replacement else ""
+    if not markdown:
+        use = use.replace("`", "")
+    strong = (lambda s: f"**{s}**") if markdown else (lambda s: s)
+    if status == REMOVED:
+        last = p.present[-1][1] if p.present else None
+        where = f" after {last}" if last else ""
+        return f"{strong('Removed')}{where} (not in {_release(fact)}){use}."
+    if status == DEPRECATED:
+        since = f" since {p.deprecated_since}" if p.deprecated_since else ""
+        planned = f", removal announced for {p.removal_planned}" if p.removal_planned else ""
+        return f"{strong('Deprecated')}{since}{planned}{use}."
+    if status == NOT_YET:
+        return f"{strong('Not yet in ' + _release(fact))}: new in {p.first_release}."
+    return ""
+
+
+def fact_rows(fact: Fact) -> list[tuple[str, str, bool]]:
+    """(label, value, is_code) rows of the facts the catalogue holds for a name."""
+    p = fact.param
+    rows = [
+        ("Shape", p.shape or "", True),
+        ("Dtype", p.dtype or "", True),
+    ]
+    if p.effective_default and p.effective_default != p.default:
+        rows.append(("In effect when unset", p.effective_default, True))
+    if p.choices:
+        rows.append(("Choices", ", ".join(p.choices[:24]), True))
+    if p.alias_of:
+        rows.append(("Alias of", p.alias_of, True))
+    spans = ", ".join(a if a == b else f"{a}–{b}" for a, b in p.present)
+    if spans:
+        rows.append(("Releases", spans + ("" if p.last_release else " (current)"), False))
+    return [row for row in rows if row[1]]
+
+
+def fact_text(
+    fact: Fact,
+    entry: Entry | None,
+    vocab: Vocabulary,
+    markdown: bool = True,
+    head: str | None = None,
+) -> str:
+    """The hover of a catalogue name: status first, then the signature and the facts; our own
+    words follow where we wrote an entry for the name."""
+    parts = []
+    status = status_line(fact, markdown)
+    if status:
+        parts.append(status)
+    signature = fact.signature
+    parts.append(f"```python\n{signature}\n```" if markdown else signature)
+    rows = fact_rows(fact)
+    if rows:
+        parts.append("\n".join(_fact_lines(rows, markdown)))
+    if entry is not None:
+        written = hover_text(entry, vocab, markdown, head)
+        parts.append(written)
+    elif fact.param.url:
+        package = fact.param.package.capitalize() if fact.param.package != "trl" else "TRL"
+        url = fact.param.url
+        parts.append(f"[{package} docs]({url})" if markdown else f"Docs: {url}")
+    text = "\n\n".join(parts)
+    return text if markdown else _plain(text)
+
+
+def _release(fact: Fact) -> str:
+    return fact.release or "the newest release"

@@ -97,6 +97,8 @@ def _data(candidate: Candidate) -> dict:
         data["head"] = candidate.head
     if candidate.value is not None:
         data["value"] = candidate.value
+    if candidate.fact_key is not None:
+        data["call"] = candidate.fact_key
     return data
 
 

@@ -248,11 +248,12 @@ def completion(ls: GlossaryServer, params: types.CompletionParams) -> dict:
 def completion_resolve(ls: GlossaryServer, item: types.CompletionItem) -> types.CompletionItem:
     data = item.data if isinstance(item.data, dict) else {}
     entry_id, head, value = data.get("id"), data.get("head"), data.get("value")
-    if not isinstance(entry_id, str) or not isinstance(head, str | None):
+    call = data.get("call")
+    if not isinstance(entry_id, str) or not all(isinstance(x, str | None) for x in (head, call)):
         return item
     markdown = ls.client.completion_markdown
     docs = ls.glossary.documentation(
-        entry_id, head, markdown, value if isinstance(value, str) else None
+        entry_id, head, markdown, value if isinstance(value, str) else None, call
     )
     if docs:
         item.documentation = render.markup(docs, markdown)

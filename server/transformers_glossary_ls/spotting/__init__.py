@@ -7,12 +7,14 @@ indices into a line; `positions.py` converts them to and from what the client sp
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from transformers_glossary_ls import kinds
 from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.analysis.document import MARKDOWN, PYTHON
+from transformers_glossary_ls.facts import Fact, Facts
 from transformers_glossary_ls.lexing import markdown as md
 from transformers_glossary_ls.lexing import python as py
 from transformers_glossary_ls.spotting.phrases import EDGE, Word, match_covering, scan, words_in
@@ -21,6 +23,7 @@ from transformers_glossary_ls.vocabulary import Entry, Vocabulary
 __all__ = ["CODE", "MARKDOWN", "PROSE", "PYTHON", "STRING", "Spot", "Spotter", "spot", "spot_all"]
 
 CODE, STRING, PROSE = "code", "string", "prose"
+_RECEIVER = re.compile(r"(?<![\w.])([A-Za-z_][\w.]*)\.[ \t]*$")  # `outputs.` before a name
 MAX_JOINED_LINES = 3  # how far a phrase may run across line breaks
 LONG_LINE = 100_000  # longer lines are read only near the cursor, as code
 LONG_WINDOW = 2_000
@@ -36,6 +39,7 @@ class Spot:
     end_line: int
     end: int
     where: str  # code, string or prose
+    fact: Fact | None = None  # what the catalogue says of it, where the call or receiver is known
 
 
 @dataclass(slots=True)
@@ -72,8 +76,9 @@ def _python_view(text: str, state, previous: str | None, previous_state) -> Line
 class Spotter:
     """Finds vocabulary terms in one document, in its language."""
 
-    def __init__(self, analysis: Analysis, vocab: Vocabulary) -> None:
+    def __init__(self, analysis: Analysis, vocab: Vocabulary, facts: Facts | None = None) -> None:
         self.analysis = analysis
+        self.facts = facts
         self.doc = analysis.doc
         self.vocab = vocab
         self.python_state = analysis.python_state
@@ -148,7 +153,13 @@ class Spotter:
         self, text: str, line_no: int, index: int, lo: int, hi: int, keyword_rule: bool
     ) -> Spot | None:
         start, end = py.identifier_at(text, index, lo, hi)
-        entry = self.vocab.arguments.get(text[start:end]) if end > start else None
+        if end <= start:
+            return None
+        entry = self.vocab.arguments.get(text[start:end])
+        if keyword_rule and self.facts is not None:
+            fact = self._fact(text, line_no, start, end)
+            if fact is not None:
+                return Spot(entry or fact.as_entry(), line_no, start, line_no, end, CODE, fact)
         if entry is None:
             return None
         if (
@@ -158,6 +169,21 @@ class Spotter:
         ):
             return None
         return Spot(entry, line_no, start, line_no, end, CODE)
+
+    def _fact(self, text: str, line_no: int, start: int, end: int) -> Fact | None:
+        """What the catalogue says of a keyword of a call we know (`TrainingArguments(x=`) or an
+        attribute of a value we know (`outputs.logits`, `model.config.hidden_size`)."""
+        assert self.facts is not None
+        name = text[start:end]
+        after = text[end : end + 3].lstrip(" \t")
+        if after.startswith("=") and not after.startswith("=="):
+            context = self.analysis.call_at(line_no, start)
+            return self.facts.keyword(context.call, name) if context is not None else None
+        receiver = _RECEIVER.search(text, 0, start)
+        if receiver is None:
+            return None
+        held = self.analysis.held(receiver.group(1), line_no)
+        return self.facts.attribute(held, name) if held is not None else None
 
     def _used_as_option(self, text: str, line_no: int, start: int, end: int) -> bool:
         """`padding=` as a keyword argument, or `args.seed` as an attribute; not `seed = 1`."""
@@ -276,14 +302,16 @@ def _may_be_bare(entry: Entry) -> bool:
     return not entry.callables or kinds.MODEL in entry.callables
 
 
-def spot(analysis: Analysis, vocab: Vocabulary, line_no: int, index: int) -> Spot | None:
+def spot(
+    analysis: Analysis, vocab: Vocabulary, line_no: int, index: int, facts: Facts | None = None
+) -> Spot | None:
     """The term at (line, string index) of a document, or None."""
     if analysis.language is None:
         return None
-    return Spotter(analysis, vocab).at(line_no, index)
+    return Spotter(analysis, vocab, facts).at(line_no, index)
 
 
-def spot_all(analysis: Analysis, vocab: Vocabulary) -> Iterator[Spot]:
+def spot_all(analysis: Analysis, vocab: Vocabulary, facts: Facts | None = None) -> Iterator[Spot]:
     if analysis.language is None:
         return iter(())
-    return Spotter(analysis, vocab).all()
+    return Spotter(analysis, vocab, facts).all()

@@ -1,0 +1,201 @@
+"""Facts from the generated catalogue about what a call takes or a value holds, in one release.
+
+The bridge between the analysis (what is called, what a variable holds) and the catalogue (what
+each callable takes in each release). Engine code: no LSP, no file I/O of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from transformers_glossary_ls import kinds
+from transformers_glossary_ls.analysis import CallSite, Held
+from transformers_glossary_ls.catalogue import Catalogue, Param, head_family
+from transformers_glossary_ls.vocabulary import ARGUMENT, Entry
+
+# Call kinds whose catalogue key is the kind itself.
+_SAME_KEY = {
+    kinds.TOKENIZER: "tokenizer",
+    kinds.PROCESSOR: "processor",
+    kinds.IMAGE_PROCESSOR: "image_processor",
+    kinds.FEATURE_EXTRACTOR: "processor",
+}
+# What `Cls.from_pretrained` loads, by the kind of Cls.
+_FROM_PRETRAINED = {
+    kinds.MODEL: "from_pretrained:model",
+    kinds.TOKENIZER: "from_pretrained:tokenizer",
+    kinds.PROCESSOR: "from_pretrained:processor",
+    kinds.IMAGE_PROCESSOR: "from_pretrained:processor",
+    kinds.FEATURE_EXTRACTOR: "from_pretrained:processor",
+    kinds.CONFIG: "from_pretrained:config",
+}
+# Functions (not classes) the catalogue knows, by the name they are called with.
+_FUNCTIONS = {"pipeline": "pipeline"}
+# Classes whose constructor is a callable of its own in the catalogue under another key.
+_CLASSES = {"Trainer": "trainer", "TrainingArguments": "training_args"}
+# How a callable is shown in a signature line.
+_SHOWN = {
+    "training_args": "TrainingArguments",
+    "generate": "generate()",
+    "generation_config": "GenerationConfig",
+    "tokenizer": "tokenizer()",
+    "processor": "processor()",
+    "image_processor": "image processor",
+    "video_processor": "video processor",
+    "trainer": "Trainer",
+    "pipeline": "pipeline()",
+    "pipeline_task": "pipeline task",
+    "model": "model forward",
+    "model_output": "ModelOutput",
+    "config": "PretrainedConfig",
+}
+
+
+# The parameters a call takes by position, first to last, where users pass them positionally.
+_POSITIONAL = {
+    "tokenizer": ("text", "text_pair", "text_target", "text_pair_target"),
+    "generate": ("inputs",),
+    "pipeline": ("task", "model"),
+    "training_args": ("output_dir",),
+    "Seq2SeqTrainingArguments": ("output_dir",),
+    "trainer": ("model", "args"),
+}
+
+
+def positional_names(facts: list[Fact], count: int) -> list[str]:
+    """The names already given by the call's first `count` positional arguments."""
+    if not facts or count <= 0:
+        return []
+    key = facts[0].key
+    if key.startswith("from_pretrained"):
+        names: tuple[str, ...] = ("pretrained_model_name_or_path",)
+    else:
+        names = _POSITIONAL.get(key, ())
+    return list(names[:count])
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A catalogue name met in a document: what it is, for which callable, in which release."""
+
+    param: Param
+    key: str  # the catalogue callable it was looked up in
+    shown: str  # how that callable is named to the user: "TrainingArguments", "LlamaForCausalLM"
+    release: str | None  # the release in force
+
+    @property
+    def status(self) -> str:
+        return self.param.status(self.release)
+
+    @property
+    def signature(self) -> str:
+        """`(TrainingArguments) eval_strategy: IntervalStrategy | str = "no"`, as Pylance has it."""
+        p = self.param
+        line = f"({self.shown}) {p.name}"
+        if p.type:
+            line += f": {p.type}"
+        if p.default is not None:
+            line += f" = {p.default}"
+        return line
+
+    def as_entry(self) -> Entry:
+        """An entry for a name we wrote nothing about: the catalogue's facts alone."""
+        p = self.param
+        return Entry(
+            id=f"{self.key}:{p.name}",
+            term=p.name,
+            kind=ARGUMENT,
+            summary=self.signature,
+            definition="",
+            url=p.url or "",
+            shape=p.shape or "",
+            dtype=p.dtype or "",
+            type=p.type or "",
+            default=p.default or "",
+            source="catalogue",
+        )
+
+
+class Facts:
+    """Questions to the catalogue, for one release in force."""
+
+    def __init__(self, catalogue: Catalogue, release: str | None = None) -> None:
+        self.catalogue = catalogue
+        self.release = release
+
+    def key_of(self, call: CallSite) -> str | None:
+        """The catalogue callable a call is, or None when it is not one we can identify."""
+        last = call.callee.split(".")[-1]
+        kind = call.kind
+        if kind == kinds.MODEL:
+            if call.head_class and head_family(call.head_class):
+                return call.head_class
+            return "model"
+        if kind == kinds.GENERATE:
+            return "generation_config" if last == "GenerationConfig" else "generate"
+        if kind == kinds.TRAINING_ARGS:
+            return last if self._known(last) else "training_args"
+        if kind == kinds.FROM_PRETRAINED:
+            loaded = kinds.kind_of_class(call.head_class or "")
+            key = _FROM_PRETRAINED.get(loaded or "", "from_pretrained")
+            return key if self._known(key) else "from_pretrained"
+        if kind in _SAME_KEY:
+            return _SAME_KEY[kind]
+        if last in _FUNCTIONS and last == call.callee:
+            return _FUNCTIONS[last]
+        if last[:1].isupper():
+            key = _CLASSES.get(last, last)
+            return key if self._known(key) else None
+        return None
+
+    def key_of_held(self, held: Held) -> str | None:
+        """The catalogue callable whose names are attributes of what a variable holds."""
+        if held.kind == kinds.MODEL_OUTPUT:
+            return "model_output"
+        if held.kind == kinds.CONFIG:
+            return "config"
+        if held.kind == kinds.TRAINING_ARGS:
+            return "training_args"
+        if held.kind == kinds.GENERATE:
+            return "generation_config"
+        return None
+
+    def keyword(self, call: CallSite, name: str) -> Fact | None:
+        key = self.key_of(call)
+        return self._fact(key, name) if key else None
+
+    def attribute(self, held: Held, name: str) -> Fact | None:
+        key = self.key_of_held(held)
+        return self._fact(key, name) if key else None
+
+    def names(self, call: CallSite) -> list[Fact]:
+        """Every name the call takes in the release in force."""
+        key = self.key_of(call)
+        if key is None:
+            return []
+        shown = self.shown(key)
+        return [
+            Fact(p, key, shown, self.in_force(p)) for p in self.catalogue.params(key, self.release)
+        ]
+
+    def shown(self, key: str) -> str:
+        if key.startswith("model:"):
+            return f"*{key[6:]}"
+        if key.startswith("from_pretrained"):
+            return "from_pretrained()"
+        return _SHOWN.get(key, key)
+
+    def lookup(self, key: str, name: str) -> Fact | None:
+        """A name of a catalogue callable given by its key (as completion items carry it)."""
+        return self._fact(key, name) if self._known(key) or key.startswith("model:") else None
+
+    def _fact(self, key: str, name: str) -> Fact | None:
+        param = self.catalogue.param(key, name, self.release)
+        return None if param is None else Fact(param, key, self.shown(key), self.in_force(param))
+
+    def in_force(self, param: Param) -> str | None:
+        """The release answers are for: the one set, else the newest the catalogue knows."""
+        return self.release or self.catalogue.newest(param.package)
+
+    def _known(self, key: str) -> bool:
+        return self.catalogue.package_of(key) is not None
