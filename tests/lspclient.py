@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -69,6 +69,40 @@ def request_message(msg_id: Any, method: str, params: Any = None) -> dict:
 
 def hover_params(uri: str, line: Any, character: Any) -> dict:
     return {"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}
+
+
+def read_messages(stream: BinaryIO) -> Iterator[tuple[dict, int]]:
+    """The messages on `stream` with their body sizes, read strictly: anything but well-formed
+    frames of JSON-RPC 2.0 messages (a response with exactly one of result and error), or an
+    end inside a message, raises ServerOutputError."""
+    while True:
+        headers = {}
+        while True:
+            line = stream.readline()
+            if not line:
+                if headers:
+                    raise ServerOutputError(f"output ended inside a header: {headers}")
+                return
+            if not line.endswith(b"\r\n"):
+                raise ServerOutputError(f"header line without CRLF: {line!r}")
+            if line == b"\r\n":
+                break
+            name, sep, value = line.decode("ascii").partition(":")
+            if not sep:
+                raise ServerOutputError(f"malformed header from server: {line!r}")
+            headers[name.strip().lower()] = value.strip()
+        if "content-length" not in headers:
+            raise ServerOutputError(f"header block without Content-Length: {headers}")
+        length = int(headers["content-length"])
+        body = stream.read(length)
+        if len(body) != length:
+            raise ServerOutputError(f"output ended inside a message ({len(body)} of {length})")
+        message = json.loads(body)  # raises on a malformed body
+        if not isinstance(message, dict) or message.get("jsonrpc") != "2.0":
+            raise ServerOutputError(f"not a JSON-RPC message: {body[:200]!r}")
+        if "method" not in message and ("result" in message) == ("error" in message):
+            raise ServerOutputError(f"response needs result xor error: {message}")
+        yield message, length
 
 
 class LspClient:
@@ -159,37 +193,12 @@ class LspClient:
 
     # -- reading -----------------------------------------------------------------------------
     def _read_output(self) -> None:
-        out = self._reader
         try:
-            while True:
-                headers = {}
-                while True:
-                    line = out.readline()
-                    if not line:
-                        return
-                    if not line.endswith(b"\r\n"):
-                        raise ServerOutputError(f"header line without CRLF: {line!r}")
-                    if line == b"\r\n":
-                        break
-                    name, sep, value = line.decode("ascii").partition(":")
-                    if not sep:
-                        raise ServerOutputError(f"malformed header from server: {line!r}")
-                    headers[name.strip().lower()] = value.strip()
-                if "content-length" not in headers:
-                    raise ServerOutputError(f"header block without Content-Length: {headers}")
-                length = int(headers["content-length"])
-                body = out.read(length)
-                if len(body) != length:
-                    return
+            for message, length in read_messages(self._reader):
                 arrived = time.perf_counter()
-                message = json.loads(body)  # raises on a malformed body
-                if not isinstance(message, dict) or message.get("jsonrpc") != "2.0":
-                    raise ServerOutputError(f"not a JSON-RPC message: {body[:200]!r}")
                 with self._cond:
                     self.messages.append(message)
                     if "method" not in message:
-                        if ("result" in message) == ("error" in message):
-                            raise ServerOutputError(f"response needs result xor error: {message}")
                         msg_id = message.get("id")
                         self._responses.setdefault(msg_id, []).append(message)
                         self._arrivals.setdefault(msg_id, (arrived, length))

@@ -8,6 +8,7 @@ Runs briefly by default; FUZZ_EXAMPLES=5000 for longer.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 
@@ -17,6 +18,8 @@ from transformers_glossary_ls.engine import Glossary
 from transformers_glossary_ls.protocol import valid_id
 from transformers_glossary_ls.server import GlossaryServer
 from transformers_glossary_ls.server import server as real
+
+from tests.lspclient import read_messages
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "120"))
 FUZZ = settings(
@@ -60,24 +63,12 @@ def make_server() -> tuple[GlossaryServer, Capture, FakeConnection]:
 
 
 def parse_frames(data: bytes) -> list[dict]:
-    messages, pos = [], 0
-    while pos < len(data):
-        head_end = data.index(b"\r\n\r\n", pos)
-        headers = dict(
-            line.split(": ", 1) for line in data[pos:head_end].decode("ascii").split("\r\n")
-        )
-        length = int(headers["Content-Length"])
-        body = data[head_end + 4 : head_end + 4 + length]
-        assert len(body) == length
-        message = json.loads(body)
-        assert message["jsonrpc"] == "2.0"
-        if "method" not in message:
-            assert ("result" in message) != ("error" in message), message
-            if "error" in message:
-                assert isinstance(message["error"]["code"], int)
-                assert isinstance(message["error"]["message"], str)
-        messages.append(message)
-        pos = head_end + 4 + length
+    """The messages written, read as strictly as from a server process (tests/lspclient.py)."""
+    messages = [message for message, _ in read_messages(io.BytesIO(data))]
+    for message in messages:
+        if "error" in message and "method" not in message:
+            assert isinstance(message["error"]["code"], int)
+            assert isinstance(message["error"]["message"], str)
     return messages
 
 
