@@ -1289,7 +1289,6 @@ def main(argv=None) -> int:
             results[package].append((version, data))
             print(f"{package} {version}", file=sys.stderr)
     args.out.mkdir(parents=True, exist_ok=True)
-    index: dict = {"schema": SCHEMA, "packages": {}, "keys": {}}
     for package in PACKAGES:
         rows = results.get(package)
         if not rows:
@@ -1297,14 +1296,25 @@ def main(argv=None) -> int:
         rows.sort(key=lambda r: Version(r[0]))
         merged, classes = merge(package, rows)
         (args.out / f"{package}.json").write_bytes(dump(merged))
-        index["packages"][package] = {"releases": merged["releases"], "wheels": merged["wheels"]}
-        for key in merged["callables"]:
-            index["keys"].setdefault(key, package)
         if classes:
             cf = classes_file(package, rows[-1][0], classes)
             (args.out / f"{package}-models.json").write_bytes(dump(cf))
-    (args.out / "index.json").write_bytes(dump(index))
+    write_index(args.out)
     return 0
+
+
+def write_index(out: Path) -> None:
+    """index.json from every package file in `out`: one package can be regenerated alone."""
+    index: dict = {"schema": SCHEMA, "packages": {}, "keys": {}}
+    for package in PACKAGES:
+        path = out / f"{package}.json"
+        if not path.is_file():
+            continue
+        merged = json.loads(path.read_text(encoding="utf-8"))
+        index["packages"][package] = {"releases": merged["releases"], "wheels": merged["wheels"]}
+        for key in merged["callables"]:
+            index["keys"].setdefault(key, package)
+    (out / "index.json").write_bytes(dump(index))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,394 @@
+"""Read the generated, versioned catalogue of facts (glossary_data/catalogue/*.json).
+
+The catalogue is written by tools/build_catalogue.py from the published wheels of transformers,
+trl and peft; its format is described in glossary_data/README.md. Nothing is read at import time:
+`index.json` (a few kB) is read on the first question, a package's file the first time one of its
+callables is asked about, and the per-class model file only when a concrete model class is.
+
+Releases are minors ("4.40", "5.25"); a full version ("4.40.2") is reduced to its minor. A release
+between two known minors is answered as the newest known minor before it; one newer than every
+known minor as the newest; one older than the first as "before the catalogue" (names are
+`not_yet`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+OK = "ok"
+DEPRECATED = "deprecated"
+REMOVED = "removed"
+NOT_YET = "not_yet"
+
+_HEAD_FAMILY = re.compile(r"(For[A-Z]\w*)$")
+
+
+def default_catalogue_dir() -> Path:
+    """The catalogue shipped in the wheel, or the repository's copy in a source checkout."""
+    here = Path(__file__).resolve().parent
+    installed = here / "glossary_data" / "catalogue"
+    if installed.is_dir():
+        return installed
+    return here.parent.parent / "glossary_data" / "catalogue"
+
+
+def _key(release: str) -> tuple[int, ...]:
+    out = []
+    for part in release.split(".")[:2]:
+        m = re.match(r"\d+", part)
+        out.append(int(m.group(0)) if m else 0)
+    return tuple(out)
+
+
+def minor(release: str) -> str:
+    """ "4.40.2" -> "4.40"."""
+    return ".".join(str(p) for p in _key(release))
+
+
+def head_family(class_name: str) -> str | None:
+    """The head family of a model class name: `ForCausalLM`, `Model`, `LMHeadModel`, ..."""
+    if class_name.endswith("PreTrainedModel"):
+        return None
+    m = _HEAD_FAMILY.search(class_name)
+    if m:
+        return m.group(1)
+    for suffix in ("LMHeadModel", "Model", "Backbone"):
+        if class_name.endswith(suffix):
+            return suffix
+    return None
+
+
+@dataclass(frozen=True)
+class Param:
+    """What the catalogue knows about one name of one callable.
+
+    The facts (type, default, ...) are those of the release asked about, or, when the name does
+    not exist there, of the nearest release in which it does. Source text throughout: `default`
+    is `'no'` or `None` as written upstream; `choices` are Python source (`'"steps"'`, `'True'`).
+    """
+
+    name: str
+    callable: str
+    package: str = "transformers"
+    type: str | None = None
+    default: str | None = None
+    effective_default: str | None = None
+    shape: str | None = None
+    dtype: str | None = None
+    choices: tuple[str, ...] = ()
+    first_release: str | None = None
+    last_release: str | None = None  # None: still present in the newest release
+    deprecated_since: str | None = None
+    removal_planned: str | None = None
+    replacement: str | None = None
+    url: str | None = None
+    origin: str | None = None  # where the name comes from when not the signature: "kwargs", ...
+    alias_of: str | None = None  # pipeline task aliases
+    present: tuple[tuple[str, str], ...] = ()  # release ranges in which the name exists
+    deprecated: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+
+    def status(self, release: str | None = None) -> str:
+        """ "ok", "deprecated", "removed" or "not_yet" in `release` (default: the newest)."""
+        if not self.present:
+            return REMOVED
+        if release is None:
+            release = (
+                self.present[-1][1] if self.last_release is None else _after(self.last_release)
+            )
+        r = _key(release)
+        if r < _key(self.present[0][0]):
+            return NOT_YET
+        if not any(_key(a) <= r <= _key(b) for a, b in self.present):
+            return REMOVED
+        if any(_key(a) <= r <= _key(b) for a, b in self.deprecated):
+            return DEPRECATED
+        return OK
+
+
+def _after(release: str) -> str:
+    major, minor_ = _key(release)
+    return f"{major}.{minor_ + 1}"
+
+
+class Catalogue:
+    """Lazy reader of the shipped catalogue. Thread-safe; every file is read at most once."""
+
+    def __init__(self, directory: Path | str | None = None):
+        self.directory = Path(directory) if directory else default_catalogue_dir()
+        self._lock = threading.Lock()
+        self._files: dict[str, object] = {}
+
+    # ---- files
+
+    def _load(self, name: str) -> dict:
+        data = self._files.get(name)
+        if data is None:
+            with self._lock:
+                data = self._files.get(name)
+                if data is None:
+                    path = self.directory / name
+                    try:
+                        data = json.loads(path.read_bytes())
+                    except (OSError, ValueError):
+                        data = {}
+                    self._files[name] = data
+        return data
+
+    def _index(self) -> dict:
+        return self._load("index.json")
+
+    def _package(self, package: str) -> dict:
+        return self._load(f"{package}.json")
+
+    def _models(self, package: str = "transformers") -> dict:
+        return self._load(f"{package}-models.json")
+
+    def preload(self) -> None:
+        """Read the files the common questions need, so that no request reads them."""
+        self._index()
+        for package in self.packages():
+            self._package(package)
+
+    # ---- releases
+
+    def packages(self) -> list[str]:
+        return sorted(self._index().get("packages", {}))
+
+    def releases(self, package: str = "transformers") -> list[str]:
+        return list(self._index().get("packages", {}).get(package, {}).get("releases", []))
+
+    def wheel_version(self, package: str, release: str) -> str | None:
+        info = self._index().get("packages", {}).get(package, {})
+        rels = info.get("releases", [])
+        m = minor(release)
+        return info.get("wheels", [])[rels.index(m)] if m in rels else None
+
+    def newest(self, package: str = "transformers") -> str | None:
+        rels = self.releases(package)
+        return rels[-1] if rels else None
+
+    def _release_index(self, package: str, release: str | None) -> int:
+        """Index of the newest known minor <= release; -1 before the first; newest if None."""
+        rels = self.releases(package)
+        if release is None:
+            return len(rels) - 1
+        r = _key(release)
+        idx = -1
+        for i, rel in enumerate(rels):
+            if _key(rel) <= r:
+                idx = i
+        return idx
+
+    # ---- callables
+
+    def callables(self, package: str | None = None) -> list[str]:
+        keys = self._index().get("keys", {})
+        return sorted(k for k, p in keys.items() if package is None or p == package)
+
+    def package_of(self, kind_or_class: str) -> str | None:
+        """The package whose catalogue holds this callable, or None."""
+        keys = self._index().get("keys", {})
+        if kind_or_class in keys:
+            return keys[kind_or_class]
+        if head_family(kind_or_class):
+            return "transformers"
+        return None
+
+    def _resolve(self, kind_or_class: str, release: str | None):
+        """(package, callable key, concrete class record or None) for a kind or class name."""
+        keys = self._index().get("keys", {})
+        if kind_or_class in keys:
+            return keys[kind_or_class], kind_or_class, None
+        fam = head_family(kind_or_class)
+        if fam is None:
+            return None
+        models = self._models("transformers")
+        cls = models.get("classes", {}).get(kind_or_class)
+        newest = self.newest("transformers")
+        asked_newest = (
+            release is None
+            or minor(release) == newest
+            or (newest is not None and _key(release) > _key(newest))
+        )
+        if cls is not None and asked_newest:
+            return "transformers", "model:" + cls["family"], {**cls, "name": kind_or_class}
+        fam = cls["family"] if cls is not None else fam
+        key = "model:" + fam
+        return ("transformers", key if key in keys else "model", None)
+
+    def params(
+        self, kind_or_class: str, release: str | None = None, base_release: str | None = None
+    ) -> list[Param]:
+        """Every name `kind_or_class` takes in `release` (default: newest), sorted by name.
+
+        `kind_or_class` is a call kind (`training_args`, `generate`, `model`, `model:ForCausalLM`,
+        ...), a class name with its own entry (`SFTConfig`, `LoraConfig`, `CausalLMOutputWithPast`),
+        or a model class name (`LlamaForCausalLM`: that class's forward in the newest release,
+        else its head family). A callable with a base (trl configs over TrainingArguments) adds
+        the base's names; a base in another package is read at `base_release` (default: newest).
+        """
+        found = self._resolve(kind_or_class, release)
+        if found is None:
+            return []
+        package, key, cls = found
+        out: dict[str, Param] = {}
+        for p in self._params_of(package, key, release, cls):
+            out.setdefault(p.name, p)
+        for base_pkg, base_key in self._bases(package, key):
+            rel = release if base_pkg == package else base_release
+            for p in self._params_of(base_pkg, base_key, rel, None):
+                out.setdefault(p.name, p)
+        return [out[n] for n in sorted(out)]
+
+    def param(
+        self,
+        kind_or_class: str,
+        name: str,
+        release: str | None = None,
+        base_release: str | None = None,
+    ) -> Param | None:
+        """One name of a callable, also when it exists only in other releases (its status says)."""
+        found = self._resolve(kind_or_class, release)
+        if found is None:
+            return None
+        package, key, cls = found
+        p = self._one(package, key, name, release, cls)
+        if p is not None and p.status(release or None) in (OK, DEPRECATED):
+            return p
+        for base_pkg, base_key in self._bases(package, key):
+            rel = release if base_pkg == package else base_release
+            q = self._one(base_pkg, base_key, name, rel, None)
+            if q is not None and (p is None or q.status(rel) in (OK, DEPRECATED)):
+                return q
+        return p
+
+    # ---- internals
+
+    def _bases(self, package: str, key: str) -> list[tuple[str, str]]:
+        out = []
+        seen = {(package, key)}
+        todo = [(package, key)]
+        while todo:
+            pkg, k = todo.pop(0)
+            entry = self._package(pkg).get("callables", {}).get(k, {})
+            for base in entry.get("base", []):
+                bp, _, bk = (
+                    base.rpartition(":")
+                    if base.startswith(("transformers:", "trl:", "peft:"))
+                    else (pkg, "", base)
+                )
+                if (bp, bk) not in seen:
+                    seen.add((bp, bk))
+                    out.append((bp, bk))
+                    todo.append((bp, bk))
+        return out
+
+    def _params_of(self, package, key, release, cls) -> list[Param]:
+        entry = self._package(package).get("callables", {}).get(key)
+        if entry is None:
+            return []
+        idx = self._release_index(package, release)
+        out = []
+        names = cls["params"] if cls is not None else entry["params"]
+        for name in names:
+            runs = entry["params"].get(name, [])
+            if cls is None and not any(a <= idx <= b for a, b, _ in runs):
+                continue
+            p = self._make(package, key, name, entry, runs, idx, cls)
+            out.append(p)
+        return out
+
+    def _one(self, package, key, name, release, cls) -> Param | None:
+        entry = self._package(package).get("callables", {}).get(key)
+        if entry is None:
+            return None
+        runs = entry["params"].get(name)
+        if cls is not None and name in cls["params"]:
+            runs = runs or []
+        elif runs is None:
+            return None
+        else:
+            cls = None
+        return self._make(
+            package, key, name, entry, runs, self._release_index(package, release), cls
+        )
+
+    def _make(self, package, key, name, entry, runs, idx, cls) -> Param:
+        rels = self.releases(package)
+        facts: dict = {}
+        if runs:
+            here = [r for r in runs if r[0] <= idx <= r[1]]
+            before = [r for r in runs if r[1] < idx]
+            facts = (here or before[-1:] or runs[:1])[0][2]
+        if cls is not None:
+            facts = self._models(package)["facts"][cls["params"][name]]
+        present = _merge_ranges([(a, b) for a, b, _ in runs]) if runs else []
+        if cls is not None and not present and rels:
+            present = [(len(rels) - 1, len(rels) - 1)]
+        dep = _merge_ranges([(a, b) for a, b, f in runs if "x" in f]) if runs else []
+        dep_fact = next((f["x"] for _a, _b, f in reversed(runs) if "x" in f), None)
+        replacement = dep_fact.get("n") if dep_fact else None
+        last = present[-1][1] if present else None
+        # Docs of the release asked about, or of the nearest release that has the name.
+        wheel_idx = min(max(idx, 0), len(rels) - 1) if rels else 0
+        if present and not any(a <= wheel_idx <= b for a, b in present):
+            earlier = [b for a, b in present if b < wheel_idx]
+            wheel_idx = earlier[-1] if earlier else present[0][0]
+        return Param(
+            name=name,
+            callable=key,
+            package=package,
+            type=facts.get("t"),
+            default=facts.get("d"),
+            effective_default=facts.get("e"),
+            shape=facts.get("s"),
+            dtype=facts.get("dt"),
+            choices=tuple(facts.get("c", ())),
+            first_release=rels[present[0][0]] if present else None,
+            last_release=None if last is None or last == len(rels) - 1 else rels[last],
+            deprecated_since=rels[dep[0][0]] if dep else None,
+            removal_planned=dep_fact.get("r") if dep_fact else None,
+            replacement=replacement,
+            url=self._url(package, entry, wheel_idx, cls),
+            origin=facts.get("k"),
+            alias_of=facts.get("a"),
+            present=tuple((rels[a], rels[b]) for a, b in present),
+            deprecated=tuple((rels[a], rels[b]) for a, b in dep),
+        )
+
+    def _url(self, package, entry, wheel_idx, cls) -> str | None:
+        pkg = self._package(package)
+        docs = pkg.get("docs")
+        wheels = pkg.get("wheels", [])
+        if not docs or not wheels:
+            return None
+        base = docs.format(version="v" + wheels[wheel_idx])
+        if cls is not None:
+            path = self._models(package).get("path", "")
+            return base + path.format(dir=cls["dir"], cls=cls["name"])
+        return base + entry.get("path", "")
+
+
+def _merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[list[int]] = []
+    for a, b in sorted(ranges):
+        if out and a <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+_DEFAULT: Catalogue | None = None
+
+
+def default_catalogue() -> Catalogue:
+    """The shared reader of the shipped catalogue (created on first use)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Catalogue()
+    return _DEFAULT

@@ -1,0 +1,252 @@
+"""The shipped catalogue (glossary_data/catalogue), read through the engine's reader.
+
+Every fact asserted here was checked against the real wheels; test_catalogue_generator.py
+re-derives the same facts from freshly parsed wheels in CI.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+from transformers_glossary_ls.catalogue import (
+    DEPRECATED,
+    NOT_YET,
+    OK,
+    REMOVED,
+    Catalogue,
+    Param,
+    default_catalogue_dir,
+    head_family,
+    minor,
+)
+
+CAT_DIR = default_catalogue_dir()
+
+
+@pytest.fixture(scope="module")
+def cat() -> Catalogue:
+    return Catalogue()
+
+
+def test_the_catalogue_ships_and_is_small():
+    files = sorted(p.name for p in CAT_DIR.glob("*.json"))
+    assert {
+        "index.json",
+        "transformers.json",
+        "transformers-models.json",
+        "trl.json",
+        "peft.json",
+    } <= set(files)
+    total = sum(p.stat().st_size for p in CAT_DIR.glob("*.json"))
+    assert total <= 4 * 1024 * 1024, total
+
+
+def test_releases_cover_the_period(cat):
+    rels = cat.releases("transformers")
+    assert rels[0] == "4.20" and rels[-1] == cat.newest("transformers")
+    assert "4.57" in rels and "5.0" in rels and len(rels) >= 60
+    assert cat.wheel_version("transformers", "4.40") == "4.40.2"
+    assert cat.releases("trl")[0] == "0.4" and cat.releases("peft")[0] == "0.3"
+    assert minor("4.40.2") == "4.40"
+
+
+def test_evaluation_strategy_lifecycle(cat):
+    p = cat.param("training_args", "evaluation_strategy", "4.40")
+    assert isinstance(p, Param)
+    assert p.status("4.40") == OK
+    assert p.status("4.41") == DEPRECATED and p.deprecated_since == "4.41"
+    assert p.status("4.50") == DEPRECATED
+    assert p.status("4.51") == REMOVED and p.last_release == "4.50"
+    assert p.status() == REMOVED
+    assert p.replacement == "eval_strategy"
+    assert p.removal_planned == "4.46"  # announced; the wheels kept it until 4.50
+    assert "evaluation_strategy" in {q.name for q in cat.params("training_args", "4.40")}
+    assert "evaluation_strategy" not in {q.name for q in cat.params("training_args")}
+    # Found from the newest release too, with its status.
+    assert cat.param("training_args", "evaluation_strategy").status() == REMOVED
+
+
+def test_eval_strategy_choices_and_default(cat):
+    p = cat.param("training_args", "eval_strategy")
+    assert p.first_release == "4.41" and p.last_release is None
+    assert p.default == "'no'"
+    assert set(p.choices) >= {'"no"', '"steps"', '"epoch"'}
+    assert p.status("4.40") == NOT_YET
+    assert "IntervalStrategy" in p.type
+    assert p.url.startswith("https://huggingface.co/docs/transformers/v")
+
+
+def test_dtype_in_from_pretrained_since_4_56(cat):
+    p = cat.param("from_pretrained", "dtype")
+    assert p.first_release == "4.56"
+    assert p.status("4.55") == NOT_YET and p.status("4.56") == OK
+    assert p.effective_default == "'auto'"  # reads None, means "auto" (5.x)
+    old = cat.param("from_pretrained", "torch_dtype", "4.40")
+    assert old is not None and old.status("4.40") == OK
+
+
+def test_cache_replaces_past_key_values_in_model_forwards(cat):
+    new = cat.param("model:ForCausalLM", "cache")
+    assert new.first_release == "5.24"
+    assert new.status("5.23") == NOT_YET
+    old = cat.param("model:ForCausalLM", "past_key_values")
+    assert old.status("5.23") == OK
+    assert old.status("5.24") == DEPRECATED
+    assert old.replacement == "cache"
+    assert old.deprecated_since == "5.24"
+
+
+def test_output_attentions_via_transformers_kwargs(cat):
+    p = cat.param("LlamaForCausalLM", "output_attentions", "5.25")
+    assert p is not None and p.status("5.25") == OK
+    assert p.origin == "TransformersKwargs"
+    names = {q.name for q in cat.params("LlamaForCausalLM")}
+    assert {"input_ids", "attention_mask", "labels", "output_hidden_states", "return_dict"} <= names
+    fam = {q.name for q in cat.params("model:ForCausalLM", "5.25")}
+    assert "output_attentions" in fam
+    # A class unknown to the catalogue falls back to its head family.
+    assert {q.name for q in cat.params("MyOwnForCausalLM")} == {
+        q.name for q in cat.params("model:ForCausalLM")
+    }
+
+
+def test_model_input_shape_and_dtype(cat):
+    p = cat.param("LlamaForCausalLM", "input_ids")
+    assert p.shape == "(batch_size, sequence_length)"
+    assert p.dtype == "torch.LongTensor"
+    assert "model_doc/llama" in p.url
+
+
+def test_generation_effective_defaults(cat):
+    p = cat.param("generation_config", "max_length")
+    assert p.effective_default == "20" or p.default == "20"
+    old = cat.param("generation_config", "max_length", "4.40")
+    assert old.default == "20"
+    gen = {q.name for q in cat.params("generate")}
+    assert {"max_new_tokens", "do_sample", "streamer", "generation_config"} <= gen
+
+
+def test_tokenizer_choices(cat):
+    p = cat.param("tokenizer", "padding")
+    assert {'"longest"', '"max_length"', '"do_not_pad"', "True", "False"} <= set(p.choices)
+    assert '"pt"' in cat.param("tokenizer", "return_tensors").choices
+
+
+def test_trainer_tokenizer_renamed_processing_class(cat):
+    p = cat.param("trainer", "tokenizer")
+    assert p.replacement == "processing_class"
+    assert cat.param("trainer", "processing_class").status() == OK
+
+
+def test_pipeline_tasks_removed_in_5_0(cat):
+    for task in ("summarization", "translation", "text2text-generation", "image-to-text"):
+        p = cat.param("pipeline_task", task)
+        assert p.status("4.57") == OK, task
+        assert p.status("5.0") == REMOVED, task
+    assert cat.param("pipeline_task", "sentiment-analysis").alias_of == "text-classification"
+
+
+def test_model_outputs_and_config(cat):
+    out = {q.name for q in cat.params("CausalLMOutputWithPast")}
+    assert {"loss", "logits", "hidden_states", "attentions"} <= out
+    assert cat.param("CausalLMOutputWithPast", "logits").shape
+    cfg = {q.name for q in cat.params("config")}
+    assert {"hidden_size", "num_attention_heads", "vocab_size"} <= cfg
+
+
+def test_trl_and_peft_configs(cat):
+    sft = {q.name for q in cat.params("SFTConfig")}
+    assert "max_length" in sft or "max_seq_length" in sft
+    assert "seed" in sft  # from TrainingArguments, on the transformers axis
+    assert cat.param("SFTConfig", "seed").package == "transformers"
+    lr = cat.param("SFTConfig", "learning_rate")  # trl overrides the field: its own wins
+    assert lr.package == "trl" and lr.default == "2e-05"
+    assert cat.param("SFTConfig", "dataset_text_field").package == "trl"
+    old = cat.param("SFTConfig", "max_seq_length")
+    assert old.status() == REMOVED and old.replacement == "max_length"
+    lora = {q.name for q in cat.params("LoraConfig")}
+    assert {"r", "lora_alpha", "target_modules", "lora_dropout", "task_type"} <= lora
+    assert cat.params("GRPOConfig") and cat.params("DPOConfig")
+
+
+def test_head_family():
+    assert head_family("LlamaForCausalLM") == "ForCausalLM"
+    assert head_family("BertModel") == "Model"
+    assert head_family("GPT2LMHeadModel") == "LMHeadModel"
+    assert head_family("LlamaPreTrainedModel") is None
+    assert head_family("tokenizer") is None
+
+
+def test_unknown_names_and_releases(cat):
+    assert cat.params("no_such_callable") == []
+    assert cat.param("training_args", "no_such_name") is None
+    assert cat.params("training_args", "3.0") == []  # before the catalogue
+    assert cat.params("training_args", "99.0")  # after it: the newest
+
+
+def test_files_are_canonical_json():
+    """Determinism: every file is exactly the canonical dump of its content."""
+    for path in sorted(CAT_DIR.glob("*.json")):
+        raw = path.read_bytes()
+        data = json.loads(raw)
+        again = (
+            json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+        ).encode("utf-8")
+        assert raw == again, path.name
+        assert b"/root/" not in raw and b"/home/" not in raw
+
+
+def test_loading_is_lazy_and_fast():
+    code = (
+        "import time, sys\n"
+        "import transformers_glossary_ls\n"
+        "t = time.perf_counter()\n"
+        "from transformers_glossary_ls.catalogue import Catalogue\n"
+        "c = Catalogue()\n"
+        "t1 = time.perf_counter()\n"
+        "c.params('training_args'); c.params('generate'); c.params('model:ForCausalLM')\n"
+        "c.params('tokenizer'); c.params('from_pretrained')\n"
+        "t2 = time.perf_counter()\n"
+        "assert 'transformers-models.json' not in c._files, 'models file read too early'\n"
+        "c.params('LlamaForCausalLM')\n"
+        "t3 = time.perf_counter()\n"
+        "print(t1 - t, t2 - t1, t3 - t2)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    imp, common, models = (float(x) for x in out.stdout.split())
+    assert imp < 0.1, imp  # includes compiling the module when no .pyc is written
+    assert common < 0.15, common  # typically ~20 ms; generous for a shared CI machine
+    assert models < 0.3, models
+
+
+def test_no_io_at_import():
+    """Importing the module and creating a reader opens no file; the first question does."""
+    code = (
+        "import builtins, io\n"
+        "import transformers_glossary_ls\n"
+        "opened = []\n"
+        "real = io.open\n"
+        "def spy(*a, **k):\n"
+        "    opened.append(str(a[0]))\n"
+        "    return real(*a, **k)\n"
+        "builtins.open = io.open = spy\n"
+        "from transformers_glossary_ls import catalogue\n"
+        "c = catalogue.Catalogue()\n"
+        "print(sum('catalogue' in p for p in opened), len(c._files))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True)
+    assert out.stdout.split() == ["0", "0"]
+
+
+def test_timing_in_process(cat):
+    fresh = Catalogue()
+    t = time.perf_counter()
+    fresh.params("training_args")
+    assert time.perf_counter() - t < 0.5
