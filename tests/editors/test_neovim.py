@@ -189,3 +189,25 @@ def test_completion_as_neovim_shows_it(tmp_path):
     items = ask(tmp_path, "completion", "completion.py", line, len(text), "--render")
     item = next(i for i in items if i["word"] == "attention_mask=")
     assert "(batch_size, sequence_length)" in item["info"]
+
+
+# --- names from the generated catalogue, as Neovim shows them --------------------------------
+
+
+@pytest.mark.parametrize(
+    "needle,word,first",
+    [
+        ("evaluation_strategy=", "evaluation_strategy", "Removed"),
+        ("no_cuda=", "no_cuda", "Removed"),
+        ("print(outputs.logits", "logits", "(ModelOutput) logits"),
+        ("lora_alpha=", "lora_alpha", "(LoraConfig) lora_alpha"),
+        ('dtype="auto"', "dtype", "(from_pretrained()) dtype"),
+    ],
+    ids=["removed keyword", "removed flag", "output field", "peft config", "dtype"],
+)
+def test_catalogue_hover_as_neovim_shows_it(tmp_path, needle, word, first):
+    line, text = fixture_line("old_tutorial.py", needle)
+    col = text.index(needle) + needle.index(word) + 2
+    lines = hover(tmp_path, "old_tutorial.py", line, col, "--render")
+    shown = "\n".join(lines)
+    assert first in "\n".join(lines[:3]), shown
