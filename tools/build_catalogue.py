@@ -136,8 +136,14 @@ class Wheel:
 
         def visit(body):
             for node in body:
-                if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                if isinstance(node, ast.ClassDef):
                     ns.setdefault(node.name, node)
+                elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    # @overload stubs come first; the implementation (last, undecorated) wins.
+                    if any(src(d).endswith("overload") for d in node.decorator_list):
+                        ns.setdefault(node.name, node)
+                    else:
+                        ns[node.name] = node
                 elif isinstance(node, ast.Assign):
                     for t in node.targets:
                         if isinstance(t, ast.Name):
@@ -828,7 +834,8 @@ def extract_transformers(wheel: Wheel) -> dict:
                                 params[n]["e"] = src(v)
         put("generation_config", "generation_config", params,
             "main_classes/text_generation#transformers.GenerationConfig")
-    gm = method_params(wheel, T + "generation/utils.py", "GenerationMixin", "generate")
+    gm = (method_params(wheel, T + "generation/utils.py", "GenerationMixin", "generate")
+          or method_params(wheel, T + "generation_utils.py", "GenerationMixin", "generate"))
     put("generate", "generate", gm,
         "main_classes/text_generation#transformers.GenerationMixin.generate",
         base=["generation_config"] if gc else None)
