@@ -159,26 +159,36 @@ def fact_text(
     markdown: bool = True,
     head: str | None = None,
 ) -> str:
-    """The hover of a catalogue name: status first, then the signature and the facts; our own
-    words follow where we wrote an entry for the name."""
+    """The hover of a catalogue name: its status first when it is not plainly there, then a
+    signature line as Pylance writes it, then our own words where we wrote an entry, else the
+    facts the catalogue holds."""
     parts = []
     status = status_line(fact, markdown)
     if status:
         parts.append(status)
-    signature = fact.signature
-    parts.append(f"```python\n{signature}\n```" if markdown else signature)
-    rows = fact_rows(fact)
-    if rows:
-        parts.append("\n".join(_fact_lines(rows, markdown)))
+    parts.append(_code(fact.signature) if markdown else fact.signature)
     if entry is not None:
-        written = hover_text(entry, vocab, markdown, head)
-        parts.append(written)
-    elif fact.param.url:
-        package = fact.param.package.capitalize() if fact.param.package != "trl" else "TRL"
-        url = fact.param.url
-        parts.append(f"[{package} docs]({url})" if markdown else f"Docs: {url}")
+        parts.append(hover_text(entry, vocab, markdown, head))
+        releases = [row for row in fact_rows(fact) if row[0] == "Releases"]
+        if releases:
+            parts.insert(len(parts) - 1, "\n".join(_fact_lines(releases, markdown)))
+    else:
+        rows = fact_rows(fact)
+        if rows:
+            parts.append("\n".join(_fact_lines(rows, markdown)))
+        if fact.param.url:
+            package = {"trl": "TRL", "peft": "PEFT"}.get(fact.param.package, "Transformers")
+            url = fact.param.url
+            parts.append(f"[{package} docs]({url})" if markdown else f"Docs: {url}")
     text = "\n\n".join(parts)
     return text if markdown else _plain(text)
+
+
+def _code(text: str) -> str:
+    """Inline code that survives backticks in the text."""
+    fence = "``" if "`" in text else "`"
+    pad = " " if fence == "``" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _release(fact: Fact) -> str:
