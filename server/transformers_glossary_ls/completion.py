@@ -26,6 +26,7 @@ from transformers_glossary_ls.vocabulary.usage import Usage
 
 ARGUMENT, KEY, VALUE, TERM = "argument", "key", "value", "term"
 MAX_ITEMS = 100
+MAX_CACHED_LISTS = 512
 MIN_PROSE_PREFIX = 2
 FUZZY_CUTOFF = 60
 MIN_FUZZY = 3  # one or two letters match almost anything in order
@@ -53,12 +54,26 @@ class Candidate:
 
 
 @dataclass(frozen=True, slots=True)
+class ArgumentList:
+    """What a kind of call takes, ranked; the same for every request on that kind of call."""
+
+    ordered: dict[str, Entry]
+    fact_keys: dict[str, str]  # name -> the catalogue callable documenting it
+    positional: tuple[str, ...]  # names in the order they are taken by position
+
+
+@dataclass(frozen=True, slots=True)
 class Completion:
     """Candidates, and the span of the cursor's line (string indices) they replace."""
 
     start: int
     end: int
     candidates: list[Candidate]
+
+    @property
+    def incomplete(self) -> bool:
+        """Cut at MAX_ITEMS: the client must ask again as more is typed, not filter this list."""
+        return len(self.candidates) >= MAX_ITEMS
 
 
 def rank(prefix: str, names: list[str]) -> list[tuple[int, str]]:
@@ -156,6 +171,7 @@ class Completer:
         prose: bool = True,
         facts: Facts | None = None,
         usage: Usage | None = None,
+        lists: dict | None = None,
     ) -> None:
         self.analysis = analysis
         self.doc = analysis.doc
@@ -163,6 +179,7 @@ class Completer:
         self.prose = prose
         self.facts = facts
         self.usage = usage
+        self.lists = lists  # (kind, catalogue key) -> ArgumentList, kept by the caller
 
     # -- dispatch ------------------------------------------------------------------------------
     def at(self, line_no: int, index: int) -> Completion | None:
@@ -219,51 +236,57 @@ class Completer:
         return Completion(start, index, candidates)
 
     def _arguments(self, ctx: CallContext) -> tuple[dict[str, Entry], dict[str, str]]:
-        """The names to offer in a call, in the order users reach for them: those passed most
-        often in real code first, then our hand-written entries, then the rest by name. Names
-        already passed (by keyword or by position) and names the release no longer takes are
-        left out."""
-        written = self._fitted(ctx) or []
-        facts = self.facts.names(ctx.call) if self.facts is not None else []
-        gone = set(ctx.passed)
-        if facts:
-            gone |= set(positional_names(facts, ctx.call.positional))
-        fact_keys = {f.param.name: f.key for f in facts}
+        """The names to offer in a call, in the order users reach for them, less those already
+        passed by keyword or by position."""
+        kind = self._kind(ctx)
+        key = self.facts.key_of(ctx.call) if self.facts is not None else None
+        listed = self.lists.get((kind, key)) if self.lists is not None else None
+        if listed is None:
+            listed = self._argument_list(kind, key)
+            if self.lists is not None:
+                if len(self.lists) >= MAX_CACHED_LISTS:  # class names come from user text
+                    self.lists.clear()
+                self.lists[(kind, key)] = listed
+        gone = ctx.passed | set(listed.positional[: ctx.call.positional])
+        options = {name: e for name, e in listed.ordered.items() if name not in gone}
+        return options, listed.fact_keys
+
+    def _argument_list(self, kind: str | None, key: str | None) -> ArgumentList:
+        """Everything a kind of call takes, in the order users reach for it: names passed most
+        often in real code first, then our hand-written entries in file order, then the rest by
+        name; deprecated names last. Names the release no longer takes are not there."""
+        written = self.vocab.by_callable.get(kind, []) if kind else []
+        facts = self.facts.names_of(key) if self.facts is not None and key else []
         by_name: dict[str, Entry] = {}
         for entry in written:
             by_name.setdefault(entry.term, entry)
-        deprecated = []
+        late = set()
         for fact in facts:
             name = fact.param.name
             if fact.status == DEPRECATED:
-                deprecated.append(name)
+                late.add(name)
             by_name.setdefault(name, self.vocab.arguments.get(name) or fact.as_entry())
-        usage_key = ctx.kind or (self.facts.key_of(ctx.call) if self.facts else None)
+        usage_key = kind or key
         counts = self.usage.counts(usage_key) if self.usage is not None and usage_key else {}
         written_order = {entry.term: k for k, entry in enumerate(written)}
-        late = set(deprecated)
 
         def order(name: str) -> tuple:
-            # Deprecated last; then by use; then ours in file order; then the rest by name.
             mine = written_order.get(name)
             return (name in late, -counts.get(name, 0), mine is None, mine or 0, name)
 
-        ranked = sorted(by_name, key=order)
-        options = {name: by_name[name] for name in ranked if name not in gone}
-        return options, fact_keys
+        ordered = {name: by_name[name] for name in sorted(by_name, key=order)}
+        return ArgumentList(
+            ordered,
+            {f.param.name: f.key for f in facts},
+            tuple(positional_names(facts, len(facts))),
+        )
 
-    def _fitted(self, ctx: CallContext) -> list[Entry] | None:
-        """Arguments the callee takes; None when the call is not one we know."""
-        kind = ctx.kind
-        if kind is None:
-            known = [
-                self.vocab.arguments[n] for n in sorted(ctx.passed) if n in self.vocab.arguments
-            ]
-            if not known or not known[0].callables:
-                return None
-            kind = known[0].callables[0]
-        entries = self.vocab.by_callable.get(kind, [])
-        return entries or None
+    def _kind(self, ctx: CallContext) -> str | None:
+        """The call's kind; for a call we cannot name, the kind of a keyword already passed."""
+        if ctx.kind is not None:
+            return ctx.kind
+        known = [self.vocab.arguments[n] for n in sorted(ctx.passed) if n in self.vocab.arguments]
+        return known[0].callables[0] if known and known[0].callables else None
 
     def _values(
         self, name: str, prefix: str, start: int, end: int, quoted: bool

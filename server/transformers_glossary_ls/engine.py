@@ -48,6 +48,7 @@ class Glossary:
         self._lock = threading.Lock()
         self._texts: dict[tuple[str, str | None, bool], str] = {}
         self._fact_texts: dict[tuple, str] = {}
+        self._argument_lists: dict = {}  # completion's ranked names per kind of call
 
     @staticmethod
     def open(uri: str, text: str, language_id: str = "", version: int = 0) -> Analysis:
@@ -125,7 +126,9 @@ class Glossary:
     ) -> Completion | None:
         if analysis.language is None:
             return None
-        return Completer(analysis, self.vocab, prose, self.facts, self.usage).at(line, index)
+        return Completer(
+            analysis, self.vocab, prose, self.facts, self.usage, self._argument_lists
+        ).at(line, index)
 
     def documentation(
         self,

@@ -171,8 +171,10 @@ class Facts:
     def names(self, call: CallSite) -> list[Fact]:
         """Every name the call takes in the release in force."""
         key = self.key_of(call)
-        if key is None:
-            return []
+        return self.names_of(key) if key is not None else []
+
+    def names_of(self, key: str) -> list[Fact]:
+        """Every name a catalogue callable takes in the release in force."""
         shown = self.shown(key)
         return [
             Fact(p, key, shown, self.in_force(p)) for p in self.catalogue.params(key, self.release)

@@ -78,7 +78,7 @@ def completion_list(
                     "value": docs,
                 }
         items.append(item)
-    return {"isIncomplete": False, "items": items}
+    return {"isIncomplete": result.incomplete, "items": items}
 
 
 def sort_text(candidate: Candidate) -> str:
