@@ -118,8 +118,8 @@ class Glossary:
         """The model class being called where an argument was found, when it is known."""
         if found.where != CODE:
             return None
-        context = analysis.call_at(found.start_line, found.start)
-        return context.head_class if context is not None else None
+        call = analysis.call_site_at(found.start_line, found.start)
+        return call.head_class if call is not None else None
 
     def complete(
         self, analysis: Analysis, line: int, index: int, prose: bool = True

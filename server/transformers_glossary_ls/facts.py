@@ -13,6 +13,8 @@ from transformers_glossary_ls.analysis import CallSite, Held
 from transformers_glossary_ls.catalogue import Catalogue, Param, head_family
 from transformers_glossary_ls.vocabulary import ARGUMENT, Entry
 
+MAX_CACHED = 8192
+
 # Call kinds whose catalogue key is the kind itself.
 _SAME_KEY = {
     kinds.TOKENIZER: "tokenizer",
@@ -122,6 +124,7 @@ class Facts:
     def __init__(self, catalogue: Catalogue, release: str | None = None) -> None:
         self.catalogue = catalogue
         self.release = release
+        self._found: dict[tuple[str, str], Fact | None] = {}  # the catalogue is fixed
 
     def key_of(self, call: CallSite) -> str | None:
         """The catalogue callable a call is, or None when it is not one we can identify."""
@@ -192,8 +195,16 @@ class Facts:
         return self._fact(key, name) if self._known(key) or key.startswith("model:") else None
 
     def _fact(self, key: str, name: str) -> Fact | None:
-        param = self.catalogue.param(key, name, self.release)
-        return None if param is None else Fact(param, key, self.shown(key), self.in_force(param))
+        found = self._found.get((key, name), False)
+        if found is False:
+            param = self.catalogue.param(key, name, self.release)
+            found = (
+                None if param is None else Fact(param, key, self.shown(key), self.in_force(param))
+            )
+            if len(self._found) >= MAX_CACHED:  # names and classes come from user text
+                self._found.clear()
+            self._found[(key, name)] = found
+        return found
 
     def in_force(self, param: Param) -> str | None:
         """The release answers are for: the one set, else the newest the catalogue knows."""

@@ -222,7 +222,21 @@ class Analysis:
                         yield self._site(group, start)
 
     def call_at(self, line_no: int, index: int) -> CallContext | None:
-        """The innermost call whose parentheses hold the cursor; None in a list or dict."""
+        """The innermost call whose parentheses hold the cursor, with where the cursor stands
+        in it (for completion); None in a list or dict."""
+        found = self._group_at(line_no, index)
+        if found is None:
+            return None
+        group, start = found
+        return self._context(group, start, line_no, index)
+
+    def call_site_at(self, line_no: int, index: int) -> CallSite | None:
+        """The innermost call whose parentheses hold a position; None in a list or dict."""
+        found = self._group_at(line_no, index)
+        return None if found is None else self._site(*found)
+
+    def _group_at(self, line_no: int, index: int) -> tuple[Group, int] | None:
+        """The innermost call group holding a position, and its block's first line."""
         if self.language is None or not 0 <= line_no < self.doc.line_count:
             return None
         block_index, offset = self.doc.locate(line_no)
@@ -239,7 +253,7 @@ class Analysis:
             for group in callindex.groups_holding(groups, line_no - start, index):
                 if group.callee is None:
                     return None  # inside a list, dict, subscript or plain parentheses
-                return self._context(group, start, line_no, index)
+                return group, start
         return None
 
     def _site(self, group: Group, start: int) -> CallSite:

@@ -177,8 +177,8 @@ class Spotter:
         name = text[start:end]
         after = text[end : end + 3].lstrip(" \t")
         if after.startswith("=") and not after.startswith("=="):
-            context = self.analysis.call_at(line_no, start)
-            return self.facts.keyword(context.call, name) if context is not None else None
+            call = self.analysis.call_site_at(line_no, start)
+            return self.facts.keyword(call, name) if call is not None else None
         receiver = _RECEIVER.search(text, 0, start)
         if receiver is None:
             return None
@@ -199,7 +199,7 @@ class Spotter:
         return self._inside_call(line_no, start)
 
     def _inside_call(self, line_no: int, index: int) -> bool:
-        return self.analysis.call_at(line_no, index) is not None
+        return self.analysis.call_site_at(line_no, index) is not None
 
     def _string_key(self, text: str, line_no: int, start: int, end: int) -> Spot | None:
         """A model input named in a string: `batch["attention_mask"]`, `["token_type_ids"]`."""
