@@ -21,6 +21,7 @@ from transformers_glossary_ls.protocol import GlossaryProtocol, strict_converter
 from transformers_glossary_ls.settings import LOG_LEVELS, Settings, parse_settings
 
 log = logging.getLogger(__name__)
+IDLE_POLL_SECONDS = 0.0005
 
 
 class GlossaryServer(LanguageServer):
@@ -124,13 +125,20 @@ class GlossaryServer(LanguageServer):
                 for _ in steps:
                     if self.documents.get(uri) is not analysis:
                         return  # closed or reopened meanwhile
-                    await asyncio.sleep(0)  # let waiting requests go first
+                    await self.idle()
             except Exception:
                 log.exception("indexing %s failed; hovers will index as they go", uri)
 
         task = loop.create_task(run())
         self._warming.add(task)  # keep a reference until it is done
         task.add_done_callback(self._warming.discard)
+
+    async def idle(self) -> None:
+        """Return when no message is waiting: background work goes only between messages."""
+        await asyncio.sleep(0)  # let the callbacks of messages already read run
+        connection = self.connection
+        while connection is not None and connection.input_pending():
+            await asyncio.sleep(IDLE_POLL_SECONDS)
 
     def report_server_error(self, error, source) -> None:
         # Our own faults go to the log, never into a message box on every request.

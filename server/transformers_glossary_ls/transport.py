@@ -356,6 +356,12 @@ class Connection:
         self.protocol = server.protocol
         self.exit_code: int | None = None
         self._wake: asyncio.Event | None = None
+        self.partial = False  # part of a message has arrived, the rest has not been read yet
+        self.queued: Callable[[], int] = lambda: 0  # chunks read but not yet parsed
+
+    def input_pending(self) -> bool:
+        """Whether input is waiting: background work should let it go first."""
+        return self.partial or self.queued() > 0
 
     def stop(self, code: int) -> None:
         """End the loop with `code` (the first reason given wins). Safe from any thread."""
@@ -392,6 +398,7 @@ class Connection:
                     break
                 try:
                     bodies = parser.feed(chunk)
+                    self.partial = parser.buffered > 0
                 except FramingError as exc:
                     if exc.bodies:
                         self.protocol.receive(exc.bodies)
@@ -452,6 +459,7 @@ def serve_stdio(server: Any, stdin: BinaryIO, stdout: BinaryIO) -> int:
             target=_reader_thread, args=(stdin, loop, queue, room), name="lsp-stdin", daemon=True
         )
         thread.start()
+        connection.queued = queue.qsize
         return await connection.run(next_chunk)
 
     return _run(main)

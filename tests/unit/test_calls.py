@@ -199,7 +199,7 @@ def test_call_does_not_reach_across_the_fence():
 
 def test_assignments_and_classes():
     text = "a == Foo(x)\nself.model: M = AutoModel.from_pretrained(x)\nf(x=Bar())\nm = m.to(d)\n"
-    assert [(b.name, b.how, b.source) for b in bindings_in(text).ordered] == [
+    assert [(b.name, b.how, b.source) for b in bindings_in(text)] == [
         ("model", "class", "AutoModel.from_pretrained")
     ]
     assert class_of("transformers.AutoModelForCausalLM.from_pretrained") == "AutoModelForCausalLM"

@@ -240,8 +240,9 @@ def test_no_io_at_import():
         "c = catalogue.Catalogue()\n"
         "print(sum('catalogue' in p for p in opened), len(c._files))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=60, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
     assert out.stdout.split() == ["0", "0"]
 
 

@@ -57,9 +57,24 @@ def test_shape(data):
         for name, n in counts.items():
             assert NAME.match(name), (kind, name)
             assert type(n) is int and n >= 2, (kind, name, n)
-    for kind in ("model", "tokenizer", "processor", "generate", "generation_config",
-                 "training_args", "from_pretrained", "pipeline", "trainer", "model_output",
-                 "config", "SFTConfig", "DPOConfig", "GRPOConfig", "SFTTrainer", "LoraConfig"):
+    for kind in (
+        "model",
+        "tokenizer",
+        "processor",
+        "generate",
+        "generation_config",
+        "training_args",
+        "from_pretrained",
+        "pipeline",
+        "trainer",
+        "model_output",
+        "config",
+        "SFTConfig",
+        "DPOConfig",
+        "GRPOConfig",
+        "SFTTrainer",
+        "LoraConfig",
+    ):
         assert kind in data["counts"], kind
 
 
@@ -78,8 +93,12 @@ def test_rankings_follow_user_intent(data):
     for name in ("output_dir", "per_device_train_batch_size", "learning_rate", "num_train_epochs"):
         assert name in args, (name, args)
     assert "use_cache" not in top(data, "training_args", 20)
-    assert set(top(data, "tokenizer", 4)) == {"return_tensors", "truncation", "padding",
-                                             "max_length"}
+    assert set(top(data, "tokenizer", 4)) == {
+        "return_tensors",
+        "truncation",
+        "padding",
+        "max_length",
+    }
     assert "device_map" in top(data, "from_pretrained", 3)
     assert top(data, "pipeline", 1) == ["model"]
     assert "train_dataset" in top(data, "trainer", 4)
@@ -106,7 +125,7 @@ def _count(tmp_path: Path, files: dict[str, str]) -> dict:
     return result
 
 
-SCRIPT = '''
+SCRIPT = """
 from transformers import AutoModelForCausalLM, AutoTokenizer, Trainer, TrainingArguments
 from pytorch_lightning import Trainer as PLTrainer
 from trl import SFTConfig
@@ -130,9 +149,9 @@ pc = PeftConfig.from_pretrained("y")
 print(pc.base_model_name_or_path)
 LoraConfig(r=8)
 load_model(foo=1)
-'''
+"""
 
-PAGE = '''Text
+PAGE = """Text
 ```py
 >>> model = AutoModelForCausalLM.from_pretrained(
 ...     "gpt2", dtype="auto")
@@ -145,26 +164,35 @@ PAGE = '''Text
 ```bash
 python train.py --learning_rate 3
 ```
-'''
+"""
 
-NOTEBOOK = json.dumps({"cells": [
-    {"cell_type": "code", "source": ["%%capture\n", "!pip install x\n"]},
-    {"cell_type": "code", "source": "processor = AutoProcessor.from_pretrained('x')\n"},
-    {"cell_type": "code", "source": "processor(images=im, return_tensors='pt')\n"},
-]})
+NOTEBOOK = json.dumps(
+    {
+        "cells": [
+            {"cell_type": "code", "source": ["%%capture\n", "!pip install x\n"]},
+            {"cell_type": "code", "source": "processor = AutoProcessor.from_pretrained('x')\n"},
+            {"cell_type": "code", "source": "processor(images=im, return_tensors='pt')\n"},
+        ]
+    }
+)
 
 
 def test_counter_on_inline_sources(tmp_path):
-    counts = _count(tmp_path, {
-        "examples/train.py": SCRIPT,
-        "docs/source/en/page.md": PAGE,
-        "docs/source/fr/page.md": PAGE.replace("do_sample", "num_beams"),  # translation: skipped
-        "notebooks/demo.ipynb": NOTEBOOK,
-        "mylib/__init__.py": "",
-        "mylib/core.py": "model(hidden_states=h)\n",  # library code: skipped
-        "examples/models/modeling_x.py": "model(hidden_states=h)\n",
-        "tests/test_x.py": "model(hidden_states=h)\n",
-    })
+    counts = _count(
+        tmp_path,
+        {
+            "examples/train.py": SCRIPT,
+            "docs/source/en/page.md": PAGE,
+            "docs/source/fr/page.md": PAGE.replace(
+                "do_sample", "num_beams"
+            ),  # translation: skipped
+            "notebooks/demo.ipynb": NOTEBOOK,
+            "mylib/__init__.py": "",
+            "mylib/core.py": "model(hidden_states=h)\n",  # library code: skipped
+            "examples/models/modeling_x.py": "model(hidden_states=h)\n",
+            "tests/test_x.py": "model(hidden_states=h)\n",
+        },
+    )
     assert counts == {
         "LoraConfig": {"r": 1},
         "SFTConfig": {"max_length": 1},

@@ -15,7 +15,6 @@ def test_warm_up_indexes_every_block():
     doc = analysis.doc
     assert len(doc.blocks) >= 6 and len(steps) >= 2 * len(doc.blocks)  # small steps
     revisions = {block.revision for block in doc.blocks}
-    assert revisions <= set(analysis._bindings)  # receivers read
     assert revisions <= {revision for revision, _ in analysis._calls}  # calls indexed
     assert len(analysis._calls) == sum(-(-len(b.lines) // 64) for b in doc.blocks)
     assert revisions <= set(analysis.python_states.runs)  # line states known

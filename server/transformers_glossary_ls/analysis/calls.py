@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from transformers_glossary_ls.lexing.python import blank_line
 
@@ -41,7 +42,7 @@ _QUOTES_OR_COMMENT = re.compile(r"['\"#]")
 
 @dataclass(frozen=True, slots=True)
 class Keyword:
-    """A keyword argument: `name=` with the name's range (line relative to the block)."""
+    """A keyword argument: `name=` with the name's range."""
 
     name: str
     line: int
@@ -49,27 +50,30 @@ class Keyword:
     end: int
 
 
-@dataclass(slots=True)
-class Argument:
+# The index holds many small records (one per bracket and per argument, a few per line):
+# tuples of plain values, which the garbage collector stops tracking, so a 200,000-line file's
+# index costs no collection pauses.
+class Argument(NamedTuple):
     """One argument of a group: where it starts, and its keyword if it has one."""
 
-    line: int
+    line: int  # relative to the block's start
     start: int
-    keyword: Keyword | None = None
+    keyword: str | None = None
+    keyword_start: int = 0
+    keyword_end: int = 0
     spread: bool = False  # `**kwargs`
 
 
-@dataclass(slots=True)
-class Group:
+class Group(NamedTuple):
     """A bracket group opened in a block. A call when `callee` is set."""
 
     bracket: str
     line: int  # of the opening bracket, relative to the block's start
     index: int
     callee: str | None
-    close_line: int | None = None  # None: not closed within LOOK_AHEAD_LINES
-    close_index: int = 0
-    arguments: list[Argument] = field(default_factory=list)
+    close_line: int | None  # None: not closed within LOOK_AHEAD_LINES
+    close_index: int
+    arguments: tuple[Argument, ...]
 
     def holds(self, line: int, index: int) -> bool:
         """Whether a cursor at (line, index) (block-relative) is inside the brackets."""
@@ -81,18 +85,43 @@ class Group:
 
 
 @dataclass(slots=True)
+class _Building:
+    """A group while its lines are read."""
+
+    bracket: str
+    line: int
+    index: int
+    callee: str | None
+    close_line: int | None = None
+    close_index: int = 0
+    arguments: list[Argument] = field(default_factory=list)
+
+    def done(self, offset: int) -> Group:
+        return Group(
+            self.bracket,
+            self.line + offset,
+            self.index,
+            self.callee,
+            None if self.close_line is None else self.close_line + offset,
+            self.close_index,
+            tuple(a._replace(line=a.line + offset) for a in self.arguments),
+        )
+
+
+@dataclass(slots=True)
 class _Open:
-    group: Group | None  # None for groups opened past the block's end (another block's)
+    group: _Building | None  # None for groups opened past the block's end (another block's)
     expect_argument: bool = True
 
 
-def index_block(lines: PythonLines, count: int) -> list[Group]:
+def index_block(lines: PythonLines, count: int, offset: int = 0) -> list[Group]:
     """The groups opened in the first `count` of `lines`, in order of their opening bracket.
 
     `lines` may run on past them (at most LOOK_AHEAD_LINES are read) so that groups opened
     near the end find their closing bracket. A line that is not Python ends every open group.
+    Lines in the result are counted from the first line read, plus `offset`.
     """
-    groups: list[Group] = []
+    groups: list[_Building] = []
     stack: list[_Open] = []
     owned = 0  # groups on the stack that were opened in the block
     for rel, got in enumerate(lines):
@@ -123,7 +152,7 @@ def index_block(lines: PythonLines, count: int) -> list[Group]:
                         found = _CALLEE.search(text, 0, i)
                         if found is not None and found.group(1) not in _NOT_CALLEES:
                             callee = found.group(1)
-                    group = Group(char, rel, i, callee)
+                    group = _Building(char, rel, i, callee)
                     groups.append(group)
                     owned += 1
                 opened = _Open(group)
@@ -138,7 +167,7 @@ def index_block(lines: PythonLines, count: int) -> list[Group]:
                 if closed is not None:
                     closed.close_line, closed.close_index = rel, i
                     owned -= 1
-    return groups
+    return [group.done(offset) for group in groups]
 
 
 def _start_argument(opened: _Open, text: str, rel: int, at: int) -> None:
@@ -155,12 +184,11 @@ def _start_argument(opened: _Open, text: str, rel: int, at: int) -> None:
     start = at + len(rest) - len(rest.lstrip())
     if rest[start - at] in ")]},":
         return  # `f()`, a trailing comma or a missing argument: nothing to record
-    argument = Argument(rel, start)
     keyword = _KEYWORD_AT.match(text, at)
     if keyword is not None:
-        argument.keyword = Keyword(keyword.group(1), rel, keyword.start(1), keyword.end(1))
-    elif _SPREAD_AT.match(text, at):
-        argument.spread = True
+        argument = Argument(rel, start, keyword.group(1), keyword.start(1), keyword.end(1))
+    else:
+        argument = Argument(rel, start, spread=_SPREAD_AT.match(text, at) is not None)
     group.arguments.append(argument)
 
 

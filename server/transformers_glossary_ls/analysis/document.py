@@ -11,7 +11,7 @@ from transformers_glossary_ls import kinds
 from transformers_glossary_ls.analysis import calls as callindex
 from transformers_glossary_ls.analysis import receivers
 from transformers_glossary_ls.analysis.calls import Group, Keyword
-from transformers_glossary_ls.analysis.receivers import BlockBindings, Held
+from transformers_glossary_ls.analysis.receivers import Held
 from transformers_glossary_ls.analysis.states import LineStates
 from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.lexing import markdown as md
@@ -21,6 +21,8 @@ PYTHON, MARKDOWN = "python", "markdown"
 
 _LANGUAGE_IDS = {"python": PYTHON, "markdown": MARKDOWN}
 _SUFFIXES = {".py": PYTHON, ".pyi": PYTHON, ".md": MARKDOWN, ".markdown": MARKDOWN}
+MAX_NAMES_PER_BLOCK = 256
+MAX_BLOCK_TEXTS = 32
 _VALUE_OF = re.compile(r"(?:^|[(,])\s*([A-Za-z_]\w*)\s*=\s*$")
 
 
@@ -91,7 +93,11 @@ class Analysis:
     markdown_states: LineStates | None = field(init=False, default=None)
     # (block revision, chunk number) -> the groups opened in that chunk
     _calls: dict[tuple[int, int], _CallCache] = field(init=False, default_factory=dict)
-    _bindings: dict[int, BlockBindings] = field(init=False, default_factory=dict)
+    # block revision -> name -> its bindings in that block
+    _bindings: dict[int, dict[str, list[receivers.Binding]]] = field(
+        init=False, default_factory=dict
+    )
+    _texts: dict[int, str] = field(init=False, default_factory=dict)  # a few blocks' text
 
     def __post_init__(self) -> None:
         if self.language is None:
@@ -115,6 +121,7 @@ class Analysis:
             live = {block.revision for block in self.doc.blocks}
             self._calls = {r: c for r, c in self._calls.items() if r[0] in live}
             self._bindings = {r: b for r, b in self._bindings.items() if r in live}
+            self._texts = {r: t for r, t in self._texts.items() if r in live}
 
     # -- line states ---------------------------------------------------------------------------
     def python_state(self, line_no: int):
@@ -190,20 +197,7 @@ class Analysis:
         key = (states.block_runs(block_index).at(first), after)
         cached = self._calls.get((block.revision, chunk))
         if cached is None or cached.key != key:
-            groups = callindex.index_block(self.python_lines(block_index, first), count)
-            for group in groups:
-                group.line += first
-                if group.close_line is not None:
-                    group.close_line += first
-                for argument in group.arguments:
-                    argument.line += first
-                    if argument.keyword is not None:
-                        argument.keyword = Keyword(
-                            argument.keyword.name,
-                            argument.keyword.line + first,
-                            argument.keyword.start,
-                            argument.keyword.end,
-                        )
+            groups = callindex.index_block(self.python_lines(block_index, first), count, first)
             cached = self._calls[(block.revision, chunk)] = _CallCache(key, groups)
         return cached.groups
 
@@ -259,7 +253,7 @@ class Analysis:
     def _site(self, group: Group, start: int) -> CallSite:
         kind, head = self.identify(group.callee or "", start + group.line)
         keywords = tuple(
-            Keyword(a.keyword.name, start + a.line, a.keyword.start, a.keyword.end)
+            Keyword(a.keyword, start + a.line, a.keyword_start, a.keyword_end)
             for a in group.arguments
             if a.keyword is not None
         )
@@ -285,12 +279,11 @@ class Analysis:
                 current = argument
         passed = set()
         for argument in group.arguments:
-            word = argument.keyword
-            if word is None:
+            if argument.keyword is None:
                 continue
-            if argument is current and (word.line, word.end) >= cursor:
+            if argument is current and (argument.line, argument.keyword_end) >= cursor:
                 continue  # the name being typed
-            passed.add(word.name)
+            passed.add(argument.keyword)
         args_text = self._args_text(site.open, line_no, index)
         value = _VALUE_OF.search(args_text)
         return CallContext(site, frozenset(passed), value.group(1) if value else None, args_text)
@@ -329,25 +322,39 @@ class Analysis:
         return kinds.kind_of_name(callee), None
 
     # -- receivers -----------------------------------------------------------------------------
-    def block_bindings(self, block_index: int) -> BlockBindings:
+    def block_bindings(self, block_index: int, name: str) -> list[receivers.Binding]:
+        """A block's bindings of one name, read on the first lookup of that name there."""
         block = self.doc.blocks[block_index]
-        found = self._bindings.get(block.revision)
+        by_name = self._bindings.get(block.revision)
+        if by_name is None:
+            by_name = self._bindings[block.revision] = {}
+        found = by_name.get(name)
         if found is None:
-            found = self._bindings[block.revision] = receivers.bindings_in("\n".join(block.lines))
+            if len(by_name) >= MAX_NAMES_PER_BLOCK:  # names come from user text
+                by_name.clear()
+            found = by_name[name] = receivers.bindings_of(self._block_text(block), name)
         return found
+
+    def _block_text(self, block) -> str:
+        text = self._texts.get(block.revision)
+        if text is None:
+            if len(self._texts) >= MAX_BLOCK_TEXTS:
+                self._texts.pop(next(iter(self._texts)))  # the oldest
+            text = self._texts[block.revision] = "\n".join(block.lines)
+        return text
 
     def binding(self, name: str, line_no: int) -> tuple[int, receivers.Binding] | None:
         """The last binding of `name` at or above a line: (its absolute line, it)."""
         if not 0 <= line_no < self.doc.line_count:
             return None
         block_index, offset = self.doc.locate(line_no)
-        for binding in reversed(self.block_bindings(block_index).ordered):
-            if binding.name == name and binding.line <= offset:
+        for binding in reversed(self.block_bindings(block_index, name)):
+            if binding.line <= offset:
                 return self.doc.block_start(block_index) + binding.line, binding
         for k in range(block_index - 1, max(-1, block_index - 1 - receivers.BINDING_BLOCKS), -1):
-            binding = self.block_bindings(k).last.get(name)
-            if binding is not None:
-                return self.doc.block_start(k) + binding.line, binding
+            found = self.block_bindings(k, name)
+            if found:
+                return self.doc.block_start(k) + found[-1].line, found[-1]
         return None
 
     def held(self, expression: str, line_no: int, depth: int = 0) -> Held | None:
@@ -371,10 +378,6 @@ class Analysis:
         k = 0
         while k < len(self.doc.blocks):
             self._block_entry(k)
-            yield
-            if k >= len(self.doc.blocks):
-                break  # an edit while we paused made the document shorter
-            self.block_bindings(k)
             yield
             for chunk in self._chunks(k) if k < len(self.doc.blocks) else ():
                 if k >= len(self.doc.blocks) or chunk >= len(self._chunks(k)):

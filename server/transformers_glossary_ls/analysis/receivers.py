@@ -2,14 +2,16 @@
 
 `model = AutoModelForCausalLM.from_pretrained(...)` makes `model` a model of that class;
 `outputs = model(...)` makes `outputs` that model's outputs; `cfg = model.config` a config;
-`args: TrainingArguments` a TrainingArguments. Each block's bindings are read once (per
-revision) with one line-anchored regex; lookups go back a bounded number of blocks.
+`args: TrainingArguments` a TrainingArguments. A block's bindings of a name are read when that
+name is first looked up (once per block revision), with one line-anchored regex for the name;
+lookups go back a bounded number of blocks.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from transformers_glossary_ls import kinds
 
@@ -47,17 +49,27 @@ class Held:
     cls: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class BlockBindings:
-    ordered: list[Binding]
-    last: dict[str, Binding]
+def bindings_in(text: str) -> list[Binding]:
+    """Every assignment and annotation of a text, in order (for tests and tools)."""
+    return _read(text, _LEAD)
 
 
-def bindings_in(text: str) -> BlockBindings:
-    """The assignments and annotations of a block's text, in order."""
+@lru_cache(maxsize=1024)
+def _lead_of(name: str) -> re.Pattern:
+    return re.compile(r"^[ \t]*(?:self\.)?(" + re.escape(name) + r")[ \t]*(=(?!=)|:)", re.MULTILINE)
+
+
+def bindings_of(text: str, name: str) -> list[Binding]:
+    """The assignments and annotations of one name in a text, in order."""
+    if name not in text:
+        return []
+    return _read(text, _lead_of(name))
+
+
+def _read(text: str, lead: re.Pattern) -> list[Binding]:
     ordered: list[Binding] = []
     line, last_offset = 0, 0
-    for match in _LEAD.finditer(text):
+    for match in lead.finditer(text):
         name, mark = match.groups()
         end = text.find("\n", match.end())
         rest = text[match.end() : end if end >= 0 else len(text)]
@@ -73,7 +85,7 @@ def bindings_in(text: str) -> BlockBindings:
         binding = _binding(line, name, annotation, value)
         if binding is not None:
             ordered.append(binding)
-    return BlockBindings(ordered, {b.name: b for b in ordered})
+    return ordered
 
 
 def _binding(line: int, name: str, annotation: str | None, value: str | None) -> Binding | None:
