@@ -1302,7 +1302,7 @@ def main(argv=None) -> int:
             continue
         rows.sort(key=lambda r: Version(r[0]))
         merged, classes = merge(package, rows)
-        (args.out / f"{package}.json").write_bytes(dump(merged))
+        write_package(args.out, package, merged)
         if classes:
             cf = classes_file(package, rows[-1][0], classes)
             (args.out / f"{package}-models.json").write_bytes(dump(cf))
@@ -1310,16 +1310,36 @@ def main(argv=None) -> int:
     return 0
 
 
+def write_package(out: Path, package: str, merged: dict) -> None:
+    """A package as `<package>/meta.json` plus one file per callable, so that the server reads
+    only the callables a request asks about (a few kB each, instead of the whole package)."""
+    folder = out / package
+    if folder.is_dir():
+        for old in folder.glob("*.json"):
+            old.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = {k: v for k, v in merged.items() if k != "callables"}
+    meta["callables"] = sorted(merged["callables"])
+    (folder / "meta.json").write_bytes(dump(meta))
+    for key, entry in merged["callables"].items():
+        (folder / callable_file(key)).write_bytes(dump(entry))
+
+
+def callable_file(key: str) -> str:
+    """`model:ForCausalLM` -> `model--ForCausalLM.json` (the reader has the same rule)."""
+    return key.replace(":", "--") + ".json"
+
+
 def write_index(out: Path) -> None:
-    """index.json from every package file in `out`: one package can be regenerated alone."""
+    """index.json from every package folder in `out`: one package can be regenerated alone."""
     index: dict = {"schema": SCHEMA, "packages": {}, "keys": {}}
     for package in PACKAGES:
-        path = out / f"{package}.json"
+        path = out / package / "meta.json"
         if not path.is_file():
             continue
-        merged = json.loads(path.read_text(encoding="utf-8"))
-        index["packages"][package] = {"releases": merged["releases"], "wheels": merged["wheels"]}
-        for key in merged["callables"]:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+        index["packages"][package] = {"releases": meta["releases"], "wheels": meta["wheels"]}
+        for key in meta["callables"]:
             index["keys"].setdefault(key, package)
     (out / "index.json").write_bytes(dump(index))
 

@@ -27,6 +27,22 @@ NOT_YET = "not_yet"
 _HEAD_FAMILY = re.compile(r"(For[A-Z]\w*)$")
 
 
+def callable_file(key: str) -> str:
+    """The file of one callable in its package's folder: `model:ForCausalLM` ->
+    `model--ForCausalLM.json` (tools/build_catalogue.py writes by the same rule)."""
+    return key.replace(":", "--") + ".json"
+
+
+def read_package(directory: Path, package: str) -> dict:
+    """A package's whole catalogue as one dict (`callables` filled in), for tests and tools."""
+    folder = Path(directory) / package
+    meta = json.loads((folder / "meta.json").read_bytes())
+    meta["callables"] = {
+        key: json.loads((folder / callable_file(key)).read_bytes()) for key in meta["callables"]
+    }
+    return meta
+
+
 def default_catalogue_dir() -> Path:
     """The catalogue shipped in the wheel, or the repository's copy in a source checkout."""
     here = Path(__file__).resolve().parent
@@ -142,16 +158,32 @@ class Catalogue:
         return self._load("index.json")
 
     def _package(self, package: str) -> dict:
-        return self._load(f"{package}.json")
+        """A package's release axis and doc URL pattern (`<package>/meta.json`)."""
+        return self._load(f"{package}/meta.json")
+
+    def _callable(self, package: str, key: str) -> dict | None:
+        """One callable of a package (`<package>/<key>.json`), read when first asked about."""
+        if key not in self._index().get("keys", {}):
+            return None
+        return self._load(f"{package}/{callable_file(key)}") or None
 
     def _models(self, package: str = "transformers") -> dict:
         return self._load(f"{package}-models.json")
 
-    def preload(self) -> None:
-        """Read the files the common questions need, so that no request reads them."""
+    def preload(self, keys: tuple[str, ...] = ()) -> None:
+        """Read the index, the packages' release axes and the given callables now, so that
+        no request has to."""
         self._index()
         for package in self.packages():
             self._package(package)
+        for key in keys:
+            package = self.package_of(key)
+            if package is not None:
+                self._callable(package, key)
+
+    def preload_models(self) -> None:
+        """Read the per-class model file (700 kB) ahead of the first concrete class asked."""
+        self._models("transformers")
 
     # ---- releases
 
@@ -206,7 +238,9 @@ class Catalogue:
         fam = head_family(kind_or_class)
         if fam is None:
             return None
-        models = self._models("transformers")
+        # `Auto*` classes pick a concrete class at run time: only their head family is known.
+        concrete = not kind_or_class.startswith("Auto")
+        models = self._models("transformers") if concrete else {}
         cls = models.get("classes", {}).get(kind_or_class)
         newest = self.newest("transformers")
         asked_newest = (
@@ -274,7 +308,7 @@ class Catalogue:
         todo = [(package, key)]
         while todo:
             pkg, k = todo.pop(0)
-            entry = self._package(pkg).get("callables", {}).get(k, {})
+            entry = self._callable(pkg, k) or {}
             for base in entry.get("base", []):
                 bp, _, bk = (
                     base.rpartition(":")
@@ -288,7 +322,7 @@ class Catalogue:
         return out
 
     def _params_of(self, package, key, release, cls) -> list[Param]:
-        entry = self._package(package).get("callables", {}).get(key)
+        entry = self._callable(package, key)
         if entry is None:
             return []
         idx = self._release_index(package, release)
@@ -303,7 +337,7 @@ class Catalogue:
         return out
 
     def _one(self, package, key, name, release, cls) -> Param | None:
-        entry = self._package(package).get("callables", {}).get(key)
+        entry = self._callable(package, key)
         if entry is None:
             return None
         runs = entry["params"].get(name)

@@ -25,7 +25,7 @@ from transformers_glossary_ls.vocabulary import Entry, Vocabulary
 from transformers_glossary_ls.vocabulary.usage import Usage
 
 ARGUMENT, KEY, VALUE, TERM = "argument", "key", "value", "term"
-MAX_ITEMS = 100
+MAX_ITEMS = 50  # more are cut, and the list says it is incomplete
 MAX_CACHED_LISTS = 512
 MIN_PROSE_PREFIX = 2
 FUZZY_CUTOFF = 60
@@ -163,6 +163,54 @@ def _ranked(
     ]
 
 
+class ArgumentLists:
+    """What each kind of call takes, ranked; built once per kind and kept (bounded)."""
+
+    def __init__(self, vocab: Vocabulary, facts: Facts | None, usage: Usage | None = None):
+        self.vocab = vocab
+        self.facts = facts
+        self.usage = usage
+        self._lists: dict[tuple[str | None, str | None], ArgumentList] = {}
+
+    def get(self, kind: str | None, key: str | None) -> ArgumentList:
+        listed = self._lists.get((kind, key))
+        if listed is None:
+            if len(self._lists) >= MAX_CACHED_LISTS:  # class names come from user text
+                self._lists.clear()
+            listed = self._lists[(kind, key)] = self._build(kind, key)
+        return listed
+
+    def _build(self, kind: str | None, key: str | None) -> ArgumentList:
+        """Names passed most often in real code first, then our hand-written entries in file
+        order, then the rest by name; deprecated names last. Names the release no longer takes
+        are not there."""
+        written = self.vocab.by_callable.get(kind, []) if kind else []
+        facts = self.facts.names_of(key) if self.facts is not None and key else []
+        by_name: dict[str, Entry] = {}
+        for entry in written:
+            by_name.setdefault(entry.term, entry)
+        late = set()
+        for fact in facts:
+            name = fact.param.name
+            if fact.status == DEPRECATED:
+                late.add(name)
+            by_name.setdefault(name, self.vocab.arguments.get(name) or fact.as_entry())
+        usage_key = kind or key
+        counts = self.usage.counts(usage_key) if self.usage is not None and usage_key else {}
+        written_order = {entry.term: k for k, entry in enumerate(written)}
+
+        def order(name: str) -> tuple:
+            mine = written_order.get(name)
+            return (name in late, -counts.get(name, 0), mine is None, mine or 0, name)
+
+        ordered = {name: by_name[name] for name in sorted(by_name, key=order)}
+        return ArgumentList(
+            ordered,
+            {f.param.name: f.key for f in facts},
+            tuple(positional_names(facts, len(facts))),
+        )
+
+
 class Completer:
     def __init__(
         self,
@@ -170,16 +218,14 @@ class Completer:
         vocab: Vocabulary,
         prose: bool = True,
         facts: Facts | None = None,
-        usage: Usage | None = None,
-        lists: dict | None = None,
+        lists: ArgumentLists | None = None,
     ) -> None:
         self.analysis = analysis
         self.doc = analysis.doc
         self.vocab = vocab
         self.prose = prose
         self.facts = facts
-        self.usage = usage
-        self.lists = lists  # (kind, catalogue key) -> ArgumentList, kept by the caller
+        self.lists = lists or ArgumentLists(vocab, facts)
 
     # -- dispatch ------------------------------------------------------------------------------
     def at(self, line_no: int, index: int) -> Completion | None:
@@ -238,48 +284,11 @@ class Completer:
     def _arguments(self, ctx: CallContext) -> tuple[dict[str, Entry], dict[str, str]]:
         """The names to offer in a call, in the order users reach for them, less those already
         passed by keyword or by position."""
-        kind = self._kind(ctx)
         key = self.facts.key_of(ctx.call) if self.facts is not None else None
-        listed = self.lists.get((kind, key)) if self.lists is not None else None
-        if listed is None:
-            listed = self._argument_list(kind, key)
-            if self.lists is not None:
-                if len(self.lists) >= MAX_CACHED_LISTS:  # class names come from user text
-                    self.lists.clear()
-                self.lists[(kind, key)] = listed
+        listed = self.lists.get(self._kind(ctx), key)
         gone = ctx.passed | set(listed.positional[: ctx.call.positional])
         options = {name: e for name, e in listed.ordered.items() if name not in gone}
         return options, listed.fact_keys
-
-    def _argument_list(self, kind: str | None, key: str | None) -> ArgumentList:
-        """Everything a kind of call takes, in the order users reach for it: names passed most
-        often in real code first, then our hand-written entries in file order, then the rest by
-        name; deprecated names last. Names the release no longer takes are not there."""
-        written = self.vocab.by_callable.get(kind, []) if kind else []
-        facts = self.facts.names_of(key) if self.facts is not None and key else []
-        by_name: dict[str, Entry] = {}
-        for entry in written:
-            by_name.setdefault(entry.term, entry)
-        late = set()
-        for fact in facts:
-            name = fact.param.name
-            if fact.status == DEPRECATED:
-                late.add(name)
-            by_name.setdefault(name, self.vocab.arguments.get(name) or fact.as_entry())
-        usage_key = kind or key
-        counts = self.usage.counts(usage_key) if self.usage is not None and usage_key else {}
-        written_order = {entry.term: k for k, entry in enumerate(written)}
-
-        def order(name: str) -> tuple:
-            mine = written_order.get(name)
-            return (name in late, -counts.get(name, 0), mine is None, mine or 0, name)
-
-        ordered = {name: by_name[name] for name in sorted(by_name, key=order)}
-        return ArgumentList(
-            ordered,
-            {f.param.name: f.key for f in facts},
-            tuple(positional_names(facts, len(facts))),
-        )
 
     def _kind(self, ctx: CallContext) -> str | None:
         """The call's kind; for a call we cannot name, the kind of a keyword already passed."""

@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from transformers_glossary_ls import kinds
 from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.catalogue import Catalogue, default_catalogue
-from transformers_glossary_ls.completion import Candidate, Completer, Completion
+from transformers_glossary_ls.completion import ArgumentLists, Candidate, Completer, Completion
 from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.facts import Fact, Facts
 from transformers_glossary_ls.hovertext import fact_text, hover_text
@@ -25,6 +26,49 @@ from transformers_glossary_ls.vocabulary.usage import Usage
 
 log = logging.getLogger(__name__)
 MAX_CACHED_TEXTS = 4096
+COMMON_CALLABLES = (
+    "model",
+    "model:ForCausalLM",
+    "model:Model",
+    "model:ForSequenceClassification",
+    "model:ForConditionalGeneration",
+    "model:ForTokenClassification",
+    "model:ForQuestionAnswering",
+    "model:ForMaskedLM",
+    "generate",
+    "generation_config",
+    "tokenizer",
+    "processor",
+    "training_args",
+    "from_pretrained",
+    "from_pretrained:model",
+    "from_pretrained:tokenizer",
+    "from_pretrained:processor",
+    "from_pretrained:config",
+    "model_output",
+    "config",
+    "trainer",
+    "pipeline",
+    "pipeline_task",
+    "SFTConfig",
+    "LoraConfig",
+)
+# (call kind, catalogue callable) of the calls completion is asked about most.
+COMMON_CALLS = (
+    (kinds.MODEL, "model:ForCausalLM"),
+    (kinds.MODEL, "model:Model"),
+    (kinds.MODEL, "model:ForSequenceClassification"),
+    (kinds.MODEL, "model"),
+    (kinds.GENERATE, "generate"),
+    (kinds.TRAINING_ARGS, "training_args"),
+    (kinds.TOKENIZER, "tokenizer"),
+    (kinds.PROCESSOR, "processor"),
+    (kinds.FROM_PRETRAINED, "from_pretrained:model"),
+    (kinds.FROM_PRETRAINED, "from_pretrained:tokenizer"),
+    (None, "trainer"),
+    (None, "SFTConfig"),
+    (None, "LoraConfig"),
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +92,7 @@ class Glossary:
         self._lock = threading.Lock()
         self._texts: dict[tuple[str, str | None, bool], str] = {}
         self._fact_texts: dict[tuple, str] = {}
-        self._argument_lists: dict = {}  # completion's ranked names per kind of call
+        self._argument_lists: ArgumentLists | None = None
 
     @staticmethod
     def open(uri: str, text: str, language_id: str = "", version: int = 0) -> Analysis:
@@ -56,11 +100,23 @@ class Glossary:
         return Analysis(Document(uri, text, language_id, version))
 
     def load(self) -> None:
-        """Load the vocabulary and the catalogue now (the server does at `initialized`), not in
-        a request."""
+        """Load the vocabulary and the catalogue's index now (the server does at `initialized`),
+        not in a request."""
         _ = self.vocab
         self.catalogue.preload()
         self.usage.load()
+
+    def load_more(self) -> Iterator[None]:
+        """The catalogue files requests ask for most, one per step, for idle moments: a request
+        then finds them read (one it gets to first reads its own file, a few kB)."""
+        for key in COMMON_CALLABLES:
+            self.catalogue.preload((key,))
+            yield
+        for kind, key in COMMON_CALLS:
+            self.argument_lists.get(kind, key)
+            yield
+        self.catalogue.preload_models()
+        yield
 
     @property
     def vocab(self) -> Vocabulary:
@@ -74,6 +130,13 @@ class Glossary:
                     self._errors = errors
                     self._vocab = vocab
         return self._vocab
+
+    @property
+    def argument_lists(self) -> ArgumentLists:
+        """Completion's ranked names per kind of call, kept across requests."""
+        if self._argument_lists is None:
+            self._argument_lists = ArgumentLists(self.vocab, self.facts, self.usage)
+        return self._argument_lists
 
     @property
     def errors(self) -> list[LoadError]:
@@ -126,9 +189,9 @@ class Glossary:
     ) -> Completion | None:
         if analysis.language is None:
             return None
-        return Completer(
-            analysis, self.vocab, prose, self.facts, self.usage, self._argument_lists
-        ).at(line, index)
+        return Completer(analysis, self.vocab, prose, self.facts, self.argument_lists).at(
+            line, index
+        )
 
     def documentation(
         self,

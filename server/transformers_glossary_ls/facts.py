@@ -131,9 +131,13 @@ class Facts:
         last = call.callee.split(".")[-1]
         kind = call.kind
         if kind == kinds.MODEL:
-            if call.head_class and head_family(call.head_class):
-                return call.head_class
-            return "model"
+            family = head_family(call.head_class or "")
+            if family is None:
+                return "model"
+            if call.head_class.startswith("Auto"):  # picks its class at run time: the family
+                key = "model:" + family
+                return key if self._known(key) else "model"
+            return call.head_class
         if kind == kinds.GENERATE:
             return "generation_config" if last == "GenerationConfig" else "generate"
         if kind == kinds.TRAINING_ARGS:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 
 import pytest
 from transformers_glossary_ls.catalogue import (
@@ -33,15 +32,17 @@ def cat() -> Catalogue:
 
 
 def test_the_catalogue_ships_and_is_small():
-    files = sorted(p.name for p in CAT_DIR.glob("*.json"))
+    files = sorted(str(p.relative_to(CAT_DIR)) for p in CAT_DIR.rglob("*.json"))
     assert {
         "index.json",
-        "transformers.json",
+        "transformers/meta.json",
+        "transformers/training_args.json",
+        "transformers/model--ForCausalLM.json",
         "transformers-models.json",
-        "trl.json",
-        "peft.json",
+        "trl/SFTConfig.json",
+        "peft/LoraConfig.json",
     } <= set(files)
-    total = sum(p.stat().st_size for p in CAT_DIR.glob("*.json"))
+    total = sum(p.stat().st_size for p in CAT_DIR.rglob("*.json"))
     assert total <= 4 * 1024 * 1024, total
 
 
@@ -190,7 +191,7 @@ def test_unknown_names_and_releases(cat):
 
 def test_files_are_canonical_json():
     """Determinism: every file is exactly the canonical dump of its content."""
-    for path in sorted(CAT_DIR.glob("*.json")):
+    for path in sorted(CAT_DIR.rglob("*.json")):
         raw = path.read_bytes()
         data = json.loads(raw)
         again = (
@@ -200,29 +201,25 @@ def test_files_are_canonical_json():
         assert b"/root/" not in raw and b"/home/" not in raw
 
 
-def test_loading_is_lazy_and_fast():
+def test_loading_is_lazy():
+    """A question reads the index, its package's release axis and its own callable's file;
+    nothing else (speed itself is the benchmark's business)."""
     code = (
-        "import time, sys\n"
-        "import transformers_glossary_ls\n"
-        "t = time.perf_counter()\n"
         "from transformers_glossary_ls.catalogue import Catalogue\n"
         "c = Catalogue()\n"
-        "t1 = time.perf_counter()\n"
-        "c.params('training_args'); c.params('generate'); c.params('model:ForCausalLM')\n"
-        "c.params('tokenizer'); c.params('from_pretrained')\n"
-        "t2 = time.perf_counter()\n"
+        "c.params('training_args')\n"
+        "print(sorted(c._files))\n"
+        "c.params('model:ForCausalLM'); c.params('AutoModelForCausalLM')\n"
         "assert 'transformers-models.json' not in c._files, 'models file read too early'\n"
         "c.params('LlamaForCausalLM')\n"
-        "t3 = time.perf_counter()\n"
-        "print(t1 - t, t2 - t1, t3 - t2)\n"
+        "assert 'transformers-models.json' in c._files\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
-    imp, common, models = (float(x) for x in out.stdout.split())
-    assert imp < 0.1, imp  # includes compiling the module when no .pyc is written
-    assert common < 0.15, common  # typically ~20 ms; generous for a shared CI machine
-    assert models < 0.3, models
+    assert out.stdout.strip() == str(
+        ["index.json", "transformers/meta.json", "transformers/training_args.json"]
+    )
 
 
 def test_no_io_at_import():
@@ -244,10 +241,3 @@ def test_no_io_at_import():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert out.stdout.split() == ["0", "0"]
-
-
-def test_timing_in_process(cat):
-    fresh = Catalogue()
-    t = time.perf_counter()
-    fresh.params("training_args")
-    assert time.perf_counter() - t < 0.5

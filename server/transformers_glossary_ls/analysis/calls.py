@@ -50,9 +50,10 @@ class Keyword:
     end: int
 
 
-# The index holds many small records (one per bracket and per argument, a few per line):
-# tuples of plain values, which the garbage collector stops tracking, so a 200,000-line file's
-# index costs no collection pauses.
+# The index holds many small records (one per bracket and per argument, a few per line). They
+# are stored as plain tuples of plain values, which the garbage collector stops tracking (it
+# keeps tracking tuple subclasses), so a 200,000-line file's index adds nothing to collection
+# pauses; `Group.of` and `Argument.of` give them their field names where they are read.
 class Argument(NamedTuple):
     """One argument of a group: where it starts, and its keyword if it has one."""
 
@@ -62,6 +63,10 @@ class Argument(NamedTuple):
     keyword_start: int = 0
     keyword_end: int = 0
     spread: bool = False  # `**kwargs`
+
+    @classmethod
+    def of(cls, raw: tuple) -> Argument:
+        return cls._make(raw)
 
 
 class Group(NamedTuple):
@@ -73,15 +78,15 @@ class Group(NamedTuple):
     callee: str | None
     close_line: int | None  # None: not closed within LOOK_AHEAD_LINES
     close_index: int
-    arguments: tuple[Argument, ...]
+    arguments: tuple[tuple, ...]  # raw Argument tuples
 
-    def holds(self, line: int, index: int) -> bool:
-        """Whether a cursor at (line, index) (block-relative) is inside the brackets."""
-        if (line, index) <= (self.line, self.index):
-            return False
-        if self.close_line is None:
-            return line - self.line <= LOOK_AHEAD_LINES
-        return (line, index) <= (self.close_line, self.close_index)
+    @classmethod
+    def of(cls, raw: tuple) -> Group:
+        return cls._make(raw)
+
+    @property
+    def argument_list(self) -> list[Argument]:
+        return [Argument._make(raw) for raw in self.arguments]
 
 
 @dataclass(slots=True)
@@ -94,17 +99,18 @@ class _Building:
     callee: str | None
     close_line: int | None = None
     close_index: int = 0
-    arguments: list[Argument] = field(default_factory=list)
+    arguments: list[tuple] = field(default_factory=list)  # raw Argument tuples
 
-    def done(self, offset: int) -> Group:
-        return Group(
+    def done(self, offset: int) -> tuple:
+        """The group as a plain tuple (see `Group`), lines counted from `offset`."""
+        return (
             self.bracket,
             self.line + offset,
             self.index,
             self.callee,
             None if self.close_line is None else self.close_line + offset,
             self.close_index,
-            tuple(a._replace(line=a.line + offset) for a in self.arguments),
+            tuple((a[0] + offset, *a[1:]) for a in self.arguments),
         )
 
 
@@ -114,7 +120,7 @@ class _Open:
     expect_argument: bool = True
 
 
-def index_block(lines: PythonLines, count: int, offset: int = 0) -> list[Group]:
+def index_block(lines: PythonLines, count: int, offset: int = 0) -> list[tuple]:
     """The groups opened in the first `count` of `lines`, in order of their opening bracket.
 
     `lines` may run on past them (at most LOOK_AHEAD_LINES are read) so that groups opened
@@ -186,14 +192,22 @@ def _start_argument(opened: _Open, text: str, rel: int, at: int) -> None:
         return  # `f()`, a trailing comma or a missing argument: nothing to record
     keyword = _KEYWORD_AT.match(text, at)
     if keyword is not None:
-        argument = Argument(rel, start, keyword.group(1), keyword.start(1), keyword.end(1))
+        argument = (rel, start, keyword.group(1), keyword.start(1), keyword.end(1), False)
     else:
-        argument = Argument(rel, start, spread=_SPREAD_AT.match(text, at) is not None)
+        argument = (rel, start, None, 0, 0, _SPREAD_AT.match(text, at) is not None)
     group.arguments.append(argument)
 
 
-def groups_holding(groups: list[Group], line: int, index: int) -> Iterator[Group]:
+def groups_holding(groups: list[tuple], line: int, index: int) -> Iterator[Group]:
     """Groups holding (line, index), innermost first (block-relative positions)."""
-    for group in reversed(groups):
-        if group.holds(line, index):
-            yield group
+    cursor = (line, index)
+    for raw in reversed(groups):
+        _, open_line, open_index, _, close_line, close_index, _ = raw
+        if cursor <= (open_line, open_index):
+            continue
+        if close_line is None:
+            if line - open_line > LOOK_AHEAD_LINES:
+                continue
+        elif cursor > (close_line, close_index):
+            continue
+        yield Group._make(raw)

@@ -80,7 +80,7 @@ class _CallCache:
     # State at the chunk's first line, and the revision of the block after its own (a group may
     # run on into it); 0 when the chunk's reading cannot reach another block.
     key: tuple[Hashable, int]
-    groups: list[Group]
+    groups: list[tuple]  # raw Group tuples
 
 
 @dataclass
@@ -179,7 +179,7 @@ class Analysis:
         return states.entry(block_index)
 
     # -- the call index ------------------------------------------------------------------------
-    def chunk_groups(self, block_index: int, chunk: int) -> list[Group]:
+    def chunk_groups(self, block_index: int, chunk: int) -> list[tuple]:
         """The bracket groups opened in one chunk of a block (positions relative to the
         block's start), indexed once. Chunks keep the cost of a first visit small."""
         blocks = self.doc.blocks
@@ -211,7 +211,8 @@ class Analysis:
         for k in range(len(self.doc.blocks)):
             start = self.doc.block_start(k)
             for chunk in self._chunks(k):
-                for group in self.chunk_groups(k, chunk):
+                for raw in self.chunk_groups(k, chunk):
+                    group = Group.of(raw)
                     if group.callee is not None:
                         yield self._site(group, start)
 
@@ -252,9 +253,10 @@ class Analysis:
 
     def _site(self, group: Group, start: int) -> CallSite:
         kind, head = self.identify(group.callee or "", start + group.line)
+        arguments = group.argument_list
         keywords = tuple(
             Keyword(a.keyword, start + a.line, a.keyword_start, a.keyword_end)
-            for a in group.arguments
+            for a in arguments
             if a.keyword is not None
         )
         close = None if group.close_line is None else (start + group.close_line, group.close_index)
@@ -265,8 +267,8 @@ class Analysis:
             open=(start + group.line, group.index),
             close=close,
             keywords=keywords,
-            positional=sum(1 for a in group.arguments if a.keyword is None and not a.spread),
-            spread=any(a.spread for a in group.arguments),
+            positional=sum(1 for a in arguments if a.keyword is None and not a.spread),
+            spread=any(a.spread for a in arguments),
         )
 
     def _context(self, group: Group, start: int, line_no: int, index: int) -> CallContext:
@@ -274,11 +276,12 @@ class Analysis:
         cursor = (line_no - start, index)
         # The argument the cursor is in: the last one starting before it.
         current = None
-        for argument in group.arguments:
+        arguments = group.argument_list
+        for argument in arguments:
             if (argument.line, argument.start) <= cursor:
                 current = argument
         passed = set()
-        for argument in group.arguments:
+        for argument in arguments:
             if argument.keyword is None:
                 continue
             if argument is current and (argument.line, argument.keyword_end) >= cursor:
