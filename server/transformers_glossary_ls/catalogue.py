@@ -17,6 +17,7 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 OK = "ok"
@@ -52,6 +53,7 @@ def default_catalogue_dir() -> Path:
     return here.parent.parent / "glossary_data" / "catalogue"
 
 
+@lru_cache(maxsize=1024)  # a few hundred release strings, compared over and over
 def _key(release: str) -> tuple[int, ...]:
     out = []
     for part in release.split(".")[:2]:

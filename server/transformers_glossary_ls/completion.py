@@ -17,7 +17,7 @@ from transformers_glossary_ls import kinds
 from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.analysis.document import CallContext
 from transformers_glossary_ls.catalogue import DEPRECATED
-from transformers_glossary_ls.facts import Facts, positional_names
+from transformers_glossary_ls.facts import Fact, Facts, positional_names
 from transformers_glossary_ls.lexing import markdown as md
 from transformers_glossary_ls.lexing import python as py
 from transformers_glossary_ls.spotting import LONG_LINE
@@ -57,7 +57,7 @@ class Candidate:
 class ArgumentList:
     """What a kind of call takes, ranked; the same for every request on that kind of call."""
 
-    ordered: dict[str, Entry]
+    ordered: dict[str, Entry | Fact]  # a fact where we wrote no entry (made one when shown)
     fact_keys: dict[str, str]  # name -> the catalogue callable documenting it
     positional: tuple[str, ...]  # names in the order they are taken by position
 
@@ -136,31 +136,36 @@ def _description(entry: Entry, head: str | None = None) -> str:
 
 def _ranked(
     prefix: str,
-    options: dict[str, Entry],
+    options: dict[str, Entry | Fact],
     kind: str,
     insert_suffix: str = "",
     description: Callable[[Entry], str] = _description,
     head: str | None = None,
     fact_keys: dict[str, str] | None = None,
 ) -> list[Candidate]:
-    """Candidates for `options` (label -> entry) that match `prefix`, best first."""
+    """Candidates for `options` (label -> entry, or a catalogue fact standing for one) that
+    match `prefix`, best first."""
     fact_keys = fact_keys or {}
-    return [
-        Candidate(
-            label=label + (insert_suffix if kind == ARGUMENT else ""),
-            insert=label + insert_suffix,
-            filter=label,
-            kind=kind,
-            entry_id=options[label].id,
-            description=description(options[label]),
-            summary=options[label].summary,
-            tier=tier,
-            rank=k,
-            head=head,
-            fact_key=fact_keys.get(label),
+    candidates = []
+    for k, (tier, label) in enumerate(rank(prefix, list(options))[:MAX_ITEMS]):
+        option = options[label]
+        entry = option if isinstance(option, Entry) else option.as_entry()
+        candidates.append(
+            Candidate(
+                label=label + (insert_suffix if kind == ARGUMENT else ""),
+                insert=label + insert_suffix,
+                filter=label,
+                kind=kind,
+                entry_id=entry.id,
+                description=description(entry),
+                summary=entry.summary,
+                tier=tier,
+                rank=k,
+                head=head,
+                fact_key=fact_keys.get(label),
+            )
         )
-        for k, (tier, label) in enumerate(rank(prefix, list(options))[:MAX_ITEMS])
-    ]
+    return candidates
 
 
 class ArgumentLists:
@@ -186,7 +191,7 @@ class ArgumentLists:
         are not there."""
         written = self.vocab.by_callable.get(kind, []) if kind else []
         facts = self.facts.names_of(key) if self.facts is not None and key else []
-        by_name: dict[str, Entry] = {}
+        by_name: dict[str, Entry | Fact] = {}
         for entry in written:
             by_name.setdefault(entry.term, entry)
         late = set()
@@ -194,7 +199,7 @@ class ArgumentLists:
             name = fact.param.name
             if fact.status == DEPRECATED:
                 late.add(name)
-            by_name.setdefault(name, self.vocab.arguments.get(name) or fact.as_entry())
+            by_name.setdefault(name, self.vocab.arguments.get(name) or fact)
         usage_key = kind or key
         counts = self.usage.counts(usage_key) if self.usage is not None and usage_key else {}
         written_order = {entry.term: k for k, entry in enumerate(written)}
@@ -281,7 +286,7 @@ class Completer:
         )
         return Completion(start, index, candidates)
 
-    def _arguments(self, ctx: CallContext) -> tuple[dict[str, Entry], dict[str, str]]:
+    def _arguments(self, ctx: CallContext) -> tuple[dict[str, Entry | Fact], dict[str, str]]:
         """The names to offer in a call, in the order users reach for them, less those already
         passed by keyword or by position."""
         key = self.facts.key_of(ctx.call) if self.facts is not None else None

@@ -115,8 +115,6 @@ class Glossary:
         for kind, key in COMMON_CALLS:
             self.argument_lists.get(kind, key)
             yield
-        self.catalogue.preload_models()
-        yield
 
     @property
     def vocab(self) -> Vocabulary:
