@@ -93,9 +93,6 @@ def main(argv: list[str] | None = None) -> int:
 
     # Requests allocate many short-lived objects; collecting less often trims the latency tail.
     gc.set_threshold(10_000, 20, 20)
-    # The stdin reader thread must get the interpreter soon when background indexing runs:
-    # a request waits for that hand-over (5 ms by default) before it is even read.
-    sys.setswitchinterval(0.0005)
 
     if args.tcp:
         host, _, port = args.tcp.rpartition(":")

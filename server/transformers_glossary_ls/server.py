@@ -21,7 +21,7 @@ from transformers_glossary_ls.protocol import GlossaryProtocol, strict_converter
 from transformers_glossary_ls.settings import LOG_LEVELS, Settings, parse_settings
 
 log = logging.getLogger(__name__)
-IDLE_POLL_SECONDS = 0.0005
+QUIET_SECONDS = 0.02  # how long the client must be silent before background work goes on
 
 
 class GlossaryServer(LanguageServer):
@@ -146,11 +146,15 @@ class GlossaryServer(LanguageServer):
         task.add_done_callback(self._warming.discard)
 
     async def idle(self) -> None:
-        """Return when no message is waiting: background work goes only between messages."""
+        """Return once the client has been quiet for a moment: background work goes in the
+        pauses between bursts of requests (typing, moving the mouse), never in their way."""
         await asyncio.sleep(0)  # let the callbacks of messages already read run
         connection = self.connection
-        while connection is not None and connection.input_pending():
-            await asyncio.sleep(IDLE_POLL_SECONDS)
+        while connection is not None:
+            quiet = connection.quiet_for()
+            if quiet >= QUIET_SECONDS:
+                return
+            await asyncio.sleep(QUIET_SECONDS - quiet)
 
     def report_server_error(self, error, source) -> None:
         # Our own faults go to the log, never into a message box on every request.

@@ -25,6 +25,7 @@ import os
 import re
 import sys
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, BinaryIO
 
@@ -358,10 +359,15 @@ class Connection:
         self._wake: asyncio.Event | None = None
         self.partial = False  # part of a message has arrived, the rest has not been read yet
         self.queued: Callable[[], int] = lambda: 0  # chunks read but not yet parsed
+        self.last_input = time.monotonic()  # when the last chunk of input was handled
 
     def input_pending(self) -> bool:
         """Whether input is waiting: background work should let it go first."""
         return self.partial or self.queued() > 0
+
+    def quiet_for(self) -> float:
+        """Seconds since the last input, 0 while input is waiting."""
+        return 0.0 if self.input_pending() else time.monotonic() - self.last_input
 
     def stop(self, code: int) -> None:
         """End the loop with `code` (the first reason given wins). Safe from any thread."""
@@ -399,6 +405,7 @@ class Connection:
                 try:
                     bodies = parser.feed(chunk)
                     self.partial = parser.buffered > 0
+                    self.last_input = time.monotonic()
                 except FramingError as exc:
                     if exc.bodies:
                         self.protocol.receive(exc.bodies)
