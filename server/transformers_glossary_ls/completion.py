@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
@@ -60,6 +60,15 @@ class ArgumentList:
     ordered: dict[str, Entry | Fact]  # a fact where we wrote no entry (made one when shown)
     fact_keys: dict[str, str]  # name -> the catalogue callable documenting it
     positional: tuple[str, ...]  # names in the order they are taken by position
+    made: dict[str, Entry] = field(default_factory=dict)  # entries made for facts, once
+
+    def entry(self, option: Entry | Fact) -> Entry:
+        if isinstance(option, Entry):
+            return option
+        made = self.made.get(option.param.name)
+        if made is None:
+            made = self.made[option.param.name] = option.as_entry()
+        return made
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,15 +150,15 @@ def _ranked(
     insert_suffix: str = "",
     description: Callable[[Entry], str] = _description,
     head: str | None = None,
-    fact_keys: dict[str, str] | None = None,
+    listed: ArgumentList | None = None,
 ) -> list[Candidate]:
     """Candidates for `options` (label -> entry, or a catalogue fact standing for one) that
     match `prefix`, best first."""
-    fact_keys = fact_keys or {}
+    fact_keys = listed.fact_keys if listed is not None else {}
     candidates = []
     for k, (tier, label) in enumerate(rank(prefix, list(options))[:MAX_ITEMS]):
         option = options[label]
-        entry = option if isinstance(option, Entry) else option.as_entry()
+        entry = listed.entry(option) if listed is not None else option
         candidates.append(
             Candidate(
                 label=label + (insert_suffix if kind == ARGUMENT else ""),
@@ -272,7 +281,7 @@ class Completer:
             return self._values(ctx.value_of, prefix, start, index, quoted=False)
         if not before.endswith(("(", ",")):
             return None
-        options, fact_keys = self._arguments(ctx)
+        options, listed = self._arguments(ctx)
         if not options:
             return None
         candidates = _ranked(
@@ -282,18 +291,18 @@ class Completer:
             "=",
             lambda e: _description(e, ctx.head_class),
             ctx.head_class,
-            fact_keys,
+            listed,
         )
         return Completion(start, index, candidates)
 
-    def _arguments(self, ctx: CallContext) -> tuple[dict[str, Entry | Fact], dict[str, str]]:
+    def _arguments(self, ctx: CallContext) -> tuple[dict[str, Entry | Fact], ArgumentList]:
         """The names to offer in a call, in the order users reach for them, less those already
         passed by keyword or by position."""
         key = self.facts.key_of(ctx.call) if self.facts is not None else None
         listed = self.lists.get(self._kind(ctx), key)
         gone = ctx.passed | set(listed.positional[: ctx.call.positional])
         options = {name: e for name, e in listed.ordered.items() if name not in gone}
-        return options, listed.fact_keys
+        return options, listed
 
     def _kind(self, ctx: CallContext) -> str | None:
         """The call's kind; for a call we cannot name, the kind of a keyword already passed."""
