@@ -638,6 +638,9 @@ def paired_session(
                 _open(side, plan, args.timeout)
             except STEP_ERRORS as e:
                 side.fail(e)
+        if args.settle:
+            # Both servers idle alike: what a user sees who hovers a moment after opening.
+            time.sleep(args.settle)
         gc.collect()
         gc.disable()
         try:
@@ -1322,6 +1325,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--sizes", default="2000,20000,200000", help="comma-separated line counts")
     ap.add_argument("--requests", type=int, default=500, help="timed requests per metric per round")
     ap.add_argument("--warmup", type=int, default=10, help="untimed requests before each metric")
+    ap.add_argument(
+        "--settle",
+        type=float,
+        default=0.0,
+        help="seconds both servers sit idle after opening the documents, before the latencies",
+    )
     ap.add_argument(
         "--rounds", type=int, default=4, help="paired sessions per size (who goes first alternates)"
     )

@@ -98,6 +98,7 @@ class Analysis:
         init=False, default_factory=dict
     )
     _texts: dict[int, str] = field(init=False, default_factory=dict)  # a few blocks' text
+    _read_whole: set[int] = field(init=False, default_factory=set)  # blocks read in full
 
     def __post_init__(self) -> None:
         if self.language is None:
@@ -122,6 +123,7 @@ class Analysis:
             self._calls = {r: c for r, c in self._calls.items() if r[0] in live}
             self._bindings = {r: b for r, b in self._bindings.items() if r in live}
             self._texts = {r: t for r, t in self._texts.items() if r in live}
+            self._read_whole &= live
 
     # -- line states ---------------------------------------------------------------------------
     def python_state(self, line_no: int):
@@ -326,17 +328,32 @@ class Analysis:
 
     # -- receivers -----------------------------------------------------------------------------
     def block_bindings(self, block_index: int, name: str) -> list[receivers.Binding]:
-        """A block's bindings of one name, read on the first lookup of that name there."""
+        """A block's bindings of one name: from the block's full reading when warm-up made
+        it, else read on the first lookup of that name there."""
         block = self.doc.blocks[block_index]
         by_name = self._bindings.get(block.revision)
         if by_name is None:
             by_name = self._bindings[block.revision] = {}
         found = by_name.get(name)
         if found is None:
+            if block.revision in self._read_whole:
+                return []
             if len(by_name) >= MAX_NAMES_PER_BLOCK:  # names come from user text
                 by_name.clear()
             found = by_name[name] = receivers.bindings_of(self._block_text(block), name)
         return found
+
+    def read_bindings(self, block_index: int) -> None:
+        """Read every binding of a block at once (the warm-up does), so that a lookup of any
+        name there is a dictionary look-up."""
+        block = self.doc.blocks[block_index]
+        if block.revision in self._read_whole:
+            return
+        by_name: dict[str, list[receivers.Binding]] = {}
+        for binding in receivers.bindings_in("\n".join(block.lines)):
+            by_name.setdefault(binding.name, []).append(binding)
+        self._bindings[block.revision] = by_name
+        self._read_whole.add(block.revision)
 
     def _block_text(self, block) -> str:
         text = self._texts.get(block.revision)
@@ -382,6 +399,9 @@ class Analysis:
         while k < len(self.doc.blocks):
             self._block_entry(k)
             yield
+            if k < len(self.doc.blocks):
+                self.read_bindings(k)
+                yield
             for chunk in self._chunks(k) if k < len(self.doc.blocks) else ():
                 if k >= len(self.doc.blocks) or chunk >= len(self._chunks(k)):
                     break
