@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -94,16 +95,19 @@ def rank(prefix: str, names: list[str]) -> list[tuple[int, str]]:
     if not prefix:
         return [(1, name) for name in names]
     low = prefix.lower()
+    parts = [p for p in _WORD_SPLIT.split(low) if p]
+    letters = low.replace("_", "")
+    in_order = re.compile(".*?".join(map(re.escape, letters))) if len(low) >= MIN_FUZZY else None
     exact, starts, word_starts, fuzzy = [], [], [], []
     for position, name in enumerate(names):
-        name_low = name.lower()
+        name_low, words, initials = _shape(name)
         if name_low == low:
             exact.append((0, name))
         elif name_low.startswith(low):
             starts.append((1, name))
-        elif _word_match(low, _WORD_SPLIT.split(name_low)):
+        elif _word_match(low, parts, words, initials):
             word_starts.append((2, name))
-        elif len(low) >= MIN_FUZZY and _in_order(low.replace("_", ""), name_low):
+        elif in_order is not None and in_order.search(name_low):
             score = fuzz.WRatio(low, name_low)
             if score >= FUZZY_CUTOFF:
                 fuzzy.append((-score, position, name))
@@ -111,25 +115,26 @@ def rank(prefix: str, names: list[str]) -> list[tuple[int, str]]:
     return exact + starts + word_starts + [(3, name) for _, _, name in fuzzy]
 
 
-def _word_match(typed: str, words: list[str]) -> bool:
+@lru_cache(maxsize=16384)  # names come from the vocabulary and the catalogue: a bounded set
+def _shape(name: str) -> tuple[str, tuple[str, ...], str]:
+    """A name lower-cased, its words, and their initials."""
+    low = name.lower()
+    words = tuple(_WORD_SPLIT.split(low))
+    return low, words, "".join(word[:1] for word in words)
+
+
+def _word_match(typed: str, parts: list[str], words: tuple[str, ...], initials: str) -> bool:
     """A word starts with what was typed; or its parts start consecutive words (`grad_accum`
     -> gradient_accumulation_steps); or its letters are consecutive initials (`lr` ->
     learning_rate, `bs` -> per_device_train_batch_size)."""
     if any(word.startswith(typed) for word in words):
         return True
-    parts = [p for p in _WORD_SPLIT.split(typed) if p]
     if len(parts) > 1:
         for i in range(len(words) - len(parts) + 1):
             if all(words[i + k].startswith(part) for k, part in enumerate(parts)):
                 return True
         return False
-    initials = "".join(word[:1] for word in words)
     return len(typed) >= 2 and len(words) >= 2 and typed in initials
-
-
-def _in_order(letters: str, text: str) -> bool:
-    it = iter(text)
-    return all(char in it for char in letters)
 
 
 def _description(entry: Entry, head: str | None = None) -> str:
