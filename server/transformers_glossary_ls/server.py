@@ -21,7 +21,7 @@ from transformers_glossary_ls.protocol import GlossaryProtocol, strict_converter
 from transformers_glossary_ls.settings import LOG_LEVELS, Settings, parse_settings
 
 log = logging.getLogger(__name__)
-QUIET_SECONDS = 0.02  # how long the client must be silent before background work goes on
+QUIET_SECONDS = 0.002  # client silence (between two requests) in which background work goes on
 
 
 class GlossaryServer(LanguageServer):
