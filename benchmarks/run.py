@@ -1151,6 +1151,16 @@ def _loadavg() -> str:
 # --------------------------------------------------------------------------------------
 
 
+def _shown_path(arg: str) -> str:
+    """A command-line word as the summary keeps it: paths inside the checkout made relative, so
+    that no machine's absolute path lands in a committed results file."""
+    repo = Path(__file__).resolve().parents[1]
+    try:
+        return str(Path(arg).relative_to(repo)) if Path(arg).is_absolute() else arg
+    except ValueError:
+        return arg
+
+
 def compile_package() -> None:
     """Byte-compile our package, as pip does when it installs a wheel: the reference's pygls
     and lsprotocol were byte-compiled at install, while an editable install of ours is not, and
@@ -1225,7 +1235,7 @@ def run(args: argparse.Namespace) -> int:
             "rounds": args.rounds,
             "seed": args.seed,
             "burst_edits": BURST_EDITS,
-            "commands": servers,
+            "commands": {name: [_shown_path(a) for a in cmd] for name, cmd in servers.items()},
             "targets": TARGETS,
             "flat_limit": FLAT_LIMIT,
             "target_size": TARGET_SIZE,

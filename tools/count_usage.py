@@ -7,7 +7,7 @@ imported or run) and writes `{"schema", "sources", "counts"}` with, per call kin
 pass each keyword name. The completion ranks names by these counts.
 
     python tools/count_usage.py --out glossary_data/usage.json \
-        /work/.mirror/huggingface+trl/repo:examples,docs ...
+        ../snapshots/huggingface+trl/repo:examples,docs ...
 
 A source is `[OWNER/NAME@]PATH[:PREFIX,PREFIX...]`: a folder or a bare git directory (its HEAD is
 read), optionally restricted to some folders. Without a name, `owner+name/repo` mirror folders
