@@ -152,7 +152,7 @@ class Glossary:
 
     def fact_text(self, fact: Fact, head: str | None = None, markdown: bool = True) -> str:
         """Hover text of a catalogue name (with our words where we wrote an entry), built once."""
-        key = (fact.key, fact.param.name, fact.release, head, markdown)
+        key = (fact.key, fact.shown, fact.param.name, fact.release, head, markdown)
         text = self._fact_texts.get(key)
         if text is None:
             if len(self._fact_texts) >= MAX_CACHED_TEXTS:

@@ -169,7 +169,11 @@ class Facts:
 
     def keyword(self, call: CallSite, name: str) -> Fact | None:
         key = self.key_of(call)
-        return self._fact(key, name) if key else None
+        fact = self._fact(key, name) if key else None
+        if fact is not None and call.kind == kinds.MODEL and call.head_class:
+            # Name the class the user called (`AutoModel`), not the family it stands for.
+            fact = Fact(fact.param, fact.key, call.head_class, fact.release)
+        return fact
 
     def attribute(self, held: Held, name: str) -> Fact | None:
         key = self.key_of_held(held)
