@@ -203,7 +203,7 @@ class Glossary:
         With `fact_key` the name is documented as that catalogue callable's."""
         if fact_key is not None:
             name = entry_id.rpartition(":")[2] if entry_id.startswith(fact_key + ":") else entry_id
-            fact = self.facts.lookup(fact_key, name)
+            fact = self.facts.lookup(fact_key, name, head)
             return self.fact_text(fact, head, markdown) if fact is not None else None
         text = self.text(entry_id, head, markdown)
         if text is None or value is None:

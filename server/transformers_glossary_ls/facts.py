@@ -169,11 +169,11 @@ class Facts:
 
     def keyword(self, call: CallSite, name: str) -> Fact | None:
         key = self.key_of(call)
-        fact = self._fact(key, name) if key else None
-        if fact is not None and call.kind == kinds.MODEL and call.head_class:
-            # Name the class the user called (`AutoModel`), not the family it stands for.
-            fact = Fact(fact.param, fact.key, call.head_class, fact.release)
-        return fact
+        if key is None:
+            return None
+        # Name the class the user called (`AutoModel`), not the family it stands for.
+        head = call.head_class if call.kind == kinds.MODEL else None
+        return self.lookup(key, name, head)
 
     def attribute(self, held: Held, name: str) -> Fact | None:
         key = self.key_of_held(held)
@@ -198,9 +198,15 @@ class Facts:
             return "from_pretrained()"
         return _SHOWN.get(key, key)
 
-    def lookup(self, key: str, name: str) -> Fact | None:
-        """A name of a catalogue callable given by its key (as completion items carry it)."""
-        return self._fact(key, name) if self._known(key) or key.startswith("model:") else None
+    def lookup(self, key: str, name: str, head: str | None = None) -> Fact | None:
+        """A name of a catalogue callable given by its key (as completion items carry it);
+        `head`, the model class called, names a model callable as the user wrote it."""
+        if not (self._known(key) or key.startswith("model:")):
+            return None
+        fact = self._fact(key, name)
+        if fact is not None and head and (key == "model" or key.startswith("model:")):
+            fact = Fact(fact.param, fact.key, head, fact.release)
+        return fact
 
     def _fact(self, key: str, name: str) -> Fact | None:
         found = self._found.get((key, name), False)

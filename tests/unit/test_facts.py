@@ -75,6 +75,12 @@ HOVERS = [
         [],
     ),
     (
+        "a model keyword names the class called, not its head family",
+        "model(input_ids=x, attention_ma‸sk=m)",
+        "(AutoModelForCausalLM) attention_mask",
+        ["Shape"],
+    ),
+    (
         "a generate() keyword",
         "model.generate(ids, max_new_tok‸ens=20)",
         "(generate()) max_new_tokens",
