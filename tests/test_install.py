@@ -85,6 +85,20 @@ def test_installed_not_editable_and_data_in_the_wheel(installed):
     )
 
 
+def test_the_catalogue_ships_in_the_wheel(installed):
+    """The generated facts answer from the installed copy: a removed keyword says so."""
+    sample = installed["cwd"] / "old.py"
+    sample.write_text(
+        'args = TrainingArguments(output_dir="o", evaluation_strategy="steps")\n', encoding="utf-8"
+    )
+    out = _run(installed, "explain", "old.py")
+    assert out.returncode == 0, out.stderr
+    assert any(
+        "evaluation_strategy -> evaluation_strategy: (TrainingArguments)" in line
+        for line in out.stdout.splitlines()
+    ), out.stdout
+
+
 def test_version(installed):
     out = _run(installed, "--version")
     assert out.returncode == 0, out.stderr
