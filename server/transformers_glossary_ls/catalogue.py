@@ -183,10 +183,6 @@ class Catalogue:
             if package is not None:
                 self._callable(package, key)
 
-    def preload_models(self) -> None:
-        """Read the per-class model file (700 kB) ahead of the first concrete class asked."""
-        self._models("transformers")
-
     # ---- releases
 
     def packages(self) -> list[str]:

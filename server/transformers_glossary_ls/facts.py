@@ -179,11 +179,6 @@ class Facts:
         key = self.key_of_held(held)
         return self._fact(key, name) if key else None
 
-    def names(self, call: CallSite) -> list[Fact]:
-        """Every name the call takes in the release in force."""
-        key = self.key_of(call)
-        return self.names_of(key) if key is not None else []
-
     def names_of(self, key: str) -> list[Fact]:
         """Every name a catalogue callable takes in the release in force."""
         shown = self.shown(key)
