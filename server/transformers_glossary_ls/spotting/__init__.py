@@ -155,6 +155,8 @@ class Spotter:
         start, end = py.identifier_at(text, index, lo, hi)
         if end <= start:
             return None
+        if keyword_rule and text[end:].lstrip(" \t").startswith("("):
+            return None  # `trainer.push_to_hub(`: a method or function, not the option
         entry = self.vocab.arguments.get(text[start:end])
         if keyword_rule and self.facts is not None:
             fact = self._fact(text, line_no, start, end)
@@ -186,20 +188,32 @@ class Spotter:
         return self.facts.attribute(held, name) if held is not None else None
 
     def _used_as_option(self, text: str, line_no: int, start: int, end: int) -> bool:
-        """`padding=` as a keyword argument, or `args.seed` as an attribute; not `seed = 1`."""
+        """`padding=` as a keyword argument, or `args.seed` as an attribute; not `seed = 1`.
+
+        A one-word name (`revision`, `seed`) is too common to trust anywhere: it counts only as
+        a keyword of a call we identify (`dict(revision=...)` is not ours) or an attribute of a
+        value we know. Snake-case names (`trust_remote_code`) are ours wherever they appear as a
+        keyword or attribute.
+        """
+        generic = "_" not in text[start:end]
         before = text[:start].rstrip(" \t")
         if before.endswith("."):
-            return not before.endswith("self.")  # `self.text` is the class's own business
+            if before.endswith("self."):
+                return False  # `self.text` is the class's own business
+            if not generic:
+                return True
+            receiver = _RECEIVER.search(text, 0, start)
+            return (
+                receiver is not None and self.analysis.held(receiver.group(1), line_no) is not None
+            )
         after = text[end:].lstrip(" \t")
         if not after.startswith("=") or after.startswith("=="):
             return False
-        if before:
-            return True  # `f(x, padding=True)`
-        # At the start of a line: a keyword only inside a call spanning lines.
-        return self._inside_call(line_no, start)
-
-    def _inside_call(self, line_no: int, index: int) -> bool:
-        return self.analysis.call_site_at(line_no, index) is not None
+        if before and not generic:
+            return True  # `f(x, trust_remote_code=True)`
+        # At the start of a line, or a one-word name: a keyword only inside a call we can place.
+        call = self.analysis.call_site_at(line_no, start)
+        return call is not None and (not generic or call.kind is not None)
 
     def _string_key(self, text: str, line_no: int, start: int, end: int) -> Spot | None:
         """A model input named in a string: `batch["attention_mask"]`, `["token_type_ids"]`."""
