@@ -95,6 +95,19 @@ def test_call_index_at_any_size_across_blocks():
     assert analysis.call_at(line + 2, 8).callee == "model"
 
 
+@pytest.mark.parametrize("first", [0, 7, BLOCK_LINES - 20], ids=["top", "mid-chunk", "block end"])
+def test_a_call_spanning_many_chunks_is_found_from_its_last_keyword(first):
+    """A call is indexed in the chunk of its opening bracket; a cursor 55 lines below, several
+    chunks further (and maybe in the next block), still finds it, and an inner call wins."""
+    body = "".join(f"    option_{i}=v,\n" for i in range(54))
+    source = "x = 1\n" * first + "TrainingArguments(\n" + body + "    report_to=f(a=1),\n)\n"
+    analysis = analysed(source + "y = 2\n" * 100)
+    last = first + 55
+    assert analysis.call_site_at(last, 6).callee == "TrainingArguments"
+    assert analysis.call_site_at(last, 18).callee == "f"
+    assert analysis.call_site_at(last + 2, 0) is None
+
+
 def test_edits_restale_only_what_they_touch():
     source = "model(input_ids=x)\n" + "y = 2\n" * (BLOCK_LINES * 3)
     analysis = analysed(source)

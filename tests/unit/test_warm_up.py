@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from transformers_glossary_ls.analysis import Analysis
+from transformers_glossary_ls.analysis import Analysis, calls
 from transformers_glossary_ls.documents import BLOCK_LINES, Document
 from transformers_glossary_ls.engine import Glossary
 
@@ -16,7 +16,8 @@ def test_warm_up_indexes_every_block():
     assert len(doc.blocks) >= 6 and len(steps) >= 2 * len(doc.blocks)  # small steps
     revisions = {block.revision for block in doc.blocks}
     assert revisions <= {revision for revision, _ in analysis._calls}  # calls indexed
-    assert len(analysis._calls) == sum(-(-len(b.lines) // 64) for b in doc.blocks)
+    chunk = calls.CHUNK_LINES
+    assert len(analysis._calls) == sum(-(-len(b.lines) // chunk) for b in doc.blocks)
     assert revisions <= set(analysis.python_states.runs)  # line states known
     assert len(analysis.python_states.entries) == len(doc.blocks)
 

@@ -20,9 +20,10 @@ from transformers_glossary_ls.lexing.python import blank_line
 # How far below its opening bracket a group is followed. An unclosed group (code being typed)
 # holds the lines up to this far below it: the distance a call's arguments plausibly span.
 LOOK_AHEAD_LINES = 60
-# Blocks are indexed in chunks of this many lines; more than LOOK_AHEAD_LINES, so a group held
-# by a cursor was opened in the cursor's chunk or the one before.
-CHUNK_LINES = 64
+# Blocks are indexed in chunks of this many lines, so a first visit indexes little. A group held
+# by a cursor was opened in the cursor's chunk or in one of the few above it that reach it.
+CHUNK_LINES = 16
+CHUNKS_BACK = -(-LOOK_AHEAD_LINES // CHUNK_LINES)  # chunks above the cursor's that may hold it
 
 _SIGNIFICANT = re.compile(r"[()\[\]{},]")
 _CALLEE = re.compile(r"([A-Za-z_][\w.]*)\s*$")

@@ -237,20 +237,23 @@ class Analysis:
         if self.language is None or not 0 <= line_no < self.doc.line_count:
             return None
         block_index, offset = self.doc.locate(line_no)
-        chunk = offset // callindex.CHUNK_LINES
-        # A group spans less than a chunk: the cursor's chunk and the one before suffice.
-        places = [(block_index, chunk)]
-        if chunk > 0:
-            places.append((block_index, chunk - 1))
-        elif block_index > 0:
-            places.append((block_index - 1, self._chunks(block_index - 1)[-1]))
-        for k, c in places:
+        # The innermost group holding the cursor is the last opened before it: chunks are read
+        # from the cursor's upwards, and the first that holds the cursor has the answer.
+        k, c = block_index, offset // callindex.CHUNK_LINES
+        for _ in range(callindex.CHUNKS_BACK + 1):
             start = self.doc.block_start(k)
             groups = self.chunk_groups(k, c)
             for group in callindex.groups_holding(groups, line_no - start, index):
                 if group.callee is None:
                     return None  # inside a list, dict, subscript or plain parentheses
                 return group, start
+            if c > 0:
+                c -= 1
+            elif k > 0:
+                k -= 1
+                c = self._chunks(k)[-1]
+            else:
+                break
         return None
 
     def _site(self, group: Group, start: int) -> CallSite:
