@@ -268,3 +268,24 @@ def test_every_keyword_of_a_trl_or_peft_class_answers_a_hover_naming_it(
     assert asked >= 20, asked
     assert not missing, "no hover:\n" + "\n".join(missing)
     assert not wrong, "hover not about that class:\n" + "\n".join(wrong)
+
+
+def test_every_keyword_of_from_pretrained_generate_and_pipeline_answers_a_hover(
+    real_files, glossary
+):
+    missing = []
+    asked = 0
+    for real in real_files:
+        analysis = _analysed(real)
+        lines = real.text.split("\n")
+        for source, first in _blocks(real):
+            for callee, given in _places(source, first, lines).calls:
+                if callee not in KNOWN_FUNCTIONS:
+                    continue
+                for name, line, index in given:
+                    asked += 1
+                    answer = glossary.hover(analysis, line, index + 1)
+                    if answer is None or name not in answer.text:
+                        missing.append(f"{real.name}:{line + 1}:{index + 1} {callee}({name}=)")
+    assert asked >= 5, asked
+    assert not missing, "\n".join(missing)
