@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.facts import Fact, Facts
 from transformers_glossary_ls.hovertext import fact_text, hover_text
 from transformers_glossary_ls.spotting import CODE, Spot, spot, spot_all
+from transformers_glossary_ls.versions import InForce, release_for_spec, release_for_version
 from transformers_glossary_ls.vocabulary import LoadError, Vocabulary, load_default
 from transformers_glossary_ls.vocabulary.usage import Usage
 
@@ -93,6 +94,35 @@ class Glossary:
         self._texts: dict[tuple[str, str | None, bool], str] = {}
         self._fact_texts: dict[tuple, str] = {}
         self._argument_lists: ArgumentLists | None = None
+        self.in_force: dict[str, InForce] = {}  # package -> the user's release, where known
+
+    def use_versions(self, versions: Mapping[str, str]) -> list[str]:
+        """Answer for the user's releases from now on: installed versions (`5.17.0`) or pinned
+        requirements (`==4.41.2`, `>=4.40,<4.42`), per package. Returns what to tell the user
+        (a version the catalogue lacks, a requirement it cannot meet). Packages not given are
+        answered for the newest release the catalogue knows."""
+        in_force, notes = {}, []
+        for package, version in versions.items():
+            releases = self.catalogue.releases(package)
+            if version[:1].isdigit():
+                chosen = release_for_version(releases, version)
+            else:
+                chosen = release_for_spec(
+                    releases, version, lambda r, p=package: self.catalogue.wheel_version(p, r)
+                )
+            if chosen is None:
+                notes.append(f"{package} {version}: no known release matches; using the newest")
+                continue
+            in_force[package] = chosen
+            if chosen.note:
+                notes.append(f"{package}: {chosen.note}")
+        self.in_force = in_force
+        self.facts = Facts(
+            self.catalogue, {p: f.release for p, f in in_force.items()}, frozenset(in_force)
+        )
+        self._fact_texts.clear()
+        self._argument_lists = None
+        return notes
 
     @staticmethod
     def open(uri: str, text: str, language_id: str = "", version: int = 0) -> Analysis:

@@ -6,6 +6,7 @@ each callable takes in each release). Engine code: no LSP, no file I/O of its ow
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from transformers_glossary_ls import kinds
@@ -84,6 +85,7 @@ class Fact:
     key: str  # the catalogue callable it was looked up in
     shown: str  # how that callable is named to the user: "TrainingArguments", "LlamaForCausalLM"
     release: str | None  # the release in force
+    yours: bool = False  # the release is the user's own (installed or pinned), not the newest
 
     @property
     def status(self) -> str:
@@ -119,12 +121,25 @@ class Fact:
 
 
 class Facts:
-    """Questions to the catalogue, for one release in force."""
+    """Questions to the catalogue, for the releases in force (one per package; a package not
+    given is taken at the newest release the catalogue knows)."""
 
-    def __init__(self, catalogue: Catalogue, release: str | None = None) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        releases: Mapping[str, str] | None = None,
+        yours: frozenset[str] = frozenset(),
+    ) -> None:
         self.catalogue = catalogue
-        self.release = release
+        self.releases = dict(releases or {})
+        self.yours = yours  # packages whose release is the user's own
         self._found: dict[tuple[str, str], Fact | None] = {}  # the catalogue is fixed
+
+    def _releases_for(self, key: str) -> tuple[str | None, str | None]:
+        """(release of the key's package, release of transformers under a trl/peft class)."""
+        return self.releases.get(self.catalogue.package_of(key) or ""), self.releases.get(
+            "transformers"
+        )
 
     def key_of(self, call: CallSite) -> str | None:
         """The catalogue callable a call is, or None when it is not one we can identify."""
@@ -183,7 +198,8 @@ class Facts:
         """Every name a catalogue callable takes in the release in force."""
         shown = self.shown(key)
         return [
-            Fact(p, key, shown, self.in_force(p)) for p in self.catalogue.params(key, self.release)
+            Fact(p, key, shown, self.in_force(p), p.package in self.yours)
+            for p in self.catalogue.params(key, *self._releases_for(key))
         ]
 
     def shown(self, key: str) -> str:
@@ -200,15 +216,19 @@ class Facts:
             return None
         fact = self._fact(key, name)
         if fact is not None and head and (key == "model" or key.startswith("model:")):
-            fact = Fact(fact.param, fact.key, head, fact.release)
+            fact = Fact(fact.param, fact.key, head, fact.release, fact.yours)
         return fact
 
     def _fact(self, key: str, name: str) -> Fact | None:
         found = self._found.get((key, name), False)
         if found is False:
-            param = self.catalogue.param(key, name, self.release)
+            param = self.catalogue.param(key, name, *self._releases_for(key))
             found = (
-                None if param is None else Fact(param, key, self.shown(key), self.in_force(param))
+                None
+                if param is None
+                else Fact(
+                    param, key, self.shown(key), self.in_force(param), param.package in self.yours
+                )
             )
             if len(self._found) >= MAX_CACHED:  # names and classes come from user text
                 self._found.clear()
@@ -217,7 +237,7 @@ class Facts:
 
     def in_force(self, param: Param) -> str | None:
         """The release answers are for: the one set, else the newest the catalogue knows."""
-        return self.release or self.catalogue.newest(param.package)
+        return self.releases.get(param.package) or self.catalogue.newest(param.package)
 
     def _known(self, key: str) -> bool:
         return self.catalogue.package_of(key) is not None

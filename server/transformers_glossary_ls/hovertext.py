@@ -123,12 +123,16 @@ def status_line(fact: Fact, markdown: bool = True) -> str:
     if status == REMOVED:
         last = p.present[-1][1] if p.present else None
         where = f" after {last}" if last else ""
-        return f"{strong('Removed')}{where} (not in {_release(fact)}){use}."
+        have = f"you have {fact.release}" if fact.yours else f"not in {_release(fact)}"
+        return f"{strong('Removed')}{where} ({have}){use}."
     if status == DEPRECATED:
         since = f" since {p.deprecated_since}" if p.deprecated_since else ""
         planned = f", removal announced for {p.removal_planned}" if p.removal_planned else ""
-        return f"{strong('Deprecated')}{since}{planned}{use}."
+        yours = f" (you have {fact.release})" if fact.yours else ""
+        return f"{strong('Deprecated')}{since}{planned}{yours}{use}."
     if status == NOT_YET:
+        if fact.yours:
+            return f"{strong('Not in your ' + str(fact.release))}: new in {p.first_release}."
         return f"{strong('Not yet in ' + _release(fact))}: new in {p.first_release}."
     return ""
 

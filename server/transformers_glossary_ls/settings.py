@@ -14,11 +14,17 @@ LOG_LEVELS = {
 }
 
 
+MAX_PATH_CHARS = 4096
+
+
 @dataclass(frozen=True)
 class Settings:
     log_level: str = "warning"
     extra_glossary_files: tuple[str, ...] = ()
     completion_prose: bool = True
+    python: str | None = None  # the user's interpreter or environment folder (never run)
+    selected_interpreter: str | None = None  # what the editor's Python extension selected
+    transformers_version: str | None = None  # answer for this release, whatever is installed
 
 
 def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
@@ -50,6 +56,19 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
             values["extra_glossary_files"] = tuple(files)
         else:
             problems.append(f"extraGlossaryFiles must be a list of paths; got {files!r:.80}")
+
+    for wire, name in (
+        ("python", "python"),
+        ("selectedInterpreter", "selected_interpreter"),
+        ("transformersVersion", "transformers_version"),
+    ):
+        value = raw.get(wire)
+        if value is None or value == "":
+            continue
+        if isinstance(value, str) and "\0" not in value and len(value) <= MAX_PATH_CHARS:
+            values[name] = value.strip()
+        else:
+            problems.append(f"{wire} must be a path or version string; got {str(value)[:80]!r}")
 
     completion = raw.get("completion")
     if isinstance(completion, dict) and "prose" in completion:

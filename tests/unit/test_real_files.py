@@ -13,27 +13,19 @@ except under CI). Deselect with `-m "not wheels"`.
 from __future__ import annotations
 
 import ast
-import importlib.util
-import os
 import re
 import zipfile
 from dataclasses import dataclass
 from email.parser import Parser
-from pathlib import Path
 
 import pytest
 from transformers_glossary_ls.catalogue import default_catalogue
 from transformers_glossary_ls.engine import Glossary
 from transformers_glossary_ls.spotting import CODE
 
-pytestmark = pytest.mark.wheels
+from tests.wheels import wheel
 
-REPO = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location(
-    "build_catalogue", REPO / "tools" / "build_catalogue.py"
-)
-build = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(build)
+pytestmark = pytest.mark.wheels
 
 SHIPPED = default_catalogue()
 PACKAGES = ("transformers", "trl", "peft")
@@ -41,21 +33,6 @@ SCRIPTS = ("sft", "dpo", "grpo", "kto", "reward", "rloo", "distillation")
 # Calls whose keywords are transformers' own even though the callee is not a class.
 KNOWN_FUNCTIONS = {"from_pretrained", "generate", "pipeline"}
 FENCE = re.compile(r"^```(?:python|py)[^\n]*\n(.*?)^```", re.M | re.S)
-
-
-def _wheel(package: str) -> Path:
-    minor = SHIPPED.newest(package)
-    root = build.cache_dir()
-    found = build.find_wheels(root, package).get(minor)
-    if found is None:
-        try:
-            build.download(package, [minor], root, root / package)
-        except Exception as exc:  # offline: skip, but never under CI
-            if os.environ.get("CI"):
-                raise
-            pytest.skip(f"{package} {minor} wheel not cached and not downloadable: {exc}")
-        found = build.find_wheels(root, package)[minor]
-    return found
 
 
 @dataclass(frozen=True)
@@ -67,7 +44,7 @@ class RealFile:
 
 @pytest.fixture(scope="module")
 def wheels() -> dict[str, zipfile.ZipFile]:
-    return {p: zipfile.ZipFile(_wheel(p)) for p in PACKAGES}
+    return {p: zipfile.ZipFile(wheel(p, SHIPPED.newest(p))) for p in PACKAGES}
 
 
 @pytest.fixture(scope="module")
