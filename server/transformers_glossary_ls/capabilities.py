@@ -16,6 +16,7 @@ class Client:
     completion_markdown: bool = True
     resolve_documentation: bool = False  # documentation may wait for completionItem/resolve
     label_details: bool = False
+    deprecated_tag: bool = False  # completion items may carry CompletionItemTag.Deprecated
 
     @classmethod
     def from_initialize(
@@ -34,4 +35,9 @@ class Client:
             completion_markdown=doc_formats is None or types.MarkupKind.Markdown in doc_formats,
             resolve_documentation="documentation" in resolvable,
             label_details=bool(item and item.label_details_support),
+            deprecated_tag=bool(
+                item
+                and item.tag_support
+                and types.CompletionItemTag.Deprecated in item.tag_support.value_set
+            ),
         )

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from transformers_glossary_ls import kinds
 from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.analysis.document import CallContext
-from transformers_glossary_ls.catalogue import DEPRECATED
+from transformers_glossary_ls.catalogue import DEPRECATED, NOT_YET, REMOVED
 from transformers_glossary_ls.facts import Fact, Facts, positional_names
 from transformers_glossary_ls.lexing import markdown as md
 from transformers_glossary_ls.lexing import python as py
@@ -52,6 +52,7 @@ class Candidate:
     head: str | None = None
     value: str | None = None  # for VALUE candidates: the choice shown
     fact_key: str | None = None  # the catalogue callable documenting it, if any
+    deprecated: bool = False  # in the release in force
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,7 @@ class ArgumentList:
     ordered: dict[str, Entry | Fact]  # a fact where we wrote no entry (made one when shown)
     fact_keys: dict[str, str]  # name -> the catalogue callable documenting it
     positional: tuple[str, ...]  # names in the order they are taken by position
+    deprecated: frozenset[str] = frozenset()  # in the release in force
     made: dict[str, Entry] = field(default_factory=dict)  # entries made for facts, once
 
     def entry(self, option: Entry | Fact) -> Entry:
@@ -177,6 +179,7 @@ def _ranked(
                 rank=k,
                 head=head,
                 fact_key=fact_keys.get(label),
+                deprecated=listed is not None and label in listed.deprecated,
             )
         )
     return candidates
@@ -207,6 +210,10 @@ class ArgumentLists:
         facts = self.facts.names_of(key) if self.facts is not None and key else []
         by_name: dict[str, Entry | Fact] = {}
         for entry in written:
+            if key and self.facts is not None:
+                known = self.facts.lookup(key, entry.term)
+                if known is not None and known.status in (REMOVED, NOT_YET):
+                    continue  # a TypeError, or silently swallowed, in the release in force
             by_name.setdefault(entry.term, entry)
         late = set()
         for fact in facts:
@@ -227,6 +234,7 @@ class ArgumentLists:
             ordered,
             {f.param.name: f.key for f in facts},
             tuple(positional_names(facts, len(facts))),
+            frozenset(late),
         )
 
 

@@ -64,6 +64,8 @@ def completion_list(
             "textEdit": {"range": edit_range, "newText": candidate.insert},
             "data": _data(candidate),
         }
+        if candidate.deprecated and client.deprecated_tag:
+            item["tags"] = [types.CompletionItemTag.Deprecated.value]
         if client.label_details:
             # The shape sits next to the label; the summary opens the documentation already.
             if candidate.description:

@@ -11,11 +11,13 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.exceptions import FeatureRequestError
 from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path as uri_to_path
 
 from transformers_glossary_ls import __version__, render, transport
 from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.capabilities import Client
 from transformers_glossary_ls.engine import Glossary
+from transformers_glossary_ls.environment import choose_versions
 from transformers_glossary_ls.positions import to_index
 from transformers_glossary_ls.protocol import GlossaryProtocol, strict_converter
 from transformers_glossary_ls.settings import LOG_LEVELS, Settings, parse_settings
@@ -38,6 +40,8 @@ class GlossaryServer(LanguageServer):
         self.glossary = Glossary()
         self.client = Client()
         self._told_load_errors = False
+        self._releases_key: tuple | None = None
+        self._told_releases = ""
         self._initialized = False
         self._warming: set[asyncio.Task] = set()
         self.command_line_log_level = logging.WARNING
@@ -93,6 +97,41 @@ class GlossaryServer(LanguageServer):
         except RuntimeError:  # settings may come before `initialize` made the workspace
             root = None
         return str(expanded if expanded.is_absolute() or not root else Path(root) / expanded)
+
+    def choose_releases(self) -> None:
+        """Answer for the user's transformers, trl and peft: found by reading their environment's
+        files (never running anything), said once in the log and once to the user."""
+        settings = self.settings
+        roots = self.workspace_roots()
+        wanted = (settings.python, settings.selected_interpreter, settings.transformers_version)
+        key = (wanted, tuple(roots), id(self.glossary))
+        if key == self._releases_key:
+            return
+        self._releases_key = key
+        choice = choose_versions(roots, *wanted)
+        notes = self.glossary.use_versions(choice.versions)
+        in_force = ", ".join(f"{p} {f.release}" for p, f in self.glossary.in_force.items())
+        answers = in_force or "the newest releases"
+        message = f"Transformers Glossary: answers for {answers} ({choice.message})"
+        if notes:
+            message += "; " + "; ".join(notes)
+        log.info("%s", message)
+        if message != self._told_releases:  # the editor's log of this server, not a pop-up
+            self._told_releases = message
+            self.window_log_message(
+                types.LogMessageParams(type=types.MessageType.Info, message=message[:500])
+            )
+
+    def workspace_roots(self) -> list[Path]:
+        try:
+            folders = list(self.workspace.folders.values())
+            root = self.workspace.root_path
+        except RuntimeError:
+            return []
+        roots = [Path(p) for f in folders if (p := uri_to_path(f.uri))]
+        if not roots and root:
+            roots = [Path(root)]
+        return roots
 
     def tell_user(self, message: str, kind=types.MessageType.Error) -> None:
         log.warning("%s", message)
@@ -191,6 +230,7 @@ def initialized(ls: GlossaryServer, params: types.InitializedParams) -> None:
         "reading the catalogue failed; requests will read what they need",
     )
     ls.check_vocabulary()
+    ls.choose_releases()
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -199,6 +239,8 @@ def did_change_configuration(
 ) -> None:
     ls.apply_settings(params.settings)
     ls.check_vocabulary()
+    if ls._initialized:
+        ls.choose_releases()
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)

@@ -1,0 +1,91 @@
+"""Over stdio, as an editor: a workspace whose `.venv` holds a real transformers release (its
+wheel's metadata) gets hovers and completions for that release, and says which it chose."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from transformers_glossary_ls.catalogue import default_catalogue
+
+from tests.lspclient import LspClient
+from tests.wheels import make_venv, ran, wheel
+
+pytestmark = pytest.mark.wheels
+
+NEWEST = default_catalogue().newest("transformers")
+SOURCE = (
+    "from transformers import AutoModel, TrainingArguments\n"
+    "args = TrainingArguments(output_dir='o', evaluation_strategy='steps')\n"
+    "model = AutoModel.from_pretrained('bert-base-uncased', dtype='auto')\n"
+    "x = TrainingArguments(output_dir='o', no_cu\n"
+)
+
+
+def _session(project: Path, **options):
+    server = LspClient.spawn(env={"PATH": "/usr/bin:/bin", "HOME": str(project)})
+    uri = project.as_uri()
+    server.initialize(
+        {"textDocument": {"completion": {"completionItem": {"tagSupport": {"valueSet": [1]}}}}},
+        rootUri=uri,
+        workspaceFolders=[{"uri": uri, "name": "p"}],
+        initializationOptions=options or None,
+    )
+    doc = (project / "train.py").as_uri()
+    server.open(doc, SOURCE)
+    return server, doc
+
+
+def _hover(server, doc, line, col) -> str:
+    result = server.hover(doc, line, col)["result"]
+    return result["contents"]["value"] if result else ""
+
+
+def _labels(server, doc, line, col) -> dict[str, list]:
+    params = {"textDocument": {"uri": doc}, "position": {"line": line, "character": col}}
+    items = server.call("textDocument/completion", params)["result"]["items"]
+    return {i["label"]: i.get("tags", []) for i in items}
+
+
+@pytest.mark.parametrize("minor", ["4.40", NEWEST])
+def test_the_workspace_release_decides(tmp_path, minor):
+    project = tmp_path / "project"
+    make_venv(project / ".venv", [wheel("transformers", minor)])
+    server, doc = _session(project)
+    try:
+        told = server.wait_for(
+            lambda m: (
+                m.get("method") == "window/logMessage" and "answers for" in m["params"]["message"]
+            )
+        )["params"]["message"]
+        assert f"transformers {minor}" in told and "workspace virtual environment" in told
+        evaluation, dtype = _hover(server, doc, 1, 45), _hover(server, doc, 2, 58)
+        offered = _labels(server, doc, 3, len("x = TrainingArguments(output_dir='o', no_cu"))
+        if minor == "4.40":
+            # current in 4.40 (deprecated from 4.41): no status line, the signature leads
+            assert evaluation.startswith("`(TrainingArguments) evaluation_strategy"), evaluation
+            assert dtype.startswith("**Not in your 4.40**: new in 4.56."), dtype
+            assert offered.get("no_cuda=") == [1]  # deprecated (use_cpu) but still taken
+        else:
+            assert evaluation.startswith(f"**Removed** after 4.50 (you have {minor})"), evaluation
+            assert "Not in your" not in dtype and "dtype" in dtype
+            assert "no_cuda=" not in offered  # a TypeError in this release: not offered
+        assert server.shutdown() == 0
+    finally:
+        server.stop()
+    assert not ran(project / ".venv")
+
+
+def test_the_transformers_version_setting_overrides(tmp_path):
+    project = tmp_path / "project"
+    make_venv(project / ".venv", [wheel("transformers", NEWEST)])
+    server, doc = _session(project, transformersVersion="4.45.2")
+    try:
+        offered = _labels(server, doc, 3, len("x = TrainingArguments(output_dir='o', no_cu"))
+        assert offered.get("no_cuda=") == [1]  # deprecated in 4.45: tagged so
+        evaluation = _hover(server, doc, 1, 45)
+        assert evaluation.startswith("**Deprecated** since 4.41"), evaluation
+        assert "(you have 4.45)" in evaluation
+        assert server.shutdown() == 0
+    finally:
+        server.stop()
