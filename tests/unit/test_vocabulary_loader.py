@@ -4,6 +4,7 @@ entry; hostile or odd inputs are refused without hanging, crashing or running co
 from __future__ import annotations
 
 import os
+import stat
 import textwrap
 import threading
 from pathlib import Path
@@ -416,14 +417,18 @@ def test_fifo_is_refused_without_blocking(tmp_path):
         vocab, errors = out
         assert "not a regular file" in only_error(errors).message
     finally:
-        # If the loader did block in open(), opening the write end releases it.
-        fd = None
-        try:
-            fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
-        except OSError:
-            pass
-        if fd is not None:
-            os.close(fd)
+        _release_writer(fifo)
+
+
+def _release_writer(fifo: Path) -> None:
+    """If the loader did block in open(), opening the write end releases it."""
+    fd = None
+    try:
+        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError:
+        pass
+    if fd is not None:
+        os.close(fd)
 
 
 def test_non_utf8_bytes(tmp_path):
@@ -502,3 +507,50 @@ def test_default_data_dir_is_the_repository_copy_in_a_checkout():
     assert [p.name for p in data_files(directory)] == sorted(
         p.name for p in directory.glob("*.yaml")
     )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_path_that_becomes_a_fifo_after_the_type_check_is_refused(tmp_path, monkeypatch):
+    """The path looked like a regular file and is a FIFO by the time it is opened: the file is
+    opened once, without waiting for a writer, and the open descriptor is what is checked."""
+    fifo = tmp_path / "swapped.yaml"
+    os.mkfifo(fifo)
+    regular = write(tmp_path, "a.yaml", concept("alpha"))
+    real_stat = Path.stat
+
+    def stat_before_the_swap(self, *args, **kwargs):
+        return real_stat(regular if self == fifo else self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", stat_before_the_swap)
+    monkeypatch.setattr(Path, "is_file", lambda self: stat.S_ISREG(self.stat().st_mode))
+    try:
+        out = _load_with_timeout([regular, fifo])
+        assert out is not None, "loading a path that became a FIFO blocked"
+        vocab, errors = out
+        assert "not a regular file" in only_error(errors).message
+        assert set(vocab.entries) == {"alpha"}
+    finally:
+        _release_writer(fifo)
+
+
+def test_a_file_that_grows_past_the_limit_while_read_is_refused(tmp_path, monkeypatch):
+    """The size is enforced on the bytes read, not only on what fstat said before."""
+    path = write(tmp_path, "a.yaml", concept("alpha"))
+    real_fstat, real_stat = os.fstat, Path.stat
+
+    def small(st: os.stat_result) -> os.stat_result:
+        return os.stat_result((*st[:6], 10, *st[7:]))  # st_size: 10 bytes when looked at
+
+    monkeypatch.setattr("transformers_glossary_ls.vocabulary.loader.MAX_FILE_BYTES", 50)
+    monkeypatch.setattr(os, "fstat", lambda fd: small(real_fstat(fd)))
+    monkeypatch.setattr(Path, "stat", lambda self, **kw: small(real_stat(self, **kw)))
+    vocab, errors = load_files([path])
+    assert "limit" in only_error(errors).message
+    assert vocab.entries == {}
+
+
+def test_a_nul_byte_in_a_path_is_one_error(tmp_path):
+    good = write(tmp_path, "a.yaml", concept("alpha"))
+    vocab, errors = load_files([good, Path(str(tmp_path) + "/x\0.yaml")])
+    assert "cannot read" in only_error(errors).message
+    assert set(vocab.entries) == {"alpha"}
