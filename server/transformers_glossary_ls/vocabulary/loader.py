@@ -1,7 +1,9 @@
 """Load and validate the YAML vocabulary. The only module that knows the schema.
 
-Every defect is reported as a `LoadError` naming file, line and entry; the offending entry (or
-file) is dropped and everything valid is kept, so one typo never costs the user the glossary.
+Every defect is reported as a `LoadError` naming file and line; the offending entry (or file) is
+dropped and everything valid is kept, so one typo never costs the user the glossary. Messages
+never quote the file's content: a setting may point at a file that is no vocabulary at all
+(`/proc/self/environ`), and the message goes to a pop-up.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import stat
 import tempfile
 import time
@@ -60,13 +63,12 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class LoadError:
     file: str
     line: int  # 1-based; 0 when the whole file is at fault
-    entry: str  # entry id, or "" when not known
-    message: str
+    entry: str  # entry id, or "" when not known (for tools; not shown: it is file content)
+    message: str  # ours alone: names fields and places, never values read from the file
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        who = f" entry '{self.entry}':" if self.entry else ""
-        return f"{where}:{who} {self.message}"
+        return f"{where}: {self.message}"
 
 
 class _RefusedYaml(Exception):
@@ -169,9 +171,11 @@ def _parse_file(path: Path, content: bytes | None = None) -> tuple[list[dict], l
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
-        return [], [LoadError(name, line, "", f"YAML error: {exc.problem or exc}")]
-    except (_RefusedYaml, yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
+        return [], [LoadError(name, line, "", f"YAML error: {_unquoted(exc.problem)}")]
+    except _RefusedYaml as exc:
         return [], [LoadError(name, 0, "", f"refused: {exc}")]
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
+        return [], [LoadError(name, 0, "", f"refused: {type(exc).__name__}")]
     finally:
         loader.dispose()
     if data is None:
@@ -184,7 +188,7 @@ def _parse_file(path: Path, content: bytes | None = None) -> tuple[list[dict], l
         if isinstance(item, dict):
             raws.append(item)
         else:
-            errors.append(LoadError(name, 0, "", f"entry is not a mapping: {item!r:.60}"))
+            errors.append(LoadError(name, 0, "", "entry is not a mapping"))
     return raws, errors
 
 
@@ -218,10 +222,9 @@ def _build_entry(raw: dict, file: str) -> tuple[Entry | None, str]:
             return None, f"field '{key}' must be a list of strings"
         fields[key] = value
     if fields["kind"] not in KINDS:
-        return None, f"kind must be one of {', '.join(KINDS)}, not '{fields['kind']}'"
-    unknown_callables = set(fields["callables"]) - CALLABLES
-    if unknown_callables:
-        return None, f"unknown callables: {', '.join(sorted(unknown_callables))}"
+        return None, f"kind must be one of {', '.join(KINDS)}"
+    if set(fields["callables"]) - CALLABLES:
+        return None, f"unknown callables (known: {', '.join(sorted(CALLABLES))})"
     for key in ("choices", "variants"):
         if not isinstance(raw.get(key) or [], list):
             return None, f"field '{key}' must be a list"
@@ -249,9 +252,7 @@ def _build_entry(raw: dict, file: str) -> tuple[Entry | None, str]:
         )
     unknown = set(raw) - KNOWN_FIELDS
     if unknown:
-        log.info(
-            "%s: entry '%s' has unknown fields %s (ignored)", file, fields["id"], sorted(unknown)
-        )
+        log.info("%s:%s: %d unknown fields ignored", file, raw.get(_LINE, 0), len(unknown))
     entry = Entry(
         **fields,
         choices=tuple(choices),
@@ -302,6 +303,15 @@ def _load_read(
     return Vocabulary.build(entries), errors
 
 
+_CLAIMS = {"name": "a name", "phrase": "a phrase", "abbr": "an abbreviation"}
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+def _unquoted(problem: str | None) -> str:
+    """PyYAML's description of a syntax error without the bits of the file it quotes."""
+    return _QUOTED.sub("…", problem or "cannot parse")
+
+
 def _drop_conflicting_claims(
     entries: list[Entry], lines: dict[str, tuple[str, int]], errors: list[LoadError]
 ) -> list[Entry]:
@@ -319,11 +329,16 @@ def _drop_conflicting_claims(
             ((c, owners[c]) for c in claims if c in owners and owners[c] != entry.id), None
         )
         if clash is not None:
-            (what, value), owner = clash
-            shown = " ".join(value) if isinstance(value, tuple) else value
+            (what, _), owner = clash
             file, line = lines[entry.id]
+            first_file, first_line = lines[owner]
             errors.append(
-                LoadError(file, line, entry.id, f"{what} '{shown}' is already claimed by '{owner}'")
+                LoadError(
+                    file,
+                    line,
+                    entry.id,
+                    f"{_CLAIMS[what]} is already claimed by the entry at {first_file}:{first_line}",
+                )
             )
             continue
         for claim in claims:
@@ -342,11 +357,12 @@ def _drop_dangling_references(
     for entry in entries:
         file, line = lines[entry.id]
         missing = [ref for ref in entry.see_also if ref not in ids]
-        for ref in missing:
-            errors.append(LoadError(file, line, entry.id, f"see_also '{ref}' names no entry"))
+        for k in range(len(missing)):
+            which = f"item {entry.see_also.index(missing[k]) + 1} of see_also"
+            errors.append(LoadError(file, line, entry.id, f"{which} names no entry"))
         concept = entry.concept
         if concept and concept not in ids:
-            errors.append(LoadError(file, line, entry.id, f"concept '{concept}' names no entry"))
+            errors.append(LoadError(file, line, entry.id, "concept names no entry"))
             concept = ""
         if missing or concept != entry.concept:
             entry = replace(
