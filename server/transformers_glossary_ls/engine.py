@@ -83,7 +83,7 @@ class Glossary:
     def __init__(
         self, extra_files: tuple[str, ...] = (), catalogue: Catalogue | None = None
     ) -> None:
-        self.extra_files = extra_files
+        self.extra_files = extra_files  # absolute paths (settings resolved them)
         self.catalogue = catalogue or default_catalogue()
         self.facts = Facts(self.catalogue)
         self.usage = Usage()
@@ -122,7 +122,7 @@ class Glossary:
         if self._vocab is None:
             with self._lock:
                 if self._vocab is None:
-                    vocab, errors = load_default([Path(p).expanduser() for p in self.extra_files])
+                    vocab, errors = load_default([Path(p) for p in self.extra_files])
                     for error in errors:
                         log.error("vocabulary: %s", error)
                     self._errors = errors

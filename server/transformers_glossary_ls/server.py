@@ -6,11 +6,11 @@ import asyncio
 import gc
 import logging
 import sys
-from pathlib import Path
 
 from lsprotocol import types
 from pygls.exceptions import FeatureRequestError
 from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
 
 from transformers_glossary_ls import __version__, render, transport
 from transformers_glossary_ls.analysis import Analysis
@@ -19,6 +19,7 @@ from transformers_glossary_ls.engine import Glossary
 from transformers_glossary_ls.positions import to_index
 from transformers_glossary_ls.protocol import GlossaryProtocol, strict_converter
 from transformers_glossary_ls.settings import LOG_LEVELS, Settings, parse_settings
+from transformers_glossary_ls.vocabulary.paths import vocabulary_paths
 
 log = logging.getLogger(__name__)
 QUIET_SECONDS = 0.002  # client silence (between two requests) in which background work goes on
@@ -38,6 +39,7 @@ class GlossaryServer(LanguageServer):
         self.glossary = Glossary()
         self.client = Client()
         self._told_load_errors = False
+        self._told_settings: frozenset[str] = frozenset()
         self._initialized = False
         self._warming: set[asyncio.Task] = set()
         self.command_line_log_level = logging.WARNING
@@ -73,26 +75,38 @@ class GlossaryServer(LanguageServer):
 
     def apply_settings(self, raw) -> None:
         settings, problems = parse_settings(raw)
+        files, path_problems = vocabulary_paths(
+            settings.extra_glossary_files,
+            settings.workspace_glossary_files,
+            *self.workspace_folders(),
+        )
+        problems += path_problems
+        # Editors send every setting on any change: a problem already told is not told again.
         for problem in problems:
-            self.tell_user(f"Transformers Glossary settings: {problem}", types.MessageType.Warning)
+            if problem not in self._told_settings:
+                self.tell_user(
+                    f"Transformers Glossary settings: {problem}", types.MessageType.Warning
+                )
+        self._told_settings = frozenset(problems)
         # The command line's -v is a floor: a setting can ask for more detail, never for less.
         level = min(LOG_LEVELS[settings.log_level], self.command_line_log_level)
         logging.getLogger("transformers_glossary_ls").setLevel(level)
-        if settings.extra_glossary_files != self.settings.extra_glossary_files:
-            self.glossary = Glossary(tuple(map(self.resolve_path, settings.extra_glossary_files)))
+        self.settings = settings
+        if files != self.glossary.extra_files:
+            self.glossary = Glossary(files)
             self._told_load_errors = False
             if self._initialized:
                 self.glossary.load()
-        self.settings = settings
 
-    def resolve_path(self, path: str) -> str:
-        """A user-given path: `~` expanded, relative paths taken from the workspace root."""
-        expanded = Path(path).expanduser()
+    def workspace_folders(self) -> tuple[str | None, list[str]]:
+        """The workspace root and every workspace folder, as paths (none before `initialize`)."""
         try:
-            root = self.workspace.root_path
-        except RuntimeError:  # settings may come before `initialize` made the workspace
-            root = None
-        return str(expanded if expanded.is_absolute() or not root else Path(root) / expanded)
+            workspace = self.workspace
+        except RuntimeError:
+            return None, []
+        root = workspace.root_path
+        folders = [to_fs_path(folder.uri) for folder in workspace.folders.values()]
+        return root, [f for f in (*folders, root) if f]
 
     def tell_user(self, message: str, kind=types.MessageType.Error) -> None:
         log.warning("%s", message)
