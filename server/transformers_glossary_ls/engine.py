@@ -15,6 +15,7 @@ from pathlib import Path
 
 from transformers_glossary_ls import kinds
 from transformers_glossary_ls.analysis import Analysis
+from transformers_glossary_ls.bounded import BoundedCache
 from transformers_glossary_ls.catalogue import Catalogue, default_catalogue
 from transformers_glossary_ls.completion import ArgumentLists, Candidate, Completer, Completion
 from transformers_glossary_ls.documents import Document
@@ -26,6 +27,7 @@ from transformers_glossary_ls.vocabulary.usage import Usage
 
 log = logging.getLogger(__name__)
 MAX_CACHED_TEXTS = 4096
+MAX_CACHED_TEXT_BYTES = 16 * 1024 * 1024
 COMMON_CALLABLES = (
     "model",
     "model:ForCausalLM",
@@ -90,8 +92,13 @@ class Glossary:
         self._vocab: Vocabulary | None = None
         self._errors: list[LoadError] = []
         self._lock = threading.Lock()
-        self._texts: dict[tuple[str, str | None, bool], str] = {}
-        self._fact_texts: dict[tuple, str] = {}
+        # Heads and names come from user text and from completionItem/resolve: bounded in bytes.
+        self._texts: BoundedCache[tuple[str, str | None, bool], str] = BoundedCache(
+            MAX_CACHED_TEXTS, MAX_CACHED_TEXT_BYTES
+        )
+        self._fact_texts: BoundedCache[tuple, str] = BoundedCache(
+            MAX_CACHED_TEXTS, MAX_CACHED_TEXT_BYTES
+        )
         self._argument_lists: ArgumentLists | None = None
 
     @staticmethod
@@ -155,24 +162,21 @@ class Glossary:
         key = (fact.key, fact.shown, fact.param.name, fact.release, head, markdown)
         text = self._fact_texts.get(key)
         if text is None:
-            if len(self._fact_texts) >= MAX_CACHED_TEXTS:
-                self._fact_texts.clear()
             entry = self.vocab.arguments.get(fact.param.name)
-            text = fact_text(fact, entry, self.vocab, markdown, head)
-            self._fact_texts[key] = text
+            text = self._fact_texts.put(key, fact_text(fact, entry, self.vocab, markdown, head))
         return text
 
     def text(self, entry_id: str, head: str | None = None, markdown: bool = True) -> str | None:
         """Hover text of an entry, built once per (entry, head, format): the vocabulary is fixed."""
+        entry = self.vocab.get(entry_id)
+        if entry is None:
+            return None
+        if head is not None and entry.variant_for(head) is None:
+            head = None  # the text does not depend on it: one cache entry for all such heads
         key = (entry_id, head, markdown)
         text = self._texts.get(key)
         if text is None:
-            entry = self.vocab.get(entry_id)
-            if entry is None:
-                return None
-            if len(self._texts) >= MAX_CACHED_TEXTS:  # heads come from user text: stay bounded
-                self._texts.clear()
-            text = self._texts[key] = hover_text(entry, self.vocab, markdown, head)
+            text = self._texts.put(key, hover_text(entry, self.vocab, markdown, head))
         return text
 
     def head_at(self, analysis: Analysis, found: Spot) -> str | None:

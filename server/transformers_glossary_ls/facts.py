@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 from transformers_glossary_ls import kinds
 from transformers_glossary_ls.analysis import CallSite, Held
+from transformers_glossary_ls.bounded import BoundedCache
 from transformers_glossary_ls.catalogue import Catalogue, Param, head_family
 from transformers_glossary_ls.vocabulary import ARGUMENT, Entry
 
 MAX_CACHED = 8192
+MAX_CACHED_BYTES = 4 * 1024 * 1024
 
 # Call kinds whose catalogue key is the kind itself.
 _SAME_KEY = {
@@ -124,7 +126,10 @@ class Facts:
     def __init__(self, catalogue: Catalogue, release: str | None = None) -> None:
         self.catalogue = catalogue
         self.release = release
-        self._found: dict[tuple[str, str], Fact | None] = {}  # the catalogue is fixed
+        # The catalogue is fixed; names and classes come from user text: bounded in bytes too.
+        self._found: BoundedCache[tuple[str, str], Fact | None] = BoundedCache(
+            MAX_CACHED, MAX_CACHED_BYTES
+        )
 
     def key_of(self, call: CallSite) -> str | None:
         """The catalogue callable a call is, or None when it is not one we can identify."""
@@ -210,9 +215,7 @@ class Facts:
             found = (
                 None if param is None else Fact(param, key, self.shown(key), self.in_force(param))
             )
-            if len(self._found) >= MAX_CACHED:  # names and classes come from user text
-                self._found.clear()
-            self._found[(key, name)] = found
+            self._found.put((key, name), found)
         return found
 
     def in_force(self, param: Param) -> str | None:

@@ -54,8 +54,15 @@ def bindings_in(text: str) -> list[Binding]:
     return _read(text, _LEAD)
 
 
+MAX_CACHED_NAME = 128  # names come from user text: a count bound alone bounds no bytes
+
+
 @lru_cache(maxsize=1024)
 def _lead_of(name: str) -> re.Pattern:
+    return _compile_lead(name)
+
+
+def _compile_lead(name: str) -> re.Pattern:
     return re.compile(r"^[ \t]*(?:self\.)?(" + re.escape(name) + r")[ \t]*(=(?!=)|:)", re.MULTILINE)
 
 
@@ -63,7 +70,8 @@ def bindings_of(text: str, name: str) -> list[Binding]:
     """The assignments and annotations of one name in a text, in order."""
     if name not in text:
         return []
-    return _read(text, _lead_of(name))
+    lead = _lead_of(name) if len(name) <= MAX_CACHED_NAME else _compile_lead(name)
+    return _read(text, lead)
 
 
 def _read(text: str, lead: re.Pattern) -> list[Binding]:
