@@ -290,15 +290,12 @@ def completion(ls: GlossaryServer, params: types.CompletionParams) -> dict:
 
 @server.feature(types.COMPLETION_ITEM_RESOLVE)
 def completion_resolve(ls: GlossaryServer, item: types.CompletionItem) -> types.CompletionItem:
-    data = item.data if isinstance(item.data, dict) else {}
-    entry_id, head, value = data.get("id"), data.get("head"), data.get("value")
-    call = data.get("call")
-    if not isinstance(entry_id, str) or not all(isinstance(x, str | None) for x in (head, call)):
+    key = render.resolve_key(item.data)  # only what we sent: a client's data is not trusted
+    if key is None:
         return item
+    entry_id, head, value, call = key
     markdown = ls.client.completion_markdown
-    docs = ls.glossary.documentation(
-        entry_id, head, markdown, value if isinstance(value, str) else None, call
-    )
+    docs = ls.glossary.documentation(entry_id, head, markdown, value, call)
     if docs:
         item.documentation = render.markup(docs, markdown)
     return item
