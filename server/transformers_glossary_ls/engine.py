@@ -21,6 +21,7 @@ from transformers_glossary_ls.completion import ArgumentLists, Candidate, Comple
 from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.facts import Fact, Facts
 from transformers_glossary_ls.hovertext import fact_text, hover_text
+from transformers_glossary_ls.sanitize import safe_markdown
 from transformers_glossary_ls.spotting import CODE, Spot, spot, spot_all
 from transformers_glossary_ls.vocabulary import LoadError, Vocabulary, load_default
 from transformers_glossary_ls.vocabulary.usage import Usage
@@ -216,8 +217,9 @@ class Glossary:
         doc = next((c.doc for c in entry.choices if value in (c.value, c.value[1:-1])), "")
         if not doc:
             return text
-        lead = f"`{value}`" if markdown else value
-        return f"{lead}: {doc}\n\n{text}"
+        if not markdown:
+            return f"{value}: {doc}\n\n{text}"
+        return f"{safe_markdown(f'`{value}`: {doc}')}\n\n{text}"  # text is safe already
 
     def candidate_documentation(self, candidate: Candidate, markdown: bool = True) -> str | None:
         return self.documentation(
