@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import sys
+import threading
 
 from lsprotocol import types
 from pygls.exceptions import FeatureRequestError
@@ -39,6 +41,8 @@ class GlossaryServer(LanguageServer):
         self.glossary = Glossary()
         self.client = Client()
         self._told_load_errors = False
+        self._vocabulary_files: tuple[str, ...] = ()  # what the settings ask for
+        self._loading: Glossary | None = None  # being read off the request path
         self._told_settings: frozenset[str] = frozenset()
         self._initialized = False
         self._warming: set[asyncio.Task] = set()
@@ -92,11 +96,10 @@ class GlossaryServer(LanguageServer):
         level = min(LOG_LEVELS[settings.log_level], self.command_line_log_level)
         logging.getLogger("transformers_glossary_ls").setLevel(level)
         self.settings = settings
-        if files != self.glossary.extra_files:
-            self.glossary = Glossary(files)
-            self._told_load_errors = False
+        if files != self._vocabulary_files:
+            self._vocabulary_files = files
             if self._initialized:
-                self.glossary.load()
+                self.load_vocabulary()
 
     def workspace_folders(self) -> tuple[str | None, list[str]]:
         """The workspace root and every workspace folder, as paths (none before `initialize`)."""
@@ -107,6 +110,48 @@ class GlossaryServer(LanguageServer):
         root = workspace.root_path
         folders = [to_fs_path(folder.uri) for folder in workspace.folders.values()]
         return root, [f for f in (*folders, root) if f]
+
+    def load_vocabulary(self) -> None:
+        """Read and validate the vocabulary the settings ask for on a thread of its own (a large
+        user file takes seconds); requests are answered from the one in use until the new one
+        is ready, and it takes over on the loop."""
+        files = self._vocabulary_files
+        if files == self.glossary.extra_files:
+            self._loading = None  # back to what is in use: a load under way is not wanted
+            return
+        glossary = self._loading = Glossary(files)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not serving (in-process use)
+            self._take_over(glossary)
+            return
+
+        def read() -> None:
+            try:
+                _ = glossary.vocab  # reads and logs the defects; touches nothing shared
+            except Exception:
+                log.exception("reading the vocabulary failed; the one in use stays")
+                return
+            with contextlib.suppress(RuntimeError):  # the loop has closed: we are exiting
+                loop.call_soon_threadsafe(self._take_over, glossary)
+
+        # A daemon thread: a read that never ends cannot keep the process from exiting.
+        threading.Thread(target=read, name="vocabulary", daemon=True).start()
+
+    def _take_over(self, glossary: Glossary) -> None:
+        if self._loading is not glossary:
+            return  # the settings changed again meanwhile
+        self._loading = None
+        self.glossary = glossary
+        self._told_load_errors = False
+        glossary.load()  # the vocabulary is read: only the catalogue index is left (shared)
+        self.in_background(
+            glossary.load_more(),
+            lambda: self.glossary is glossary,
+            "reading the catalogue failed; requests will read what they need",
+        )
+        log.info("vocabulary ready: %d entries", len(glossary.vocab.entries))
+        self.check_vocabulary()
 
     def tell_user(self, message: str, kind=types.MessageType.Error) -> None:
         log.warning("%s", message)
@@ -205,6 +250,7 @@ def initialized(ls: GlossaryServer, params: types.InitializedParams) -> None:
         "reading the catalogue failed; requests will read what they need",
     )
     ls.check_vocabulary()
+    ls.load_vocabulary()  # the user's files, if any, off the request path
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)

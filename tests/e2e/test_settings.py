@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.lspclient import TIMEOUT, LspClient, hover_params
+from tests.lspclient import TIMEOUT, LspClient, frame, hover_params
 
 MESSAGE = "window/showMessage"
 NOTES = "file:///notes.md"
@@ -35,8 +35,7 @@ def test_extra_glossary_file_relative_to_the_workspace(tmp_path: Path):
             initializationOptions={"extraGlossaryFiles": ["terms.yaml"]},
         )
         server.open("file:///notes.md", "We use a warmup schedule here.\n", "markdown")
-        result = server.hover("file:///notes.md", 0, 12)["result"]
-        assert "learning-rate ramp" in json.dumps(result)
+        assert "learning-rate ramp" in until_hover(server, NOTES, 0, 12, "ramp")  # loads aside
         # the shipped vocabulary is still there
         server.open("file:///t.py", "model(attention_mask=m)\n")
         assert "batch_size" in json.dumps(server.hover("file:///t.py", 0, 8)["result"])
@@ -211,5 +210,49 @@ def test_error_messages_never_quote_the_file(tmp_path):
         assert "vocabulary problems" in message and "not a mapping" in message
         server.check_alive()
         assert SECRET not in json.dumps(server.messages) + server.stderr
+    finally:
+        server.stop()
+
+
+# -- a large vocabulary loads off the request path ------------------------------------------------
+def big_vocabulary(path: Path, fillers: int) -> None:
+    """USER_TERMS with new words for its term, and `fillers` entries more."""
+    lines = [USER_TERMS.replace("Our team's word for", "NEW WORDS for")]
+    for k in range(fillers):
+        lines.append(
+            f"  - id: filler-{k}\n    term: filler term {k}\n    kind: concept\n"
+            f"    summary: Filler {k}.\n    definition: Filler {k}.\n"
+            "    url: https://example.org/filler\n"
+        )
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def test_a_large_vocabulary_loads_while_requests_are_answered_from_the_old_one(tmp_path):
+    (tmp_path / "terms.yaml").write_text(USER_TERMS, encoding="utf-8")
+    big_vocabulary(tmp_path / "big.yaml", 5_000)
+    server = spawn(tmp_path)
+    try:
+        server.initialize(
+            rootUri=tmp_path.as_uri(), initializationOptions={"extraGlossaryFiles": ["terms.yaml"]}
+        )
+        server.open(NOTES, "A warmup schedule.\nA filler term 4999.\n", "markdown")
+        assert "learning-rate ramp" in until_hover(server, NOTES, 0, 5, "ramp")
+        # The change and a hover in one write: the hover is handled right after the change.
+        change = {
+            "jsonrpc": "2.0",
+            "method": "workspace/didChangeConfiguration",
+            "params": {"settings": {"transformersGlossary": {"extraGlossaryFiles": ["big.yaml"]}}},
+        }
+        hover_id, hover_frame = server.request_frame(
+            "textDocument/hover", hover_params(NOTES, 0, 5)
+        )
+        server.send_bytes(frame(change) + hover_frame)
+        first = json.dumps(server.response(hover_id)["result"])
+        assert "learning-rate ramp" in first and "NEW WORDS" not in first  # the old vocabulary
+        # Then the new one takes over, all of it.
+        assert "NEW WORDS" in until_hover(server, NOTES, 0, 5, "NEW WORDS")
+        assert "Filler 4999." in hover_text(server, NOTES, 1, 5)
+        assert not shown_messages(server)
+        assert server.shutdown() == 0
     finally:
         server.stop()
