@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 from transformers_glossary_ls import kinds
 from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.analysis.document import CallContext
+from transformers_glossary_ls.bounded import OVERHEAD, BoundedCache, text_size
 from transformers_glossary_ls.catalogue import DEPRECATED, NOT_YET, REMOVED
 from transformers_glossary_ls.facts import Fact, Facts, positional_names
 from transformers_glossary_ls.lexing import markdown as md
@@ -28,6 +29,7 @@ from transformers_glossary_ls.vocabulary.usage import Usage
 ARGUMENT, KEY, VALUE, TERM = "argument", "key", "value", "term"
 MAX_ITEMS = 50  # more are cut, and the list says it is incomplete
 MAX_CACHED_LISTS = 512
+MAX_CACHED_LIST_BYTES = 32 * 1024 * 1024
 MIN_PROSE_PREFIX = 2
 FUZZY_CUTOFF = 60
 MIN_FUZZY = 3  # one or two letters match almost anything in order
@@ -192,14 +194,15 @@ class ArgumentLists:
         self.vocab = vocab
         self.facts = facts
         self.usage = usage
-        self._lists: dict[tuple[str | None, str | None], ArgumentList] = {}
+        # Class names come from user text: bounded by count and by (estimated) bytes.
+        self._lists: BoundedCache[tuple[str | None, str | None], ArgumentList] = BoundedCache(
+            MAX_CACHED_LISTS, MAX_CACHED_LIST_BYTES, _list_size
+        )
 
     def get(self, kind: str | None, key: str | None) -> ArgumentList:
         listed = self._lists.get((kind, key))
         if listed is None:
-            if len(self._lists) >= MAX_CACHED_LISTS:  # class names come from user text
-                self._lists.clear()
-            listed = self._lists[(kind, key)] = self._build(kind, key)
+            listed = self._lists.put((kind, key), self._build(kind, key))
         return listed
 
     def _build(self, kind: str | None, key: str | None) -> ArgumentList:
@@ -236,6 +239,11 @@ class ArgumentLists:
             tuple(positional_names(facts, len(facts))),
             frozenset(late),
         )
+
+
+def _list_size(key: tuple, listed: ArgumentList) -> int:
+    """About what a kept list costs: its key and a slot per name (entries are shared)."""
+    return text_size(key, None) + OVERHEAD * (len(listed.ordered) + len(listed.fact_keys))
 
 
 class Completer:

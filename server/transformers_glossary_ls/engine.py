@@ -15,11 +15,13 @@ from pathlib import Path
 
 from transformers_glossary_ls import kinds
 from transformers_glossary_ls.analysis import Analysis
+from transformers_glossary_ls.bounded import BoundedCache
 from transformers_glossary_ls.catalogue import Catalogue, default_catalogue
 from transformers_glossary_ls.completion import ArgumentLists, Candidate, Completer, Completion
 from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.facts import Fact, Facts
 from transformers_glossary_ls.hovertext import fact_text, hover_text
+from transformers_glossary_ls.sanitize import safe_markdown
 from transformers_glossary_ls.spotting import CODE, Spot, spot, spot_all
 from transformers_glossary_ls.versions import InForce, release_for_spec, release_for_version
 from transformers_glossary_ls.vocabulary import LoadError, Vocabulary, load_default
@@ -27,6 +29,7 @@ from transformers_glossary_ls.vocabulary.usage import Usage
 
 log = logging.getLogger(__name__)
 MAX_CACHED_TEXTS = 4096
+MAX_CACHED_TEXT_BYTES = 16 * 1024 * 1024
 COMMON_CALLABLES = (
     "model",
     "model:ForCausalLM",
@@ -84,15 +87,20 @@ class Glossary:
     def __init__(
         self, extra_files: tuple[str, ...] = (), catalogue: Catalogue | None = None
     ) -> None:
-        self.extra_files = extra_files
+        self.extra_files = extra_files  # absolute paths (settings resolved them)
         self.catalogue = catalogue or default_catalogue()
         self.facts = Facts(self.catalogue)
         self.usage = Usage()
         self._vocab: Vocabulary | None = None
         self._errors: list[LoadError] = []
         self._lock = threading.Lock()
-        self._texts: dict[tuple[str, str | None, bool], str] = {}
-        self._fact_texts: dict[tuple, str] = {}
+        # Heads and names come from user text and from completionItem/resolve: bounded in bytes.
+        self._texts: BoundedCache[tuple[str, str | None, bool], str] = BoundedCache(
+            MAX_CACHED_TEXTS, MAX_CACHED_TEXT_BYTES
+        )
+        self._fact_texts: BoundedCache[tuple, str] = BoundedCache(
+            MAX_CACHED_TEXTS, MAX_CACHED_TEXT_BYTES
+        )
         self._argument_lists: ArgumentLists | None = None
         self.in_force: dict[str, InForce] = {}  # package -> the user's release, where known
 
@@ -152,7 +160,7 @@ class Glossary:
         if self._vocab is None:
             with self._lock:
                 if self._vocab is None:
-                    vocab, errors = load_default([Path(p).expanduser() for p in self.extra_files])
+                    vocab, errors = load_default([Path(p) for p in self.extra_files])
                     for error in errors:
                         log.error("vocabulary: %s", error)
                     self._errors = errors
@@ -185,24 +193,21 @@ class Glossary:
         key = (fact.key, fact.shown, fact.param.name, fact.release, head, markdown)
         text = self._fact_texts.get(key)
         if text is None:
-            if len(self._fact_texts) >= MAX_CACHED_TEXTS:
-                self._fact_texts.clear()
             entry = self.vocab.arguments.get(fact.param.name)
-            text = fact_text(fact, entry, self.vocab, markdown, head)
-            self._fact_texts[key] = text
+            text = self._fact_texts.put(key, fact_text(fact, entry, self.vocab, markdown, head))
         return text
 
     def text(self, entry_id: str, head: str | None = None, markdown: bool = True) -> str | None:
         """Hover text of an entry, built once per (entry, head, format): the vocabulary is fixed."""
+        entry = self.vocab.get(entry_id)
+        if entry is None:
+            return None
+        if head is not None and entry.variant_for(head) is None:
+            head = None  # the text does not depend on it: one cache entry for all such heads
         key = (entry_id, head, markdown)
         text = self._texts.get(key)
         if text is None:
-            entry = self.vocab.get(entry_id)
-            if entry is None:
-                return None
-            if len(self._texts) >= MAX_CACHED_TEXTS:  # heads come from user text: stay bounded
-                self._texts.clear()
-            text = self._texts[key] = hover_text(entry, self.vocab, markdown, head)
+            text = self._texts.put(key, hover_text(entry, self.vocab, markdown, head))
         return text
 
     def head_at(self, analysis: Analysis, found: Spot) -> str | None:
@@ -242,8 +247,9 @@ class Glossary:
         doc = next((c.doc for c in entry.choices if value in (c.value, c.value[1:-1])), "")
         if not doc:
             return text
-        lead = f"`{value}`" if markdown else value
-        return f"{lead}: {doc}\n\n{text}"
+        if not markdown:
+            return f"{value}: {doc}\n\n{text}"
+        return f"{safe_markdown(f'`{value}`: {doc}')}\n\n{text}"  # text is safe already
 
     def candidate_documentation(self, candidate: Candidate, markdown: bool = True) -> str | None:
         return self.documentation(

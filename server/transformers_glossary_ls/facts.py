@@ -11,10 +11,12 @@ from dataclasses import dataclass
 
 from transformers_glossary_ls import kinds
 from transformers_glossary_ls.analysis import CallSite, Held
+from transformers_glossary_ls.bounded import BoundedCache
 from transformers_glossary_ls.catalogue import Catalogue, Param, head_family
 from transformers_glossary_ls.vocabulary import ARGUMENT, Entry
 
 MAX_CACHED = 8192
+MAX_CACHED_BYTES = 4 * 1024 * 1024
 
 # Call kinds whose catalogue key is the kind itself.
 _SAME_KEY = {
@@ -133,7 +135,10 @@ class Facts:
         self.catalogue = catalogue
         self.releases = dict(releases or {})
         self.yours = yours  # packages whose release is the user's own
-        self._found: dict[tuple[str, str], Fact | None] = {}  # the catalogue is fixed
+        # The catalogue is fixed; names and classes come from user text: bounded in bytes too.
+        self._found: BoundedCache[tuple[str, str], Fact | None] = BoundedCache(
+            MAX_CACHED, MAX_CACHED_BYTES
+        )
 
     def _releases_for(self, key: str) -> tuple[str | None, str | None]:
         """(release of the key's package, release of transformers under a trl/peft class)."""
@@ -230,9 +235,7 @@ class Facts:
                     param, key, self.shown(key), self.in_force(param), param.package in self.yours
                 )
             )
-            if len(self._found) >= MAX_CACHED:  # names and classes come from user text
-                self._found.clear()
-            self._found[(key, name)] = found
+            self._found.put((key, name), found)
         return found
 
     def in_force(self, param: Param) -> str | None:

@@ -1,5 +1,8 @@
 """The text of a hover (and of completion documentation) for one entry, as Markdown or plain text.
 
+Markdown leaves here sanitised (`sanitize.py`): entries may come from a user's or a repository's
+vocabulary file.
+
 Engine code: knows entries, not LSP. `head` is the class name of the model being called, when
 it is known, so `labels` can show that head's meaning first.
 """
@@ -10,6 +13,7 @@ import re
 
 from transformers_glossary_ls.catalogue import DEPRECATED, NOT_YET, REMOVED
 from transformers_glossary_ls.facts import Fact
+from transformers_glossary_ls.sanitize import safe_markdown
 from transformers_glossary_ls.vocabulary import Entry, Variant, Vocabulary
 
 
@@ -92,7 +96,7 @@ def hover_text(
 
     parts.append(f"[Transformers docs]({entry.url})" if markdown else f"Docs: {entry.url}")
     text = "\n\n".join(parts)
-    return text if markdown else _plain(text)
+    return safe_markdown(text) if markdown else _plain(text)
 
 
 def _display(entry: Entry, markdown: bool) -> str:
@@ -185,7 +189,7 @@ def fact_text(
             url = fact.param.url
             parts.append(f"[{package} docs]({url})" if markdown else f"Docs: {url}")
     text = "\n\n".join(parts)
-    return text if markdown else _plain(text)
+    return safe_markdown(text) if markdown else _plain(text)
 
 
 def _code(text: str) -> str:

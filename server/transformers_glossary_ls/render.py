@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from lsprotocol import types
@@ -92,16 +93,42 @@ def _markup_kind(markdown: bool) -> str:
     return types.MarkupKind.Markdown.value if markdown else types.MarkupKind.PlainText.value
 
 
+MAX_DATA_TEXT = 1024  # characters of any string in an item's `data`
+_DATA_KEYS = frozenset({"id", "head", "value", "call"})
+_CLASS_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
 def _data(candidate: Candidate) -> dict:
     """What completionItem/resolve needs to find the documentation again: kept small."""
     data = {"id": candidate.entry_id}
-    if candidate.head:
+    if candidate.head and _is_head(candidate.head):
         data["head"] = candidate.head
     if candidate.value is not None:
         data["value"] = candidate.value
     if candidate.fact_key is not None:
         data["call"] = candidate.fact_key
     return data
+
+
+def resolve_key(data: object) -> tuple[str, str | None, str | None, str | None] | None:
+    """(id, head, value, call) from an item's `data` when it has the shape `_data` gives it:
+    only our keys, strings of bounded size, a head that is a class name. Anything else is not
+    what we sent, and is answered without documentation (and without being cached)."""
+    if not isinstance(data, dict) or not data.keys() <= _DATA_KEYS:
+        return None
+    fields = [data.get(key) for key in ("id", "head", "value", "call")]
+    if not isinstance(fields[0], str) or not all(
+        field is None or (isinstance(field, str) and len(field) <= MAX_DATA_TEXT)
+        for field in fields
+    ):
+        return None
+    if fields[1] is not None and not _is_head(fields[1]):
+        return None
+    return fields[0], fields[1], fields[2], fields[3]
+
+
+def _is_head(head: str) -> bool:
+    return len(head) <= MAX_DATA_TEXT and _CLASS_NAME.match(head) is not None
 
 
 _KINDS = {

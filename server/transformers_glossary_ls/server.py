@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import sys
+import threading
 from pathlib import Path
 
 from lsprotocol import types
 from pygls.exceptions import FeatureRequestError
 from pygls.lsp.server import LanguageServer
-from pygls.uris import to_fs_path as uri_to_path
+from pygls.uris import to_fs_path
 
 from transformers_glossary_ls import __version__, render, transport
 from transformers_glossary_ls.analysis import Analysis
@@ -21,6 +23,7 @@ from transformers_glossary_ls.environment import choose_versions
 from transformers_glossary_ls.positions import to_index
 from transformers_glossary_ls.protocol import GlossaryProtocol, strict_converter
 from transformers_glossary_ls.settings import LOG_LEVELS, Settings, parse_settings
+from transformers_glossary_ls.vocabulary.paths import vocabulary_paths
 
 log = logging.getLogger(__name__)
 QUIET_SECONDS = 0.002  # client silence (between two requests) in which background work goes on
@@ -42,6 +45,9 @@ class GlossaryServer(LanguageServer):
         self._told_load_errors = False
         self._releases_key: tuple | None = None
         self._told_releases = ""
+        self._vocabulary_files: tuple[str, ...] = ()  # what the settings ask for
+        self._loading: Glossary | None = None  # being read off the request path
+        self._told_settings: frozenset[str] = frozenset()
         self._initialized = False
         self._warming: set[asyncio.Task] = set()
         self.command_line_log_level = logging.WARNING
@@ -77,32 +83,86 @@ class GlossaryServer(LanguageServer):
 
     def apply_settings(self, raw) -> None:
         settings, problems = parse_settings(raw)
+        files, path_problems = vocabulary_paths(
+            settings.extra_glossary_files,
+            settings.workspace_glossary_files,
+            *self.workspace_folders(),
+        )
+        problems += path_problems
+        # Editors send every setting on any change: a problem already told is not told again.
         for problem in problems:
-            self.tell_user(f"Transformers Glossary settings: {problem}", types.MessageType.Warning)
+            if problem not in self._told_settings:
+                self.tell_user(
+                    f"Transformers Glossary settings: {problem}", types.MessageType.Warning
+                )
+        self._told_settings = frozenset(problems)
         # The command line's -v is a floor: a setting can ask for more detail, never for less.
         level = min(LOG_LEVELS[settings.log_level], self.command_line_log_level)
         logging.getLogger("transformers_glossary_ls").setLevel(level)
-        if settings.extra_glossary_files != self.settings.extra_glossary_files:
-            self.glossary = Glossary(tuple(map(self.resolve_path, settings.extra_glossary_files)))
-            self._told_load_errors = False
-            if self._initialized:
-                self.glossary.load()
         self.settings = settings
+        if files != self._vocabulary_files:
+            self._vocabulary_files = files
+            if self._initialized:
+                self.load_vocabulary()
 
-    def resolve_path(self, path: str) -> str:
-        """A user-given path: `~` expanded, relative paths taken from the workspace root."""
-        expanded = Path(path).expanduser()
+    def workspace_folders(self) -> tuple[str | None, list[str]]:
+        """The workspace root and every workspace folder, as paths (none before `initialize`)."""
         try:
-            root = self.workspace.root_path
-        except RuntimeError:  # settings may come before `initialize` made the workspace
-            root = None
-        return str(expanded if expanded.is_absolute() or not root else Path(root) / expanded)
+            workspace = self.workspace
+        except RuntimeError:
+            return None, []
+        root = workspace.root_path
+        folders = [to_fs_path(folder.uri) for folder in workspace.folders.values()]
+        return root, [f for f in (*folders, root) if f]
+
+    def load_vocabulary(self) -> None:
+        """Read and validate the vocabulary the settings ask for on a thread of its own (a large
+        user file takes seconds); requests are answered from the one in use until the new one
+        is ready, and it takes over on the loop."""
+        files = self._vocabulary_files
+        if files == self.glossary.extra_files:
+            self._loading = None  # back to what is in use: a load under way is not wanted
+            return
+        glossary = self._loading = Glossary(files)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not serving (in-process use)
+            self._take_over(glossary)
+            return
+
+        def read() -> None:
+            try:
+                _ = glossary.vocab  # reads and logs the defects; touches nothing shared
+            except Exception:
+                log.exception("reading the vocabulary failed; the one in use stays")
+                return
+            with contextlib.suppress(RuntimeError):  # the loop has closed: we are exiting
+                loop.call_soon_threadsafe(self._take_over, glossary)
+
+        # A daemon thread: a read that never ends cannot keep the process from exiting.
+        threading.Thread(target=read, name="vocabulary", daemon=True).start()
+
+    def _take_over(self, glossary: Glossary) -> None:
+        if self._loading is not glossary:
+            return  # the settings changed again meanwhile
+        self._loading = None
+        self.glossary = glossary
+        self._told_load_errors = False
+        glossary.load()  # the vocabulary is read: only the catalogue index is left (shared)
+        self.in_background(
+            glossary.load_more(),
+            lambda: self.glossary is glossary,
+            "reading the catalogue failed; requests will read what they need",
+        )
+        log.info("vocabulary ready: %d entries", len(glossary.vocab.entries))
+        self.check_vocabulary()
+        self.choose_releases()  # the new engine answers for the same releases
 
     def choose_releases(self) -> None:
         """Answer for the user's transformers, trl and peft: found by reading their environment's
         files (never running anything), said once in the log and once to the user."""
         settings = self.settings
-        roots = self.workspace_roots()
+        roots = list(dict.fromkeys(Path(p) for p in self.workspace_folders()[1]))
         wanted = (settings.python, settings.selected_interpreter, settings.transformers_version)
         key = (wanted, tuple(roots), id(self.glossary))
         if key == self._releases_key:
@@ -121,17 +181,6 @@ class GlossaryServer(LanguageServer):
             self.window_log_message(
                 types.LogMessageParams(type=types.MessageType.Info, message=message[:500])
             )
-
-    def workspace_roots(self) -> list[Path]:
-        try:
-            folders = list(self.workspace.folders.values())
-            root = self.workspace.root_path
-        except RuntimeError:
-            return []
-        roots = [Path(p) for f in folders if (p := uri_to_path(f.uri))]
-        if not roots and root:
-            roots = [Path(root)]
-        return roots
 
     def tell_user(self, message: str, kind=types.MessageType.Error) -> None:
         log.warning("%s", message)
@@ -230,6 +279,7 @@ def initialized(ls: GlossaryServer, params: types.InitializedParams) -> None:
         "reading the catalogue failed; requests will read what they need",
     )
     ls.check_vocabulary()
+    ls.load_vocabulary()  # the user's files, if any, off the request path
     ls.choose_releases()
 
 
@@ -318,15 +368,12 @@ def completion(ls: GlossaryServer, params: types.CompletionParams) -> dict:
 
 @server.feature(types.COMPLETION_ITEM_RESOLVE)
 def completion_resolve(ls: GlossaryServer, item: types.CompletionItem) -> types.CompletionItem:
-    data = item.data if isinstance(item.data, dict) else {}
-    entry_id, head, value = data.get("id"), data.get("head"), data.get("value")
-    call = data.get("call")
-    if not isinstance(entry_id, str) or not all(isinstance(x, str | None) for x in (head, call)):
+    key = render.resolve_key(item.data)  # only what we sent: a client's data is not trusted
+    if key is None:
         return item
+    entry_id, head, value, call = key
     markdown = ls.client.completion_markdown
-    docs = ls.glossary.documentation(
-        entry_id, head, markdown, value if isinstance(value, str) else None, call
-    )
+    docs = ls.glossary.documentation(entry_id, head, markdown, value, call)
     if docs:
         item.documentation = render.markup(docs, markdown)
     return item

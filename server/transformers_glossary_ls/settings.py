@@ -20,7 +20,10 @@ MAX_PATH_CHARS = 4096
 @dataclass(frozen=True)
 class Settings:
     log_level: str = "warning"
-    extra_glossary_files: tuple[str, ...] = ()
+    extra_glossary_files: tuple[str, ...] = ()  # user-level: may point anywhere
+    # Workspace-level (a repository's settings, sent only for a trusted workspace): confined to
+    # the workspace folders by vocabulary/paths.py.
+    workspace_glossary_files: tuple[str, ...] = ()
     completion_prose: bool = True
     python: str | None = None  # the user's interpreter or environment folder (never run)
     selected_interpreter: str | None = None  # what the editor's Python extension selected
@@ -50,12 +53,16 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
         else:
             problems.append(f"logLevel must be one of {', '.join(LOG_LEVELS)}; got {level!r}")
 
-    files = raw.get("extraGlossaryFiles")
-    if files is not None:
-        if isinstance(files, list) and all(isinstance(f, str) for f in files):
-            values["extra_glossary_files"] = tuple(files)
-        else:
-            problems.append(f"extraGlossaryFiles must be a list of paths; got {files!r:.80}")
+    for key, field in (
+        ("extraGlossaryFiles", "extra_glossary_files"),
+        ("workspaceGlossaryFiles", "workspace_glossary_files"),
+    ):
+        files = raw.get(key)
+        if files is not None:
+            if isinstance(files, list) and all(isinstance(f, str) for f in files):
+                values[field] = tuple(files)
+            else:
+                problems.append(f"{key} must be a list of paths; got {files!r:.80}")
 
     for wire, name in (
         ("python", "python"),

@@ -4,6 +4,7 @@ entry; hostile or odd inputs are refused without hanging, crashing or running co
 from __future__ import annotations
 
 import os
+import stat
 import textwrap
 import threading
 from pathlib import Path
@@ -85,8 +86,8 @@ def assert_names(error: LoadError, path: Path, line: int, entry: str, *words: st
     assert error.entry == entry
     shown = str(error)
     assert f"{path}:{line}" in shown
-    if entry:
-        assert f"'{entry}'" in shown
+    if entry:  # the entry is found by file and line; its id, read from the file, is not quoted
+        assert f"'{entry}'" not in shown
     for word in words:
         assert word in shown, shown
 
@@ -132,7 +133,7 @@ def test_missing_required_field(tmp_path, field):
         ({"aliases": "just-a-string"}, "field 'aliases' must be a list of strings"),
         ({"see_also": "{a: b}"}, "field 'see_also' must be a list of strings"),
         ({"kind": "keyword"}, "kind must be one of"),
-        ({"callables": "[model, spaceship]"}, "unknown callables: spaceship"),
+        ({"callables": "[model, spaceship]"}, "unknown callables (known: "),
         ({"variants": "[{shape: x}]"}, "each variant needs a non-empty 'heads' list"),
         ({"choices": "[{doc: no value}]"}, "each choice needs a 'value'"),
         ({"variants": "5"}, "field 'variants' must be a list"),  # once crashed the loader
@@ -179,7 +180,7 @@ def test_dangling_see_also(tmp_path):
     path = write(tmp_path, "a.yaml", concept("alpha"), concept("beta", see_also="[alpha, nowhere]"))
     vocab, errors = load_files([path])
     error = only_error(errors)
-    assert_names(error, path, entry_line(path, 1), "beta", "see_also 'nowhere' names no entry")
+    assert_names(error, path, entry_line(path, 1), "beta", "item 2 of see_also names no entry")
     assert vocab.entries["beta"].see_also == ("alpha",)  # the entry stays, the reference goes
 
 
@@ -187,7 +188,7 @@ def test_dangling_concept(tmp_path):
     path = write(tmp_path, "a.yaml", concept("alpha"), argument("beta_ids", concept="ghost"))
     vocab, errors = load_files([path])
     error = only_error(errors)
-    assert_names(error, path, entry_line(path, 1), "beta_ids", "concept 'ghost' names no entry")
+    assert_names(error, path, entry_line(path, 1), "beta_ids", "concept names no entry")
     assert vocab.entries["beta_ids"].concept == ""
     assert vocab.arguments["beta_ids"] is vocab.entries["beta_ids"]
 
@@ -207,7 +208,7 @@ def test_alias_claimed_by_two_entries(tmp_path):
         path,
         entry_line(path, 1),
         "beta",
-        "phrase 'shared phrase' is already claimed by 'alpha'",
+        f"a phrase is already claimed by the entry at {path}:{entry_line(path, 0)}",
     )
     assert set(vocab.entries) == {"alpha", "gamma"}
     assert vocab.phrases[("shared", "phrase")].id == "alpha"
@@ -217,7 +218,7 @@ def test_alias_equal_to_another_term(tmp_path):
     path = write(tmp_path, "a.yaml", concept("alpha"), concept("beta", aliases="[alpha]"))
     vocab, errors = load_files([path])
     assert_names(
-        only_error(errors), path, entry_line(path, 1), "beta", "already claimed by 'alpha'"
+        only_error(errors), path, entry_line(path, 1), "beta", "already claimed by the entry at"
     )
     assert set(vocab.entries) == {"alpha"}
 
@@ -235,7 +236,7 @@ def test_abbreviation_claimed_twice(tmp_path):
         path,
         entry_line(path, 1),
         "beta",
-        "abbr 'AB' is already claimed by 'alpha'",
+        f"an abbreviation is already claimed by the entry at {path}:{entry_line(path, 0)}",
     )
     assert vocab.abbreviations["AB"].id == "alpha"
 
@@ -266,7 +267,7 @@ def test_argument_name_claimed_twice(tmp_path):
         path,
         entry_line(path, 1),
         "beta_ids",
-        "name 'alpha_ids' is already claimed by 'alpha_ids'",
+        f"a name is already claimed by the entry at {path}:{entry_line(path, 0)}",
     )
     assert set(vocab.entries) == {"alpha_ids", "gamma_ids"}
     assert vocab.arguments["alpha_ids"].id == "alpha_ids"
@@ -416,14 +417,18 @@ def test_fifo_is_refused_without_blocking(tmp_path):
         vocab, errors = out
         assert "not a regular file" in only_error(errors).message
     finally:
-        # If the loader did block in open(), opening the write end releases it.
-        fd = None
-        try:
-            fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
-        except OSError:
-            pass
-        if fd is not None:
-            os.close(fd)
+        _release_writer(fifo)
+
+
+def _release_writer(fifo: Path) -> None:
+    """If the loader did block in open(), opening the write end releases it."""
+    fd = None
+    try:
+        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError:
+        pass
+    if fd is not None:
+        os.close(fd)
 
 
 def test_non_utf8_bytes(tmp_path):
@@ -502,3 +507,89 @@ def test_default_data_dir_is_the_repository_copy_in_a_checkout():
     assert [p.name for p in data_files(directory)] == sorted(
         p.name for p in directory.glob("*.yaml")
     )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_path_that_becomes_a_fifo_after_the_type_check_is_refused(tmp_path, monkeypatch):
+    """The path looked like a regular file and is a FIFO by the time it is opened: the file is
+    opened once, without waiting for a writer, and the open descriptor is what is checked."""
+    fifo = tmp_path / "swapped.yaml"
+    os.mkfifo(fifo)
+    regular = write(tmp_path, "a.yaml", concept("alpha"))
+    real_stat = Path.stat
+
+    def stat_before_the_swap(self, *args, **kwargs):
+        return real_stat(regular if self == fifo else self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", stat_before_the_swap)
+    monkeypatch.setattr(Path, "is_file", lambda self: stat.S_ISREG(self.stat().st_mode))
+    try:
+        out = _load_with_timeout([regular, fifo])
+        assert out is not None, "loading a path that became a FIFO blocked"
+        vocab, errors = out
+        assert "not a regular file" in only_error(errors).message
+        assert set(vocab.entries) == {"alpha"}
+    finally:
+        _release_writer(fifo)
+
+
+def test_a_file_that_grows_past_the_limit_while_read_is_refused(tmp_path, monkeypatch):
+    """The size is enforced on the bytes read, not only on what fstat said before."""
+    path = write(tmp_path, "a.yaml", concept("alpha"))
+    real_fstat, real_stat = os.fstat, Path.stat
+
+    def small(st: os.stat_result) -> os.stat_result:
+        return os.stat_result((*st[:6], 10, *st[7:]))  # st_size: 10 bytes when looked at
+
+    monkeypatch.setattr("transformers_glossary_ls.vocabulary.loader.MAX_FILE_BYTES", 50)
+    monkeypatch.setattr(os, "fstat", lambda fd: small(real_fstat(fd)))
+    monkeypatch.setattr(Path, "stat", lambda self, **kw: small(real_stat(self, **kw)))
+    vocab, errors = load_files([path])
+    assert "limit" in only_error(errors).message
+    assert vocab.entries == {}
+
+
+def test_a_nul_byte_in_a_path_is_one_error(tmp_path):
+    good = write(tmp_path, "a.yaml", concept("alpha"))
+    vocab, errors = load_files([good, Path(str(tmp_path) + "/x\0.yaml")])
+    assert "cannot read" in only_error(errors).message
+    assert set(vocab.entries) == {"alpha"}
+
+
+SECRET = "sk-SECRET-7f3a"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"entries:\n  - {SECRET}\n",
+        f"entries: [{SECRET}: [}}\n",
+        f"entries: !{SECRET} x\n",
+        f"entries:\n  - !!python/name:{SECRET} x\n",
+        f"TOKEN={SECRET}\nentries: 1\n",
+        f'entries:\n  - "\\{SECRET[0]}"\n',
+        "entries:\n" + concept(SECRET, kind=SECRET, callables=f"[{SECRET}]"),
+        "entries:\n" + concept("a", see_also=f"[{SECRET}]", concept=SECRET),
+        "entries:\n" + concept(SECRET) + concept(SECRET, aliases=f"[{SECRET}]"),
+        "entries:\n" + concept("a", aliases=f"[{SECRET}]", colour=SECRET, **{SECRET: 1}),
+    ],
+    ids=[
+        "scalar entry",
+        "syntax error",
+        "unknown tag",
+        "python tag",
+        "env file",
+        "bad escape",
+        "bad values",
+        "dangling refs",
+        "duplicate and claim",
+        "unknown fields",
+    ],
+)
+def test_errors_never_quote_the_file(tmp_path, caplog, text):
+    path = tmp_path / "a.yaml"
+    path.write_text(text, encoding="utf-8")
+    with caplog.at_level("DEBUG"):
+        _, errors = load_files([path])
+    shown = " ".join(str(e) for e in errors) + caplog.text
+    assert SECRET not in shown and SECRET[3:9] not in shown

@@ -1,17 +1,22 @@
 """Load and validate the YAML vocabulary. The only module that knows the schema.
 
-Every defect is reported as a `LoadError` naming file, line and entry; the offending entry (or
-file) is dropped and everything valid is kept, so one typo never costs the user the glossary.
+Every defect is reported as a `LoadError` naming file and line; the offending entry (or file) is
+dropped and everything valid is kept, so one typo never costs the user the glossary. Messages
+never quote the file's content: a setting may point at a file that is no vocabulary at all
+(`/proc/self/environ`), and the message goes to a pop-up.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
+import re
 import stat
 import tempfile
+import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -58,13 +63,12 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class LoadError:
     file: str
     line: int  # 1-based; 0 when the whole file is at fault
-    entry: str  # entry id, or "" when not known
-    message: str
+    entry: str  # entry id, or "" when not known (for tools; not shown: it is file content)
+    message: str  # ours alone: names fields and places, never values read from the file
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        who = f" entry '{self.entry}':" if self.entry else ""
-        return f"{where}:{who} {self.message}"
+        return f"{where}: {self.message}"
 
 
 class _RefusedYaml(Exception):
@@ -113,33 +117,65 @@ def default_data_dir() -> Path:
     return here.parent.parent / "glossary_data"
 
 
-def _read_text(path: Path) -> str:
-    """Read a regular file of sane size; never block on a FIFO or device."""
-    st = path.stat()
-    if not stat.S_ISREG(st.st_mode):
-        raise _RefusedYaml("not a regular file")
-    if st.st_size > MAX_FILE_BYTES:
-        raise _RefusedYaml(f"file is {st.st_size} bytes; the limit is {MAX_FILE_BYTES}")
-    return path.read_text(encoding="utf-8")
+def _read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """A regular file's bytes, opened once: no gap between a type check and the open in which
+    the path could become a FIFO or a device. O_NONBLOCK so that opening a FIFO never waits for
+    a writer; the size is checked on the open descriptor and again while reading (a file can
+    grow after fstat)."""
+    limit = MAX_FILE_BYTES if limit is None else limit
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise _RefusedYaml("not a regular file")
+        if st.st_size > limit:
+            raise _RefusedYaml(f"file is {st.st_size} bytes; the limit is {limit}")
+        chunks, size = [], 0
+        while chunk := os.read(fd, 1 << 20):
+            size += len(chunk)
+            if size > limit:
+                raise _RefusedYaml(f"file is over the limit of {limit} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
-def _parse_file(path: Path) -> tuple[list[dict], list[LoadError]]:
+def _read(path: Path) -> tuple[bytes | None, list[LoadError]]:
+    """A vocabulary file's bytes, or the reason it cannot be read (never its content)."""
     name = str(path)
     try:
-        text = _read_text(path)
+        return _read_bytes(path), []
     except FileNotFoundError:
-        return [], [LoadError(name, 0, "", "file not found")]
-    except (OSError, UnicodeDecodeError, _RefusedYaml) as exc:
-        return [], [LoadError(name, 0, "", f"cannot read: {exc}")]
+        return None, [LoadError(name, 0, "", "file not found")]
+    except (OSError, ValueError, _RefusedYaml) as exc:  # ValueError: a NUL in the path
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        return None, [LoadError(name, 0, "", f"cannot read: {reason}")]
+
+
+def _parse_file(path: Path, content: bytes | None = None) -> tuple[list[dict], list[LoadError]]:
+    """The raw entries of one file (read here unless its bytes are given)."""
+    name = str(path)
+    if content is None:
+        content, errors = _read(path)
+        if content is None:
+            return [], errors
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return [], [LoadError(name, 0, "", f"cannot read: not UTF-8 (byte {exc.start})")]
     loader = _Loader(text)
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
-        return [], [LoadError(name, line, "", f"YAML error: {exc.problem or exc}")]
-    except (_RefusedYaml, yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
+        return [], [LoadError(name, line, "", f"YAML error: {_unquoted(exc.problem)}")]
+    except _RefusedYaml as exc:
         return [], [LoadError(name, 0, "", f"refused: {exc}")]
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
+        return [], [LoadError(name, 0, "", f"refused: {type(exc).__name__}")]
     finally:
         loader.dispose()
     if data is None:
@@ -152,7 +188,7 @@ def _parse_file(path: Path) -> tuple[list[dict], list[LoadError]]:
         if isinstance(item, dict):
             raws.append(item)
         else:
-            errors.append(LoadError(name, 0, "", f"entry is not a mapping: {item!r:.60}"))
+            errors.append(LoadError(name, 0, "", "entry is not a mapping"))
     return raws, errors
 
 
@@ -186,10 +222,9 @@ def _build_entry(raw: dict, file: str) -> tuple[Entry | None, str]:
             return None, f"field '{key}' must be a list of strings"
         fields[key] = value
     if fields["kind"] not in KINDS:
-        return None, f"kind must be one of {', '.join(KINDS)}, not '{fields['kind']}'"
-    unknown_callables = set(fields["callables"]) - CALLABLES
-    if unknown_callables:
-        return None, f"unknown callables: {', '.join(sorted(unknown_callables))}"
+        return None, f"kind must be one of {', '.join(KINDS)}"
+    if set(fields["callables"]) - CALLABLES:
+        return None, f"unknown callables (known: {', '.join(sorted(CALLABLES))})"
     for key in ("choices", "variants"):
         if not isinstance(raw.get(key) or [], list):
             return None, f"field '{key}' must be a list"
@@ -217,9 +252,7 @@ def _build_entry(raw: dict, file: str) -> tuple[Entry | None, str]:
         )
     unknown = set(raw) - KNOWN_FIELDS
     if unknown:
-        log.info(
-            "%s: entry '%s' has unknown fields %s (ignored)", file, fields["id"], sorted(unknown)
-        )
+        log.info("%s:%s: %d unknown fields ignored", file, raw.get(_LINE, 0), len(unknown))
     entry = Entry(
         **fields,
         choices=tuple(choices),
@@ -231,11 +264,18 @@ def _build_entry(raw: dict, file: str) -> tuple[Entry | None, str]:
 
 def load_files(paths: list[Path]) -> tuple[Vocabulary, list[LoadError]]:
     """Load every file; return the valid vocabulary and every defect found."""
+    return _load_read([(path, *_read(path)) for path in paths])
+
+
+def _load_read(
+    files: list[tuple[Path, bytes | None, list[LoadError]]],
+) -> tuple[Vocabulary, list[LoadError]]:
+    """The vocabulary of files already read: (path, bytes or None, why it could not be read)."""
     errors: list[LoadError] = []
     entries: list[Entry] = []
     lines: dict[str, tuple[str, int]] = {}
-    for path in paths:
-        raws, file_errors = _parse_file(path)
+    for path, content, read_errors in files:
+        raws, file_errors = _parse_file(path, content) if content is not None else ([], read_errors)
         errors.extend(file_errors)
         for raw in raws:
             line = int(raw.get(_LINE, 0))
@@ -263,6 +303,15 @@ def load_files(paths: list[Path]) -> tuple[Vocabulary, list[LoadError]]:
     return Vocabulary.build(entries), errors
 
 
+_CLAIMS = {"name": "a name", "phrase": "a phrase", "abbr": "an abbreviation"}
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+def _unquoted(problem: str | None) -> str:
+    """PyYAML's description of a syntax error without the bits of the file it quotes."""
+    return _QUOTED.sub("…", problem or "cannot parse")
+
+
 def _drop_conflicting_claims(
     entries: list[Entry], lines: dict[str, tuple[str, int]], errors: list[LoadError]
 ) -> list[Entry]:
@@ -280,11 +329,16 @@ def _drop_conflicting_claims(
             ((c, owners[c]) for c in claims if c in owners and owners[c] != entry.id), None
         )
         if clash is not None:
-            (what, value), owner = clash
-            shown = " ".join(value) if isinstance(value, tuple) else value
+            (what, _), owner = clash
             file, line = lines[entry.id]
+            first_file, first_line = lines[owner]
             errors.append(
-                LoadError(file, line, entry.id, f"{what} '{shown}' is already claimed by '{owner}'")
+                LoadError(
+                    file,
+                    line,
+                    entry.id,
+                    f"{_CLAIMS[what]} is already claimed by the entry at {first_file}:{first_line}",
+                )
             )
             continue
         for claim in claims:
@@ -303,11 +357,12 @@ def _drop_dangling_references(
     for entry in entries:
         file, line = lines[entry.id]
         missing = [ref for ref in entry.see_also if ref not in ids]
-        for ref in missing:
-            errors.append(LoadError(file, line, entry.id, f"see_also '{ref}' names no entry"))
+        for k in range(len(missing)):
+            which = f"item {entry.see_also.index(missing[k]) + 1} of see_also"
+            errors.append(LoadError(file, line, entry.id, f"{which} names no entry"))
         concept = entry.concept
         if concept and concept not in ids:
-            errors.append(LoadError(file, line, entry.id, f"concept '{concept}' names no entry"))
+            errors.append(LoadError(file, line, entry.id, "concept names no entry"))
             concept = ""
         if missing or concept != entry.concept:
             entry = replace(
@@ -324,62 +379,121 @@ def data_files(directory: Path) -> list[Path]:
 def load_default(extra: list[Path] | None = None) -> tuple[Vocabulary, list[LoadError]]:
     """The shipped vocabulary plus any user files (later files cannot redefine shipped ids).
 
-    The validated result is kept in a JSON cache keyed by the files' paths, sizes and mtimes:
-    parsing and validating the YAML costs ~40 ms, reading the cache ~5.
+    Each file is read once, and the validated result is kept in a JSON cache keyed by what was
+    read (paths and bytes): parsing and validating the YAML costs ~40 ms, reading the cache ~5.
     """
     paths = data_files(default_data_dir()) + list(extra or [])
-    cache = _cache_file(paths)
+    files = [(path, *_read(path)) for path in paths]
+    cache = _cache_file(files)
     cached = _read_cache(cache) if cache else None
     if cached is not None:
         return cached
-    vocab, errors = load_files(paths)
+    vocab, errors = _load_read(files)
     if cache:
         _write_cache(cache, vocab, errors)
     return vocab, errors
 
 
-CACHE_FORMAT = 1  # bump when Entry or the validation rules change
+CACHE_FORMAT = 2  # bump when Entry or the validation rules change
+CACHE_DIR_ENV = "TRANSFORMERS_GLOSSARY_CACHE"  # overrides the folder (tests, sandboxes)
+MAX_CACHE_FILES = 8
+MAX_CACHE_BYTES = 64 * 1024 * 1024
+STALE_TEMP_SECONDS = 3600
 
 
-def _cache_file(paths: list[Path]) -> Path | None:
-    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{__version__}".encode())
-    try:
-        for path in paths:
-            st = path.stat()
-            if not stat.S_ISREG(st.st_mode):
-                return None  # let the loader report it, every time
-            digest.update(f"{path.resolve()}\0{st.st_mtime_ns}\0{st.st_size}\0".encode())
-    except OSError:
-        return None
+def cache_dir() -> Path:
+    """Where validated vocabularies are kept: $TRANSFORMERS_GLOSSARY_CACHE, else the XDG cache."""
+    chosen = os.environ.get(CACHE_DIR_ENV)
+    if chosen:
+        return Path(chosen)
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return root / "transformers-glossary-ls" / f"vocabulary-{digest.hexdigest()[:24]}.json"
+    return root / "transformers-glossary-ls"
+
+
+def _cache_file(files: list[tuple[Path, bytes | None, list[LoadError]]]) -> Path | None:
+    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{__version__}".encode())
+    for path, content, _ in files:
+        if content is None:
+            return None  # let the loader report it, every time
+        digest.update(f"{path}\0{len(content)}\0".encode())
+        digest.update(content)
+    try:
+        folder = cache_dir()
+    except RuntimeError:  # no home folder to put it in
+        return None
+    return folder / f"vocabulary-{digest.hexdigest()[:24]}.json"
 
 
 def _read_cache(path: Path) -> tuple[Vocabulary, list[LoadError]] | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(_read_bytes(path, MAX_CACHE_BYTES))
         entries = [_entry_from_json(raw) for raw in data["entries"]]
         errors = [LoadError(**raw) for raw in data["errors"]]
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, _RefusedYaml) as exc:
         log.info("ignoring vocabulary cache %s: %s", path, exc)
         return None
+    try:
+        os.utime(path)  # recently used: evicted last
+    except OSError:
+        pass
     return Vocabulary.build(entries), errors
 
 
 def _write_cache(path: Path, vocab: Vocabulary, errors: list[LoadError]) -> None:
+    """Write atomically (a reader sees the old file or the whole new one), then trim the folder
+    to MAX_CACHE_FILES and MAX_CACHE_BYTES, oldest first."""
     data = {
         "entries": [asdict(entry) for entry in vocab.entries.values()],
         "errors": [asdict(error) for error in errors],
     }
+    text = json.dumps(data).encode("utf-8")
+    if len(text) > MAX_CACHE_BYTES:
+        return  # would evict everything else and still not fit
+    temp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as f:
-            json.dump(data, f)
-        os.replace(f.name, path)
+        with tempfile.NamedTemporaryFile(
+            "wb", dir=path.parent, prefix=".tmp-", suffix=".json", delete=False
+        ) as f:
+            temp = f.name
+            f.write(text)
+        os.replace(temp, path)
+        temp = None
     except OSError as exc:
         log.info("cannot write vocabulary cache %s: %s", path, exc)
+    finally:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+    _trim_cache(path.parent, keep=path)
+
+
+def _trim_cache(folder: Path, keep: Path) -> None:
+    """Evict the least recently used cache files beyond the count and size bounds."""
+    found = []
+    try:
+        for item in folder.glob("vocabulary-*.json"):
+            with contextlib.suppress(OSError):
+                st = item.stat()
+                found.append((st.st_mtime_ns, item.name, item, st.st_size))
+        for item in folder.glob(".tmp-*.json"):  # left by a writer that died
+            with contextlib.suppress(OSError):
+                if time.time() - item.stat().st_mtime > STALE_TEMP_SECONDS:
+                    item.unlink()
+    except OSError:
+        return
+    found.sort(reverse=True)  # newest first
+    count = total = 0
+    for _, _, item, size in found:
+        count += 1
+        total += size
+        if item != keep and (count > MAX_CACHE_FILES or total > MAX_CACHE_BYTES):
+            with contextlib.suppress(OSError):
+                item.unlink()
+            count -= 1
+            total -= size
 
 
 def _entry_from_json(raw: dict) -> Entry:

@@ -1,0 +1,85 @@
+"""Hover Markdown built from a vocabulary is plain Markdown: links only to http(s), no images,
+no raw HTML. One row a case: what a hostile vocabulary writes, and what the hover shows."""
+
+from __future__ import annotations
+
+import pytest
+from transformers_glossary_ls.engine import Glossary
+from transformers_glossary_ls.sanitize import safe_markdown
+
+ROWS = [
+    # (id, written in the vocabulary, shown in the hover)
+    ("https link", "[docs](https://hf.co/docs)", "[docs](https://hf.co/docs)"),
+    ("http link with title", '[a](http://x.org "t")', '[a](http://x.org "t")'),
+    ("command link", "[run](command:workbench.action.terminal.new)", "run"),
+    ("command link, args", "[run](command:x?%5B%22rm%22%5D)", "run"),
+    ("javascript link", "[x](javascript:alert(1))", "x"),
+    ("unbalanced", "[x](javascript:a(1)", "[x]\\(javascript:a(1)"),
+    ("nested unparsed", "[a [b [c]]](command:x)", "[a [b [c]]]\\(command:x)"),
+    ("upper-case scheme", "[x](JavaScript:alert)", "x"),
+    ("vscode link", "[x](vscode://settings/foo)", "x"),
+    ("data link", "[x](data:text/html,<b>hi</b>)", "x"),
+    ("file link", "[x](file:///etc/passwd)", "x"),
+    ("relative link", "[x](../secret)", "x"),
+    ("angle destination", "[x](<command:foo>)", "x"),
+    ("spaces before", "[x](   command:foo)", "x"),
+    ("reference link", "[x][r]\n[r]: command:foo", "[x][r]\n"),
+    ("reference https", "[x][r]\n[r]: https://a.org", "[x][r]\n[r]: https://a.org"),
+    ("remote image", "![logo](https://evil.example/track.png)", "logo"),
+    ("image in a link", "[![i](https://e.x/p.png)](https://ok.org)", "[i](https://ok.org)"),
+    ("reference image", "![logo][r]", "logo"),
+    ("raw html", "<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)>"),
+    ("script", "<script>alert(1)</script>", "&lt;script>alert(1)&lt;/script>"),
+    ("autolink command", "<command:foo>", "&lt;command:foo>"),
+    ("comparison", "values <0 and >0", "values &lt;0 and >0"),
+    ("code span kept", "`[x](command:foo) <b>`", "`[x](command:foo) <b>`"),
+    ("fence kept", "```\n<b>[x](command:y)</b>\n```", "```\n<b>[x](command:y)</b>\n```"),
+    ("after a code span", "`a` [x](command:y)", "`a` x"),
+    ("plain", "**bold** *em* `code`\n- item", "**bold** *em* `code`\n- item"),
+]
+
+
+@pytest.mark.parametrize("written,shown", [r[1:] for r in ROWS], ids=[r[0] for r in ROWS])
+def test_safe_markdown(written, shown):
+    assert safe_markdown(written) == shown
+    assert safe_markdown(shown) == shown  # applying it twice changes nothing
+
+
+HOSTILE = """\
+entries:
+  - id: evil-term
+    term: evil term
+    kind: concept
+    summary: "Click [here](command:workbench.action.terminal.new) <img src=x>"
+    definition: |
+      ![pixel](https://evil.example/p.png) [js](javascript:alert(1))
+      [ok](https://huggingface.co)
+    url: "https://x.org) [run](command:foo"
+    choices: []
+  - id: evil_arg
+    term: evil_arg
+    kind: argument
+    summary: A value.
+    definition: A value.
+    url: https://x.org
+    choices:
+      - value: '"pt"'
+        doc: "[run](command:foo) <b>bold</b>"
+"""
+
+
+def test_hover_and_completion_text_from_a_hostile_vocabulary(tmp_path):
+    path = tmp_path / "evil.yaml"
+    path.write_text(HOSTILE, encoding="utf-8")
+    glossary = Glossary((str(path),))
+    texts = [
+        glossary.text("evil-term"),
+        glossary.documentation("evil_arg", value='"pt"'),
+        glossary.documentation("evil_arg", value="pt"),
+    ]
+    for text in texts:
+        assert text is not None
+        for bad in ("command:", "javascript:", "](https://evil", "<img", "<b>"):
+            assert bad not in text, (bad, text)
+    assert "[ok](https://huggingface.co)" in texts[0]
+    assert "Click here" in texts[0] and "pixel" in texts[0]
