@@ -44,6 +44,8 @@ class GlossaryServer(LanguageServer):
         self.client = Client()
         self._told_load_errors = False
         self._releases_key: tuple | None = None
+        self._environment = None  # the user's environment, once chosen
+        self._stamp: tuple = ()  # what its packages looked like then
         self._told_releases = ""
         self._vocabulary_files: tuple[str, ...] = ()  # what the settings ask for
         self._loading: Glossary | None = None  # being read off the request path
@@ -169,6 +171,8 @@ class GlossaryServer(LanguageServer):
             return
         self._releases_key = key
         choice = choose_versions(roots, *wanted)
+        self._environment = choice.environment
+        self._stamp = choice.environment.stamp() if choice.environment else ()
         notes = self.glossary.use_versions(choice.versions)
         in_force = ", ".join(f"{p} {f.release}" for p, f in self.glossary.in_force.items())
         answers = in_force or "the newest releases"
@@ -181,6 +185,18 @@ class GlossaryServer(LanguageServer):
             self.window_log_message(
                 types.LogMessageParams(type=types.MessageType.Info, message=message[:500])
             )
+
+    def notice_reinstall(self) -> None:
+        """`pip install -U transformers` while the editor is open: a few stat calls on open and
+        save tell it (no file watching needed), and the releases are chosen again."""
+        if not self._initialized or self._environment is None:
+            return
+        if self._environment.stamp() != self._stamp:
+            log.info(
+                "the packages in %s changed; choosing the releases again", self._environment.prefix
+            )
+            self._releases_key = None
+            self.choose_releases()
 
     def tell_user(self, message: str, kind=types.MessageType.Error) -> None:
         log.warning("%s", message)
@@ -302,6 +318,12 @@ def did_open(ls: GlossaryServer, params: types.DidOpenTextDocumentParams) -> Non
     analysis = Glossary.open(item.uri, item.text, item.language_id, item.version)
     ls.documents[item.uri] = analysis
     ls.warm_up(analysis)
+    ls.notice_reinstall()
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: GlossaryServer, params: types.DidSaveTextDocumentParams) -> None:
+    ls.notice_reinstall()
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)

@@ -3,13 +3,14 @@ wheel's metadata) gets hovers and completions for that release, and says which i
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from transformers_glossary_ls.catalogue import default_catalogue
 
 from tests.lspclient import LspClient
-from tests.wheels import make_venv, ran, wheel
+from tests.wheels import install_metadata, make_venv, ran, wheel
 
 pytestmark = pytest.mark.wheels
 
@@ -86,6 +87,22 @@ def test_the_transformers_version_setting_overrides(tmp_path):
         evaluation = _hover(server, doc, 1, 45)
         assert evaluation.startswith("**Deprecated** since 4.41"), evaluation
         assert "(you have 4.45)" in evaluation
+        assert server.shutdown() == 0
+    finally:
+        server.stop()
+
+
+def test_an_upgrade_while_open_is_noticed_on_save(tmp_path):
+    project = tmp_path / "project"
+    site = make_venv(project / ".venv", [wheel("transformers", "4.40")])
+    server, doc = _session(project)
+    try:
+        assert _hover(server, doc, 1, 45).startswith("`(TrainingArguments)")
+        # `pip install -U transformers`: the old dist-info goes, the new one comes.
+        shutil.rmtree(next(site.glob("transformers-*.dist-info")))
+        install_metadata(wheel("transformers", NEWEST), site)
+        server.notify("textDocument/didSave", {"textDocument": {"uri": doc}})  # noticed here
+        assert _hover(server, doc, 1, 45).startswith(f"**Removed** after 4.50 (you have {NEWEST})")
         assert server.shutdown() == 0
     finally:
         server.stop()

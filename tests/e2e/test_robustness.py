@@ -520,8 +520,8 @@ def test_a_failing_handler_is_logged_answered_and_the_server_goes_on():
     def definition(ls, params):
         raise RuntimeError("boom in a request handler")
 
-    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-    def did_save(ls, params):
+    @server.feature(types.TEXT_DOCUMENT_WILL_SAVE)
+    def will_save(ls, params):
         raise RuntimeError("boom in a notification handler")
 
     in_r, in_w = os.pipe()
@@ -552,7 +552,9 @@ def test_a_failing_handler_is_logged_answered_and_the_server_goes_on():
         failed = client.call("textDocument/definition", hover_params("file:///f.py", 0, 10))
         assert error_code(failed) == -32603
         assert "boom in a request handler" in failed["error"]["message"]
-        client.notify("textDocument/didSave", {"textDocument": {"uri": "file:///f.py"}})
+        client.notify(
+            "textDocument/willSave", {"textDocument": {"uri": "file:///f.py"}, "reason": 1}
+        )
         answer = client.hover("file:///f.py", 0, 10)
         assert "attention_mask" in answer["result"]["contents"]["value"]
         assert "result" in client.call("shutdown")
@@ -575,7 +577,7 @@ def test_a_failing_handler_is_logged_answered_and_the_server_goes_on():
         for r in records
     )
     assert "boom in a request handler" in logged and "Traceback" in logged
-    assert "boom in a notification handler" in logged and "did_save" in logged
+    assert "boom in a notification handler" in logged and "will_save" in logged
 
 
 # -- documents ---------------------------------------------------------------------------------
