@@ -64,3 +64,10 @@ def make_venv(prefix: Path, wheels: list[Path] = ()) -> Path:
 def ran(prefix: Path) -> bool:
     """Whether anything planted in the environment was run."""
     return (prefix / "RAN").exists()
+
+
+def install_files(whl: Path, site_packages: Path, members: list[str]) -> None:
+    """Unpack some of the wheel's own files (source read as text by the server, never run)."""
+    with zipfile.ZipFile(whl) as z:
+        present = set(z.namelist())
+        z.extractall(site_packages, [m for m in members if m in present])

@@ -21,6 +21,7 @@ from transformers_glossary_ls.completion import ArgumentLists, Candidate, Comple
 from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.facts import Fact, Facts
 from transformers_glossary_ls.hovertext import fact_text, hover_text
+from transformers_glossary_ls.installed_docs import InstalledDocs
 from transformers_glossary_ls.sanitize import safe_markdown
 from transformers_glossary_ls.spotting import CODE, Spot, spot, spot_all
 from transformers_glossary_ls.versions import InForce, release_for_spec, release_for_version
@@ -103,6 +104,12 @@ class Glossary:
         )
         self._argument_lists: ArgumentLists | None = None
         self.in_force: dict[str, InForce] = {}  # package -> the user's release, where known
+        self.installed_docs: InstalledDocs | None = None  # read from the user's packages
+
+    def use_installed_docs(self, docs: InstalledDocs | None) -> None:
+        """Show what the user's installed packages say below our words, from now on."""
+        self.installed_docs = docs
+        self._fact_texts.clear()
 
     def use_versions(self, versions: Mapping[str, str]) -> list[str]:
         """Answer for the user's releases from now on: installed versions (`5.17.0`) or pinned
@@ -194,8 +201,22 @@ class Glossary:
         text = self._fact_texts.get(key)
         if text is None:
             entry = self.vocab.arguments.get(fact.param.name)
-            text = self._fact_texts.put(key, fact_text(fact, entry, self.vocab, markdown, head))
+            installed = self._installed(fact)
+            text = self._fact_texts.put(
+                key, fact_text(fact, entry, self.vocab, markdown, head, installed)
+            )
         return text
+
+    def _installed(self, fact: Fact) -> tuple[str, str] | None:
+        """(which package and version, its own description) of a name, when installed."""
+        docs = self.installed_docs
+        if docs is None:
+            return None
+        said = docs.get(fact.key, fact.param.name)
+        version = docs.versions.get(fact.param.package)
+        if said is None or version is None:
+            return None
+        return f"{fact.param.package} {version} (installed)", said
 
     def text(self, entry_id: str, head: str | None = None, markdown: bool = True) -> str | None:
         """Hover text of an entry, built once per (entry, head, format): the vocabulary is fixed."""

@@ -166,10 +166,12 @@ def fact_text(
     vocab: Vocabulary,
     markdown: bool = True,
     head: str | None = None,
+    installed: tuple[str, str] | None = None,
 ) -> str:
     """The hover of a catalogue name: its status first when it is not plainly there, then a
     signature line as Pylance writes it, then our own words where we wrote an entry, else the
-    facts the catalogue holds."""
+    facts the catalogue holds; last, `installed` = (where, text): what the user's installed
+    package says of it, read at run time."""
     parts = []
     status = status_line(fact, markdown)
     if status:
@@ -188,8 +190,16 @@ def fact_text(
             package = {"trl": "TRL", "peft": "PEFT"}.get(fact.param.package, "Transformers")
             url = fact.param.url
             parts.append(f"[{package} docs]({url})" if markdown else f"Docs: {url}")
+    if installed is not None:
+        where, said = installed
+        rule = "---\n\n" if markdown else ""
+        parts.append(f"{rule}{_emphasis('From your ' + where, markdown)}:\n\n{said}")
     text = "\n\n".join(parts)
     return safe_markdown(text) if markdown else _plain(text)
+
+
+def _emphasis(text: str, markdown: bool) -> str:
+    return f"*{text}*" if markdown else text
 
 
 def _code(text: str) -> str:

@@ -20,6 +20,7 @@ from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.capabilities import Client
 from transformers_glossary_ls.engine import Glossary
 from transformers_glossary_ls.environment import choose_versions
+from transformers_glossary_ls.installed_docs import read_installed_docs
 from transformers_glossary_ls.positions import to_index
 from transformers_glossary_ls.protocol import GlossaryProtocol, strict_converter
 from transformers_glossary_ls.settings import LOG_LEVELS, Settings, parse_settings
@@ -173,6 +174,7 @@ class GlossaryServer(LanguageServer):
         choice = choose_versions(roots, *wanted)
         self._environment = choice.environment
         self._stamp = choice.environment.stamp() if choice.environment else ()
+        self.read_installed_docs(choice.environment)
         notes = self.glossary.use_versions(choice.versions)
         in_force = ", ".join(f"{p} {f.release}" for p, f in self.glossary.in_force.items())
         answers = in_force or "the newest releases"
@@ -185,6 +187,36 @@ class GlossaryServer(LanguageServer):
             self.window_log_message(
                 types.LogMessageParams(type=types.MessageType.Info, message=message[:500])
             )
+
+    def read_installed_docs(self, environment) -> None:
+        """Read what the installed packages document (~0.1 s of parsing) on a thread; hovers
+        show it once it is in, and answer without it meanwhile."""
+        glossary = self.glossary
+        glossary.use_installed_docs(None)
+        if environment is None or not environment.installed:
+            return
+        versions = {name: found.version for name, found in environment.installed.items()}
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+
+        def read() -> None:
+            try:
+                docs = read_installed_docs(environment.site_packages, versions)
+            except Exception:
+                log.exception("reading the installed packages' docs failed; not shown")
+                return
+            log.info("read %d argument docs from %s", len(docs.texts), environment.prefix)
+
+            def hand_over() -> None:
+                if self.glossary is glossary and self._environment is environment:
+                    glossary.use_installed_docs(docs)
+
+            with contextlib.suppress(RuntimeError):  # the loop has closed: we are exiting
+                loop.call_soon_threadsafe(hand_over)
+
+        threading.Thread(target=read, name="installed-docs", daemon=True).start()
 
     def notice_reinstall(self) -> None:
         """`pip install -U transformers` while the editor is open: a few stat calls on open and

@@ -4,13 +4,14 @@ wheel's metadata) gets hovers and completions for that release, and says which i
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 from transformers_glossary_ls.catalogue import default_catalogue
 
 from tests.lspclient import LspClient
-from tests.wheels import install_metadata, make_venv, ran, wheel
+from tests.wheels import install_files, install_metadata, make_venv, ran, wheel
 
 pytestmark = pytest.mark.wheels
 
@@ -106,3 +107,23 @@ def test_an_upgrade_while_open_is_noticed_on_save(tmp_path):
         assert server.shutdown() == 0
     finally:
         server.stop()
+
+
+def test_the_installed_packages_own_docs_appear(tmp_path):
+    project = tmp_path / "project"
+    newest = wheel("transformers", NEWEST)
+    site = make_venv(project / ".venv", [newest])
+    install_files(newest, site, ["transformers/training_args.py"])
+    server, doc = _session(project)
+    try:
+        said = f"From your transformers {newest.name.split('-')[1]} (installed)"
+        # Read on a thread after initialized: ask until it is in (the timeout bounds a failure).
+        deadline = time.monotonic() + 30
+        while said not in (text := _hover(server, doc, 1, 30)):
+            assert time.monotonic() < deadline, text
+            time.sleep(0.05)
+        assert text.index(said) > text.index("output_dir")  # below the signature and our words
+        assert server.shutdown() == 0
+    finally:
+        server.stop()
+    assert not ran(project / ".venv")

@@ -1,0 +1,171 @@
+"""Argument docs from the packages installed in the user's environment, read as text at run time
+and shown below our own words (the way jedi shows a docstring). Nothing is imported or run;
+nothing read here is stored in the repository or in a cache file.
+
+Read with `ast`:
+- transformers' shared argument docs: `utils/auto_docstring.py` (4.54+) or `utils/args_doc.py`
+  (4.52-4.53), classes such as `ModelArgs` of `name = {"description": ..., "shape": ...}`;
+- the `help` metadata of dataclass fields: `TrainingArguments`, trl's configs, peft's `LoraConfig`.
+Plain Python: no LSP.
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+import os
+import re
+import stat
+import textwrap
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+MAX_SOURCE_BYTES = 4 * 1024 * 1024  # auto_docstring.py is ~150 kB; anything far larger is not it
+MAX_DOC_CHARS = 1500  # one argument's description, shown in a hover
+
+# Which catalogue callables read which argument-doc class of transformers.
+_ARGS_CLASSES = {
+    "ModelArgs": ("model",),
+    "ModelForArgs": ("model",),
+    "ModelOutputArgs": ("model_output",),
+    "ImageProcessorArgs": ("image_processor", "processor"),
+    "VideoProcessorArgs": ("processor",),
+    "ProcessorArgs": ("processor",),
+    "ConfigArgs": ("config",),
+}
+# (package, module path under site-packages, class) -> catalogue callable, for dataclass `help`.
+_FIELD_HELP = (
+    ("transformers", "transformers/training_args.py", "TrainingArguments", "training_args"),
+    ("trl", "trl/trainer/sft_config.py", "SFTConfig", "SFTConfig"),
+    ("trl", "trl/trainer/dpo_config.py", "DPOConfig", "DPOConfig"),
+    ("trl", "trl/trainer/grpo_config.py", "GRPOConfig", "GRPOConfig"),
+    ("trl", "trl/trainer/reward_config.py", "RewardConfig", "RewardConfig"),
+    ("peft", "peft/tuners/lora/config.py", "LoraConfig", "LoraConfig"),
+)
+
+
+@dataclass
+class InstalledDocs:
+    """Descriptions by (catalogue callable, name), and where they were read."""
+
+    versions: Mapping[str, str] = field(default_factory=dict)  # package -> installed version
+    texts: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def get(self, key: str, name: str) -> str | None:
+        family = "model" if key.startswith("model:") or key[:1].isupper() else key
+        return self.texts.get((key, name)) or self.texts.get((family, name))
+
+
+def read_installed_docs(
+    site_packages: Iterable[Path], versions: Mapping[str, str]
+) -> InstalledDocs:
+    """What the installed transformers, trl and peft document, from their source files."""
+    docs = InstalledDocs(dict(versions))
+    for site in site_packages:
+        for member in ("transformers/utils/auto_docstring.py", "transformers/utils/args_doc.py"):
+            tree = _parse(site / member)
+            if tree is not None:
+                _read_args_classes(tree, docs.texts)
+                break
+        for package, member, cls, key in _FIELD_HELP:
+            if package not in versions:
+                continue
+            tree = _parse(site / member)
+            if tree is not None:
+                for name, text in _field_helps(tree, cls).items():
+                    docs.texts.setdefault((key, name), text)
+        if docs.texts:
+            break  # the first site-packages holding them is the one Python would use
+    return docs
+
+
+def _read_args_classes(tree: ast.Module, out: dict[tuple[str, str], str]) -> None:
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef) or node.name not in _ARGS_CLASSES:
+            continue
+        for item in node.body:
+            if not (isinstance(item, ast.Assign) and isinstance(item.value, ast.Dict)):
+                continue
+            names = [t.id for t in item.targets if isinstance(t, ast.Name)]
+            described = _dict_str(item.value, "description")
+            if not names or not described:
+                continue
+            for key in _ARGS_CLASSES[node.name]:
+                out.setdefault((key, names[0]), _clean(described))
+
+
+def _field_helps(tree: ast.Module, cls: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.ClassDef) and node.name == cls):
+            continue
+        for item in node.body:
+            if not (
+                isinstance(item, ast.AnnAssign)
+                and isinstance(item.target, ast.Name)
+                and isinstance(item.value, ast.Call)
+            ):
+                continue
+            for kw in item.value.keywords:
+                if kw.arg == "metadata" and isinstance(kw.value, ast.Dict):
+                    text = _dict_str(kw.value, "help")
+                    if text:
+                        found[item.target.id] = _clean(text)
+        break
+    return found
+
+
+def _dict_str(node: ast.Dict, key: str) -> str | None:
+    for k, v in zip(node.keys, node.values, strict=False):
+        if isinstance(k, ast.Constant) and k.value == key:
+            if isinstance(v, ast.Constant) and isinstance(v.value, str):
+                return v.value
+            if isinstance(v, ast.JoinedStr):  # an f-string: keep its literal parts
+                return "".join(
+                    p.value
+                    for p in v.values
+                    if isinstance(p, ast.Constant) and isinstance(p.value, str)
+                )
+    return None
+
+
+_BLANKS = re.compile(r"\n{3,}")
+
+
+def _clean(text: str) -> str:
+    text = _BLANKS.sub("\n\n", textwrap.dedent(text).strip())
+    return text if len(text) <= MAX_DOC_CHARS else text[: MAX_DOC_CHARS - 1].rstrip() + "…"
+
+
+def _parse(path: Path) -> ast.Module | None:
+    """A source file as a tree; None when absent, not a regular file, huge, or not Python.
+    Opened once, non-blocking, and checked on the open descriptor (never blocks on a FIFO)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_SOURCE_BYTES:
+            log.info("%s: not a regular file of a plausible size; skipped", path)
+            return None
+        with os.fdopen(os.dup(fd), "rb") as f:
+            data = f.read(MAX_SOURCE_BYTES + 1)
+    except OSError as exc:
+        log.info("cannot read %s: %s", path, exc)
+        return None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_SOURCE_BYTES:
+        return None
+    try:
+        return ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        log.info("%s does not parse (%s); its docs are not shown", path, type(exc).__name__)
+        return None
+
+
+__all__ = ["InstalledDocs", "read_installed_docs"]

@@ -1,0 +1,77 @@
+"""Docs read at run time from the user's installed packages: real wheel sources, hostile files."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from transformers_glossary_ls.catalogue import default_catalogue
+from transformers_glossary_ls.engine import Glossary
+from transformers_glossary_ls.installed_docs import read_installed_docs
+
+from tests.wheels import install_files, wheel
+
+CATALOGUE = default_catalogue()
+SOURCES = {
+    "transformers": ["transformers/utils/auto_docstring.py", "transformers/training_args.py"],
+    "trl": ["trl/trainer/sft_config.py"],
+    "peft": ["peft/tuners/lora/config.py"],
+}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    site = tmp_path_factory.mktemp("site-packages")
+    for package, members in SOURCES.items():
+        install_files(wheel(package, CATALOGUE.newest(package)), site, members)
+    return site
+
+
+@pytest.mark.wheels
+def test_the_installed_sources_document_each_callable(site):
+    docs = read_installed_docs([site], {"transformers": "5", "trl": "1", "peft": "0"})
+    for key, name in [
+        ("model", "attention_mask"),
+        ("model:ForCausalLM", "input_ids"),  # a head family reads the model docs
+        ("LlamaForCausalLM", "labels"),  # so does a concrete class
+        ("training_args", "learning_rate"),
+        ("SFTConfig", "max_length"),
+        ("LoraConfig", "lora_alpha"),
+    ]:
+        text = docs.get(key, name)
+        assert text and len(text) > 5 and not text.startswith(" "), (key, name, text)
+    assert docs.get("training_args", "no_such_name") is None
+
+
+@pytest.mark.wheels
+def test_a_hover_shows_them_below_our_words(site):
+    glossary = Glossary()
+    glossary.load()
+    analysis = Glossary.open("file:///t.py", "args = TrainingArguments(learning_rate=1e-4)")
+    before = glossary.hover(analysis, 0, 27).text
+    docs = read_installed_docs([site], {"transformers": "5.25.0"})
+    glossary.use_installed_docs(docs)
+    after = glossary.hover(analysis, 0, 27).text
+    assert "From your transformers 5.25.0 (installed)" in after
+    assert after.startswith(before)  # ours first, theirs last
+    assert docs.get("training_args", "learning_rate") in after
+
+
+def test_broken_and_hostile_files_cost_nothing(tmp_path):
+    utils = tmp_path / "transformers" / "utils"
+    utils.mkdir(parents=True)
+    (utils / "auto_docstring.py").write_text("class ModelArgs:\n    x = {'description': \n")
+    os.mkfifo(tmp_path / "transformers" / "training_args.py")
+    docs = read_installed_docs([tmp_path], {"transformers": "5.0.0"})
+    assert docs.texts == {}
+
+
+def test_a_long_description_is_cut(tmp_path):
+    utils = tmp_path / "transformers" / "utils"
+    utils.mkdir(parents=True)
+    body = "word " * 2000
+    (utils / "auto_docstring.py").write_text(
+        f"class ModelArgs:\n    input_ids = {{'description': '''{body}''', 'shape': 'x'}}\n"
+    )
+    text = read_installed_docs([tmp_path], {"transformers": "5.0.0"}).get("model", "input_ids")
+    assert text.endswith("…") and len(text) <= 1500
