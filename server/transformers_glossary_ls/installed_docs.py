@@ -168,4 +168,82 @@ def _parse(path: Path) -> ast.Module | None:
         return None
 
 
-__all__ = ["InstalledDocs", "read_installed_docs"]
+__all__ = ["InstalledDocs", "read_in_child", "read_installed_docs"]
+
+
+# --- in a process of its own ------------------------------------------------------------------
+# `ast.parse` holds the GIL for the whole of a 150 kB file (tens of ms): run in the server's
+# process it would hold up the hovers meanwhile. A child process (our own interpreter and code,
+# never the user's) does the reading; a hostile file can only cost that child.
+
+MAX_OUTPUT_BYTES = 8 * 1024 * 1024
+
+
+def to_json(docs: InstalledDocs) -> str:
+    import json
+
+    return json.dumps(
+        {"versions": dict(docs.versions), "texts": [[k, n, t] for (k, n), t in docs.texts.items()]}
+    )
+
+
+def from_json(data: bytes | str) -> InstalledDocs:
+    import json
+
+    raw = json.loads(data)
+    texts = {(k, n): t for k, n, t in raw["texts"] if all(isinstance(x, str) for x in (k, n, t))}
+    return InstalledDocs(dict(raw["versions"]), texts)
+
+
+def child_command(site_packages: Iterable[Path], versions: Mapping[str, str]) -> list[str]:
+    """The command that reads the docs in a child process and prints them as JSON."""
+    import sys
+
+    args = [sys.executable, "-m", "transformers_glossary_ls.installed_docs"]
+    args += [f"--version={name}={version}" for name, version in versions.items()]
+    return args + [str(p) for p in site_packages]
+
+
+def read_in_child(
+    site_packages: Iterable[Path], versions: Mapping[str, str], timeout: float = 120
+) -> InstalledDocs | None:
+    """`read_installed_docs` in a child process (waiting on it releases the GIL); None when
+    the child fails, runs too long or says too much."""
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            child_command(site_packages, versions),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        log.warning("reading the installed docs failed: %s", exc)
+        return None
+    if done.returncode != 0 or len(done.stdout) > MAX_OUTPUT_BYTES:
+        log.warning(
+            "reading the installed docs failed (exit %s): %s",
+            done.returncode,
+            done.stderr[-500:].decode(errors="replace"),
+        )
+        return None
+    try:
+        return from_json(done.stdout)
+    except (ValueError, KeyError, TypeError) as exc:
+        log.warning("the installed docs came back unreadable: %s", exc)
+        return None
+
+
+def main(argv: list[str]) -> int:
+    versions = dict(a.split("=", 2)[1:] for a in argv if a.startswith("--version="))
+    sites = [Path(a) for a in argv if not a.startswith("--")]
+    print(to_json(read_installed_docs(sites, versions)))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(main(sys.argv[1:]))

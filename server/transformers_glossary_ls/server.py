@@ -20,7 +20,7 @@ from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.capabilities import Client
 from transformers_glossary_ls.engine import Glossary
 from transformers_glossary_ls.environment import choose_versions
-from transformers_glossary_ls.installed_docs import read_installed_docs
+from transformers_glossary_ls.installed_docs import read_in_child
 from transformers_glossary_ls.positions import to_index
 from transformers_glossary_ls.protocol import GlossaryProtocol, strict_converter
 from transformers_glossary_ls.settings import LOG_LEVELS, Settings, parse_settings
@@ -189,8 +189,8 @@ class GlossaryServer(LanguageServer):
             )
 
     def read_installed_docs(self, environment) -> None:
-        """Read what the installed packages document (~0.1 s of parsing) on a thread; hovers
-        show it once it is in, and answer without it meanwhile."""
+        """Read what the installed packages document (~0.1 s of parsing) in a child process,
+        waited for on a thread; hovers show it once it is in, and answer without it meanwhile."""
         glossary = self.glossary
         glossary.use_installed_docs(None)
         if environment is None or not environment.installed:
@@ -202,10 +202,8 @@ class GlossaryServer(LanguageServer):
             return
 
         def read() -> None:
-            try:
-                docs = read_installed_docs(environment.site_packages, versions)
-            except Exception:
-                log.exception("reading the installed packages' docs failed; not shown")
+            docs = read_in_child(environment.site_packages, versions)
+            if docs is None:
                 return
             log.info("read %d argument docs from %s", len(docs.texts), environment.prefix)
 

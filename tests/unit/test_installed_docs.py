@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 
 import pytest
+from transformers_glossary_ls import installed_docs
 from transformers_glossary_ls.catalogue import default_catalogue
 from transformers_glossary_ls.engine import Glossary
-from transformers_glossary_ls.installed_docs import read_installed_docs
+from transformers_glossary_ls.installed_docs import read_in_child, read_installed_docs
 
 from tests.wheels import install_files, wheel
 
@@ -75,3 +76,14 @@ def test_a_long_description_is_cut(tmp_path):
     )
     text = read_installed_docs([tmp_path], {"transformers": "5.0.0"}).get("model", "input_ids")
     assert text.endswith("…") and len(text) <= 1500
+
+
+@pytest.mark.wheels
+def test_a_child_process_reads_the_same(site):
+    versions = {"transformers": "5", "trl": "1", "peft": "0"}
+    assert read_in_child([site], versions) == read_installed_docs([site], versions)
+
+
+def test_a_failing_child_is_none(monkeypatch):
+    monkeypatch.setattr(installed_docs, "child_command", lambda *a: ["false"])
+    assert read_in_child([], {}) is None
