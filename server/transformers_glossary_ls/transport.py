@@ -4,16 +4,15 @@ pygls's reader (`pygls.io_.run_async`) trusts its input: a bad header or a wrong
 `Content-Length` leaves it reading the stream out of step forever, it waits on a stdin read after
 `exit`, and it never notices that the editor died. This module replaces it.
 
-`FrameParser` is sans-IO: bytes go in, message bodies come out. Recoverable framing errors (a
-malformed header line, a header block without `Content-Length`, a body longer than declared, a
-body shorter than declared followed by the next message) are logged and skipped up to the next
-`Content-Length` header. A `Content-Length` that is not a number or is absurdly large cannot be
-recovered from; `FramingError` ends the server with a non-zero exit code so that the editor
-restarts it.
+`FrameParser` is sans-IO: bytes go in, message bodies come out. Framing errors (a malformed
+header line, a header block without `Content-Length`, a `Content-Length` that is not a number or
+is absurdly large, a body longer than declared, a body shorter than declared followed by the next
+message) are logged and skipped up to the next `Content-Length` header; the skip holds no more
+than a header's worth of bytes, however long it runs.
 
 `serve` runs the loop: a daemon thread reads stdin (so that a blocked read never keeps the
 process alive), the loop frames and hands bodies to the protocol, and the process ends on `exit`,
-end of input, an unrecoverable framing error, a broken stdout or the death of the editor process
+end of input, a broken stdout or the death of the editor process
 named in `initialize`'s `processId`.
 """
 
@@ -40,7 +39,6 @@ PARENT_POLL_SECONDS = 1.0
 # Exit codes
 EXIT_OK = 0  # `exit` after `shutdown`
 EXIT_UNCLEAN = 1  # `exit` without `shutdown`, input closed before `shutdown`, editor died
-EXIT_BROKEN_STREAM = 2  # unrecoverable framing error
 
 _MARKER = re.compile(rb"content-length:", re.IGNORECASE)
 _MARKER_LEN = len(b"content-length:")
@@ -50,6 +48,7 @@ _HEADER_IN_BODY = re.compile(rb"content-length:[ \t]*\d+[ \t]*\r?\n", re.IGNOREC
 _HEADER_PREFIX = re.compile(rb"content-length:[ \t]*\d*[ \t]*\r?", re.IGNORECASE)
 _HEADER_SLACK = 64  # how far a header that starts inside a body may reach past it
 _HEADER_LINE = re.compile(rb"([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*")
+_SPACED_HEADER_LINE = re.compile(rb"([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[ \t]+:[ \t]*(.*?)[ \t]*")
 
 
 def _partial_header_at_end(buf: bytearray, lo: int, hi: int) -> bool:
@@ -69,17 +68,11 @@ def _partial_header_at_end(buf: bytearray, lo: int, hi: int) -> bool:
     return False
 
 
-class FramingError(Exception):
-    """The stream cannot be brought back into step."""
-
-    bodies: list[bytes] = []  # complete messages read before the fault
-
-
 class FrameParser:
     """Split a byte stream into LSP message bodies.
 
-    `feed(data)` returns the bodies completed by `data`; it raises `FramingError` for an
-    unrecoverable stream. `skipped` counts the bytes thrown away while resynchronising.
+    `feed(data)` returns the bodies completed by `data`; it never raises. `skipped` counts the
+    bytes thrown away while resynchronising.
     """
 
     HEADERS, BODY, SKIP = "headers", "body", "skip"
@@ -94,27 +87,24 @@ class FrameParser:
         self._skipping = 0  # bytes dropped in the current skip
         self.skipped = 0
         self.recoveries = 0
+        self._told_spaced = False
 
     # -- public ------------------------------------------------------------------------------
     def feed(self, data: bytes) -> list[bytes]:
         if data:
             self._buf += data
         bodies: list[bytes] = []
-        try:
-            while True:
-                if self._state == self.HEADERS:
-                    if not self._headers():
-                        break
-                elif self._state == self.BODY:
-                    body = self._body()
-                    if body is None:
-                        break
-                    bodies.append(body)
-                elif not self._skip():
+        while True:
+            if self._state == self.HEADERS:
+                if not self._headers():
                     break
-        except FramingError as exc:
-            exc.bodies = bodies  # the messages before the fault are still to be handled
-            raise
+            elif self._state == self.BODY:
+                body = self._body()
+                if body is None:
+                    break
+                bodies.append(body)
+            elif not self._skip():
+                break
         self._compact()
         return bodies
 
@@ -151,6 +141,12 @@ class FrameParser:
             self._state, self._scanned = self.BODY, 0
             return True
         match = _HEADER_LINE.fullmatch(line)
+        if match is None and (match := _SPACED_HEADER_LINE.fullmatch(line)) is not None:
+            # `Content-Length : N`: invalid, but its meaning is plain; reading it answers the
+            # request instead of losing it.
+            if not self._told_spaced:
+                self._told_spaced = True
+                log.warning("header %.60r has a space before its colon; read anyway", line)
         if match is None or _MARKER.search(line, 1) is not None:
             # Junk, or junk run into the next message's header: resume at that header.
             self._recover(f"malformed header line {line[:60]!r}")
@@ -161,12 +157,15 @@ class FrameParser:
         name, value = match.group(1).lower(), match.group(2)
         if name == b"content-length":
             if not value.isdigit():
-                raise FramingError(f"Content-Length is not a number: {value[:40]!r}")
-            length = int(value)
-            if length > MAX_CONTENT_LENGTH:
-                raise FramingError(
-                    f"Content-Length {length} exceeds the {MAX_CONTENT_LENGTH}-byte limit"
+                self._recover(f"Content-Length is not a number: {value[:40]!r}")
+                return True
+            if len(value) > 12 or int(value) > MAX_CONTENT_LENGTH:
+                self._recover(
+                    f"Content-Length {value[:40].decode()} exceeds the"
+                    f" {MAX_CONTENT_LENGTH}-byte limit"
                 )
+                return True
+            length = int(value)
             if self._length is not None:
                 # A second Content-Length: the first block was cut short; this one starts anew.
                 self._recover("a header block with two Content-Length headers", consume=False)
@@ -402,18 +401,9 @@ class Connection:
                     log.info("input closed; exiting")
                     self.stop(EXIT_OK if self.protocol.shut_down else EXIT_UNCLEAN)
                     break
-                try:
-                    bodies = parser.feed(chunk)
-                    self.partial = parser.buffered > 0
-                    self.last_input = time.monotonic()
-                except FramingError as exc:
-                    if exc.bodies:
-                        self.protocol.receive(exc.bodies)
-                    log.error(
-                        "unrecoverable framing error: %s; exiting so the editor restarts us", exc
-                    )
-                    self.stop(EXIT_BROKEN_STREAM)
-                    break
+                bodies = parser.feed(chunk)
+                self.partial = parser.buffered > 0
+                self.last_input = time.monotonic()
                 if bodies:
                     self.protocol.receive(bodies)
                     await asyncio.sleep(0)  # let callbacks and tasks of these messages run
