@@ -177,6 +177,8 @@ server = GlossaryServer()
 def initialize(ls: GlossaryServer, params: types.InitializeParams) -> None:
     encoding = ls.workspace.position_encoding
     ls.client = Client.from_initialize(params.capabilities, getattr(encoding, "value", encoding))
+    if ls.connection is not None:
+        ls.connection.watch_editor(params.process_id)
     ls.apply_settings(params.initialization_options)
 
 

@@ -10,15 +10,19 @@ is absurdly large, a body longer than declared, a body shorter than declared fol
 message) are logged and skipped up to the next `Content-Length` header; the skip holds no more
 than a header's worth of bytes, however long it runs.
 
-`serve` runs the loop: a daemon thread reads stdin (so that a blocked read never keeps the
-process alive), the loop frames and hands bodies to the protocol, and the process ends on `exit`,
-end of input, a broken stdout or the death of the editor process
-named in `initialize`'s `processId`.
+`serve_stdio` runs the loop: a daemon thread reads stdin (so that a blocked read never keeps the
+process alive), another writes stdout (so that a client that stops reading never blocks the
+loop), the loop frames and hands bodies to the protocol, and the process ends on `exit`, end of
+input, a broken stdout, output left unread past `MAX_UNREAD`, or the death of the editor process
+named in `initialize`'s `processId`. `serve_tcp` serves one client the same way and refuses
+others while it is connected.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextlib
 import logging
 import os
 import re
@@ -35,6 +39,10 @@ MAX_HEADER_LINE = 8 * 1024  # a longer "header line" is junk
 MAX_HEADER_LINES = 32
 READ_CHUNK = 64 * 1024
 PARENT_POLL_SECONDS = 1.0
+WRITE_CHUNK = 64 * 1024
+MAX_UNREAD = 32 * 1024 * 1024  # our output the client has not read: past this it is gone
+DRAIN_PATIENCE = 1.0  # at exit, how long unsent output may make no progress before it is dropped
+MAX_PID = 2**32 - 1 if sys.platform == "win32" else 2**31 - 1  # DWORD / pid_t
 
 # Exit codes
 EXIT_OK = 0  # `exit` after `shutdown`
@@ -290,32 +298,92 @@ def _pid_alive_windows(pid: int) -> bool:  # pragma: no cover
 
 # -- I/O ---------------------------------------------------------------------------------------
 class PipeWriter:
-    """Write framed messages; a vanished reader stops the server instead of raising."""
+    """Write framed messages from a thread of its own: `write` only queues, so a client that stops
+    reading never blocks the loop that watches for `exit`, closed input and the editor's death.
+
+    A vanished reader, or more than `MAX_UNREAD` bytes left unread, stops the server instead.
+    """
 
     def __init__(self, stream: BinaryIO, on_broken: Callable[[], None]) -> None:
         self._stream = stream
+        self._fd: int | None = None
+        try:
+            self._fd = stream.fileno()
+        except (AttributeError, OSError, ValueError):
+            pass  # an in-memory stream: written through its own write()
         self._on_broken = on_broken
-        self._lock = threading.Lock()
+        self._queue: collections.deque[bytes] = collections.deque()
+        self._cond = threading.Condition()
+        self._unsent = 0  # bytes queued or partly written
+        self._written = 0  # bytes written so far: progress, for the drain at exit
+        self._closing = False
         self.broken = False
+        self._thread = threading.Thread(target=self._run, name="lsp-stdout", daemon=True)
+        self._thread.start()
 
     def write(self, data: bytes) -> None:
-        with self._lock:
-            if self.broken:
+        with self._cond:
+            if self.broken or self._closing:
                 return
-            try:
-                self._stream.write(data)
-                self._stream.flush()
-            except (OSError, ValueError) as exc:  # BrokenPipeError, or a closed file
+            if self._unsent + len(data) > MAX_UNREAD:
                 self.broken = True
-                log.error("cannot write to the client (%s); stopping", exc)
-                self._on_broken()
+                unread = self._unsent
+            else:
+                self._queue.append(data)
+                self._unsent += len(data)
+                self._cond.notify_all()
+                return
+        log.error("the client has left %d bytes of our output unread; stopping", unread)
+        self._on_broken()
 
     def close(self) -> None:
-        with self._lock:
+        """Send what is queued while the client keeps reading; drop it once it stops."""
+        with self._cond:
+            self._closing = True
+            self._cond.notify_all()
+            while self._unsent and not self.broken:
+                before = self._written
+                self._cond.wait(DRAIN_PATIENCE)
+                if self._written == before and self._unsent:
+                    log.warning(
+                        "dropping %d bytes of output the client is not reading", self._unsent
+                    )
+                    return
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and not self._closing:
+                    self._cond.wait()
+                if not self._queue:
+                    return
+                data = self._queue.popleft()
             try:
+                self._send(data)
+            except (OSError, ValueError) as exc:  # BrokenPipeError, or a closed file
+                with self._cond:
+                    self.broken = True
+                    self._queue.clear()
+                    self._unsent = 0
+                    self._cond.notify_all()
+                log.error("cannot write to the client (%s); stopping", exc)
+                self._on_broken()
+                return
+
+    def _send(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            if self._fd is not None:
+                n = os.write(self._fd, view[:WRITE_CHUNK])  # unbuffered: no lock to die holding
+            else:
+                self._stream.write(view[:WRITE_CHUNK])
                 self._stream.flush()
-            except (OSError, ValueError):
-                pass
+                n = min(len(view), WRITE_CHUNK)
+            view = view[n:]
+            with self._cond:
+                self._unsent -= n
+                self._written += n
+                self._cond.notify_all()
 
 
 def _reader_thread(
@@ -355,10 +423,22 @@ class Connection:
         self.server = server
         self.protocol = server.protocol
         self.exit_code: int | None = None
+        self.editor_pid: int | None = None  # the editor process to outlive, from `initialize`
         self._wake: asyncio.Event | None = None
         self.partial = False  # part of a message has arrived, the rest has not been read yet
         self.queued: Callable[[], int] = lambda: 0  # chunks read but not yet parsed
         self.last_input = time.monotonic()  # when the last chunk of input was handled
+
+    def watch_editor(self, pid: Any) -> None:
+        """End the server when process `pid` (initialize's `processId`) dies; None: never."""
+        if pid is None:
+            return
+        if not isinstance(pid, int) or isinstance(pid, bool) or not 0 < pid <= MAX_PID:
+            log.warning(
+                "processId %.40r is not a process id; the editor's exit will not be noticed", pid
+            )
+            return
+        self.editor_pid = pid
 
     def input_pending(self) -> bool:
         """Whether input is waiting: background work should let it go first."""
@@ -428,8 +508,8 @@ class Connection:
         """End the server when the editor process named in `initialize` is gone."""
         while True:
             await asyncio.sleep(PARENT_POLL_SECONDS)
-            pid = getattr(self.server, "process_id", None)
-            if isinstance(pid, int) and not pid_alive(pid):
+            pid = self.editor_pid
+            if pid is not None and not pid_alive(pid):
                 log.warning("the editor process %d is gone; exiting", pid)
                 self.stop(EXIT_UNCLEAN)
                 return
@@ -459,13 +539,17 @@ def serve_stdio(server: Any, stdin: BinaryIO, stdout: BinaryIO) -> int:
         connection.queued = queue.qsize
         return await connection.run(next_chunk)
 
-    return _run(main)
+    try:
+        return _run(main)
+    finally:
+        writer.close()
 
 
 def serve_stream(
     server: Any, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
 ) -> Awaitable[int]:
-    """Serve one client over asyncio streams (TCP)."""
+    """Serve one client over asyncio streams (TCP). asyncio's writes never block; its buffer
+    is held to `MAX_UNREAD` as the pipe writer's queue is."""
     connection = Connection(server)
     server.connection = connection
 
@@ -473,6 +557,12 @@ def serve_stream(
         def write(self, data: bytes) -> None:
             if writer.is_closing():
                 connection.stop(EXIT_UNCLEAN)
+                return
+            unread = writer.transport.get_write_buffer_size()
+            if unread + len(data) > MAX_UNREAD:
+                log.error("the client has left %d bytes of our output unread; stopping", unread)
+                connection.stop(EXIT_UNCLEAN)
+                writer.transport.abort()
                 return
             writer.write(data)
 
@@ -491,18 +581,39 @@ def serve_stream(
 
 
 def serve_tcp(server: Any, host: str, port: int) -> int:
-    """Serve the first client to connect over TCP until it ends; return the exit code."""
+    """Serve the first client to connect over TCP until it ends; return the exit code.
+
+    One process is one session (as over stdio): once a client is connected the server stops
+    listening, so others are refused, and one that got in at the same moment is closed unread.
+    """
 
     async def main() -> int:
         finished: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        tcp: asyncio.Server | None = None
+        busy = False
 
         async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            nonlocal busy
+            if busy:
+                log.warning(
+                    "refused a client from %s: serving one already",
+                    writer.get_extra_info("peername"),
+                )
+                writer.transport.abort()
+                return
+            busy = True
+            if tcp is not None:
+                tcp.close()  # stop listening
             code = await serve_stream(server, reader, writer)
             writer.close()
+            with contextlib.suppress(Exception):  # unread output is dropped after a moment
+                await asyncio.wait_for(writer.wait_closed(), DRAIN_PATIENCE)
             if not finished.done():
                 finished.set_result(code)
 
         tcp = await asyncio.start_server(on_connect, host, port)
+        if busy:
+            tcp.close()
         log.info("serving on %s:%s", host, port)
         async with tcp:
             return await finished
