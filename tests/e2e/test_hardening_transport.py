@@ -19,6 +19,7 @@ from tests.lspclient import SERVER, LspClient, frame, request_message
 
 PY_LINE = "model(attention_mask=m)"
 HANG_GUARD = 60.0  # seconds: a hang is a failure, never a speed requirement
+SHOWN_LIMIT = 1_000  # transport's cap on text echoed to the client or shown to the user
 
 
 def _free_port() -> int:
@@ -200,6 +201,11 @@ def server():
     client.stop()
 
 
+def _ids_answered_once(client: LspClient) -> None:
+    ids = [json.dumps(m["id"]) for m in client.messages if "method" not in m]
+    assert len(ids) == len(set(ids)), ids
+
+
 def test_a_process_id_out_of_range_is_logged_and_treated_as_absent(server):
     result = server.call("initialize", _initialize_params(processId=2**40))
     assert "result" in result
@@ -211,6 +217,20 @@ def test_a_process_id_out_of_range_is_logged_and_treated_as_absent(server):
     assert server.wait_exit(HANG_GUARD) == 0
 
 
+@pytest.mark.parametrize("initialized", [False, True], ids=["before initialize", "after"])
+def test_a_huge_method_name_is_not_echoed_whole(server, initialized):
+    if initialized:
+        server.initialize()
+    method = "custom/" + "m" * 10_000_000
+    answer = server.call(method, {}, timeout=HANG_GUARD)
+    assert answer["error"]["code"] == (-32601 if initialized else -32002)
+    message = answer["error"]["message"]
+    assert "custom/mmm" in message
+    assert len(message) <= SHOWN_LIMIT
+    server.check_alive() if initialized else server.initialize()
+    _ids_answered_once(server)
+
+
 def test_content_length_with_a_space_before_the_colon_is_read_and_logged(server):
     server.initialize()
     body = json.dumps(request_message("spaced", "textDocument/hover", _hover("file:///x.py")))
@@ -218,3 +238,16 @@ def test_content_length_with_a_space_before_the_colon_is_read_and_logged(server)
     assert server.response("spaced")["result"] is None  # answered, not dropped
     server.wait_stderr(lambda text: "space before" in text)
     server.check_alive()
+
+
+def test_a_long_path_gives_a_short_message_to_the_user(server, tmp_path):
+    path = str(tmp_path / ("a" * 100_000 + ".yaml"))
+    server.initialize(
+        initializationOptions={"transformersGlossary": {"extraGlossaryFiles": [path]}}
+    )
+    first = server.wait_for(lambda m: m.get("method") == "window/showMessage")
+    server.check_alive()
+    shown = [m for m in server.messages if m.get("method") == "window/showMessage"]
+    assert first in shown
+    for message in shown:
+        assert len(message["params"]["message"]) <= SHOWN_LIMIT
