@@ -390,27 +390,25 @@ class GlossaryProtocol(LanguageServerProtocol):
             params = attrs.evolve(params, message=clip(params.message))
         super().notify(method, params)
 
-    def _send_response(self, msg_id, result=None, error=None) -> None:
-        if msg_id == self._answering:
-            self._answered = True
-        if error is None and isinstance(result, dict):
-            # Already JSON (completion lists are built as dicts): cattrs would walk every value.
-            self._send_data({"jsonrpc": self.VERSION, "id": msg_id, "result": result})
-            return
-        super()._send_response(msg_id, result, error)
-
     def _send_data(self, data: Any) -> None:
-        """Serialise and write one message; a response that cannot be serialised becomes -32603."""
+        """Serialise and write one message; a response that cannot be serialised becomes -32603.
+
+        Everything pygls sends passes here (`_send_response`, `notify`, `send_request`)."""
         if not data:
             return
         if self.writer is None:
             log.error("cannot send a message: no transport")
             return
+        msg_id = data.get("id") if isinstance(data, dict) else getattr(data, "id", None)
+        if self._answering is not None and msg_id == self._answering:
+            self._answered = True
+        if not isinstance(data, dict) and isinstance(getattr(data, "result", None), dict):
+            # Already JSON (completion lists are built as dicts): cattrs would walk every value.
+            data = {"jsonrpc": self.VERSION, "id": msg_id, "result": data.result}
         try:
             body = json.dumps(data, default=self._to_json, allow_nan=False)
         except Exception:  # noqa: BLE001
             log.exception("cannot serialise an outgoing message")
-            msg_id = data.get("id") if isinstance(data, dict) else getattr(data, "id", None)
             is_response = (isinstance(data, dict) and "method" not in data) or (
                 hasattr(data, "result") or hasattr(data, "error")
             )
