@@ -3,6 +3,9 @@
 # then run every suite: Python (unit, stdio end-to-end, real Neovim, wheel install), the
 # benchmark at a small size, the VS Code client's unit tests, and the real VS Code end-to-end.
 # Set SKIP_VSCODE_E2E=1 to leave out the slowest step (a few minutes cold).
+# Set PYGLS_NEWEST=1 to also run the Python suites against the newest pygls 2.x, past the pin in
+# pyproject.toml, in a venv of its own (.venv-pygls-newest): a pygls release that breaks what we
+# build on shows there first, by name (tests/unit/test_pygls_coupling.py).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -35,10 +38,24 @@ install_python() {
   .venv/bin/pip install -q --disable-pip-version-check -e ".[test]"
 }
 
+pygls_newest() {
+  local venv="$ROOT/.venv-pygls-newest"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv" || return 1
+  "$venv/bin/pip" install -q --disable-pip-version-check -e ".[test]" || return 1
+  # Past our own pin on purpose: pip warns that it conflicts, and installs it.
+  "$venv/bin/pip" install -q --disable-pip-version-check --upgrade "pygls>=2,<3" \
+    || return 1
+  "$venv/bin/python" -c 'from importlib.metadata import version; print("pygls", version("pygls"))'
+  PYGLS_BEYOND_PIN=1 "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/unit tests/e2e
+}
+
 step "system packages (neovim)" install_system
 step "python venv (.venv)" install_python
 step "ruff" .venv/bin/ruff check server tests benchmarks
 step "pytest (unit, e2e over stdio, Neovim, wheel install)" .venv/bin/python -m pytest -q -p no:cacheprovider
+if [ "${PYGLS_NEWEST:-0}" = 1 ]; then
+  step "pytest (unit, e2e) against the newest pygls 2.x" pygls_newest
+fi
 step "benchmark (quick)" .venv/bin/python benchmarks/run.py --quick --json /tmp/tgls-bench-quick.json
 step "vscode-client unit tests" bash -c "cd '$ROOT/vscode-client' && npm ci --no-audit --no-fund --loglevel=error && npm test"
 if [ "${SKIP_VSCODE_E2E:-0}" != 1 ]; then

@@ -13,12 +13,16 @@ Two changes from `LanguageServerProtocol`:
   `structure_message` does not know), -32800 for a request cancelled before it ran and -32603
   for an exception in a handler. Notifications that cannot be handled are logged and dropped.
   `exit` ends the read loop with 0 after `shutdown` and 1 otherwise.
+
+Text we echo back (a method name in an error) or show the user (`window/showMessage`) is cut to
+`MAX_SHOWN` characters. Which pygls members this relies on, and why: docs/design.md ("Coupling
+to pygls"), each checked by tests/unit/test_pygls_coupling.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
+import enum
 import inspect
 import json
 import logging
@@ -32,9 +36,8 @@ from pygls.protocol import (
     JsonRPCRequestMessage,
     LanguageServerProtocol,
     default_converter,
+    lsp_method,
 )
-from pygls.protocol.json_rpc import JsonRPCResponseMessage
-from pygls.protocol.language_server import lsp_method
 
 log = logging.getLogger(__name__)
 _wire_log = logging.getLogger("pygls.protocol.json_rpc")
@@ -48,6 +51,16 @@ SERVER_NOT_INITIALIZED = -32002
 REQUEST_CANCELLED = -32800
 
 _NEVER_SKIPPED = {types.INITIALIZE, types.SHUTDOWN}
+MAX_SHOWN = 1_000  # characters of an error message or a message to the user
+MAX_NAME = 200  # characters of a method name quoted in a message
+
+
+def clip(text: str, limit: int = MAX_SHOWN) -> str:
+    """`text`, cut to `limit` characters with a note of how long it was."""
+    if len(text) <= limit:
+        return text
+    note = f"… ({len(text):,} characters)"
+    return text[: limit - len(note)] + note
 
 
 def valid_id(value: Any) -> bool:
@@ -89,15 +102,20 @@ def describe_structure_error(exc: BaseException) -> str:
 
 class GlossaryProtocol(LanguageServerProtocol):
     def __init__(self, server, converter) -> None:
-        super().__init__(server, converter)
+        # Our own references and state, rather than pygls's private `_server`, `_converter`
+        # and `_shutdown`; set first, as pygls's constructor reads every attribute.
+        self.owner = server
+        self.converter = converter
         self._initialized = False
+        self._shut_down = False
         self._exiting = False
         self._answering: Any = None  # id of the request being dispatched
         self._answered = False
+        super().__init__(server, converter)
 
     @property
     def shut_down(self) -> bool:
-        return self._shutdown
+        return self._shut_down
 
     # -- document sync: ours, not pygls's ---------------------------------------------------
     def _forward(self, method: str, params):
@@ -122,10 +140,10 @@ class GlossaryProtocol(LanguageServerProtocol):
         """End the read loop: 0 after `shutdown`, 1 without (pygls's own exit loses the code)."""
         if (user_handler := self.fm.features.get(types.EXIT)) is not None:
             yield user_handler, args, None
-        code = 0 if self._shutdown else 1
+        code = 0 if self._shut_down else 1
         self._exiting = True
         log.info("exit (code %d)", code)
-        connection = getattr(self._server, "connection", None)
+        connection = getattr(self.owner, "connection", None)
         if connection is None:
             raise SystemExit(code)
         connection.stop(code)
@@ -203,10 +221,10 @@ class GlossaryProtocol(LanguageServerProtocol):
                     'Invalid request: "method" must be a string',
                 )
             return
-        log.debug("received %s%s", method, f" (id {msg_id!r})" if has_id else "")
+        log.debug("received %.200s%s", method, f" (id {msg_id!r:.100})" if has_id else "")
         if has_id:
             if not valid_id(msg_id):
-                log.warning("request %s with an invalid id %.40r", method, msg_id)
+                log.warning("request %.200s with an invalid id %.40r", method, msg_id)
                 self.send_error(
                     None, INVALID_REQUEST, "Invalid request: id must be an integer or a string"
                 )
@@ -216,102 +234,108 @@ class GlossaryProtocol(LanguageServerProtocol):
             self._notification(method, data)
 
     def _request(self, msg_id, method: str, data: dict, cancelled: bool) -> None:
-        if self._shutdown:
-            log.info("request %s (id %r) after shutdown", method, msg_id)
+        name = clip(method, MAX_NAME)  # the method as quoted in messages
+        if self._shut_down:
+            log.info("request %s (id %.100r) after shutdown", name, msg_id)
             self.send_error(
                 msg_id,
                 INVALID_REQUEST,
-                f"Invalid request: {method} after shutdown; only exit is accepted",
+                f"Invalid request: {name} after shutdown; only exit is accepted",
             )
             return
         if method == types.INITIALIZE:
             if self._initialized:
-                log.warning("a second initialize (id %r)", msg_id)
+                log.warning("a second initialize (id %.100r)", msg_id)
                 self.send_error(
                     msg_id, INVALID_REQUEST, "Invalid request: the server is already initialized"
                 )
                 return
         elif not self._initialized:
-            log.info("request %s (id %r) before initialize", method, msg_id)
+            log.info("request %s (id %.100r) before initialize", name, msg_id)
             self.send_error(
                 msg_id,
                 SERVER_NOT_INITIALIZED,
-                f"Server not initialized: {method} before initialize",
+                f"Server not initialized: {name} before initialize",
             )
             return
         if cancelled and method not in _NEVER_SKIPPED:
-            log.debug("request %r cancelled before it ran", msg_id)
+            log.debug("request %.100r cancelled before it ran", msg_id)
             self.send_error(msg_id, REQUEST_CANCELLED, f"Request {msg_id!r} was cancelled")
             return
         if (self.fm.builtin_features.get(method) or self.fm.features.get(method)) is None:
-            log.info("unknown request %s (id %r)", method, msg_id)
-            self.send_error(msg_id, METHOD_NOT_FOUND, f"Method not found: {method}")
+            log.info("unknown request %s (id %.100r)", name, msg_id)
+            self.send_error(msg_id, METHOD_NOT_FOUND, f"Method not found: {name}")
             return
         message_type = self.get_message_type(method)
         if message_type is not None and "id" not in attrs.fields_dict(message_type):
-            log.info("notification %s sent as a request (id %r)", method, msg_id)
+            log.info("notification %s sent as a request (id %.100r)", name, msg_id)
             self.send_error(
                 msg_id,
                 INVALID_REQUEST,
-                f"Invalid request: {method} is a notification, not a request",
+                f"Invalid request: {name} is a notification, not a request",
             )
             return
         try:
-            message = self._converter.structure(data, message_type or JsonRPCRequestMessage)
+            message = self.converter.structure(data, message_type or JsonRPCRequestMessage)
         except Exception as exc:  # noqa: BLE001 - any failure here is the params' fault
             detail = describe_structure_error(exc)
-            log.warning("invalid params for %s (id %r): %s", method, msg_id, detail)
-            self.send_error(msg_id, INVALID_PARAMS, f"Invalid params for {method}: {detail}")
+            log.warning("invalid params for %s (id %.100r): %s", name, msg_id, detail)
+            self.send_error(msg_id, INVALID_PARAMS, f"Invalid params for {name}: {detail}")
             return
         if method == types.INITIALIZE:
             self._initialized = True
         self._answering, self._answered = msg_id, False
         try:
-            contextvars.copy_context().run(self._handle_request, message.id, method, message.params)
+            self.handle_message(message)
         except Exception:  # noqa: BLE001
-            log.exception("failed to handle request %s (id %r)", method, msg_id)
+            log.exception("failed to handle request %s (id %.100r)", name, msg_id)
             if not self._answered and msg_id not in self._request_futures:
-                self.send_error(msg_id, INTERNAL_ERROR, f"Internal error handling {method}")
+                self.send_error(msg_id, INTERNAL_ERROR, f"Internal error handling {name}")
         finally:
             self._answering = None
+        if method == types.SHUTDOWN:
+            self._shut_down = True
 
     def _notification(self, method: str, data: dict) -> None:
+        name = clip(method, MAX_NAME)
         if method != types.EXIT:
             if not self._initialized:
-                log.info("dropping notification %s before initialize", method)
+                log.info("dropping notification %s before initialize", name)
                 return
-            if self._shutdown:
-                log.info("dropping notification %s after shutdown", method)
+            if self._shut_down:
+                log.info("dropping notification %s after shutdown", name)
                 return
         if method == types.EXIT:  # whatever its params: the client wants us gone
-            contextvars.copy_context().run(self._handle_notification, method, None)
+            self.handle_message(
+                JsonRPCNotification(method=types.EXIT, jsonrpc=self.VERSION, params=None)
+            )
             return
         if method == types.CANCEL_REQUEST:
             params = data.get("params")
             target = params.get("id") if isinstance(params, dict) else None
             if valid_id(target):
-                self._handle_cancel_notification(target)
+                self._cancel(target)
             else:
                 log.warning("$/cancelRequest without a valid id: %.100r", params)
             return
         known = method in self.fm.builtin_features or method in self.fm.features
         if not known:
             (log.debug if method.startswith("$/") else log.info)(
-                "ignoring unknown notification %s", method
+                "ignoring unknown notification %s", name
             )
             return
         try:
-            message = self._converter.structure(
+            message = self.converter.structure(
                 data, self.get_message_type(method) or JsonRPCNotification
             )
         except Exception as exc:  # noqa: BLE001
             log.warning(
                 "invalid params for notification %s (ignored): %s",
-                method,
+                name,
                 describe_structure_error(exc),
             )
             return
-        contextvars.copy_context().run(self._handle_notification, method, message.params)
+        self.handle_message(message)
 
     def _response(self, data: dict) -> None:
         """A response from the client to one of our requests."""
@@ -320,21 +344,13 @@ class GlossaryProtocol(LanguageServerProtocol):
             log.warning("client sent a response without a valid id: %.200r", data)
             return
         try:
-            if "error" in data:
-                message = self._converter.structure(data, types.ResponseErrorMessage)
-            else:
-                response_type = self._result_types.pop(msg_id, None) or JsonRPCResponseMessage
-                message = self._converter.structure(data, response_type)
+            message = self.structure_message(data)
         except Exception as exc:  # noqa: BLE001
-            log.warning("malformed response %r: %s", msg_id, describe_structure_error(exc))
-            future = self._request_futures.pop(msg_id, None)
-            if future is not None and not future.done():
-                future.set_exception(ValueError(f"malformed response: {exc}"))
-            return
-        if "error" in data:
-            self._handle_response(msg_id, None, message.error)
-        else:
-            self._handle_response(msg_id, message.result)
+            log.warning("malformed response %.100r: %s", msg_id, describe_structure_error(exc))
+            # Fail the request's future, through pygls, as an error answer would.
+            error = types.ResponseError(code=PARSE_ERROR, message=f"malformed response: {exc}")
+            message = types.ResponseErrorMessage(id=msg_id, error=error)
+        self.handle_message(message)
 
     def _execute_handler(self, msg_id, handler, callback, args=None, kwargs=None):
         super()._execute_handler(msg_id, handler, callback, args, kwargs)
@@ -353,8 +369,8 @@ class GlossaryProtocol(LanguageServerProtocol):
         if self._request_futures.get(msg_id) is future:
             del self._request_futures[msg_id]
 
-    def _handle_cancel_notification(self, msg_id) -> None:
-        # Usually the request has been answered already: no warning for that.
+    def _cancel(self, msg_id) -> None:
+        # Usually the request has been answered already: no warning for that (pygls warns).
         future = self._request_futures.pop(msg_id, None)
         if future is None:
             log.debug("$/cancelRequest for %r, which is not running", msg_id)
@@ -363,31 +379,36 @@ class GlossaryProtocol(LanguageServerProtocol):
 
     # -- sending ------------------------------------------------------------------------------
     def send_error(self, msg_id, code: int, message: str) -> None:
-        self._send_data(
-            {"jsonrpc": self.VERSION, "id": msg_id, "error": {"code": code, "message": message}}
-        )
+        error = {"code": code, "message": clip(message)}
+        self._send_data({"jsonrpc": self.VERSION, "id": msg_id, "error": error})
 
-    def _send_response(self, msg_id, result=None, error=None) -> None:
-        if msg_id == self._answering:
-            self._answered = True
-        if error is None and isinstance(result, dict):
-            # Already JSON (completion lists are built as dicts): cattrs would walk every value.
-            self._send_data({"jsonrpc": self.VERSION, "id": msg_id, "result": result})
-            return
-        super()._send_response(msg_id, result, error)
+    def notify(self, method: str, params: Any = None) -> None:
+        # Every message to the user passes here: cut it to what a pop-up can hold.
+        if method == types.WINDOW_SHOW_MESSAGE and isinstance(
+            getattr(params, "message", None), str
+        ):
+            params = attrs.evolve(params, message=clip(params.message))
+        super().notify(method, params)
 
     def _send_data(self, data: Any) -> None:
-        """Serialise and write one message; a response that cannot be serialised becomes -32603."""
+        """Serialise and write one message; a response that cannot be serialised becomes -32603.
+
+        Everything pygls sends passes here (`_send_response`, `notify`, `send_request`)."""
         if not data:
             return
         if self.writer is None:
             log.error("cannot send a message: no transport")
             return
+        msg_id = data.get("id") if isinstance(data, dict) else getattr(data, "id", None)
+        if self._answering is not None and msg_id == self._answering:
+            self._answered = True
+        if not isinstance(data, dict) and isinstance(getattr(data, "result", None), dict):
+            # Already JSON (completion lists are built as dicts): cattrs would walk every value.
+            data = {"jsonrpc": self.VERSION, "id": msg_id, "result": data.result}
         try:
-            body = json.dumps(data, default=self._serialize_message, allow_nan=False)
+            body = json.dumps(data, default=self._to_json, allow_nan=False)
         except Exception:  # noqa: BLE001
             log.exception("cannot serialise an outgoing message")
-            msg_id = data.get("id") if isinstance(data, dict) else getattr(data, "id", None)
             is_response = (isinstance(data, dict) and "method" not in data) or (
                 hasattr(data, "result") or hasattr(data, "error")
             )
@@ -405,15 +426,22 @@ class GlossaryProtocol(LanguageServerProtocol):
             )
         _wire_log.info("Sending data: %s", body)  # shown at -vvv, as pygls did
         payload = body.encode("utf-8")
-        if self._include_headers:
-            header = (
-                f"Content-Length: {len(payload)}\r\n"
-                f"Content-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
-            )
-            payload = header.encode("ascii") + payload
+        header = (
+            f"Content-Length: {len(payload)}\r\n"
+            f"Content-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+        )
+        payload = header.encode("ascii") + payload
         try:
             res = self.writer.write(payload)
             if inspect.isawaitable(res):
                 asyncio.ensure_future(res)
         except Exception:  # noqa: BLE001 - a writer failure is the transport's to report
             log.exception("cannot write an outgoing message")
+
+    def _to_json(self, value: Any) -> Any:
+        """What `json.dumps` cannot write itself: lsprotocol (attrs) objects and enums."""
+        if attrs.has(type(value)):
+            return self.converter.unstructure(value)
+        if isinstance(value, enum.Enum):
+            return value.value
+        return value.__dict__

@@ -57,25 +57,14 @@ class GlossaryServer(LanguageServer):
         self.connection: transport.Connection | None = None
 
     # -- transport: ours, not pygls's reader (see transport.py) ------------------------------
+    # No feature runs in pygls's thread pool, so there is none to shut down at exit.
     def start_io(self, stdin=None, stdout=None) -> int:  # type: ignore[override]
         """Serve over stdio until the client is done; return the process exit code."""
-        try:
-            return transport.serve_stdio(
-                self, stdin or sys.stdin.buffer, stdout or sys.stdout.buffer
-            )
-        finally:
-            self._release()
+        return transport.serve_stdio(self, stdin or sys.stdin.buffer, stdout or sys.stdout.buffer)
 
     def start_tcp(self, host: str, port: int) -> int:  # type: ignore[override]
-        """Serve one client over TCP; return the process exit code."""
-        try:
-            return transport.serve_tcp(self, host, port)
-        finally:
-            self._release()
-
-    def _release(self) -> None:
-        if self._thread_pool is not None:
-            self._thread_pool.shutdown(wait=False, cancel_futures=True)
+        """Serve one client over TCP (others are refused meanwhile); return the exit code."""
+        return transport.serve_tcp(self, host, port)
 
     # -- glue helpers ------------------------------------------------------------------------
     def document(self, uri: str) -> Analysis | None:
@@ -311,6 +300,8 @@ server = GlossaryServer()
 def initialize(ls: GlossaryServer, params: types.InitializeParams) -> None:
     encoding = ls.workspace.position_encoding
     ls.client = Client.from_initialize(params.capabilities, getattr(encoding, "value", encoding))
+    if ls.connection is not None:
+        ls.connection.watch_editor(params.process_id)
     ls.apply_settings(params.initialization_options)
 
 

@@ -4,22 +4,25 @@ pygls's reader (`pygls.io_.run_async`) trusts its input: a bad header or a wrong
 `Content-Length` leaves it reading the stream out of step forever, it waits on a stdin read after
 `exit`, and it never notices that the editor died. This module replaces it.
 
-`FrameParser` is sans-IO: bytes go in, message bodies come out. Recoverable framing errors (a
-malformed header line, a header block without `Content-Length`, a body longer than declared, a
-body shorter than declared followed by the next message) are logged and skipped up to the next
-`Content-Length` header. A `Content-Length` that is not a number or is absurdly large cannot be
-recovered from; `FramingError` ends the server with a non-zero exit code so that the editor
-restarts it.
+`FrameParser` is sans-IO: bytes go in, message bodies come out. Framing errors (a malformed
+header line, a header block without `Content-Length`, a `Content-Length` that is not a number or
+is absurdly large, a body longer than declared, a body shorter than declared followed by the next
+message) are logged and skipped up to the next `Content-Length` header; the skip holds no more
+than a header's worth of bytes, however long it runs.
 
-`serve` runs the loop: a daemon thread reads stdin (so that a blocked read never keeps the
-process alive), the loop frames and hands bodies to the protocol, and the process ends on `exit`,
-end of input, an unrecoverable framing error, a broken stdout or the death of the editor process
-named in `initialize`'s `processId`.
+`serve_stdio` runs the loop: a daemon thread reads stdin (so that a blocked read never keeps the
+process alive), another writes stdout (so that a client that stops reading never blocks the
+loop), the loop frames and hands bodies to the protocol, and the process ends on `exit`, end of
+input, a broken stdout, output left unread past `MAX_UNREAD`, or the death of the editor process
+named in `initialize`'s `processId`. `serve_tcp` serves one client the same way and refuses
+others while it is connected.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextlib
 import logging
 import os
 import re
@@ -36,11 +39,14 @@ MAX_HEADER_LINE = 8 * 1024  # a longer "header line" is junk
 MAX_HEADER_LINES = 32
 READ_CHUNK = 64 * 1024
 PARENT_POLL_SECONDS = 1.0
+WRITE_CHUNK = 64 * 1024
+MAX_UNREAD = 32 * 1024 * 1024  # our output the client has not read: past this it is gone
+DRAIN_PATIENCE = 1.0  # at exit, how long unsent output may make no progress before it is dropped
+MAX_PID = 2**32 - 1 if sys.platform == "win32" else 2**31 - 1  # DWORD / pid_t
 
 # Exit codes
 EXIT_OK = 0  # `exit` after `shutdown`
 EXIT_UNCLEAN = 1  # `exit` without `shutdown`, input closed before `shutdown`, editor died
-EXIT_BROKEN_STREAM = 2  # unrecoverable framing error
 
 _MARKER = re.compile(rb"content-length:", re.IGNORECASE)
 _MARKER_LEN = len(b"content-length:")
@@ -50,6 +56,7 @@ _HEADER_IN_BODY = re.compile(rb"content-length:[ \t]*\d+[ \t]*\r?\n", re.IGNOREC
 _HEADER_PREFIX = re.compile(rb"content-length:[ \t]*\d*[ \t]*\r?", re.IGNORECASE)
 _HEADER_SLACK = 64  # how far a header that starts inside a body may reach past it
 _HEADER_LINE = re.compile(rb"([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*")
+_SPACED_HEADER_LINE = re.compile(rb"([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[ \t]+:[ \t]*(.*?)[ \t]*")
 
 
 def _partial_header_at_end(buf: bytearray, lo: int, hi: int) -> bool:
@@ -69,17 +76,11 @@ def _partial_header_at_end(buf: bytearray, lo: int, hi: int) -> bool:
     return False
 
 
-class FramingError(Exception):
-    """The stream cannot be brought back into step."""
-
-    bodies: list[bytes] = []  # complete messages read before the fault
-
-
 class FrameParser:
     """Split a byte stream into LSP message bodies.
 
-    `feed(data)` returns the bodies completed by `data`; it raises `FramingError` for an
-    unrecoverable stream. `skipped` counts the bytes thrown away while resynchronising.
+    `feed(data)` returns the bodies completed by `data`; it never raises. `skipped` counts the
+    bytes thrown away while resynchronising.
     """
 
     HEADERS, BODY, SKIP = "headers", "body", "skip"
@@ -94,27 +95,24 @@ class FrameParser:
         self._skipping = 0  # bytes dropped in the current skip
         self.skipped = 0
         self.recoveries = 0
+        self._told_spaced = False
 
     # -- public ------------------------------------------------------------------------------
     def feed(self, data: bytes) -> list[bytes]:
         if data:
             self._buf += data
         bodies: list[bytes] = []
-        try:
-            while True:
-                if self._state == self.HEADERS:
-                    if not self._headers():
-                        break
-                elif self._state == self.BODY:
-                    body = self._body()
-                    if body is None:
-                        break
-                    bodies.append(body)
-                elif not self._skip():
+        while True:
+            if self._state == self.HEADERS:
+                if not self._headers():
                     break
-        except FramingError as exc:
-            exc.bodies = bodies  # the messages before the fault are still to be handled
-            raise
+            elif self._state == self.BODY:
+                body = self._body()
+                if body is None:
+                    break
+                bodies.append(body)
+            elif not self._skip():
+                break
         self._compact()
         return bodies
 
@@ -151,6 +149,12 @@ class FrameParser:
             self._state, self._scanned = self.BODY, 0
             return True
         match = _HEADER_LINE.fullmatch(line)
+        if match is None and (match := _SPACED_HEADER_LINE.fullmatch(line)) is not None:
+            # `Content-Length : N`: invalid, but its meaning is plain; reading it answers the
+            # request instead of losing it.
+            if not self._told_spaced:
+                self._told_spaced = True
+                log.warning("header %.60r has a space before its colon; read anyway", line)
         if match is None or _MARKER.search(line, 1) is not None:
             # Junk, or junk run into the next message's header: resume at that header.
             self._recover(f"malformed header line {line[:60]!r}")
@@ -161,12 +165,15 @@ class FrameParser:
         name, value = match.group(1).lower(), match.group(2)
         if name == b"content-length":
             if not value.isdigit():
-                raise FramingError(f"Content-Length is not a number: {value[:40]!r}")
-            length = int(value)
-            if length > MAX_CONTENT_LENGTH:
-                raise FramingError(
-                    f"Content-Length {length} exceeds the {MAX_CONTENT_LENGTH}-byte limit"
+                self._recover(f"Content-Length is not a number: {value[:40]!r}")
+                return True
+            if len(value) > 12 or int(value) > MAX_CONTENT_LENGTH:
+                self._recover(
+                    f"Content-Length {value[:40].decode()} exceeds the"
+                    f" {MAX_CONTENT_LENGTH}-byte limit"
                 )
+                return True
+            length = int(value)
             if self._length is not None:
                 # A second Content-Length: the first block was cut short; this one starts anew.
                 self._recover("a header block with two Content-Length headers", consume=False)
@@ -291,32 +298,92 @@ def _pid_alive_windows(pid: int) -> bool:  # pragma: no cover
 
 # -- I/O ---------------------------------------------------------------------------------------
 class PipeWriter:
-    """Write framed messages; a vanished reader stops the server instead of raising."""
+    """Write framed messages from a thread of its own: `write` only queues, so a client that stops
+    reading never blocks the loop that watches for `exit`, closed input and the editor's death.
+
+    A vanished reader, or more than `MAX_UNREAD` bytes left unread, stops the server instead.
+    """
 
     def __init__(self, stream: BinaryIO, on_broken: Callable[[], None]) -> None:
         self._stream = stream
+        self._fd: int | None = None
+        try:
+            self._fd = stream.fileno()
+        except (AttributeError, OSError, ValueError):
+            pass  # an in-memory stream: written through its own write()
         self._on_broken = on_broken
-        self._lock = threading.Lock()
+        self._queue: collections.deque[bytes] = collections.deque()
+        self._cond = threading.Condition()
+        self._unsent = 0  # bytes queued or partly written
+        self._written = 0  # bytes written so far: progress, for the drain at exit
+        self._closing = False
         self.broken = False
+        self._thread = threading.Thread(target=self._run, name="lsp-stdout", daemon=True)
+        self._thread.start()
 
     def write(self, data: bytes) -> None:
-        with self._lock:
-            if self.broken:
+        with self._cond:
+            if self.broken or self._closing:
                 return
-            try:
-                self._stream.write(data)
-                self._stream.flush()
-            except (OSError, ValueError) as exc:  # BrokenPipeError, or a closed file
+            if self._unsent + len(data) > MAX_UNREAD:
                 self.broken = True
-                log.error("cannot write to the client (%s); stopping", exc)
-                self._on_broken()
+                unread = self._unsent
+            else:
+                self._queue.append(data)
+                self._unsent += len(data)
+                self._cond.notify_all()
+                return
+        log.error("the client has left %d bytes of our output unread; stopping", unread)
+        self._on_broken()
 
     def close(self) -> None:
-        with self._lock:
+        """Send what is queued while the client keeps reading; drop it once it stops."""
+        with self._cond:
+            self._closing = True
+            self._cond.notify_all()
+            while self._unsent and not self.broken:
+                before = self._written
+                self._cond.wait(DRAIN_PATIENCE)
+                if self._written == before and self._unsent:
+                    log.warning(
+                        "dropping %d bytes of output the client is not reading", self._unsent
+                    )
+                    return
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and not self._closing:
+                    self._cond.wait()
+                if not self._queue:
+                    return
+                data = self._queue.popleft()
             try:
+                self._send(data)
+            except (OSError, ValueError) as exc:  # BrokenPipeError, or a closed file
+                with self._cond:
+                    self.broken = True
+                    self._queue.clear()
+                    self._unsent = 0
+                    self._cond.notify_all()
+                log.error("cannot write to the client (%s); stopping", exc)
+                self._on_broken()
+                return
+
+    def _send(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            if self._fd is not None:
+                n = os.write(self._fd, view[:WRITE_CHUNK])  # unbuffered: no lock to die holding
+            else:
+                self._stream.write(view[:WRITE_CHUNK])
                 self._stream.flush()
-            except (OSError, ValueError):
-                pass
+                n = min(len(view), WRITE_CHUNK)
+            view = view[n:]
+            with self._cond:
+                self._unsent -= n
+                self._written += n
+                self._cond.notify_all()
 
 
 def _reader_thread(
@@ -356,10 +423,22 @@ class Connection:
         self.server = server
         self.protocol = server.protocol
         self.exit_code: int | None = None
+        self.editor_pid: int | None = None  # the editor process to outlive, from `initialize`
         self._wake: asyncio.Event | None = None
         self.partial = False  # part of a message has arrived, the rest has not been read yet
         self.queued: Callable[[], int] = lambda: 0  # chunks read but not yet parsed
         self.last_input = time.monotonic()  # when the last chunk of input was handled
+
+    def watch_editor(self, pid: Any) -> None:
+        """End the server when process `pid` (initialize's `processId`) dies; None: never."""
+        if pid is None:
+            return
+        if not isinstance(pid, int) or isinstance(pid, bool) or not 0 < pid <= MAX_PID:
+            log.warning(
+                "processId %.40r is not a process id; the editor's exit will not be noticed", pid
+            )
+            return
+        self.editor_pid = pid
 
     def input_pending(self) -> bool:
         """Whether input is waiting: background work should let it go first."""
@@ -402,18 +481,9 @@ class Connection:
                     log.info("input closed; exiting")
                     self.stop(EXIT_OK if self.protocol.shut_down else EXIT_UNCLEAN)
                     break
-                try:
-                    bodies = parser.feed(chunk)
-                    self.partial = parser.buffered > 0
-                    self.last_input = time.monotonic()
-                except FramingError as exc:
-                    if exc.bodies:
-                        self.protocol.receive(exc.bodies)
-                    log.error(
-                        "unrecoverable framing error: %s; exiting so the editor restarts us", exc
-                    )
-                    self.stop(EXIT_BROKEN_STREAM)
-                    break
+                bodies = parser.feed(chunk)
+                self.partial = parser.buffered > 0
+                self.last_input = time.monotonic()
                 if bodies:
                     self.protocol.receive(bodies)
                     await asyncio.sleep(0)  # let callbacks and tasks of these messages run
@@ -438,8 +508,8 @@ class Connection:
         """End the server when the editor process named in `initialize` is gone."""
         while True:
             await asyncio.sleep(PARENT_POLL_SECONDS)
-            pid = getattr(self.server, "process_id", None)
-            if isinstance(pid, int) and not pid_alive(pid):
+            pid = self.editor_pid
+            if pid is not None and not pid_alive(pid):
                 log.warning("the editor process %d is gone; exiting", pid)
                 self.stop(EXIT_UNCLEAN)
                 return
@@ -469,13 +539,17 @@ def serve_stdio(server: Any, stdin: BinaryIO, stdout: BinaryIO) -> int:
         connection.queued = queue.qsize
         return await connection.run(next_chunk)
 
-    return _run(main)
+    try:
+        return _run(main)
+    finally:
+        writer.close()
 
 
 def serve_stream(
     server: Any, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
 ) -> Awaitable[int]:
-    """Serve one client over asyncio streams (TCP)."""
+    """Serve one client over asyncio streams (TCP). asyncio's writes never block; its buffer
+    is held to `MAX_UNREAD` as the pipe writer's queue is."""
     connection = Connection(server)
     server.connection = connection
 
@@ -483,6 +557,12 @@ def serve_stream(
         def write(self, data: bytes) -> None:
             if writer.is_closing():
                 connection.stop(EXIT_UNCLEAN)
+                return
+            unread = writer.transport.get_write_buffer_size()
+            if unread + len(data) > MAX_UNREAD:
+                log.error("the client has left %d bytes of our output unread; stopping", unread)
+                connection.stop(EXIT_UNCLEAN)
+                writer.transport.abort()
                 return
             writer.write(data)
 
@@ -501,18 +581,39 @@ def serve_stream(
 
 
 def serve_tcp(server: Any, host: str, port: int) -> int:
-    """Serve the first client to connect over TCP until it ends; return the exit code."""
+    """Serve the first client to connect over TCP until it ends; return the exit code.
+
+    One process is one session (as over stdio): once a client is connected the server stops
+    listening, so others are refused, and one that got in at the same moment is closed unread.
+    """
 
     async def main() -> int:
         finished: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        tcp: asyncio.Server | None = None
+        busy = False
 
         async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            nonlocal busy
+            if busy:
+                log.warning(
+                    "refused a client from %s: serving one already",
+                    writer.get_extra_info("peername"),
+                )
+                writer.transport.abort()
+                return
+            busy = True
+            if tcp is not None:
+                tcp.close()  # stop listening
             code = await serve_stream(server, reader, writer)
             writer.close()
+            with contextlib.suppress(Exception):  # unread output is dropped after a moment
+                await asyncio.wait_for(writer.wait_closed(), DRAIN_PATIENCE)
             if not finished.done():
                 finished.set_result(code)
 
         tcp = await asyncio.start_server(on_connect, host, port)
+        if busy:
+            tcp.close()
         log.info("serving on %s:%s", host, port)
         async with tcp:
             return await finished

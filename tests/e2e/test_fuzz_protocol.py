@@ -48,6 +48,9 @@ class FakeConnection:
     def stop(self, code: int) -> None:
         self.codes.append(code)
 
+    def watch_editor(self, pid) -> None:
+        pass
+
 
 def make_server() -> tuple[GlossaryServer, Capture, FakeConnection]:
     server = GlossaryServer()
@@ -310,7 +313,9 @@ def test_notifications_leave_no_futures_behind():
     )
     server.protocol.receive([json.dumps(b).encode() for b in bodies])
     assert server.protocol._request_futures == {}
-    assert len([m for m in parse_frames(bytes(capture.data)) if "id" in m]) == 201
+    answers = [m for m in parse_frames(bytes(capture.data)) if "id" in m]
+    assert len(answers) == 201
+    assert all("result" in m for m in answers), [m for m in answers if "result" not in m][:1]
 
 
 def test_strict_converter_refuses_coercions_and_keeps_enums():
