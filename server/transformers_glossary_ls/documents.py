@@ -8,7 +8,10 @@ its lines change, so an analysis (see `analysis/`) can cache per-block results k
 listeners hear which block an edit started in.
 
 Lines are stored without their terminators. As in LSP, `\\n`, `\\r\\n` and `\\r` end a line and
-nothing else does (`str.splitlines` would also split on U+2028, U+0085 and form feeds).
+nothing else does (`str.splitlines` would also split on U+2028, U+0085 and form feeds). Each
+line's terminator is kept beside it, because an edit can bring a `\\r` and a `\\n` together
+(a `\\r` typed before an `\\n`, or a deletion of what separated them), and then the two are one
+line break, as they are for the client.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_BREAK_KEPT = re.compile(r"(\r\n|\r|\n)")
 BLOCK_LINES = 512  # blocks are split when they reach twice this
 
 
@@ -30,12 +34,23 @@ def split_lines(text: str) -> list[str]:
     return LINE_BREAK.split(text)
 
 
+def split_with_ends(text: str) -> tuple[list[str], list[str]]:
+    """Lines of `text` and the terminator of each ("" after the last line)."""
+    if "\r" not in text:
+        lines = text.split("\n")
+        return lines, ["\n"] * (len(lines) - 1) + [""]
+    parts = _LINE_BREAK_KEPT.split(text)
+    return parts[0::2], [*parts[1::2], ""]
+
+
 _REVISIONS = itertools.count(1)
 
 
 @dataclass(eq=False, slots=True)
 class Block:
     lines: list[str]
+    # The terminator of each line: "\n", "\r\n" or "\r"; "" after the document's last line.
+    ends: list[str]
     # Unique across all blocks ever made: a new one whenever the lines change.
     revision: int = field(default_factory=lambda: next(_REVISIONS))
 
@@ -51,7 +66,7 @@ class Document:
         self.listeners: list[Callable[[int], None]] = []
         self._blocks: list[Block] = []
         self._starts: list[int] = []
-        self._set_lines(split_lines(text))
+        self._set_lines(*split_with_ends(text))
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -98,7 +113,7 @@ class Document:
 
     # -- writing ---------------------------------------------------------------------------
     def replace_all(self, text: str, version: int | None = None) -> None:
-        self._set_lines(split_lines(text))
+        self._set_lines(*split_with_ends(text))
         self.changed_from(0)
         if version is not None:
             self.version = version
@@ -128,14 +143,32 @@ class Document:
         last_block, last_offset = self.locate(end_line)
         head = self._blocks[first_block].lines[first_offset][:start_index]
         tail = self._blocks[last_block].lines[last_offset][end_index:]
-        new_lines = split_lines(head + text + tail) if text else [head + tail]
+        if text:
+            new_lines, new_ends = split_with_ends(head + text + tail)
+        else:
+            new_lines, new_ends = [head + tail], [""]
+        # The terminators on either side of the edited span are not part of it and stay.
+        new_ends[-1] = self._blocks[last_block].ends[last_offset]
+        if new_ends[-1] == "\n" and len(new_lines) > 1 and not new_lines[-1]:
+            if new_ends[-2] == "\r":  # the span ends in "\r", right before an "\n": one CRLF
+                del new_lines[-1], new_ends[-1]
+                new_ends[-1] = "\r\n"
+        if new_ends[0] == "\n" and not new_lines[0]:
+            before = self._line_before(first_block, first_offset)
+            if before is not None and before[0].ends[before[1]] == "\r":
+                # The line before ends in "\r" and the span starts with "\n": one CRLF. The
+                # line's text is unchanged, so its block keeps its revision.
+                del new_lines[0], new_ends[0]
+                before[0].ends[before[1]] = "\r\n"
 
         first = self._blocks[first_block]
         if first_block == last_block:
             first.lines[first_offset : last_offset + 1] = new_lines
+            first.ends[first_offset : last_offset + 1] = new_ends
         else:
-            after = self._blocks[last_block].lines[last_offset + 1 :]
-            first.lines[first_offset:] = new_lines + after
+            rest = self._blocks[last_block]
+            first.lines[first_offset:] = new_lines + rest.lines[last_offset + 1 :]
+            first.ends[first_offset:] = new_ends + rest.ends[last_offset + 1 :]
             del self._blocks[first_block + 1 : last_block + 1]
         first.revision = next(_REVISIONS)
         self._rebalance(first_block)
@@ -149,6 +182,15 @@ class Document:
             listener(block_index)
 
     # -- internals -------------------------------------------------------------------------
+    def _line_before(self, block_index: int, offset: int) -> tuple[Block, int] | None:
+        """(block, offset) of the line before the given one, or None for the first line."""
+        if offset:
+            return self._blocks[block_index], offset - 1
+        if block_index:
+            previous = self._blocks[block_index - 1]
+            return previous, len(previous.lines) - 1
+        return None
+
     def _clamp(self, line: int, index: int, last: int) -> tuple[int, int]:
         if line < 0:
             return 0, 0
@@ -156,17 +198,18 @@ class Document:
             return last, len(self.line(last))
         return line, max(0, min(index, len(self.line(line))))
 
-    def _set_lines(self, lines: list[str]) -> None:
+    def _set_lines(self, lines: list[str], ends: list[str]) -> None:
         self._blocks = [
-            Block(lines[i : i + BLOCK_LINES]) for i in range(0, len(lines), BLOCK_LINES)
-        ] or [Block([""])]
+            Block(lines[i : i + BLOCK_LINES], ends[i : i + BLOCK_LINES])
+            for i in range(0, len(lines), BLOCK_LINES)
+        ] or [Block([""], [""])]
         self._reindex()
 
     def _rebalance(self, block_index: int) -> None:
         block = self._blocks[block_index]
         if len(block.lines) >= 2 * BLOCK_LINES:
             pieces = [
-                Block(block.lines[i : i + BLOCK_LINES])
+                Block(block.lines[i : i + BLOCK_LINES], block.ends[i : i + BLOCK_LINES])
                 for i in range(0, len(block.lines), BLOCK_LINES)
             ]
             self._blocks[block_index : block_index + 1] = pieces
@@ -175,6 +218,7 @@ class Document:
                 del self._blocks[block_index]
             else:
                 block.lines.append("")
+                block.ends.append("")
         self._reindex()
 
     def _reindex(self) -> None:

@@ -713,6 +713,41 @@ def test_line_endings(shared):
     assert (r["start"]["line"], r["start"]["character"], r["end"]["character"]) == (3, 17, 31)
 
 
+def _edit(start: tuple[int, int], end: tuple[int, int], text: str) -> dict:
+    return {
+        "range": {
+            "start": {"line": start[0], "character": start[1]},
+            "end": {"line": end[0], "character": end[1]},
+        },
+        "text": text,
+    }
+
+
+@pytest.mark.parametrize(
+    "text,changes",
+    [
+        pytest.param("a = 1\nb = 2\n", [_edit((0, 5), (0, 5), "\r")], id="CR typed before an LF"),
+        pytest.param("a = 1\rb = 2\n", [_edit((1, 0), (1, 0), "\n")], id="LF typed after a CR"),
+        pytest.param(
+            "a = 1\rx\nb = 2\n", [_edit((1, 0), (1, 1), "")], id="deleting what separates them"
+        ),
+    ],
+)
+def test_edit_bringing_cr_and_lf_together_keeps_lines_in_step(shared, text, changes):
+    """The client now has "a = 1\\r\\nb = 2\\n" + PY_LINE: PY_LINE is line 2, not line 3."""
+    uri = "file:///tmp/cr-lf-merge.py"
+    shared.open(uri, text + PY_LINE)
+    shared.notify(
+        "textDocument/didChange",
+        {"textDocument": {"uri": uri, "version": 2}, "contentChanges": changes},
+    )
+    answer = shared.hover(uri, 2, 10)
+    assert answer["result"] and "attention_mask" in answer["result"]["contents"]["value"]
+    assert answer["result"]["range"]["start"] == {"line": 2, "character": 6}
+    assert shared.hover(uri, 3, 10)["result"] is None  # there is no line 3
+    shared.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+
+
 @pytest.mark.parametrize(
     "uri,language",
     [

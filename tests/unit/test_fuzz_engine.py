@@ -6,6 +6,7 @@ Runs briefly by default; `FUZZ_EXAMPLES=5000 pytest tests/unit/test_fuzz_engine.
 from __future__ import annotations
 
 import os
+import re
 from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
@@ -26,6 +27,7 @@ FUZZ = settings(
 )
 GLOSSARY = Glossary()
 TERM = "attention_mask"
+LINE_BREAK = re.compile(r"\r\n|\r|\n")  # LSP's line breaks, independent of documents.py
 
 # Characters that are more than one unit in some encoding, or that Python treats specially.
 WIDE = [
@@ -202,32 +204,38 @@ def test_spot_and_complete_never_raise_and_stay_in_the_document(text, language, 
         assert (found.start_line, found.start) < (found.end_line, found.end)
 
 
-def reference_replace(lines, start_line, start_index, end_line, end_index, text):
-    last = len(lines) - 1
-
-    def clamp(line, index):
-        if line < 0:
-            return 0, 0
-        if line > last:
-            return last, len(lines[last])
-        return line, max(0, min(index, len(lines[line])))
-
-    a, b = sorted([clamp(start_line, start_index), clamp(end_line, end_index)])
+def reference_replace(raw, start_line, start_index, end_line, end_index, text):
+    """`raw` (terminators and all) edited as LSP defines it: a CR and an LF that the edit brings
+    together are one line break."""
+    spans, pos = [], 0
+    for match in LINE_BREAK.finditer(raw):
+        spans.append((pos, match.start()))
+        pos = match.end()
+    spans.append((pos, len(raw)))
 
     def offset(line, index):
-        return sum(len(x) + 1 for x in lines[:line]) + index
+        if line < 0:
+            return 0
+        if line >= len(spans):
+            return spans[-1][1]
+        start, end = spans[line]
+        return start + max(0, min(index, end - start))
 
-    flat = "\n".join(lines)
-    return split_lines(flat[: offset(*a)] + text + flat[offset(*b) :])
+    a, b = sorted([offset(start_line, start_index), offset(end_line, end_index)])
+    return raw[:a] + text + raw[b:]
 
 
+# Line starts and ends, and lone line breaks, are drawn often: an edit there can bring a CR and
+# an LF together into one line break.
+edit_lines = st.integers(-2, 14)
+edit_indexes = st.sampled_from([0, 999]) | st.integers(-3, 40)
 edits = st.lists(
     st.tuples(
-        st.integers(-2, 14),
-        st.integers(-3, 40),
-        st.integers(-2, 14),
-        st.integers(-3, 40),
-        texts.filter(lambda t: not t.endswith("\r")),
+        edit_lines,
+        edit_indexes,
+        edit_lines,
+        edit_indexes,
+        st.sampled_from(["", "\r", "\n", "x\r", "\nx"]) | texts,
     ),
     max_size=10,
 )
@@ -249,10 +257,11 @@ def test_edits_match_a_reference_and_caches_match_a_fresh_document(
     language_id, suffix = language
     with patch.object(documents, "BLOCK_LINES", block_lines):
         doc = Document(f"file:///edit{suffix}", text, language_id)
-        lines = split_lines(text)
+        raw = text
         for start_line, start_index, end_line, end_index, new_text in changes:
             doc.replace(start_line, start_index, end_line, end_index, new_text)
-            lines = reference_replace(lines, start_line, start_index, end_line, end_index, new_text)
+            raw = reference_replace(raw, start_line, start_index, end_line, end_index, new_text)
+            lines = split_lines(raw)
             assert doc.text == "\n".join(lines)
             assert doc.line_count == len(lines)
             for line, index in probes[:2]:  # warm the caches

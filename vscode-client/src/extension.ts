@@ -5,6 +5,7 @@ import * as vscode from "vscode";
 import {
   CloseAction,
   CloseHandlerResult,
+  DidChangeConfigurationNotification,
   ErrorAction,
   ErrorHandler,
   ErrorHandlerResult,
@@ -17,10 +18,14 @@ import {
   SECTION,
   Settings,
   StartProblem,
+  GlossaryFiles,
+  SettingLevels,
   classifyImportCheck,
   commandLine,
+  configurationPayload,
   describeProblem,
   documentSelector,
+  glossaryFiles,
   initializationOptions,
   needsRestart,
   planLaunch,
@@ -66,9 +71,25 @@ async function notify(problem: StartProblem): Promise<void> {
   }
 }
 
+/** `extraGlossaryFiles` by level: the window's view, and each folder's own settings (multi-root). */
+function currentGlossaryFiles(): GlossaryFiles {
+  const key = "extraGlossaryFiles";
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const levels: SettingLevels[] = [
+    vscode.workspace.getConfiguration(SECTION).inspect(key),
+    ...folders.map((f) => vscode.workspace.getConfiguration(SECTION, f.uri).inspect(key)),
+  ].flatMap((l) => (l ? [l] : []));
+  return glossaryFiles(levels, vscode.workspace.isTrusted);
+}
+
 function currentSettings(): Settings {
   const cfg = vscode.workspace.getConfiguration(SECTION);
-  return readSettings((key) => cfg.get(key));
+  return readSettings((key) => cfg.get(key), currentGlossaryFiles());
+}
+
+/** Sends our options (never the merged section, which mixes in untrusted workspace values). */
+function pushSettings(c: LanguageClient): Promise<void> {
+  return c.sendNotification(DidChangeConfigurationNotification.type, { settings: configurationPayload(currentSettings()) });
 }
 
 // The parts of the Python extension's API we use (ms-python.python, `environments`); all optional.
@@ -173,7 +194,8 @@ async function startServer(): Promise<void> {
     synchronize: { configurationSection: SECTION },
     middleware: {
       workspace: {
-        didChangeConfiguration: (sections, next) => (restartPending ? Promise.resolve() : next(sections)),
+        // Our own payload instead of the client's (the merged section): see pushSettings.
+        didChangeConfiguration: () => (restartPending ? Promise.resolve() : pushSettings(c)),
       },
     },
     outputChannel: output,
@@ -255,6 +277,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (needsRestart((s) => e.affectsConfiguration(s))) {
         void restart("settings changed");
+      }
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      const c = client;
+      if (c?.isRunning() && !restartPending) {
+        log("workspace trusted: sending its vocabulary files to the server");
+        pushSettings(c).catch((e) => log(`sending settings failed: ${String(e)}`));
       }
     }),
   );

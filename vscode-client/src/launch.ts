@@ -31,15 +31,37 @@ export interface Settings {
   };
   enabledLanguages: string[];
   logLevel: LogLevel;
+  /** Vocabulary files from the user's own settings: the server may read them anywhere. */
   extraGlossaryFiles: string[];
+  /** Vocabulary files from workspace settings (empty until the workspace is trusted). */
+  workspaceGlossaryFiles: string[];
   completion: { prose: boolean };
 }
 
-/** What the server receives as `initializationOptions` (camelCase, as on the wire). */
+/**
+ * What the server receives as `initializationOptions` and in `didChangeConfiguration` (camelCase,
+ * as on the wire). The server cannot tell where a merged value came from, so vocabulary paths
+ * arrive split by level: `workspaceGlossaryFiles` come from a repository's settings, and the
+ * server keeps them inside the workspace folders.
+ */
 export interface InitializationOptions {
   logLevel: LogLevel;
   extraGlossaryFiles: string[];
+  workspaceGlossaryFiles: string[];
   completion: { prose: boolean };
+}
+
+/** One setting's value at each level, as `WorkspaceConfiguration.inspect()` gives it. */
+export interface SettingLevels {
+  globalValue?: unknown;
+  workspaceValue?: unknown;
+  workspaceFolderValue?: unknown;
+}
+
+/** Vocabulary paths by the level that set them. */
+export interface GlossaryFiles {
+  user: string[];
+  workspace: string[];
 }
 
 /** Reads a value from the `transformersGlossary` section, e.g. `get("server.interpreter")`. */
@@ -55,8 +77,29 @@ function stringList(value: unknown): string[] {
   return [];
 }
 
-/** Builds typed settings from raw configuration values; a missing or bad value takes its default. */
-export function readSettings(get: SettingsGetter): Settings {
+/**
+ * Splits `extraGlossaryFiles` by where it was set. `levels` holds one `inspect()` per place asked
+ * (the window, and each workspace folder, whose own `.vscode/settings.json` shows up as its
+ * `workspaceFolderValue`). User-level paths always go; workspace-level ones (a `.code-workspace`
+ * file or a folder's settings, i.e. the repository's) only once the workspace is trusted, since
+ * opening a cloned repository must not make the server read files of the repository's choosing.
+ * (VS Code itself hides a restricted setting's workspace values in an untrusted workspace; this does
+ * not rely on it.)
+ */
+export function glossaryFiles(levels: readonly SettingLevels[], trusted: boolean): GlossaryFiles {
+  const unique = (paths: string[]) => [...new Set(paths)];
+  const user = unique(levels.flatMap((l) => stringList(l.globalValue)));
+  const workspace = unique(levels.flatMap((l) => [...stringList(l.workspaceValue), ...stringList(l.workspaceFolderValue)]));
+  return { user, workspace: trusted ? workspace : [] };
+}
+
+const NO_FILES: GlossaryFiles = { user: [], workspace: [] };
+
+/**
+ * Builds typed settings from raw configuration values; a missing or bad value takes its default.
+ * Vocabulary paths come from `files` (see `glossaryFiles`), never from the merged value.
+ */
+export function readSettings(get: SettingsGetter, files: GlossaryFiles = NO_FILES): Settings {
   const languages = get("enabledLanguages");
   const level = get("logLevel");
   const prose = get("completion.prose");
@@ -67,7 +110,8 @@ export function readSettings(get: SettingsGetter): Settings {
     },
     enabledLanguages: Array.isArray(languages) ? stringList(languages) : [...DEFAULT_LANGUAGES],
     logLevel: LOG_LEVELS.includes(level as LogLevel) ? (level as LogLevel) : "warning",
-    extraGlossaryFiles: stringList(get("extraGlossaryFiles")),
+    extraGlossaryFiles: [...files.user],
+    workspaceGlossaryFiles: [...files.workspace],
     completion: { prose: typeof prose === "boolean" ? prose : true },
   };
 }
@@ -76,8 +120,14 @@ export function initializationOptions(settings: Settings): InitializationOptions
   return {
     logLevel: settings.logLevel,
     extraGlossaryFiles: [...settings.extraGlossaryFiles],
+    workspaceGlossaryFiles: [...settings.workspaceGlossaryFiles],
     completion: { prose: settings.completion.prose },
   };
+}
+
+/** The `settings` of a `workspace/didChangeConfiguration`: our options under our section. */
+export function configurationPayload(settings: Settings): { [SECTION]: InitializationOptions } {
+  return { [SECTION]: initializationOptions(settings) };
 }
 
 /** Documents the client hands to the server: saved files and untitled buffers of each language. */

@@ -8,7 +8,10 @@
 # `attention_mask=` (with its shape and documentation) inside a model call; with an interpreter that lacks
 # the package, ONE notification with the pip command and a working "Show Log" button, and after switching
 # to a missing interpreter, a restart and a notification saying so; a server.path command that dies at
-# start is reported once, with no restart loop.
+# start is reported once, with no restart loop. Then a second code-server WITH workspace trust opens an
+# untrusted workspace whose .vscode/settings.json names a vocabulary file: the file is not read (the built-in
+# definition answers the hover, and the path is in no message to the server) while the user's own vocabulary
+# file is; once the user trusts the workspace, its path is sent as workspaceGlossaryFiles.
 #
 # Usage: bash tests/editors/vscode/run_e2e.sh   (idempotent; heavy installs are cached in $E2E_CACHE)
 # Env:   E2E_CACHE   cache dir for node 24, code-server and the python venvs (default /tmp/vscode-e2e-cache)
@@ -17,6 +20,8 @@
 #        E2E_UPDATE_DOCS=0  do not copy the hover screenshot to docs/images/vscode-hover.png (never done in CI)
 #        CS_VERSION  code-server version (default 4.139.1 = VS Code 1.139.1, needs node 24)
 #        KEEP_RUN=1  keep the per-run temp dir (user-data-dir, workspace) for debugging
+#        E2E_TRUSTED_VOCAB_HOVER=1  in the trust run, also require that after trust the hover comes from the
+#                    workspace's vocabulary file (needs a server that reads workspaceGlossaryFiles)
 #        HOVER_PY_EXPECT, HOVER_MD_WORD, HOVER_MD_EXPECT, COMPLETION_DETAIL, COMPLETION_DOC: what the
 #                    checks look for ("a|b" = both must appear)
 set -euo pipefail
@@ -188,21 +193,31 @@ CS_ARGS=(--config "$RUN/config.yaml" --user-data-dir "$RUN/ud" --extensions-dir 
 timed "install .vsix" env PATH="$N24PATH" "$CS_BIN" "${CS_ARGS[@]}" --install-extension "$VSIX"
 
 # ---------------------------------------------------------------- 8. start code-server on a free loopback port
-PORT=$("$HOST_PYTHON" -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-start_cs() {
+free_port() { "$HOST_PYTHON" -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+start_cs() { # start_cs USER_DATA_DIR FOLDER LOG [extra code-server flags...]
+  local ud="$1" folder="$2" cs_log="$3"; shift 3
+  PORT=$(free_port)
   # EXTENSIONS_GALLERY with an empty serviceUrl: no marketplace look-ups at all
-  setsid env PATH="$N24PATH" EXTENSIONS_GALLERY='{"serviceUrl":""}' "$CS_BIN" "${CS_ARGS[@]}" \
+  setsid env PATH="$N24PATH" EXTENSIONS_GALLERY='{"serviceUrl":""}' "$CS_BIN" --config "$RUN/config.yaml" \
+    --user-data-dir "$ud" --extensions-dir "$RUN/ext" \
     --bind-addr "127.0.0.1:$PORT" --auth none --disable-telemetry --disable-update-check \
-    --disable-workspace-trust --disable-getting-started-override "$RUN/ws" > "$OUT/code-server.log" 2>&1 &
+    "$@" --disable-getting-started-override "$folder" > "$cs_log" 2>&1 &
   CS_PID=$!
   for _ in $(seq 1 60); do
     curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0
     sleep 0.5
   done
-  cat "$OUT/code-server.log"; return 1
+  cat "$cs_log"; return 1
 }
-timed "code-server up on 127.0.0.1:$PORT" start_cs
-log "code-server pid/pgid $CS_PID"
+stop_cs() { # ends code-server's whole process group (extension hosts and our servers included)
+  [ -n "$CS_PID" ] || return 0
+  kill -TERM -- "-$CS_PID" 2>/dev/null || true
+  for _ in $(seq 1 40); do kill -0 -- "-$CS_PID" 2>/dev/null || break; sleep 0.25; done
+  kill -KILL -- "-$CS_PID" 2>/dev/null || true
+  CS_PID=""
+}
+timed "code-server up" start_cs "$RUN/ud" "$RUN/ws" "$OUT/code-server.log" --disable-workspace-trust
+log "code-server on 127.0.0.1:$PORT, pid/pgid $CS_PID"
 
 # ---------------------------------------------------------------- 9. the UI checks
 PASS=0; FAIL=0
@@ -229,11 +244,70 @@ check "missing package / missing interpreter notifications" notify_e2e.mjs FILE_
   CRASH_COMMAND="[\"$HOST_PYTHON\", \"-c\", \"import sys; sys.exit('e2e: this server dies at start')\"]" \
   EXPECT3="failed to start" OUT_PNG="$OUT/notify.png"
 
+# ---------------------------------------------------------------- 10. workspace trust ON, untrusted workspace
+# A second code-server, its own profile (user settings: interpreter, trust on, verbose trace, a vocabulary
+# file of the user's own), on a workspace whose .vscode/settings.json names a vocabulary file inside it.
+# Nothing has trusted it yet.
+stop_cs
+UNTRUSTED="$RUN/ws-untrusted"
+mkdir -p "$RUN/ud-trust/User" "$RUN/user-vocab" "$UNTRUSTED/.vscode" "$UNTRUSTED/vocab"
+"$HOST_PYTHON" - "$SETTINGS" "$RUN/ud-trust/User/settings.json" "$RUN/user-vocab/e2e-user-vocab.yaml" <<'EOF'
+import json, sys
+settings = json.load(open(sys.argv[1]))
+settings.update({
+    "security.workspace.trust.enabled": True,
+    "security.workspace.trust.startupPrompt": "never",  # open in Restricted Mode, no modal
+    "transformersGlossary.trace.server": "verbose",  # every message to the server in the log
+    "transformersGlossary.extraGlossaryFiles": [sys.argv[3]],
+})
+json.dump(settings, open(sys.argv[2], "w"), indent=2)
+EOF
+cat > "$RUN/user-vocab/e2e-user-vocab.yaml" <<'EOF'
+entries:
+  - id: quuxle-masked-language-modeling
+    term: quuxle masked language modeling
+    kind: concept
+    summary: E2E-USER-VOCABULARY-WAS-READ
+    definition: |
+      Read from the user's own vocabulary file.
+    url: https://example.invalid/quuxle
+EOF
+cat > "$UNTRUSTED/vocab/e2e-untrusted-vocab.yaml" <<'EOF'
+entries:
+  - id: zorblax-causal-language-modeling
+    term: zorblax causal language modeling
+    kind: concept
+    summary: E2E-UNTRUSTED-VOCABULARY-WAS-READ
+    definition: |
+      Read from the untrusted workspace's own vocabulary file.
+    url: https://example.invalid/zorblax
+EOF
+cat > "$UNTRUSTED/.vscode/settings.json" <<EOF
+{
+  "transformersGlossary.extraGlossaryFiles": ["$UNTRUSTED/vocab/e2e-untrusted-vocab.yaml"]
+}
+EOF
+cat > "$UNTRUSTED/notes.md" <<'EOF'
+# Notes
+
+We pretrain with zorblax causal language modeling, as the workspace's vocabulary would say.
+BERT uses quuxle masked language modeling, as your own vocabulary says.
+EOF
+timed "code-server with workspace trust up" start_cs "$RUN/ud-trust" "$UNTRUSTED" "$OUT/code-server-trust.log"
+log "code-server (trust on) on 127.0.0.1:$PORT, pid/pgid $CS_PID"
+check "untrusted workspace: its vocabulary file is not read until trusted" trust_e2e.mjs FILE_NAME=notes.md \
+  LOGS_DIR="$RUN/ud-trust/logs" VOCAB_NAME=e2e-untrusted-vocab.yaml LEAK_MARK=E2E-UNTRUSTED-VOCABULARY-WAS-READ \
+  USER_MARK=E2E-USER-VOCABULARY-WAS-READ \
+  WS_DIR="$UNTRUSTED" EXPECT_TRUSTED_HOVER="${E2E_TRUSTED_VOCAB_HOVER:-0}" OUT_PNG="$OUT/trust.png"
+
 # the extension's log of every window ("Transformers Glossary" output channel), for the record
 rm -rf "$OUT/logs" && mkdir -p "$OUT/logs"
-find "$RUN/ud/logs" -path '*output_logging_*' -name '*Transformers Glossary.log' 2>/dev/null | sort | while read -r f; do
-  host=$(echo "$f" | sed -n 's#.*/\(exthost[0-9]*\)/.*#\1#p')
-  cp "$f" "$OUT/logs/${host:-exthost}-transformers-glossary.log"
+for profile in ud ud-trust; do
+  find "$RUN/$profile/logs" -path '*output_logging_*' -name '*Transformers Glossary.log' 2>/dev/null | sort | while read -r f; do
+    host=$(echo "$f" | sed -n 's#.*/\(exthost[0-9]*\)/.*#\1#p')
+    prefix=$([ "$profile" = ud ] || echo "trust-")
+    cp "$f" "$OUT/logs/${prefix}${host:-exthost}-transformers-glossary.log"
+  done
 done
 if [ "$FAIL" -gt 0 ]; then
   for f in "$OUT"/logs/*.log; do [ -f "$f" ] && { log "--- $f (last 15 lines)"; tail -15 "$f"; }; done

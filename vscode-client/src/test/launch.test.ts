@@ -3,14 +3,19 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   DEFAULT_LANGUAGES,
+  GlossaryFiles,
   RESTART_SETTINGS,
   RestartPolicy,
+  SECTION,
+  SettingLevels,
   Settings,
   classifyImportCheck,
   commandLine,
+  configurationPayload,
   describeProblem,
   documentSelector,
   expandVariables,
+  glossaryFiles,
   importCheckArgv,
   initializationOptions,
   needsRestart,
@@ -21,8 +26,8 @@ import {
 } from "../launch";
 
 /** Settings as VS Code would hand them over, from a flat {"server.interpreter": ...} map. */
-function settings(values: Record<string, unknown> = {}): Settings {
-  return readSettings((key) => values[key]);
+function settings(values: Record<string, unknown> = {}, files?: GlossaryFiles): Settings {
+  return readSettings((key) => values[key], files);
 }
 
 describe("readSettings", () => {
@@ -32,8 +37,14 @@ describe("readSettings", () => {
       enabledLanguages: ["python", "markdown"],
       logLevel: "warning",
       extraGlossaryFiles: [],
+      workspaceGlossaryFiles: [],
       completion: { prose: true },
     });
+  });
+
+  it("never takes vocabulary paths from the merged value, which mixes in workspace settings", () => {
+    const s = settings({ extraGlossaryFiles: ["/repo/.vscode/../../etc/passwd"] });
+    assert.deepEqual([s.extraGlossaryFiles, s.workspaceGlossaryFiles], [[], []]);
   });
 
   const rows: [string, Record<string, unknown>, (s: Settings) => unknown, unknown][] = [
@@ -49,24 +60,70 @@ describe("readSettings", () => {
     ["languages kept", { enabledLanguages: ["python"] }, (s) => s.enabledLanguages, ["python"]],
     ["languages empty list kept", { enabledLanguages: [] }, (s) => s.enabledLanguages, []],
     ["languages bad type falls back", { enabledLanguages: "python" }, (s) => s.enabledLanguages, [...DEFAULT_LANGUAGES]],
-    ["extra files", { extraGlossaryFiles: ["~/vocab.yaml"] }, (s) => s.extraGlossaryFiles, ["~/vocab.yaml"]],
   ];
   for (const [name, values, pick, expected] of rows) {
     it(name, () => assert.deepEqual(pick(settings(values)), expected));
   }
 });
 
+describe("glossaryFiles: vocabulary paths by the level that set them", () => {
+  const user = "~/my-vocab.yaml";
+  const repo = "/etc/passwd"; // what a cloned repository's .vscode/settings.json might name
+  type Row = [string, SettingLevels[], boolean, GlossaryFiles];
+  const rows: Row[] = [
+    ["nothing set", [{}], true, { user: [], workspace: [] }],
+    ["no inspection at all", [], true, { user: [], workspace: [] }],
+    ["user paths go in an untrusted workspace", [{ globalValue: [user] }], false, { user: [user], workspace: [] }],
+    ["user paths go in a trusted workspace", [{ globalValue: [user] }], true, { user: [user], workspace: [] }],
+    ["workspace paths are not sent while untrusted", [{ globalValue: [user], workspaceValue: [repo] }], false, { user: [user], workspace: [] }],
+    ["workspace paths go once trusted, apart from the user's", [{ globalValue: [user], workspaceValue: [repo] }], true, { user: [user], workspace: [repo] }],
+    ["a folder's own settings are workspace level", [{ workspaceFolderValue: ["vocab.yaml"] }], false, { user: [], workspace: [] }],
+    ["a folder's own settings once trusted", [{ workspaceFolderValue: ["vocab.yaml"] }], true, { user: [], workspace: ["vocab.yaml"] }],
+    [
+      "a workspace value that merely repeats a user path is still workspace level",
+      [{ globalValue: [user], workspaceValue: [user] }],
+      false,
+      { user: [user], workspace: [] },
+    ],
+    [
+      "several folders: each folder's paths, once, after the window's",
+      [
+        { globalValue: [user], workspaceValue: ["/ws/a.yaml"] },
+        { globalValue: [user], workspaceValue: ["/ws/a.yaml"], workspaceFolderValue: ["/f1/b.yaml"] },
+        { globalValue: [user], workspaceValue: ["/ws/a.yaml"], workspaceFolderValue: ["/f2/c.yaml"] },
+      ],
+      true,
+      { user: [user], workspace: ["/ws/a.yaml", "/f1/b.yaml", "/f2/c.yaml"] },
+    ],
+    [
+      "several folders while untrusted: none sent",
+      [{ workspaceValue: ["/ws/a.yaml"] }, { workspaceValue: ["/ws/a.yaml"], workspaceFolderValue: ["/f1/b.yaml"] }],
+      false,
+      { user: [], workspace: [] },
+    ],
+    ["a string is one path; non-strings and blanks dropped", [{ globalValue: "  /u.yaml ", workspaceValue: [3, "", "/w.yaml"] }], true, { user: ["/u.yaml"], workspace: ["/w.yaml"] }],
+    ["a bad workspace value is no path", [{ workspaceValue: { path: "/etc/passwd" } }], false, { user: [], workspace: [] }],
+  ];
+  for (const [name, levels, trusted, expected] of rows) {
+    it(name, () => assert.deepEqual(glossaryFiles(levels, trusted), expected));
+  }
+});
+
 describe("initializationOptions", () => {
   it("is camelCase with exactly the server's options", () => {
-    const s = settings({
-      logLevel: "info",
-      extraGlossaryFiles: ["/a.yaml", "/b.yaml"],
-      "completion.prose": false,
-      "server.interpreter": "/x/python",
-    });
+    const s = settings(
+      {
+        logLevel: "info",
+        extraGlossaryFiles: ["/merged.yaml"],
+        "completion.prose": false,
+        "server.interpreter": "/x/python",
+      },
+      { user: ["/a.yaml", "/b.yaml"], workspace: ["vocab/team.yaml"] },
+    );
     assert.deepEqual(initializationOptions(s), {
       logLevel: "info",
       extraGlossaryFiles: ["/a.yaml", "/b.yaml"],
+      workspaceGlossaryFiles: ["vocab/team.yaml"],
       completion: { prose: false },
     });
   });
@@ -75,8 +132,24 @@ describe("initializationOptions", () => {
     assert.deepEqual(initializationOptions(settings()), {
       logLevel: "warning",
       extraGlossaryFiles: [],
+      workspaceGlossaryFiles: [],
       completion: { prose: true },
     });
+  });
+
+  it("an untrusted workspace's paths reach neither key", () => {
+    const levels = [{ globalValue: ["/u.yaml"], workspaceValue: ["/proc/self/environ"], workspaceFolderValue: ["../../x.yaml"] }];
+    const sent = JSON.stringify(initializationOptions(settings({}, glossaryFiles(levels, false))));
+    assert.ok(sent.includes("/u.yaml"), sent);
+    assert.ok(!sent.includes("environ") && !sent.includes("x.yaml"), sent);
+  });
+});
+
+describe("configurationPayload", () => {
+  it("is the same options under our section, for didChangeConfiguration", () => {
+    const s = settings({ logLevel: "debug" }, { user: ["/u.yaml"], workspace: ["/w.yaml"] });
+    assert.deepEqual(configurationPayload(s), { [SECTION]: initializationOptions(s) });
+    assert.deepEqual(Object.keys(configurationPayload(s)), ["transformersGlossary"]);
   });
 });
 
