@@ -84,13 +84,16 @@ function currentGlossaryFiles(): GlossaryFiles {
 
 function currentSettings(): Settings {
   const cfg = vscode.workspace.getConfiguration(SECTION);
-  return readSettings((key) => cfg.get(key), currentGlossaryFiles());
+  return readSettings((key) => cfg.get(key), currentGlossaryFiles(), selectedInterpreter);
 }
 
 /** Sends our options (never the merged section, which mixes in untrusted workspace values). */
 function pushSettings(c: LanguageClient): Promise<void> {
   return c.sendNotification(DidChangeConfigurationNotification.type, { settings: configurationPayload(currentSettings()) });
 }
+
+/** The interpreter the Python extension selected, as last asked; "" when none. */
+let selectedInterpreter = "";
 
 // The parts of the Python extension's API we use (ms-python.python, `environments`); all optional.
 interface PythonEnvironmentsApi {
@@ -157,11 +160,14 @@ function errorHandler(policy: RestartPolicy, command: string, isUp: () => boolea
 }
 
 async function startServer(): Promise<void> {
+  // The project's interpreter, passed to the server as a path to read (it never runs it); also the
+  // default interpreter for the server itself unless a setting names one.
+  selectedInterpreter = (await pythonExtensionInterpreter())?.[0] ?? "";
   const settings = currentSettings();
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const ctx = { home: os.homedir(), workspaceFolder: folder, env: process.env };
-  const fromPythonExt = settings.server.path.length === 0 && settings.server.interpreter.length === 0
-    ? await pythonExtensionInterpreter()
+  const fromPythonExt = settings.server.path.length === 0 && settings.server.interpreter.length === 0 && selectedInterpreter
+    ? [selectedInterpreter]
     : undefined;
   const plan = planLaunch(settings, fromPythonExt, ctx);
   log(`server command (from ${plan.source}): ${commandLine([plan.command, ...plan.args])}`);

@@ -36,6 +36,12 @@ export interface Settings {
   /** Vocabulary files from workspace settings (empty until the workspace is trusted). */
   workspaceGlossaryFiles: string[];
   completion: { prose: boolean };
+  /** The project's interpreter or environment folder, whose transformers answers are for (read, never run by the server). */
+  python: string;
+  /** Answer for this transformers release whatever is installed; empty: the installed one. */
+  transformersVersion: string;
+  /** The interpreter selected in the Python extension (filled in by extension.ts); empty: none. */
+  selectedInterpreter: string;
 }
 
 /**
@@ -49,6 +55,9 @@ export interface InitializationOptions {
   extraGlossaryFiles: string[];
   workspaceGlossaryFiles: string[];
   completion: { prose: boolean };
+  python?: string;
+  transformersVersion?: string;
+  selectedInterpreter?: string;
 }
 
 /** One setting's value at each level, as `WorkspaceConfiguration.inspect()` gives it. */
@@ -99,10 +108,14 @@ const NO_FILES: GlossaryFiles = { user: [], workspace: [] };
  * Builds typed settings from raw configuration values; a missing or bad value takes its default.
  * Vocabulary paths come from `files` (see `glossaryFiles`), never from the merged value.
  */
-export function readSettings(get: SettingsGetter, files: GlossaryFiles = NO_FILES): Settings {
+export function readSettings(get: SettingsGetter, files: GlossaryFiles = NO_FILES, selectedInterpreter = ""): Settings {
   const languages = get("enabledLanguages");
   const level = get("logLevel");
   const prose = get("completion.prose");
+  const text = (key: string) => {
+    const value = get(key);
+    return typeof value === "string" ? value.trim() : "";
+  };
   return {
     server: {
       interpreter: stringList(get("server.interpreter")),
@@ -113,16 +126,24 @@ export function readSettings(get: SettingsGetter, files: GlossaryFiles = NO_FILE
     extraGlossaryFiles: [...files.user],
     workspaceGlossaryFiles: [...files.workspace],
     completion: { prose: typeof prose === "boolean" ? prose : true },
+    python: text("python"),
+    transformersVersion: text("transformersVersion"),
+    selectedInterpreter,
   };
 }
 
 export function initializationOptions(settings: Settings): InitializationOptions {
-  return {
+  const options: InitializationOptions = {
     logLevel: settings.logLevel,
     extraGlossaryFiles: [...settings.extraGlossaryFiles],
     workspaceGlossaryFiles: [...settings.workspaceGlossaryFiles],
     completion: { prose: settings.completion.prose },
   };
+  // Sent only when set: an empty string would read as "no environment" rather than "not said".
+  if (settings.python) options.python = settings.python;
+  if (settings.transformersVersion) options.transformersVersion = settings.transformersVersion;
+  if (settings.selectedInterpreter) options.selectedInterpreter = settings.selectedInterpreter;
+  return options;
 }
 
 /** The `settings` of a `workspace/didChangeConfiguration`: our options under our section. */

@@ -20,8 +20,8 @@
 #        E2E_UPDATE_DOCS=0  do not copy the hover screenshot to docs/images/vscode-hover.png (never done in CI)
 #        CS_VERSION  code-server version (default 4.139.1 = VS Code 1.139.1, needs node 24)
 #        KEEP_RUN=1  keep the per-run temp dir (user-data-dir, workspace) for debugging
-#        E2E_TRUSTED_VOCAB_HOVER=1  in the trust run, also require that after trust the hover comes from the
-#                    workspace's vocabulary file (needs a server that reads workspaceGlossaryFiles)
+#        E2E_TRUSTED_VOCAB_HOVER=0  in the trust run, do not require that after trust the hover comes from the
+#                    workspace's vocabulary file (default 1: the server reads workspaceGlossaryFiles)
 #        HOVER_PY_EXPECT, HOVER_MD_WORD, HOVER_MD_EXPECT, COMPLETION_DETAIL, COMPLETION_DOC: what the
 #                    checks look for ("a|b" = both must appear)
 set -euo pipefail
@@ -298,7 +298,7 @@ log "code-server (trust on) on 127.0.0.1:$PORT, pid/pgid $CS_PID"
 check "untrusted workspace: its vocabulary file is not read until trusted" trust_e2e.mjs FILE_NAME=notes.md \
   LOGS_DIR="$RUN/ud-trust/logs" VOCAB_NAME=e2e-untrusted-vocab.yaml LEAK_MARK=E2E-UNTRUSTED-VOCABULARY-WAS-READ \
   USER_MARK=E2E-USER-VOCABULARY-WAS-READ \
-  WS_DIR="$UNTRUSTED" EXPECT_TRUSTED_HOVER="${E2E_TRUSTED_VOCAB_HOVER:-0}" OUT_PNG="$OUT/trust.png"
+  WS_DIR="$UNTRUSTED" EXPECT_TRUSTED_HOVER="${E2E_TRUSTED_VOCAB_HOVER:-1}" OUT_PNG="$OUT/trust.png"
 
 # the extension's log of every window ("Transformers Glossary" output channel), for the record
 rm -rf "$OUT/logs" && mkdir -p "$OUT/logs"

@@ -1,6 +1,8 @@
 // Unit tests for the launch logic (no VS Code needed): `npm test`.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   DEFAULT_LANGUAGES,
   GlossaryFiles,
@@ -39,6 +41,9 @@ describe("readSettings", () => {
       extraGlossaryFiles: [],
       workspaceGlossaryFiles: [],
       completion: { prose: true },
+      python: "",
+      transformersVersion: "",
+      selectedInterpreter: "",
     });
   });
 
@@ -125,6 +130,23 @@ describe("initializationOptions", () => {
       extraGlossaryFiles: ["/a.yaml", "/b.yaml"],
       workspaceGlossaryFiles: ["vocab/team.yaml"],
       completion: { prose: false },
+    });
+  });
+
+  it("sends the project's interpreter, the selected one and a release only when set", () => {
+    const s = readSettings(
+      (key) => ({ python: " /proj/.venv ", transformersVersion: "4.45.2" })[key],
+      undefined,
+      "/proj/.venv/bin/python",
+    );
+    assert.deepEqual(initializationOptions(s), {
+      logLevel: "warning",
+      extraGlossaryFiles: [],
+      workspaceGlossaryFiles: [],
+      completion: { prose: true },
+      python: "/proj/.venv",
+      transformersVersion: "4.45.2",
+      selectedInterpreter: "/proj/.venv/bin/python",
     });
   });
 
@@ -352,5 +374,24 @@ describe("RestartPolicy", () => {
     p.onClose(0);
     p.reset();
     assert.equal(p.onClose(1), true);
+  });
+});
+
+describe("package.json", () => {
+  // Read from the source tree: out/test/ is two levels below the package root.
+  const manifest = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8"));
+
+  it("restricts in untrusted workspaces every setting that names a path the server reads", () => {
+    const restricted: string[] = manifest.capabilities.untrustedWorkspaces.restrictedConfigurations;
+    for (const key of ["python", "extraGlossaryFiles", "server.interpreter", "server.path"]) {
+      assert.ok(restricted.includes(`${SECTION}.${key}`), key);
+    }
+  });
+
+  it("declares the settings the server reads", () => {
+    const props = manifest.contributes.configuration.properties;
+    for (const key of ["python", "transformersVersion", "extraGlossaryFiles", "logLevel"]) {
+      assert.ok(`${SECTION}.${key}` in props, key);
+    }
   });
 });
