@@ -45,7 +45,12 @@ DEFAULT_CACHE = "~/.cache/transformers-glossary-ls/wheels"
 _WHEEL_RE = re.compile(r"^(?P<name>[A-Za-z0-9_]+)-(?P<version>[^-]+)-.*\.whl$")
 _SHAPE_RE = re.compile(r"(?m)^\s*(\w+) \(`[^`\n]*`[^\n]*?of shape `(\([^`\n]*\))`")
 _SHAPE_OK = re.compile(r"^\([\w\s,.*+\-/`]*\)$")
-_TORCH_DTYPE = re.compile(r"torch\.(?:Long|Float|Bool|Int|Half|BFloat16|Double|Byte)?Tensor")
+_TORCH_DTYPE = re.compile(
+    r"(?<![\w.])(?:torch\.)?(?:Long|Float|Bool|Int|Half|BFloat16|Double|Byte)?Tensor\b"
+)
+_ARG_HEADER = re.compile(r"(?m)^[ \t]*(\w+) \(`[^`\n]*`")
+_OF_SHAPE = re.compile(r"of shape\s*`(\([^`]{0,200}?\))`")  # may wrap across lines
+SHAPE_READ = 600  # how far into an argument's description a shape token is looked for
 _DEPRECATED_SUBJECT = [
     re.compile(r"`(?:--)?(\w+)`(?: (?:argument|parameter|attribute|option|kwarg))?"
                r"(?: (?:is|are|has been|was))? deprecated"),
@@ -433,8 +438,8 @@ def facts_of(wheel, member, name, ann, default, origin=None) -> dict:
     if ann is not None:
         f["t"] = src(ann)
         m = _TORCH_DTYPE.search(f["t"])
-        if m:
-            f["dt"] = m.group(0)
+        if m and not f["t"].startswith(("Callable", "typing.Callable")):  # a function, not a tensor
+            f["dt"] = m.group(0) if m.group(0).startswith("torch.") else "torch." + m.group(0)
         ch = choices_for(wheel, member, ann)
         if ch:
             f["c"] = ch
@@ -684,6 +689,18 @@ def shapes_in(texts) -> dict[str, str]:
             shape = m.group(2).replace("`", "")
             if _SHAPE_OK.match(shape):
                 out.setdefault(m.group(1), shape)
+        # The shape on a later line of the description (`hidden_states (...):\n  Tuple of ... of
+        # shape (...)`), read up to the next documented argument.
+        headers = list(_ARG_HEADER.finditer(text))
+        for m, after in zip(headers, headers[1:] + [None]):
+            if m.group(1) in out:
+                continue
+            end = min(after.start() if after else len(text), m.end() + SHAPE_READ)
+            found = _OF_SHAPE.search(text, m.end(), end)
+            if found:
+                shape = " ".join(found.group(1).replace("`", "").split())
+                if _SHAPE_OK.match(shape):
+                    out[m.group(1)] = shape
     return out
 
 
