@@ -16,11 +16,18 @@ import sys
 from pathlib import Path
 
 import pytest
+from transformers_glossary_ls.catalogue import default_catalogue
+
+from tests.wheels import make_venv, wheel
 
 HERE = Path(__file__).resolve().parent / "neovim"
 HARNESS = HERE / "nvim_lsp.sh"
 FIXTURES = HERE / "fixtures"
-SERVER = f"{shlex.quote(sys.executable)} -m transformers_glossary_ls"
+# Without the caller's VIRTUAL_ENV / CONDA_PREFIX, which would win over a workspace's `.venv`.
+SERVER = (
+    f"env -u VIRTUAL_ENV -u CONDA_PREFIX {shlex.quote(sys.executable)} -m transformers_glossary_ls"
+)
+NEWEST = default_catalogue().newest("transformers")
 CAUSAL_SUMMARY = "Pretraining objective in which every position predicts the next token"
 
 pytestmark = pytest.mark.editor
@@ -211,3 +218,20 @@ def test_catalogue_hover_as_neovim_shows_it(tmp_path, needle, word, first):
     lines = hover(tmp_path, "old_tutorial.py", line, col, "--render")
     shown = "\n".join(lines)
     assert first in "\n".join(lines[:3]), shown
+
+
+@pytest.mark.wheels
+@pytest.mark.parametrize("minor", ["4.40", NEWEST])
+def test_the_workspace_release_shows_in_neovim(tmp_path, minor):
+    """A project whose `.venv` holds a real release's metadata: Neovim's hover on `dtype=` says
+    whether that release takes it."""
+    project = tmp_path / "proj"
+    make_venv(project / ".venv", [wheel("transformers", minor)])
+    line, text = fixture_line("old_tutorial.py", 'dtype="auto"')
+    col = text.index('dtype="auto"') + 2
+    lines = hover(project, "old_tutorial.py", line, col, "--render")
+    shown = "\n".join(lines)
+    if minor == "4.40":
+        assert "Not in your 4.40" in lines[0], shown
+    else:
+        assert lines[0].startswith("`(from_pretrained()) dtype"), shown
