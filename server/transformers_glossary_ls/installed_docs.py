@@ -236,10 +236,64 @@ def read_in_child(
         return None
 
 
+# --- kept between runs -----------------------------------------------------------------------
+CACHE_FORMAT = 1
+MAX_CACHE_FILES = 6  # a few environments, a few releases each
+MAX_CACHE_BYTES = 32 * 1024 * 1024
+
+
+def _sources(site_packages: Iterable[Path]) -> list[Path]:
+    members = ["transformers/utils/auto_docstring.py", "transformers/utils/args_doc.py"]
+    members += [member for _, member, _, _ in _FIELD_HELP]
+    return [site / member for site in site_packages for member in members]
+
+
+def cache_file(site_packages: Iterable[Path], versions: Mapping[str, str]) -> Path:
+    """Keyed by the versions, where they are installed, and each source file's size and mtime
+    (an editable install changes without a new version)."""
+    import hashlib
+
+    from transformers_glossary_ls import diskcache
+
+    sites = list(site_packages)
+    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{sorted(versions.items())}".encode())
+    for path in _sources(sites):
+        try:
+            st = path.stat()
+            digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+        except OSError:
+            digest.update(f"{path}\0-\0".encode())
+    return diskcache.cache_dir() / f"installed-{digest.hexdigest()[:24]}.json"
+
+
+def read_cached(site_packages: Iterable[Path], versions: Mapping[str, str]) -> InstalledDocs:
+    """`read_installed_docs`, from the cache when the same files were read before."""
+    from transformers_glossary_ls import diskcache
+
+    sites = list(site_packages)
+    path = cache_file(sites, versions)
+    try:
+        with path.open("rb") as f:
+            data = f.read(MAX_CACHE_BYTES + 1)
+        if len(data) <= MAX_CACHE_BYTES:
+            docs = from_json(data)
+            diskcache.touch(path)
+            return docs
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.info("ignoring installed-docs cache %s: %s", path, exc)
+    docs = read_installed_docs(sites, versions)
+    data = to_json(docs).encode()
+    if len(data) <= MAX_CACHE_BYTES and diskcache.write_atomic(path, data):
+        diskcache.trim(path.parent, "installed-*.json", MAX_CACHE_FILES, MAX_CACHE_BYTES, path)
+    return docs
+
+
 def main(argv: list[str]) -> int:
     versions = dict(a.split("=", 2)[1:] for a in argv if a.startswith("--version="))
     sites = [Path(a) for a in argv if not a.startswith("--")]
-    print(to_json(read_installed_docs(sites, versions)))
+    print(to_json(read_cached(sites, versions)))
     return 0
 
 

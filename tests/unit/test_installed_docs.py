@@ -87,3 +87,27 @@ def test_a_child_process_reads_the_same(site):
 def test_a_failing_child_is_none(monkeypatch):
     monkeypatch.setattr(installed_docs, "child_command", lambda *a: ["false"])
     assert read_in_child([], {}) is None
+
+
+@pytest.mark.wheels
+def test_a_warm_start_reads_the_cache_and_an_edit_misses_it(site, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRANSFORMERS_GLOSSARY_CACHE", str(tmp_path / "cache"))
+    versions = {"transformers": "5.25.0"}
+    cold = installed_docs.read_cached([site], versions)
+    written = list((tmp_path / "cache").glob("installed-*.json"))
+    assert len(written) == 1 and cold.texts
+    calls = []
+    monkeypatch.setattr(installed_docs, "read_installed_docs", lambda *a: calls.append(a) or cold)
+    assert installed_docs.read_cached([site], versions) == cold and calls == []  # warm
+    source = site / "transformers" / "training_args.py"
+    os.utime(source, ns=(0, source.stat().st_mtime_ns + 10**9))  # an editable install changed
+    installed_docs.read_cached([site], versions)
+    assert len(calls) == 1
+
+
+def test_the_cache_folder_stays_bounded(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRANSFORMERS_GLOSSARY_CACHE", str(tmp_path / "cache"))
+    for n in range(installed_docs.MAX_CACHE_FILES + 4):
+        installed_docs.read_cached([tmp_path / f"site{n}"], {"transformers": f"5.{n}.0"})
+    left = list((tmp_path / "cache").glob("installed-*.json"))
+    assert len(left) == installed_docs.MAX_CACHE_FILES

@@ -8,22 +8,19 @@ never quote the file's content: a setting may point at a file that is no vocabul
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import os
 import re
 import stat
-import tempfile
-import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from transformers_glossary_ls import __version__, kinds
+from transformers_glossary_ls import __version__, diskcache, kinds
 from transformers_glossary_ls.vocabulary.model import (
     ARGUMENT,
     CONCEPT,
@@ -395,19 +392,10 @@ def load_default(extra: list[Path] | None = None) -> tuple[Vocabulary, list[Load
 
 
 CACHE_FORMAT = 2  # bump when Entry or the validation rules change
-CACHE_DIR_ENV = "TRANSFORMERS_GLOSSARY_CACHE"  # overrides the folder (tests, sandboxes)
+CACHE_DIR_ENV = diskcache.CACHE_DIR_ENV
+cache_dir = diskcache.cache_dir
 MAX_CACHE_FILES = 8
 MAX_CACHE_BYTES = 64 * 1024 * 1024
-STALE_TEMP_SECONDS = 3600
-
-
-def cache_dir() -> Path:
-    """Where validated vocabularies are kept: $TRANSFORMERS_GLOSSARY_CACHE, else the XDG cache."""
-    chosen = os.environ.get(CACHE_DIR_ENV)
-    if chosen:
-        return Path(chosen)
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return root / "transformers-glossary-ls"
 
 
 def _cache_file(files: list[tuple[Path, bytes | None, list[LoadError]]]) -> Path | None:
@@ -434,10 +422,7 @@ def _read_cache(path: Path) -> tuple[Vocabulary, list[LoadError]] | None:
     except (OSError, ValueError, KeyError, TypeError, _RefusedYaml) as exc:
         log.info("ignoring vocabulary cache %s: %s", path, exc)
         return None
-    try:
-        os.utime(path)  # recently used: evicted last
-    except OSError:
-        pass
+    diskcache.touch(path)
     return Vocabulary.build(entries), errors
 
 
@@ -451,49 +436,8 @@ def _write_cache(path: Path, vocab: Vocabulary, errors: list[LoadError]) -> None
     text = json.dumps(data).encode("utf-8")
     if len(text) > MAX_CACHE_BYTES:
         return  # would evict everything else and still not fit
-    temp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "wb", dir=path.parent, prefix=".tmp-", suffix=".json", delete=False
-        ) as f:
-            temp = f.name
-            f.write(text)
-        os.replace(temp, path)
-        temp = None
-    except OSError as exc:
-        log.info("cannot write vocabulary cache %s: %s", path, exc)
-    finally:
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-    _trim_cache(path.parent, keep=path)
-
-
-def _trim_cache(folder: Path, keep: Path) -> None:
-    """Evict the least recently used cache files beyond the count and size bounds."""
-    found = []
-    try:
-        for item in folder.glob("vocabulary-*.json"):
-            with contextlib.suppress(OSError):
-                st = item.stat()
-                found.append((st.st_mtime_ns, item.name, item, st.st_size))
-        for item in folder.glob(".tmp-*.json"):  # left by a writer that died
-            with contextlib.suppress(OSError):
-                if time.time() - item.stat().st_mtime > STALE_TEMP_SECONDS:
-                    item.unlink()
-    except OSError:
-        return
-    found.sort(reverse=True)  # newest first
-    count = total = 0
-    for _, _, item, size in found:
-        count += 1
-        total += size
-        if item != keep and (count > MAX_CACHE_FILES or total > MAX_CACHE_BYTES):
-            with contextlib.suppress(OSError):
-                item.unlink()
-            count -= 1
-            total -= size
+    diskcache.write_atomic(path, text)
+    diskcache.trim(path.parent, "vocabulary-*.json", MAX_CACHE_FILES, MAX_CACHE_BYTES, keep=path)
 
 
 def _entry_from_json(raw: dict) -> Entry:
