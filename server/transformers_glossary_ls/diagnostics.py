@@ -100,6 +100,8 @@ ALSO_TAKEN = {"generate": frozenset({"tokenizer", "assistant_tokenizer"})}
 # Deprecated in releases where the catalogue missed the warning: `torch_dtype` in 5.x
 # (`modeling_utils.py` of 5.25.0 warns "`torch_dtype` is deprecated! Use `dtype` instead!").
 DEPRECATED_ANYWAY = frozenset({("from_pretrained", "torch_dtype")})
+# Tasks pipeline() still takes under another name (5.25.0 `_resolve_deprecated_task`).
+REDIRECTED_TASKS = {"image-to-text": "image-text-to-text"}
 # Class names that user code often defines itself: a call of one is not trl's.
 GENERIC_CLASSES = frozenset({"ModelConfig", "BaseConfig", "BaseTrainer"})
 # Variables called by these names are taken at their word when their assignment is not in view.
@@ -230,7 +232,9 @@ class Checker:
             fact = facts.lookup(key, "task")
             line, index = call.positional_at[0]
             if fact is not None:
-                yield from self._value(fact, shown, line, analysis.doc.line(line), index)
+                # `pipeline = pipeline(...)` then `pipeline("a prompt")` calls the object: only
+                # a string shaped like a task name, and known or close to one, is a task.
+                yield from self._value(fact, shown, line, analysis.doc.line(line), index, False)
 
     @staticmethod
     def _deprecated_anyway(key: str, fact: Fact) -> bool:
@@ -293,7 +297,11 @@ class Checker:
             fixes = (Fix(f"Rename to `{suggestion}`", Edit(line, start, end, suggestion)),)
         return Finding(UNKNOWN_KEYWORD, behaviour.unknown or HINT, message, *where, fixes)
 
-    def _value(self, fact: Fact, shown: str, line: int, text: str, at: int) -> Iterator[Finding]:
+    def _value(
+        self, fact: Fact, shown: str, line: int, text: str, at: int, sure: bool = True
+    ) -> Iterator[Finding]:
+        """A string value outside the option's choices; when the argument may be something
+        else (`sure` false), only a value that is a removed task or a spelling away from one."""
         p = fact.param
         allowed = [c[1:-1] for c in p.choices if c[:1] in "\"'"]
         literal = _STRING.match(text, at)
@@ -305,25 +313,29 @@ class Checker:
         start, end = literal.span()
         message = f"`{p.name}` of {shown} does not take {literal.group(0)} ({_release(fact)})"
         severity, effect = WARNING, ""
+        removed = False
         if p.name == "task":
             task = self.facts.lookup("pipeline_task", value)
             if task is not None and task.status == REMOVED:
+                removed = True
                 message = (
                     f"The {literal.group(0)} task was removed from pipeline() after "
                     f"{task.param.last_release} ({_release(task)})"
                 )
-            severity, effect = ERROR, "pipeline() raises KeyError (unknown task)"
+            severity, effect = ERROR, "pipeline() raises KeyError"
         elif p.name == "attn_implementation" or _STRICT_TYPES.search(p.type or ""):
             severity, effect = ERROR, "the call raises ValueError"
         message += f": {effect}." if effect else "."
         nearest = process.extractOne(value, allowed, scorer=fuzz.ratio, score_cutoff=_VALUE_CUTOFF)
         fixes: tuple[Fix, ...] = ()
-        if nearest is not None:
+        if not (sure or removed or nearest is not None):
+            return
+        if nearest is not None and not removed:  # a removed task's successor is no typo away
             quote = literal.group(1)
             new = f"{quote}{nearest[0]}{quote}"
             message += f" Did you mean {new}?"
             fixes = (Fix(f"Replace with {new}", Edit(line, start, end, new)),)
-        else:
+        elif not removed:
             message += " It takes " + ", ".join(f'"{a}"' for a in allowed[:8])
             message += ", ..." if len(allowed) > 8 else "."
         yield Finding(BAD_VALUE, severity, message, line, start, end, fixes, url=p.url)
@@ -375,8 +387,11 @@ def _allowed(name: str, value: str, allowed: list[str]) -> bool:
         return True  # a kernel from the Hub, or a combination such as "paged|sdpa"
     if name == "debug":  # several options, space-separated
         return all(part in allowed for part in value.split())
-    if name == "task" and "translation" in allowed and _TRANSLATION.fullmatch(value):
-        return True
+    if name == "task":
+        if "translation" in allowed and _TRANSLATION.fullmatch(value):
+            return True
+        if value in REDIRECTED_TASKS and REDIRECTED_TASKS[value] in allowed:
+            return True  # renamed with a warning, still works
     # A choice written as a pattern: "pissa_niter_[number of iters]".
     return any("[" in a and value.startswith(a.split("[")[0]) for a in allowed)
 
