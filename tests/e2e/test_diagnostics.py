@@ -4,8 +4,12 @@ otherwise, refreshed when the release changes; quick fixes and fix-all edit only
 from __future__ import annotations
 
 import pytest
+from transformers_glossary_ls.catalogue import default_catalogue
 
 from tests.lspclient import LspClient
+from tests.wheels import make_venv, ran, wheel
+
+NEWEST = default_catalogue().newest("transformers")
 
 SOURCE = (
     "from transformers import TrainingArguments\n"
@@ -153,3 +157,33 @@ def test_quick_fixes_and_fix_all(server):
     assert everything["kind"] == "source.fixAll"
     texts = sorted(e["newText"] for e in everything["edit"]["changes"][URI])
     assert texts == ["'steps'", "eval_strategy", "use_cpu"]
+
+
+@pytest.mark.wheels
+@pytest.mark.parametrize(
+    ("minor", "expected"),
+    [
+        ("4.40", [("TG002", 69, 2), ("TG003", 39, 1), ("TG004", 61, 1)]),
+        (NEWEST, EXPECTED),
+    ],
+)
+def test_the_release_installed_in_the_workspace_decides(tmp_path, minor, expected):
+    project = tmp_path / "project"
+    make_venv(project / ".venv", [wheel("transformers", minor)])
+    server = LspClient.spawn(env={"PATH": "/usr/bin:/bin", "HOME": str(project)})
+    try:
+        root = project.as_uri()
+        server.initialize(PULL, rootUri=root, workspaceFolders=[{"uri": root, "name": "p"}])
+        server.wait_for(
+            lambda m: (
+                m.get("method") == "window/logMessage" and "answers for" in m["params"]["message"]
+            )
+        )
+        doc = (project / "train.py").as_uri()
+        server.open(doc, SOURCE)
+        answer = server.call("textDocument/diagnostic", {"textDocument": {"uri": doc}})
+        assert _summary(answer["result"]["items"]) == expected
+        assert server.shutdown() == 0
+    finally:
+        server.stop()
+    assert not ran(project / ".venv")
