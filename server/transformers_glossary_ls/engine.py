@@ -261,9 +261,13 @@ class Glossary:
 
     def diagnostics(self, analysis: Analysis) -> list[Finding]:
         """Findings on the calls of a document, for the releases in force."""
+        return self.checker.check(analysis)
+
+    @property
+    def checker(self) -> Checker:
         if self._checker is None or self._checker.facts is not self.facts:
             self._checker = Checker(self.facts)
-        return self._checker.check(analysis)
+        return self._checker
 
     def explain(self, analysis: Analysis) -> Iterator[Spot]:
         return spot_all(analysis, self.vocab, self.facts)

@@ -206,7 +206,7 @@ class GlossaryServer(LanguageServer):
 
     # -- diagnostics -------------------------------------------------------------------------
     def findings(self, analysis: Analysis) -> list[Finding]:
-        uri, key = analysis.doc.uri, (analysis.doc.version, id(self.glossary.facts))
+        uri, key = analysis.doc.uri, self._findings_key(analysis)
         cached = self._findings.get(uri)
         if cached is not None and cached[0] == key:
             return cached[1]
@@ -227,10 +227,13 @@ class GlossaryServer(LanguageServer):
 
         async def run() -> None:
             try:
-                await self.idle()
-                analysis = self.documents.get(uri)
-                if analysis is not None:
-                    self.publish(analysis)
+                while (analysis := self.documents.get(uri)) is not None:
+                    await self.idle()
+                    found = await self._check_between_messages(analysis)
+                    if found is not None:
+                        self._findings[uri] = (self._findings_key(analysis), found)
+                        self.publish(analysis)
+                        return
             except Exception:
                 log.exception("checking %s failed", uri)
             finally:
@@ -239,6 +242,25 @@ class GlossaryServer(LanguageServer):
         task = loop.create_task(run())
         self._warming.add(task)
         task.add_done_callback(self._warming.discard)
+
+    async def _check_between_messages(self, analysis: Analysis) -> list[Finding] | None:
+        """A document's findings, checked a few calls at a time while the client is quiet;
+        None when the document or the releases changed meanwhile (checked again then)."""
+        key, glossary = self._findings_key(analysis), self.glossary
+        found: list[Finding] = []
+        for count, step in enumerate(glossary.checker.steps(analysis)):
+            found += step
+            if count % 256 == 255:
+                await self.idle()
+                if (
+                    self._findings_key(analysis) != key
+                    or self.documents.get(analysis.doc.uri) is not analysis
+                ):
+                    return None
+        return found
+
+    def _findings_key(self, analysis: Analysis) -> tuple:
+        return (analysis.doc.version, id(self.glossary.facts))
 
     def publish(self, analysis: Analysis) -> None:
         doc = analysis.doc
