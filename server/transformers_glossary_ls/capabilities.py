@@ -17,6 +17,9 @@ class Client:
     resolve_documentation: bool = False  # documentation may wait for completionItem/resolve
     label_details: bool = False
     deprecated_tag: bool = False  # completion items may carry CompletionItemTag.Deprecated
+    pull_diagnostics: bool = False  # asks with textDocument/diagnostic: we never push then
+    diagnostic_refresh: bool = False  # takes workspace/diagnostic/refresh
+    diagnostic_tags: bool = False  # shows DiagnosticTag.Deprecated
 
     @classmethod
     def from_initialize(
@@ -29,6 +32,11 @@ class Client:
         item = completion.completion_item if completion else None
         doc_formats = item.documentation_format if item and item.documentation_format else None
         resolvable = item.resolve_support.properties if item and item.resolve_support else []
+        pull = document.diagnostic if document else None
+        push = document.publish_diagnostics if document else None
+        workspace = capabilities.workspace if capabilities else None
+        refresh = workspace.diagnostics if workspace else None
+        tags = (pull.tag_support if pull else None) or (push.tag_support if push else None)
         return cls(
             encoding=encoding or UTF16,
             hover_markdown=hover_formats is None or types.MarkupKind.Markdown in hover_formats,
@@ -40,4 +48,7 @@ class Client:
                 and item.tag_support
                 and types.CompletionItemTag.Deprecated in item.tag_support.value_set
             ),
+            pull_diagnostics=pull is not None,
+            diagnostic_refresh=bool(refresh and refresh.refresh_support),
+            diagnostic_tags=bool(tags and types.DiagnosticTag.Deprecated in tags.value_set),
         )

@@ -62,6 +62,11 @@ def _key(release: str) -> tuple[int, ...]:
     return tuple(out)
 
 
+def release_key(release: str) -> tuple[int, ...]:
+    """ "4.40.2" -> (4, 40): releases compared as numbers."""
+    return _key(release)
+
+
 def minor(release: str) -> str:
     """ "4.40.2" -> "4.40"."""
     return ".".join(str(p) for p in _key(release))
@@ -218,6 +223,10 @@ class Catalogue:
     def callables(self, package: str | None = None) -> list[str]:
         keys = self._index().get("keys", {})
         return sorted(k for k, p in keys.items() if package is None or p == package)
+
+    def is_model_class(self, name: str) -> bool:
+        """Whether `name` is a public model class of transformers' newest release."""
+        return name in self._models("transformers").get("classes", {})
 
     def package_of(self, kind_or_class: str) -> str | None:
         """The package whose catalogue holds this callable, or None."""

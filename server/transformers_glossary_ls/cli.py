@@ -62,6 +62,100 @@ def _explain(paths: list[str]) -> int:
     return status
 
 
+SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", "venv", "env"})
+CHECKED_SUFFIXES = (".py", ".md")
+
+
+def _files(paths: list[str]) -> list[Path]:
+    """The Python and Markdown files named or under the folders named (hidden folders and
+    environments skipped), in a stable order."""
+    out: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            for found in sorted(path.rglob("*")):
+                parts = found.relative_to(path).parts
+                if any(p.startswith(".") or p in SKIPPED_DIRS for p in parts[:-1]):
+                    continue
+                if found.suffix in CHECKED_SUFFIXES and found.is_file():
+                    out.append(found)
+        else:
+            out.append(path)
+    return out
+
+
+def _check(args: argparse.Namespace) -> int:
+    import json
+
+    from transformers_glossary_ls.analysis import language_of
+    from transformers_glossary_ls.diagnostics import apply_edits, fix_all, select
+    from transformers_glossary_ls.engine import Glossary
+    from transformers_glossary_ls.environment import choose_versions
+
+    glossary = Glossary()
+    if args.target_version:
+        notes = glossary.use_versions({"transformers": args.target_version})
+        said = f"transformers {args.target_version} (--target-version)"
+    else:
+        choice = choose_versions([Path.cwd()])
+        notes, said = glossary.use_versions(choice.versions), choice.message
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    log.info("checking for %s", said)
+    only = [c.strip() for c in (args.select or "").split(",") if c.strip()]
+    skip = [c.strip() for c in (args.ignore or "").split(",") if c.strip()]
+    status, fixed, report = 0, 0, []
+    for path in _files(args.paths or ["."]):
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            print(f"{path}: cannot read: {exc}", file=sys.stderr)
+            status = 2
+            continue
+        text = raw.decode("utf-8", errors="surrogateescape")
+        language = language_of("", path.name)
+        if language is None:
+            continue
+        analysis = Glossary.open(path.resolve().as_uri(), text, language)
+        found = select(glossary.diagnostics(analysis), only, skip)
+        if args.fix and found:
+            edits = fix_all(found)
+            if edits:
+                text = apply_edits(text, edits)
+                path.write_bytes(text.encode("utf-8", errors="surrogateescape"))
+                fixed += len(edits)
+                analysis = Glossary.open(path.resolve().as_uri(), text, language)
+                found = select(glossary.diagnostics(analysis), only, skip)
+        for f in found:
+            report.append((str(path), f))
+    for name, f in report:
+        line, col = f.line + 1, f.start + 1
+        if args.format == "github":
+            kind = {"error": "error", "warning": "warning"}.get(f.severity, "notice")
+            message = f.message.replace("%", "%25").replace("\n", "%0A")
+            print(f"::{kind} file={name},line={line},col={col},title={f.code}::{message}")
+        elif args.format == "text":
+            print(f"{name}:{line}:{col}: {f.code} {f.message}")
+    if args.format == "json":
+        rows = [
+            {
+                "path": name,
+                "line": f.line + 1,
+                "column": f.start + 1,
+                "end_column": f.end + 1,
+                "code": f.code,
+                "severity": f.severity,
+                "message": f.message,
+                "fixes": [{"title": x.title, "text": x.edit.text} for x in f.fixes],
+            }
+            for name, f in report
+        ]
+        print(json.dumps(rows, indent=1))
+    if fixed:
+        print(f"fixed {fixed} finding(s)", file=sys.stderr)
+    return max(status, 1 if report else 0)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="transformers-glossary-ls",
@@ -80,7 +174,25 @@ def main(argv: list[str] | None = None) -> int:
         "explain", help="print every term found in the files, with its summary"
     )
     explain.add_argument("files", nargs="+")
+    check = sub.add_parser(
+        "check",
+        help="report removed, deprecated and unknown keywords and bad values of known calls",
+    )
+    check.add_argument("paths", nargs="*", help="files and folders (.py, .md); default: .")
+    check.add_argument("--fix", action="store_true", help="apply the safe fixes in place")
+    check.add_argument("--format", choices=("text", "json", "github"), default="text")
+    check.add_argument("--select", metavar="CODES", help="only these codes (TG001,TG004)")
+    check.add_argument("--ignore", metavar="CODES", help="leave out these codes")
+    check.add_argument(
+        "--target-version",
+        metavar="X.Y",
+        help="check against this transformers release instead of the installed one",
+    )
     args = parser.parse_args(argv)
+
+    if args.command == "check":
+        _setup_logging(args.verbose, args.log_file)
+        return _check(args)
 
     if args.command == "explain":
         _setup_logging(args.verbose, args.log_file)

@@ -18,6 +18,7 @@ from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.bounded import BoundedCache
 from transformers_glossary_ls.catalogue import Catalogue, default_catalogue
 from transformers_glossary_ls.completion import ArgumentLists, Candidate, Completer, Completion
+from transformers_glossary_ls.diagnostics import Checker, Finding
 from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.facts import Fact, Facts
 from transformers_glossary_ls.hovertext import fact_text, hover_text
@@ -103,6 +104,7 @@ class Glossary:
             MAX_CACHED_TEXTS, MAX_CACHED_TEXT_BYTES
         )
         self._argument_lists: ArgumentLists | None = None
+        self._checker: Checker | None = None
         self.in_force: dict[str, InForce] = {}  # package -> the user's release, where known
         self.installed_docs: InstalledDocs | None = None  # read from the user's packages
 
@@ -137,6 +139,7 @@ class Glossary:
         )
         self._fact_texts.clear()
         self._argument_lists = None
+        self._checker = None
         return notes
 
     @staticmethod
@@ -276,6 +279,16 @@ class Glossary:
         return self.documentation(
             candidate.entry_id, candidate.head, markdown, candidate.value, candidate.fact_key
         )
+
+    def diagnostics(self, analysis: Analysis) -> list[Finding]:
+        """Findings on the calls of a document, for the releases in force."""
+        return self.checker.check(analysis)
+
+    @property
+    def checker(self) -> Checker:
+        if self._checker is None or self._checker.facts is not self.facts:
+            self._checker = Checker(self.facts)
+        return self._checker
 
     def explain(self, analysis: Analysis) -> Iterator[Spot]:
         return spot_all(analysis, self.vocab, self.facts)

@@ -9,6 +9,16 @@ from lsprotocol import types
 
 from transformers_glossary_ls.capabilities import Client
 from transformers_glossary_ls.completion import Candidate, Completion
+from transformers_glossary_ls.diagnostics import (
+    CODES,
+    ERROR,
+    HINT,
+    INFORMATION,
+    WARNING,
+    Edit,
+    Finding,
+    Fix,
+)
 from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.engine import HoverAnswer
 from transformers_glossary_ls.positions import to_units
@@ -137,3 +147,60 @@ _KINDS = {
     "value": types.CompletionItemKind.Value.value,
     "term": types.CompletionItemKind.Text.value,
 }
+
+
+_SEVERITIES = {
+    ERROR: types.DiagnosticSeverity.Error,
+    WARNING: types.DiagnosticSeverity.Warning,
+    INFORMATION: types.DiagnosticSeverity.Information,
+    HINT: types.DiagnosticSeverity.Hint,
+}
+SOURCE = "transformers-glossary"
+
+
+def _range(doc: Document, line: int, start: int, end: int, encoding: str) -> types.Range:
+    text = doc.line(line)
+    return types.Range(
+        start=types.Position(line, to_units(text, start, encoding)),
+        end=types.Position(line, to_units(text, end, encoding)),
+    )
+
+
+def diagnostic(finding: Finding, doc: Document, client: Client) -> types.Diagnostic:
+    tags = (
+        [types.DiagnosticTag.Deprecated] if finding.deprecated and client.diagnostic_tags else None
+    )
+    return types.Diagnostic(
+        range=_range(doc, finding.line, finding.start, finding.end, client.encoding),
+        message=finding.message,
+        severity=_SEVERITIES[finding.severity],
+        code=finding.code,
+        code_description=types.CodeDescription(href=finding.url) if finding.url else None,
+        source=SOURCE,
+        tags=tags,
+        data={"name": CODES[finding.code]},
+    )
+
+
+def text_edit(edit: Edit, doc: Document, client: Client) -> types.TextEdit:
+    return types.TextEdit(
+        range=_range(doc, edit.line, edit.start, edit.end, client.encoding), new_text=edit.text
+    )
+
+
+def quick_fix(fix: Fix, finding: Finding, alone: bool, doc: Document, client: Client):
+    return types.CodeAction(
+        title=fix.title,
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[diagnostic(finding, doc, client)],
+        is_preferred=alone or None,
+        edit=types.WorkspaceEdit(changes={doc.uri: [text_edit(fix.edit, doc, client)]}),
+    )
+
+
+def fix_all(edits: list[Edit], doc: Document, client: Client) -> types.CodeAction:
+    return types.CodeAction(
+        title="Fix all transformers-glossary findings",
+        kind=types.CodeActionKind.SourceFixAll,
+        edit=types.WorkspaceEdit(changes={doc.uri: [text_edit(e, doc, client) for e in edits]}),
+    )

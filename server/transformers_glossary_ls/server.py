@@ -18,6 +18,7 @@ from pygls.uris import to_fs_path
 from transformers_glossary_ls import __version__, render, transport
 from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.capabilities import Client
+from transformers_glossary_ls.diagnostics import Finding, fix_all
 from transformers_glossary_ls.engine import Glossary
 from transformers_glossary_ls.environment import choose_versions
 from transformers_glossary_ls.installed_docs import read_in_child
@@ -53,6 +54,10 @@ class GlossaryServer(LanguageServer):
         self._told_settings: frozenset[str] = frozenset()
         self._initialized = False
         self._warming: set[asyncio.Task] = set()
+        self._pushing: set[str] = set()  # documents with a push of diagnostics pending
+        # uri -> ((document version, facts in force), findings): a code action after a pull
+        # or a push of the same text reuses them.
+        self._findings: dict[str, tuple[tuple, list[Finding]]] = {}
         self.command_line_log_level = logging.WARNING
         self.connection: transport.Connection | None = None
 
@@ -165,6 +170,7 @@ class GlossaryServer(LanguageServer):
         self._stamp = choice.environment.stamp() if choice.environment else ()
         self.read_installed_docs(choice.environment)
         notes = self.glossary.use_versions(choice.versions)
+        self.diagnostics_changed()
         in_force = ", ".join(f"{p} {f.release}" for p, f in self.glossary.in_force.items())
         answers = in_force or "the newest releases"
         message = f"Transformers Glossary: answers for {answers} ({choice.message})"
@@ -216,6 +222,83 @@ class GlossaryServer(LanguageServer):
             )
             self._releases_key = None
             self.choose_releases()
+
+    # -- diagnostics -------------------------------------------------------------------------
+    def findings(self, analysis: Analysis) -> list[Finding]:
+        uri, key = analysis.doc.uri, self._findings_key(analysis)
+        cached = self._findings.get(uri)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        found = self.glossary.diagnostics(analysis)
+        self._findings[uri] = (key, found)
+        return found
+
+    def schedule_push(self, uri: str) -> None:
+        """Publish a document's diagnostics once the client has paused (clients that do not
+        pull them): a burst of edits costs one check, off the request path."""
+        if self.client.pull_diagnostics or uri in self._pushing:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # not serving (in-process use)
+        self._pushing.add(uri)
+
+        async def run() -> None:
+            try:
+                while (analysis := self.documents.get(uri)) is not None:
+                    await self.idle()
+                    found = await self._check_between_messages(analysis)
+                    if found is not None:
+                        self._findings[uri] = (self._findings_key(analysis), found)
+                        self.publish(analysis)
+                        return
+            except Exception:
+                log.exception("checking %s failed", uri)
+            finally:
+                self._pushing.discard(uri)
+
+        task = loop.create_task(run())
+        self._warming.add(task)
+        task.add_done_callback(self._warming.discard)
+
+    async def _check_between_messages(self, analysis: Analysis) -> list[Finding] | None:
+        """A document's findings, checked a few calls at a time while the client is quiet;
+        None when the document or the releases changed meanwhile (checked again then)."""
+        key, glossary = self._findings_key(analysis), self.glossary
+        found: list[Finding] = []
+        for count, step in enumerate(glossary.checker.steps(analysis)):
+            found += step
+            if count % 256 == 255:
+                await self.idle()
+                if (
+                    self._findings_key(analysis) != key
+                    or self.documents.get(analysis.doc.uri) is not analysis
+                ):
+                    return None
+        return found
+
+    def _findings_key(self, analysis: Analysis) -> tuple:
+        return (analysis.doc.version, id(self.glossary.facts))
+
+    def publish(self, analysis: Analysis) -> None:
+        doc = analysis.doc
+        items = [render.diagnostic(f, doc, self.client) for f in self.findings(analysis)]
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=items, version=doc.version)
+        )
+
+    def diagnostics_changed(self) -> None:
+        """The release or the vocabulary changed: every open document's findings may too."""
+        self._findings.clear()
+        if not self.documents:
+            return
+        if self.client.pull_diagnostics:
+            if self.client.diagnostic_refresh:
+                self.workspace_diagnostic_refresh(None)
+            return
+        for uri in list(self.documents):
+            self.schedule_push(uri)
 
     def tell_user(self, message: str, kind=types.MessageType.Error) -> None:
         log.warning("%s", message)
@@ -340,6 +423,7 @@ def did_open(ls: GlossaryServer, params: types.DidOpenTextDocumentParams) -> Non
     ls.documents[item.uri] = analysis
     ls.warm_up(analysis)
     ls.notice_reinstall()
+    ls.schedule_push(item.uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
@@ -366,13 +450,20 @@ def did_change(ls: GlossaryServer, params: types.DidChangeTextDocumentParams) ->
         else:
             doc.replace_all(change.text)
     doc.version = params.text_document.version
+    ls.schedule_push(doc.uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: GlossaryServer, params: types.DidCloseTextDocumentParams) -> None:
-    analysis = ls.documents.pop(params.text_document.uri, None)
+    uri = params.text_document.uri
+    analysis = ls.documents.pop(uri, None)
+    ls._findings.pop(uri, None)
     if analysis is not None:
         analysis.close()
+        if not ls.client.pull_diagnostics:  # what was pushed stays shown until cleared
+            ls.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+            )
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
@@ -420,3 +511,49 @@ def completion_resolve(ls: GlossaryServer, item: types.CompletionItem) -> types.
     if docs:
         item.documentation = render.markup(docs, markdown)
     return item
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_DIAGNOSTIC,
+    types.DiagnosticOptions(
+        inter_file_dependencies=False, workspace_diagnostics=False, identifier=render.SOURCE
+    ),
+)
+def diagnostic(ls: GlossaryServer, params: types.DocumentDiagnosticParams):
+    analysis = ls.document(params.text_document.uri)
+    found = ls.findings(analysis) if analysis is not None else []
+    items = [render.diagnostic(f, analysis.doc, ls.client) for f in found] if found else []
+    return types.RelatedFullDocumentDiagnosticReport(items=items)
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_CODE_ACTION,
+    types.CodeActionOptions(
+        code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll]
+    ),
+)
+def code_action(ls: GlossaryServer, params: types.CodeActionParams):
+    analysis = ls.document(params.text_document.uri)
+    if analysis is None:
+        return None
+    doc, found, only = analysis.doc, ls.findings(analysis), params.context.only
+    start, end = params.range.start, params.range.end
+    first = (start.line, to_index(doc.line(start.line), start.character, ls.client.encoding))
+    last = (end.line, to_index(doc.line(end.line), end.character, ls.client.encoding))
+    actions = []
+    if _wanted(types.CodeActionKind.QuickFix, only):
+        for f in found:
+            if (f.line, f.end) >= first and (f.line, f.start) <= last:
+                alone = len(f.fixes) == 1
+                actions += [render.quick_fix(x, f, alone, doc, ls.client) for x in f.fixes]
+    # Fix-all only when asked for by kind (on save, or from a menu), not in every light bulb.
+    edits = fix_all(found) if only else []
+    if edits and _wanted(types.CodeActionKind.SourceFixAll, only):
+        actions.append(render.fix_all(edits, doc, ls.client))
+    return actions or None
+
+
+def _wanted(kind: types.CodeActionKind, only) -> bool:
+    """Whether the client asked for this kind (`only` names kinds or their parents)."""
+    names = [getattr(o, "value", o) for o in only or ()]  # kinds outside the enum stay strings
+    return not names or any(kind.value == n or kind.value.startswith(f"{n}.") for n in names)

@@ -16,6 +16,7 @@ ENGINE = [
     "transformers_glossary_ls.vocabulary",
     "transformers_glossary_ls.hovertext",
     "transformers_glossary_ls.engine",
+    "transformers_glossary_ls.diagnostics",
 ]
 
 

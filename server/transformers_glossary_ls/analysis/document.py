@@ -50,6 +50,8 @@ class CallSite:
     keywords: tuple[Keyword, ...]  # with absolute lines
     positional: int  # how many positional arguments
     spread: bool  # has a `**kwargs` argument
+    # Where each positional argument starts (absolute line, string index), in order.
+    positional_at: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +276,9 @@ class Analysis:
             keywords=keywords,
             positional=sum(1 for a in arguments if a.keyword is None and not a.spread),
             spread=any(a.spread for a in arguments),
+            positional_at=tuple(
+                (start + a.line, a.start) for a in arguments if a.keyword is None and not a.spread
+            ),
         )
 
     def _context(self, group: Group, start: int, line_no: int, index: int) -> CallContext:

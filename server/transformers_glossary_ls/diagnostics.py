@@ -1,0 +1,450 @@
+"""Findings on the keywords of calls we can identify, for the releases in force.
+
+A keyword the release no longer takes (TG001), one it deprecates (TG002), one the call never
+takes there (TG003), and a value outside an option's allowed choices (TG004). Each finding has
+the exact range of the keyword or value and the safe fixes. Calls come from the analysis's call
+index; nothing here rescans a document. Engine code: no LSP (`render` makes diagnostics).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from transformers_glossary_ls import kinds
+from transformers_glossary_ls.analysis import Analysis, CallSite
+from transformers_glossary_ls.catalogue import (
+    DEPRECATED,
+    NOT_YET,
+    OK,
+    REMOVED,
+    Param,
+    head_family,
+    release_key,
+)
+from transformers_glossary_ls.facts import Fact, Facts
+
+REMOVED_KEYWORD = "TG001"
+DEPRECATED_KEYWORD = "TG002"
+UNKNOWN_KEYWORD = "TG003"
+BAD_VALUE = "TG004"
+CODES = {
+    REMOVED_KEYWORD: "removed-keyword",
+    DEPRECATED_KEYWORD: "deprecated-keyword",
+    UNKNOWN_KEYWORD: "unknown-keyword",
+    BAD_VALUE: "bad-value",
+}
+
+ERROR, WARNING, INFORMATION, HINT = "error", "warning", "information", "hint"
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace `text` over one line's [start, end) (string indices)."""
+
+    line: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    title: str
+    edit: Edit
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    severity: str
+    message: str
+    line: int
+    start: int
+    end: int
+    fixes: tuple[Fix, ...] = ()
+    deprecated: bool = False  # the name still works but is on its way out
+    url: str | None = None  # the upstream page of the name, where the catalogue has one
+
+
+# ---- what each kind of call does with a keyword it does not take ----------------------------
+@dataclass(frozen=True, slots=True)
+class Behaviour:
+    """What a call does with a keyword it does not take, read from the wheels' sources."""
+
+    unknown: str | None  # severity of an unknown keyword; None: never flagged (precision)
+    effect: str  # said in the message: what happens at run time
+
+
+# Checked against transformers 4.40.2, 4.51.3 and 5.25.0 and trl 1.16.0 (see docs/diagnostics.md).
+DATACLASS = Behaviour(ERROR, "the call raises TypeError (unexpected keyword argument)")
+CONSTRUCTOR = Behaviour(ERROR, "the call raises TypeError (unexpected keyword argument)")
+GENERATE = Behaviour(ERROR, "generate() raises ValueError (`model_kwargs` not used by the model)")
+GENERATION_CONFIG = Behaviour(HINT, "GenerationConfig keeps it as an attribute nothing reads")
+FORWARD_5 = Behaviour(WARNING, "the forward's `**kwargs` swallows it: it has no effect")
+FORWARD_4 = Behaviour(
+    WARNING, "a TypeError, or no effect where the model's forward takes `**kwargs`"
+)
+# Any config attribute is a valid keyword there: never "unknown".
+PASSED_ON = Behaviour(
+    None, "from_pretrained() passes it on to the config and the constructor, unread"
+)
+NOT_CHECKED = Behaviour(None, "it is no longer read")
+
+# Names a call reads although the catalogue misses them (popped inside a dict literal):
+# generate() takes `tokenizer` and `assistant_tokenizer` in 4.51.3 and 5.25.0.
+ALSO_TAKEN = {"generate": frozenset({"tokenizer", "assistant_tokenizer"})}
+# Deprecated in releases where the catalogue missed the warning: `torch_dtype` in 5.x
+# (`modeling_utils.py` of 5.25.0 warns "`torch_dtype` is deprecated! Use `dtype` instead!").
+DEPRECATED_ANYWAY = frozenset({("from_pretrained", "torch_dtype")})
+# Tasks pipeline() still takes under another name (5.25.0 `_resolve_deprecated_task`).
+REDIRECTED_TASKS = {"image-to-text": "image-text-to-text"}
+# Class names that user code often defines itself: a call of one is not trl's.
+GENERIC_CLASSES = frozenset({"ModelConfig", "BaseConfig", "BaseTrainer"})
+# Variables called by these names are taken at their word when their assignment is not in view.
+CALLED_BY_NAME = frozenset({"model", "tokenizer", "processor", "image_processor"})
+_AUTO = re.compile(
+    r"Auto(Model\w*|Tokenizer|Processor|ImageProcessor|FeatureExtractor|VideoProcessor|Config)$"
+)
+# Enums whose constructor raises ValueError on a value outside them.
+_STRICT_TYPES = re.compile(
+    r"Strategy|SchedulerType|OptimizerNames|TensorType|ChannelDimension|PaddingStrategy"
+)
+# A rename is the same only under a condition: `warmup_steps` takes a ratio once it is a float.
+_SAME_MEANING_IF: dict[tuple[str, str], Callable[[Param], bool]] = {
+    ("warmup_ratio", "warmup_steps"): lambda p: "float" in (p.type or ""),
+}
+_SUGGEST_CUTOFF = 80  # rapidfuzz ratio for a did-you-mean
+_VALUE_CUTOFF = 70
+_IGNORE = re.compile(r"#\s*glossary:\s*ignore(?:\[([\w\s,]*)\])?")
+_STRING = re.compile(r"""(["'])((?:(?!\1)[^\\\n])*)\1(?=\s*(?:[,)#]|$))""")
+_ASSIGN = re.compile(r"\s*=\s*")
+_TRANSLATION = re.compile(r"translation_\w+_to_\w+")
+
+
+def behaviour_of(key: str, package: str | None, transformers_major: int) -> Behaviour:
+    if key in ("training_args", "Seq2SeqTrainingArguments"):
+        return DATACLASS
+    if package in ("trl", "peft") and key.endswith("Config"):
+        return DATACLASS
+    if key in ("trainer", "Seq2SeqTrainer") or (package == "trl" and key.endswith("Trainer")):
+        return CONSTRUCTOR
+    if key == "generate":
+        return GENERATE
+    if key == "generation_config":
+        return GENERATION_CONFIG
+    if key == "model" or key.startswith("model:") or head_family(key):
+        return FORWARD_5 if transformers_major >= 5 else FORWARD_4
+    if key.startswith("from_pretrained"):
+        return PASSED_ON
+    return NOT_CHECKED
+
+
+class Checker:
+    """Findings for documents, for the releases in force of one `Facts`."""
+
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
+        self.catalogue = facts.catalogue
+        self._names: dict[str, list[str]] = {}  # key -> names it takes (ok) in the release
+
+    # -- the walk -------------------------------------------------------------------------------
+    def check(self, analysis: Analysis) -> list[Finding]:
+        return [f for step in self.steps(analysis) for f in step]
+
+    def steps(self, analysis: Analysis) -> Iterator[list[Finding]]:
+        """The findings of each call in turn, for a caller that pauses between calls (the
+        server, between messages): a 200,000-line file takes a second or more in all."""
+        if analysis.language is None:
+            return
+        for call in analysis.calls():
+            last = call.callee.rpartition(".")[2]
+            if call.kind is None and not last[:1].isupper() and call.callee != "pipeline":
+                yield []  # nothing we know: the cheap way out for most calls
+                continue
+            key = self.facts.key_of(call)
+            if key is None or not self._sure(analysis, call, key):
+                yield []
+                continue
+            found = self._check_call(analysis, call, key)
+            yield [f for f in found if not _suppressed(analysis.doc.line(f.line), f.code)]
+
+    def _sure(self, analysis: Analysis, call: CallSite, key: str) -> bool:
+        """Whether the call is what its kind says, beyond reasonable doubt (precision first)."""
+        line = call.open[0]
+        last = call.callee.rpartition(".")[2]
+        if call.kind == kinds.GENERATE and last == "generate":
+            receiver = call.callee.rpartition(".")[0]
+            return bool(receiver) and self._is(analysis, receiver, line, kinds.MODEL)
+        if call.kind == kinds.FROM_PRETRAINED:
+            cls = call.head_class or ""
+            return bool(
+                _AUTO.match(cls)
+                or self.catalogue.is_model_class(cls)
+                or (cls.endswith(("Tokenizer", "TokenizerFast")) and len(cls) > 13)
+            )
+        if last[:1].isupper():  # a class called: by its own name or from its package
+            prefix = call.callee.rpartition(".")[0]
+            return last not in GENERIC_CLASSES and prefix in ("", "transformers", "trl", "peft")
+        if key == "pipeline":
+            return analysis.binding("pipeline", line) is None  # the function, not a variable
+        return call.kind is not None and self._is(analysis, call.callee, line, call.kind)
+
+    @staticmethod
+    def _is(analysis: Analysis, expression: str, line: int, kind: str) -> bool:
+        """Whether an expression holds a value of `kind`: by its assignment when one is in
+        view, else (a bare name) by the name itself."""
+        held = analysis.held(expression, line)
+        if held is not None:
+            return held.kind == kind
+        parts = expression.removeprefix("self.").split(".")
+        if len(parts) > 1 or analysis.binding(parts[0], line) is not None:
+            return False  # assigned something we cannot tell
+        return parts[0] in CALLED_BY_NAME and kinds.kind_of_name(parts[0]) == kind
+
+    # -- one call -------------------------------------------------------------------------------
+    def _check_call(self, analysis: Analysis, call: CallSite, key: str) -> Iterator[Finding]:
+        facts = self.facts
+        package = self.catalogue.package_of(key)
+        behaviour = behaviour_of(key, package, self._major("transformers"))
+        head = call.head_class if call.kind == kinds.MODEL else None
+        shown = head or facts.shown(key)
+        passed = {k.name for k in call.keywords}
+        for kw in call.keywords:
+            fact = facts.lookup(key, kw.name, head)
+            status = fact.status if fact is not None else None
+            if status == OK and self._deprecated_anyway(key, fact):
+                status = DEPRECATED
+            if status not in (OK, DEPRECATED) and self._taken_anyway(key, kw.name):
+                continue
+            where = (kw.line, kw.start, kw.end)
+            if fact is not None and status == REMOVED:
+                yield self._removed(fact, shown, behaviour, where, passed, key)
+            elif fact is not None and status == DEPRECATED:
+                yield self._deprecated(fact, shown, where, passed, key)
+            elif status in (None, NOT_YET):
+                if behaviour.unknown is not None and not call.spread:
+                    yield self._unknown(kw.name, fact, shown, behaviour, where, passed, key)
+                continue
+            if fact is not None:
+                text = analysis.doc.line(kw.line)
+                value = _ASSIGN.match(text, kw.end)
+                if value is not None:
+                    yield from self._value(fact, shown, kw.line, text, value.end())
+        if key == "pipeline" and call.positional_at and "task" not in passed:
+            fact = facts.lookup(key, "task")
+            line, index = call.positional_at[0]
+            if fact is not None:
+                # `pipeline = pipeline(...)` then `pipeline("a prompt")` calls the object: only
+                # a string shaped like a task name, and known or close to one, is a task.
+                yield from self._value(fact, shown, line, analysis.doc.line(line), index, False)
+
+    @staticmethod
+    def _deprecated_anyway(key: str, fact: Fact) -> bool:
+        since = fact.param.deprecated_since
+        return (
+            (key.partition(":")[0], fact.param.name) in DEPRECATED_ANYWAY
+            and since is not None
+            and release_key(since) <= release_key(fact.release or "0")
+        )
+
+    def _taken_anyway(self, key: str, name: str) -> bool:
+        if name in ALSO_TAKEN.get(key, ()):
+            return True
+        if key != "generate":
+            return False
+        # generate() hands what it does not read itself to the model's forward.
+        for candidate in (name, name.removeprefix("decoder_")):
+            fact = self.facts.lookup("model", candidate)
+            if fact is not None and fact.status in (OK, DEPRECATED):
+                return True
+        return False
+
+    # -- the findings ---------------------------------------------------------------------------
+    def _removed(self, fact, shown, behaviour, where, passed, key) -> Finding:
+        p = fact.param
+        message = (
+            f"`{p.name}` was removed from {shown} after {p.last_release} "
+            f"({_release(fact)}): {behaviour.effect}."
+        )
+        if p.replacement:
+            message += f" Use `{p.replacement}`."
+        fixes = self._rename(p, p.replacement, passed, key, where)
+        return Finding(REMOVED_KEYWORD, ERROR, message, *where, fixes, url=p.url)
+
+    def _deprecated(self, fact, shown, where, passed, key) -> Finding:
+        p = fact.param
+        message = f"`{p.name}` is deprecated in {shown} since {p.deprecated_since}"
+        if p.removal_planned:
+            message += f", removal announced for {p.removal_planned}"
+        message += f" ({_release(fact)})."
+        if p.replacement:
+            message += f" Use `{p.replacement}`."
+        fixes = self._rename(p, p.replacement, passed, key, where)
+        return Finding(DEPRECATED_KEYWORD, WARNING, message, *where, fixes, True, p.url)
+
+    def _unknown(self, name, fact, shown, behaviour, where, passed, key) -> Finding:
+        release = self._release_of(key)
+        if fact is not None:  # NOT_YET: a later release has it
+            message = (
+                f"`{name}` is not in {shown} yet ({release}; new in "
+                f"{fact.param.first_release}): {behaviour.effect}."
+            )
+        else:
+            message = f"`{name}` is not a keyword of {shown} ({release}): {behaviour.effect}."
+        suggestion = self._suggest(key, name, passed)
+        fixes: tuple[Fix, ...] = ()
+        if suggestion is not None:
+            message += f" Did you mean `{suggestion}`?"
+            line, start, end = where
+            fixes = (Fix(f"Rename to `{suggestion}`", Edit(line, start, end, suggestion)),)
+        return Finding(UNKNOWN_KEYWORD, behaviour.unknown or HINT, message, *where, fixes)
+
+    def _value(
+        self, fact: Fact, shown: str, line: int, text: str, at: int, sure: bool = True
+    ) -> Iterator[Finding]:
+        """A string value outside the option's choices; when the argument may be something
+        else (`sure` false), only a value that is a removed task or a spelling away from one."""
+        p = fact.param
+        allowed = [c[1:-1] for c in p.choices if c[:1] in "\"'"]
+        literal = _STRING.match(text, at)
+        if not allowed or literal is None or text[at - 1 : at].isalpha():
+            return
+        value = literal.group(2)
+        if _allowed(p.name, value, allowed):
+            return
+        start, end = literal.span()
+        message = f"`{p.name}` of {shown} does not take {literal.group(0)} ({_release(fact)})"
+        severity, effect = WARNING, ""
+        removed = False
+        if p.name == "task":
+            task = self.facts.lookup("pipeline_task", value)
+            if task is not None and task.status == REMOVED:
+                removed = True
+                message = (
+                    f"The {literal.group(0)} task was removed from pipeline() after "
+                    f"{task.param.last_release} ({_release(task)})"
+                )
+            severity, effect = ERROR, "pipeline() raises KeyError"
+        elif p.name == "attn_implementation" or _STRICT_TYPES.search(p.type or ""):
+            severity, effect = ERROR, "the call raises ValueError"
+        message += f": {effect}." if effect else "."
+        nearest = process.extractOne(value, allowed, scorer=fuzz.ratio, score_cutoff=_VALUE_CUTOFF)
+        fixes: tuple[Fix, ...] = ()
+        if not (sure or removed or nearest is not None):
+            return
+        if nearest is not None and not removed:  # a removed task's successor is no typo away
+            quote = literal.group(1)
+            new = f"{quote}{nearest[0]}{quote}"
+            message += f" Did you mean {new}?"
+            fixes = (Fix(f"Replace with {new}", Edit(line, start, end, new)),)
+        elif not removed:
+            message += " It takes " + ", ".join(f'"{a}"' for a in allowed[:8])
+            message += ", ..." if len(allowed) > 8 else "."
+        yield Finding(BAD_VALUE, severity, message, line, start, end, fixes, url=p.url)
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _rename(self, p: Param, new: str | None, passed, key, where) -> tuple[Fix, ...]:
+        """The rename to `new`, when it is safe in the release in force."""
+        if not new or new in passed:
+            return ()
+        target = self.facts.lookup(key, new)
+        if target is None or target.status != OK:
+            return ()
+        guard = _SAME_MEANING_IF.get((p.name, new))
+        if guard is not None and not guard(target.param):
+            return ()
+        line, start, end = where
+        return (Fix(f"Rename `{p.name}` to `{new}`", Edit(line, start, end, new)),)
+
+    def _suggest(self, key: str, name: str, passed: set[str]) -> str | None:
+        names = self._names.get(key)
+        if names is None:
+            names = self._names[key] = [
+                f.param.name for f in self.facts.names_of(key) if f.status == OK
+            ]
+        choices = [n for n in names if n not in passed]
+        found = process.extractOne(name, choices, scorer=fuzz.ratio, score_cutoff=_SUGGEST_CUTOFF)
+        return found[0] if found else None
+
+    def _release_of(self, key: str) -> str:
+        package = self.catalogue.package_of(key) or "transformers"
+        release = self.facts.releases.get(package) or self.catalogue.newest(package)
+        mine = package in self.facts.yours
+        return f"you have {package} {release}" if mine else f"{package} {release}"
+
+    def _major(self, package: str) -> int:
+        release = self.facts.releases.get(package) or self.catalogue.newest(package) or "5"
+        return int(release.split(".")[0])
+
+
+def _release(fact: Fact) -> str:
+    said = f"{fact.param.package} {fact.release}"
+    return f"you have {said}" if fact.yours else said
+
+
+def _allowed(name: str, value: str, allowed: list[str]) -> bool:
+    if value in allowed:
+        return True
+    if name == "attn_implementation" and ("/" in value or "|" in value):
+        return True  # a kernel from the Hub, or a combination such as "paged|sdpa"
+    if name == "debug":  # several options, space-separated
+        return all(part in allowed for part in value.split())
+    if name == "task":
+        if "translation" in allowed and _TRANSLATION.fullmatch(value):
+            return True
+        if value in REDIRECTED_TASKS and REDIRECTED_TASKS[value] in allowed:
+            return True  # renamed with a warning, still works
+    # A choice written as a pattern: "pissa_niter_[number of iters]".
+    return any("[" in a and value.startswith(a.split("[")[0]) for a in allowed)
+
+
+def _suppressed(text: str, code: str) -> bool:
+    """`# glossary: ignore` or `# glossary: ignore[TG003, TG004]` on the finding's line."""
+    for match in _IGNORE.finditer(text):
+        codes = match.group(1)
+        if codes is None or code in {c.strip() for c in codes.split(",")}:
+            return True
+    return False
+
+
+def select(findings: Iterable[Finding], only: Iterable[str] = (), skip: Iterable[str] = ()):
+    """Findings whose code starts with one of `only` (all when empty) and none of `skip`."""
+    only, skip = tuple(only), tuple(skip)
+    return [
+        f
+        for f in findings
+        if (not only or f.code.startswith(only)) and not (skip and f.code.startswith(skip))
+    ]
+
+
+def fix_all(findings: Iterable[Finding]) -> list[Edit]:
+    """One edit per finding that has exactly one fix, none overlapping, in document order."""
+    edits = sorted(
+        {f.fixes[0].edit for f in findings if len(f.fixes) == 1}, key=lambda e: (e.line, e.start)
+    )
+    out: list[Edit] = []
+    for edit in edits:
+        if out and out[-1].line == edit.line and out[-1].end > edit.start:
+            continue
+        out.append(edit)
+    return out
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """`text` with the edits made (lines split as documents split them); every other byte kept."""
+    starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+    out, last = [], 0
+    for edit in sorted(edits, key=lambda e: (e.line, e.start)):
+        begin = starts[edit.line] + edit.start
+        out.append(text[last:begin])
+        out.append(edit.text)
+        last = starts[edit.line] + edit.end
+    out.append(text[last:])
+    return "".join(out)
