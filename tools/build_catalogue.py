@@ -853,6 +853,14 @@ def extract_transformers(wheel: Wheel) -> dict:
             "main_classes/text_generation#transformers.GenerationConfig")
     gm = (method_params(wheel, T + "generation/utils.py", "GenerationMixin", "generate")
           or method_params(wheel, T + "generation_utils.py", "GenerationMixin", "generate"))
+    for member in (T + "generation/utils.py", T + "generation_utils.py"):
+        text = wheel.text(member)
+        if gm and text:  # shapes its docstring states (`negative_prompt_ids`)
+            shapes = shapes_in([text])
+            for n, f in gm.items():
+                if n in shapes and "s" not in f:
+                    f["s"] = shapes[n]
+            break
     put("generate", "generate", gm,
         "main_classes/text_generation#transformers.GenerationMixin.generate",
         base=["generation_config"] if gc else None)
