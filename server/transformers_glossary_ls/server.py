@@ -514,6 +514,20 @@ def completion_resolve(ls: GlossaryServer, item: types.CompletionItem) -> types.
 
 
 @server.feature(
+    types.TEXT_DOCUMENT_SIGNATURE_HELP,
+    types.SignatureHelpOptions(trigger_characters=["(", ","], retrigger_characters=["="]),
+)
+def signature_help(ls: GlossaryServer, params: types.SignatureHelpParams):
+    analysis = ls.document(params.text_document.uri)
+    if analysis is None:
+        return None
+    line = params.position.line
+    index = to_index(analysis.doc.line(line), params.position.character, ls.client.encoding)
+    found = ls.glossary.signature(analysis, line, index, ls.client.signature_markdown)
+    return render.signature_help(found, ls.client) if found else None
+
+
+@server.feature(
     types.TEXT_DOCUMENT_DIAGNOSTIC,
     types.DiagnosticOptions(
         inter_file_dependencies=False, workspace_diagnostics=False, identifier=render.SOURCE
