@@ -73,3 +73,18 @@ def test_bare_client(server):
     assert active["kind"] == "markdown"  # no format listed: markdown, as hover does
     # outside a call, nothing
     assert _ask(server, 0, 3) is None
+
+
+PLAIN = {
+    "textDocument": {
+        "signatureHelp": {"signatureInformation": {"documentationFormat": ["plaintext"]}}
+    }
+}
+
+
+@pytest.mark.parametrize("server", [PLAIN], indirect=True)
+def test_plain_text_client(server):
+    (signature,) = _ask(server, LINE, CHARACTER)["signatures"]
+    active = signature["parameters"][1]["documentation"]
+    assert active["kind"] == "plaintext"
+    assert active["value"].startswith("Removed after") and "**" not in active["value"]
