@@ -20,6 +20,9 @@ class Client:
     pull_diagnostics: bool = False  # asks with textDocument/diagnostic: we never push then
     diagnostic_refresh: bool = False  # takes workspace/diagnostic/refresh
     diagnostic_tags: bool = False  # shows DiagnosticTag.Deprecated
+    signature_markdown: bool = True
+    signature_active_parameter: bool = False  # reads SignatureInformation.activeParameter
+    label_offsets: bool = False  # parameter labels may be [start, end) in the signature label
 
     @classmethod
     def from_initialize(
@@ -36,6 +39,10 @@ class Client:
         push = document.publish_diagnostics if document else None
         workspace = capabilities.workspace if capabilities else None
         refresh = workspace.diagnostics if workspace else None
+        sig = document.signature_help if document else None
+        sig_info = sig.signature_information if sig else None
+        sig_formats = sig_info.documentation_format if sig_info else None
+        sig_params = sig_info.parameter_information if sig_info else None
         tags = (pull.tag_support if pull else None) or (push.tag_support if push else None)
         return cls(
             encoding=encoding or UTF16,
@@ -51,4 +58,7 @@ class Client:
             pull_diagnostics=pull is not None,
             diagnostic_refresh=bool(refresh and refresh.refresh_support),
             diagnostic_tags=bool(tags and types.DiagnosticTag.Deprecated in tags.value_set),
+            signature_markdown=not sig_formats or types.MarkupKind.Markdown in sig_formats,
+            signature_active_parameter=bool(sig_info and sig_info.active_parameter_support),
+            label_offsets=bool(sig_params and sig_params.label_offset_support),
         )

@@ -24,6 +24,7 @@ from transformers_glossary_ls.facts import Fact, Facts
 from transformers_glossary_ls.hovertext import fact_text, hover_text
 from transformers_glossary_ls.installed_docs import InstalledDocs
 from transformers_glossary_ls.sanitize import safe_markdown
+from transformers_glossary_ls.signature import Signature, signature_at
 from transformers_glossary_ls.spotting import CODE, Spot, spot, spot_all
 from transformers_glossary_ls.versions import InForce, release_for_spec, release_for_version
 from transformers_glossary_ls.vocabulary import LoadError, Vocabulary, load_default
@@ -248,6 +249,21 @@ class Glossary:
             return None
         return Completer(analysis, self.vocab, prose, self.facts, self.argument_lists).at(
             line, index
+        )
+
+    def signature(
+        self, analysis: Analysis, line: int, index: int, markdown: bool = True
+    ) -> Signature | None:
+        """The call around a cursor: the names it passes and the one the cursor is on, each
+        documented as its hover is."""
+        if analysis.language is None:
+            return None
+        return signature_at(
+            analysis,
+            self.facts,
+            line,
+            index,
+            lambda fact, head: self.fact_text(fact, head, markdown),
         )
 
     def documentation(

@@ -71,12 +71,14 @@ def positional_names(facts: list[Fact], count: int) -> list[str]:
     """The names already given by the call's first `count` positional arguments."""
     if not facts or count <= 0:
         return []
-    key = facts[0].key
+    return list(positional_of(facts[0].key)[:count])
+
+
+def positional_of(key: str) -> tuple[str, ...]:
+    """The names a catalogue callable takes by position, first to last, where users do."""
     if key.startswith("from_pretrained"):
-        names: tuple[str, ...] = ("pretrained_model_name_or_path",)
-    else:
-        names = _POSITIONAL.get(key, ())
-    return list(names[:count])
+        return ("pretrained_model_name_or_path",)
+    return _POSITIONAL.get(key, ())
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from transformers_glossary_ls.diagnostics import (
 from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.engine import HoverAnswer
 from transformers_glossary_ls.positions import to_units
+from transformers_glossary_ls.signature import UNKNOWN, Signature
 from transformers_glossary_ls.spotting import Spot
 
 
@@ -203,4 +204,42 @@ def fix_all(edits: list[Edit], doc: Document, client: Client) -> types.CodeActio
         title="Fix all transformers-glossary findings",
         kind=types.CodeActionKind.SourceFixAll,
         edit=types.WorkspaceEdit(changes={doc.uri: [text_edit(e, doc, client) for e in edits]}),
+    )
+
+
+# How a parameter's status reads after its name in the signature's own documentation.
+_STATUS_WORDS = {
+    "deprecated": "deprecated",
+    "removed": "removed",
+    "not_yet": "not in this release yet",
+    UNKNOWN: "not a keyword of this call",
+}
+
+
+def signature_help(signature: Signature, client: Client) -> types.SignatureHelp:
+    """One signature; its parameters as label offsets where the client reads them (a name may
+    appear twice in a label), else as strings."""
+    label = signature.label
+    markdown = client.signature_markdown
+    parameters = []
+    for p, (start, end) in zip(signature.parameters, signature.offsets(), strict=True):
+        where: str | tuple[int, int] = p.label
+        if client.label_offsets:
+            # Counted in the units positions are counted in (the spec: "as Position does").
+            where = (to_units(label, start, client.encoding), to_units(label, end, client.encoding))
+        docs = markup(p.documentation, markdown) if p.documentation else None
+        parameters.append(types.ParameterInformation(label=where, documentation=docs))
+    flagged = [
+        f"{p.name}: {_STATUS_WORDS[p.status]}"
+        for p in signature.parameters
+        if p.status in _STATUS_WORDS
+    ]
+    info = types.SignatureInformation(
+        label=label,
+        documentation=markup("; ".join(flagged), markdown) if flagged else None,
+        parameters=parameters,
+        active_parameter=signature.active if client.signature_active_parameter else None,
+    )
+    return types.SignatureHelp(
+        signatures=[info], active_signature=0, active_parameter=signature.active
     )

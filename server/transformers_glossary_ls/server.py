@@ -18,7 +18,7 @@ from pygls.uris import to_fs_path
 from transformers_glossary_ls import __version__, render, transport
 from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.capabilities import Client
-from transformers_glossary_ls.diagnostics import Finding, fix_all
+from transformers_glossary_ls.diagnostics import Finding, fix_all, select
 from transformers_glossary_ls.engine import Glossary
 from transformers_glossary_ls.environment import choose_versions
 from transformers_glossary_ls.installed_docs import read_in_child
@@ -96,7 +96,10 @@ class GlossaryServer(LanguageServer):
         # The command line's -v is a floor: a setting can ask for more detail, never for less.
         level = min(LOG_LEVELS[settings.log_level], self.command_line_log_level)
         logging.getLogger("transformers_glossary_ls").setLevel(level)
+        changed = settings.diagnostics != self.settings.diagnostics
         self.settings = settings
+        if changed and self._initialized:
+            self.diagnostics_changed()
         if files != self._vocabulary_files:
             self._vocabulary_files = files
             if self._initialized:
@@ -225,13 +228,17 @@ class GlossaryServer(LanguageServer):
 
     # -- diagnostics -------------------------------------------------------------------------
     def findings(self, analysis: Analysis) -> list[Finding]:
+        """A document's findings as the settings want them shown (pull, push, code actions)."""
+        wanted = self.settings.diagnostics
+        if not wanted.enabled:
+            return []
         uri, key = analysis.doc.uri, self._findings_key(analysis)
         cached = self._findings.get(uri)
-        if cached is not None and cached[0] == key:
+        if cached is None or cached[0] != key:
+            cached = self._findings[uri] = (key, self.glossary.diagnostics(analysis))
+        if not (wanted.select or wanted.ignore):
             return cached[1]
-        found = self.glossary.diagnostics(analysis)
-        self._findings[uri] = (key, found)
-        return found
+        return select(cached[1], wanted.select, wanted.ignore)
 
     def schedule_push(self, uri: str) -> None:
         """Publish a document's diagnostics once the client has paused (clients that do not
@@ -267,6 +274,8 @@ class GlossaryServer(LanguageServer):
         None when the document or the releases changed meanwhile (checked again then)."""
         key, glossary = self._findings_key(analysis), self.glossary
         found: list[Finding] = []
+        if not self.settings.diagnostics.enabled:
+            return found  # publishes nothing, clearing what was shown
         for count, step in enumerate(glossary.checker.steps(analysis)):
             found += step
             if count % 256 == 255:
@@ -511,6 +520,20 @@ def completion_resolve(ls: GlossaryServer, item: types.CompletionItem) -> types.
     if docs:
         item.documentation = render.markup(docs, markdown)
     return item
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_SIGNATURE_HELP,
+    types.SignatureHelpOptions(trigger_characters=["(", ","], retrigger_characters=["="]),
+)
+def signature_help(ls: GlossaryServer, params: types.SignatureHelpParams):
+    analysis = ls.document(params.text_document.uri)
+    if analysis is None:
+        return None
+    line = params.position.line
+    index = to_index(analysis.doc.line(line), params.position.character, ls.client.encoding)
+    found = ls.glossary.signature(analysis, line, index, ls.client.signature_markdown)
+    return render.signature_help(found, ls.client) if found else None
 
 
 @server.feature(

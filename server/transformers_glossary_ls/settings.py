@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +17,15 @@ LOG_LEVELS = {
 
 
 MAX_PATH_CHARS = 4096
+# A code or a code prefix, as `check --select` takes them: "TG003", "TG00", "TG".
+_CODE = re.compile(r"TG\d{0,3}\Z")
+
+
+@dataclass(frozen=True)
+class DiagnosticsSettings:
+    enabled: bool = True
+    select: tuple[str, ...] = ()  # only codes starting with one of these (all when empty)
+    ignore: tuple[str, ...] = ()  # never codes starting with one of these
 
 
 @dataclass(frozen=True)
@@ -28,6 +39,7 @@ class Settings:
     python: str | None = None  # the user's interpreter or environment folder (never run)
     selected_interpreter: str | None = None  # what the editor's Python extension selected
     transformers_version: str | None = None  # answer for this release, whatever is installed
+    diagnostics: DiagnosticsSettings = dataclasses.field(default_factory=DiagnosticsSettings)
 
 
 def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
@@ -83,7 +95,37 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
             values["completion_prose"] = completion["prose"]
         else:
             problems.append(f"completion.prose must be true or false; got {completion['prose']!r}")
+    if "diagnostics" in raw:
+        values["diagnostics"] = _diagnostics(raw["diagnostics"], problems)
     return Settings(**values), problems
 
 
-__all__ = ["LOG_LEVELS", "Settings", "parse_settings"]
+def _diagnostics(raw: Any, problems: list[str]) -> DiagnosticsSettings:
+    """`{"enabled": true, "select": ["TG001"], "ignore": ["TG003"]}`; each bad field falls
+    back to its default on its own."""
+    if not isinstance(raw, dict):
+        problems.append(f"diagnostics must be an object; got {str(raw)[:80]!r}")
+        return DiagnosticsSettings()
+    values: dict[str, Any] = {}
+    enabled = raw.get("enabled")
+    if enabled is not None:
+        if isinstance(enabled, bool):
+            values["enabled"] = enabled
+        else:
+            problems.append(f"diagnostics.enabled must be true or false; got {enabled!r:.80}")
+    for key in ("select", "ignore"):
+        codes = raw.get(key)
+        if codes is None:
+            continue
+        if isinstance(codes, list) and all(
+            isinstance(c, str) and _CODE.match(c.strip().upper()) for c in codes
+        ):
+            values[key] = tuple(c.strip().upper() for c in codes)
+        else:
+            problems.append(
+                f'diagnostics.{key} must be a list of codes such as "TG003"; got {codes!r:.80}'
+            )
+    return DiagnosticsSettings(**values)
+
+
+__all__ = ["LOG_LEVELS", "DiagnosticsSettings", "Settings", "parse_settings"]

@@ -187,3 +187,45 @@ def test_the_release_installed_in_the_workspace_decides(tmp_path, minor, expecte
     finally:
         server.stop()
     assert not ran(project / ".venv")
+
+
+# -- the `diagnostics` settings: per-code select/ignore and off, for pushes and pulls ----------
+def _configure(server, diagnostics: dict) -> None:
+    settings = {"transformersVersion": "5.25", "diagnostics": diagnostics}
+    server.notify("workspace/didChangeConfiguration", {"settings": settings})
+
+
+@pytest.mark.parametrize("server", [PUSH], indirect=True)
+def test_settings_filter_pushed_codes_and_turn_them_off(server):
+    _configure(server, {"ignore": ["TG004"]})
+    server.open(URI, SOURCE)
+    assert _summary(_pushed(server, 1)) == [c for c in EXPECTED if c[0] != "TG004"]
+    server.forget()
+    _configure(server, {"enabled": False})
+    assert _pushed(server, 1) == []  # pushed again: what was shown is cleared
+    server.forget()
+    _configure(server, {"select": ["TG004"]})
+    assert _summary(_pushed(server, 1)) == [c for c in EXPECTED if c[0] == "TG004"]
+
+
+@pytest.mark.parametrize("server", [PULL], indirect=True)
+def test_settings_filter_pulled_codes_and_their_fixes(server):
+    server.open(URI, SOURCE)
+    assert _summary(_pull(server)) == EXPECTED
+    server.forget()
+    _configure(server, {"select": ["TG00"], "ignore": ["TG001"]})
+    server.wait_for(lambda m: m.get("method") == "workspace/diagnostic/refresh")
+    assert _summary(_pull(server)) == [("TG004", 61, 1)]
+    # an ignored finding offers no fix either
+    titles = [a["title"] for a in _actions(server, 1, 0, 90)]
+    assert titles and all("eval_strategy`" not in t for t in titles), titles
+
+
+@pytest.mark.parametrize("server", [PULL], indirect=True)
+def test_a_bad_diagnostics_setting_is_told_once_and_all_codes_stay(server):
+    for _ in range(2):
+        _configure(server, {"ignore": "TG003"})
+    server.open(URI, SOURCE)
+    assert _summary(_pull(server)) == EXPECTED
+    told = [m for m in server.messages if m.get("method") == "window/showMessage"]
+    assert len(told) == 1 and "diagnostics.ignore" in told[0]["params"]["message"]

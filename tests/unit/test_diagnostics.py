@@ -237,3 +237,19 @@ def test_select_and_ignore():
     found = glossary.diagnostics(analysis)
     assert [f.code for f in select(found, ["TG001"])] == ["TG001"]
     assert [f.code for f in select(found, (), ["TG001"])] == ["TG003"]
+
+
+def test_doctest_prompts_in_a_markdown_fence(glossaries):
+    """The transformers docs write examples with `>>>` and `...`: a keyword after a `...`
+    prompt is the call's keyword, and its range is the name alone."""
+    source = (
+        "```py\n"
+        ">>> args = TrainingArguments(\n"
+        "...     output_dir='o',\n"
+        "...     evaluation_strategy='epoch',\n"
+        "... )\n"
+        "...\n"
+        "```\n"
+    )
+    found = _findings(glossaries[NEWEST], source, "file:///docs.md")
+    assert found == [(REMOVED_KEYWORD, ERROR, "evaluation_strategy", ["eval_strategy"])]

@@ -17,6 +17,8 @@ ENGINE = [
     "transformers_glossary_ls.hovertext",
     "transformers_glossary_ls.engine",
     "transformers_glossary_ls.diagnostics",
+    "transformers_glossary_ls.signature",
+    "transformers_glossary_ls.settings",
 ]
 
 

@@ -23,6 +23,9 @@ _LANGUAGE_IDS = {"python": PYTHON, "markdown": MARKDOWN}
 _SUFFIXES = {".py": PYTHON, ".pyi": PYTHON, ".md": MARKDOWN, ".markdown": MARKDOWN}
 MAX_NAMES_PER_BLOCK = 256
 MAX_BLOCK_TEXTS = 32
+# A doctest prompt opening a line of a Markdown fence (the transformers docs write their
+# examples so): blanked, so that `...     evaluation_strategy="epoch",` reads as the keyword.
+_PROMPT = re.compile(r"[ \t]*(?:>>>|\.\.\.)(?= |\Z)")
 _VALUE_OF = re.compile(r"(?:^|[(,])\s*([A-Za-z_]\w*)\s*=\s*$")
 
 
@@ -146,7 +149,10 @@ class Analysis:
         if not 0 <= line_no < self.doc.line_count:
             return None
         state = self.python_state(line_no)
-        return None if state is False else (self.doc.line(line_no), state)
+        if state is False:
+            return None
+        text = self.doc.line(line_no)
+        return (_without_prompt(text) if self.language == MARKDOWN else text), state
 
     def python_lines(
         self, block_index: int, offset: int = 0
@@ -174,7 +180,7 @@ class Analysis:
                     yield text, state
                     continue
                 kind, py_state = md.classify(text, state)
-                yield (text, py_state) if kind == md.PYTHON_CODE else None
+                yield (_without_prompt(text), py_state) if kind == md.PYTHON_CODE else None
             offset = 0
 
     def _block_entry(self, block_index: int) -> Hashable:
@@ -422,6 +428,14 @@ class Analysis:
                 self.chunk_groups(k, chunk)
                 yield
             k += 1
+
+
+def _without_prompt(text: str) -> str:
+    """A fence line with its doctest prompt turned to spaces (string indices kept)."""
+    if not text or text.lstrip()[:3] not in (">>>", "..."):
+        return text
+    found = _PROMPT.match(text)
+    return text if found is None else " " * found.end() + text[found.end() :]
 
 
 def _flatten(args: str) -> str:
