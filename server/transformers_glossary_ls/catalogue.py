@@ -228,6 +228,11 @@ class Catalogue:
         """Whether `name` is a public model class of transformers' newest release."""
         return name in self._models("transformers").get("classes", {})
 
+    def model_dir(self, name: str) -> str | None:
+        """The folder under `transformers/models/` of a model class of the newest release."""
+        cls = self._models("transformers").get("classes", {}).get(name)
+        return cls.get("dir") if cls is not None else None
+
     def package_of(self, kind_or_class: str) -> str | None:
         """The package whose catalogue holds this callable, or None."""
         keys = self._index().get("keys", {})
