@@ -20,6 +20,7 @@ class Client:
     pull_diagnostics: bool = False  # asks with textDocument/diagnostic: we never push then
     diagnostic_refresh: bool = False  # takes workspace/diagnostic/refresh
     diagnostic_tags: bool = False  # shows DiagnosticTag.Deprecated
+    work_done_progress: bool = False  # takes window/workDoneProgress/create and `$/progress`
 
     @classmethod
     def from_initialize(
@@ -37,6 +38,7 @@ class Client:
         workspace = capabilities.workspace if capabilities else None
         refresh = workspace.diagnostics if workspace else None
         tags = (pull.tag_support if pull else None) or (push.tag_support if push else None)
+        window = capabilities.window if capabilities else None
         return cls(
             encoding=encoding or UTF16,
             hover_markdown=hover_formats is None or types.MarkupKind.Markdown in hover_formats,
@@ -51,4 +53,5 @@ class Client:
             pull_diagnostics=pull is not None,
             diagnostic_refresh=bool(refresh and refresh.refresh_support),
             diagnostic_tags=bool(tags and types.DiagnosticTag.Deprecated in tags.value_set),
+            work_done_progress=bool(window and window.work_done_progress),
         )

@@ -110,6 +110,15 @@ class Glossary:
         self.in_force: dict[str, InForce] = {}  # package -> the user's release, where known
         self.installed_docs: InstalledDocs | None = None  # read from the user's packages
 
+    def sibling(self) -> Glossary:
+        """Another engine over the same vocabulary and catalogue for another environment (a
+        workspace folder of its own): only the releases and the installed docs differ."""
+        other = Glossary(self.extra_files, self.catalogue)
+        other.usage = self.usage
+        other._vocab, other._errors = self.vocab, self._errors
+        other._texts = self._texts  # an entry's text does not depend on the release
+        return other
+
     def use_installed_docs(self, docs: InstalledDocs | None) -> None:
         """Show what the user's installed packages say below our words, and take the model
         classes' names from their installed signatures, from now on."""
