@@ -535,6 +535,14 @@ def did_change_configuration(
         ls.choose_releases()
 
 
+@server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+def did_change_workspace_folders(
+    ls: GlossaryServer, params: types.DidChangeWorkspaceFoldersParams
+) -> None:
+    if ls._initialized:  # pygls has updated its folders: each new one gets its own release
+        ls.choose_releases()
+
+
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: GlossaryServer, params: types.DidOpenTextDocumentParams) -> None:
     item = params.text_document

@@ -261,6 +261,10 @@ def test_each_workspace_folder_answers_for_its_own_release(tmp_path):
         assert hovers["outside"] == hovers["old"]  # outside every folder: the first folder's
         told = [m["params"]["message"] for m in server.messages if "answers for" in str(m)]
         assert any(f"transformers {NEWEST} in {new}" in t for t in told), told
+        # The nested folder is closed: its documents answer for the folder around them.
+        removed = {"added": [], "removed": [folders[2]]}
+        server.notify("workspace/didChangeWorkspaceFolders", {"event": removed})
+        assert _hover(server, docs["nested"], 1, 45) == hovers["new"]
         assert server.shutdown() == 0
     finally:
         server.stop()
