@@ -233,6 +233,33 @@ class Catalogue:
         cls = self._models("transformers").get("classes", {}).get(name)
         return cls.get("dir") if cls is not None else None
 
+    def added_by(self, origin: str, release: str | None = None) -> list[Param]:
+        """The generic model names a `**kwargs` TypedDict (`TransformersKwargs`) or a decorator
+        (`decorator:can_return_tuple`) adds to a forward in `release`: those the generator saw
+        it add, to any class of the newest release or to the model family in `release`."""
+        names = {p.name for p in self.params("model", release) if p.origin == origin}
+        if release is None or minor(release) == self.newest("transformers"):
+            names |= self._origins().get(origin, set())
+        found = (self.param("model", name, release) for name in sorted(names))
+        return [p for p in found if p is not None]
+
+    def _origins(self) -> dict[str, set[str]]:
+        """origin -> the names it adds to some class of the newest release (read once)."""
+        with self._lock:
+            cached = self._files.get("#origins")
+        if cached is None:
+            models = self._models("transformers")
+            facts = models.get("facts", [])
+            cached = {}
+            for cls in models.get("classes", {}).values():
+                for name, index in cls.get("params", {}).items():
+                    origin = facts[index].get("k") if index < len(facts) else None
+                    if origin:
+                        cached.setdefault(origin, set()).add(name)
+            with self._lock:
+                self._files["#origins"] = cached
+        return cached  # type: ignore[return-value]
+
     def package_of(self, kind_or_class: str) -> str | None:
         """The package whose catalogue holds this callable, or None."""
         keys = self._index().get("keys", {})

@@ -231,10 +231,9 @@ class Facts:
         here = ((release, release),) if release else ()
         plain = {"deprecated": (), "deprecated_since": None, "replacement": None}
         out: dict[str, Param] = {}
-        origins = {f"decorator:{d}" for d in sig.decorators}
-        origins |= {sig.kwargs} if sig.kwargs else set()
-        for p in self.catalogue.params("model", release):
-            if p.origin is not None and p.origin in origins:
+        origins = [f"decorator:{d}" for d in sig.decorators] + ([sig.kwargs] if sig.kwargs else [])
+        for origin in origins:
+            for p in self.catalogue.added_by(origin, release):
                 out[p.name] = replace(p, callable=key)
         for name, annotation, default in sig.params:
             base = self.catalogue.param(key, name, release) or Param(name, key)

@@ -157,8 +157,11 @@ def _read_model_classes(site: Path, classes: Mapping[str, str], docs: InstalledD
     for cls, folder in classes.items():
         if cls in docs.classes or not _is_name(cls) or not _is_name(folder):
             continue
-        module = site / "transformers" / "models" / folder / f"modeling_{folder}.py"
-        found = _forward_of(cls, module, tree_of)
+        found = None
+        for module in _modeling_files(site, folder):
+            found = _forward_of(cls, module, tree_of)
+            if found is not None:
+                break
         if found is None:
             continue
         forward, tree = found
@@ -175,6 +178,20 @@ def _read_model_classes(site: Path, classes: Mapping[str, str], docs: InstalledD
             said.update(_args_section(own, wanted))  # the model's own words win
         for name, text in said.items():
             docs.texts[(cls, name)] = text
+
+
+MAX_MODELING_FILES = 8  # a model folder holds one to a few (data2vec: audio, text, vision)
+
+
+def _modeling_files(site: Path, folder: str) -> list[Path]:
+    """`modeling_<folder>.py` first, then the folder's other `modeling_*.py` (`blip_text`)."""
+    base = site / "transformers" / "models" / folder
+    main = base / f"modeling_{folder}.py"
+    try:
+        others = sorted(p for p in base.glob("modeling_*.py") if p != main)
+    except OSError:
+        others = []
+    return [main, *others[:MAX_MODELING_FILES]]
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,100}")
@@ -237,17 +254,13 @@ def _signature(forward: ast.FunctionDef | ast.AsyncFunctionDef) -> Signature:
     for decorator in forward.decorator_list:
         if _called(decorator) != "deprecate_kwarg" or not isinstance(decorator, ast.Call):
             continue
-        values = [a.value for a in decorator.args if isinstance(a, ast.Constant)]
-        new = next(
-            (
-                k.value.value
-                for k in decorator.keywords
-                if k.arg == "new_name" and isinstance(k.value, ast.Constant)
-            ),
-            None,
-        )
-        if len(values) >= 2 and all(isinstance(v, str) for v in (*values[:2], new)):
-            renamed.append((values[0], new, values[1]))
+        # deprecate_kwarg(old_name, version, new_name=...), each also by keyword
+        given = dict(zip(("old_name", "version", "new_name"), decorator.args, strict=False))
+        given |= {k.arg: k.value for k in decorator.keywords if k.arg}
+        values = [given.get(k) for k in ("old_name", "new_name", "version")]
+        texts = [v.value if isinstance(v, ast.Constant) else None for v in values]
+        if all(isinstance(t, str) for t in texts):
+            renamed.append(tuple(texts))
     decorators = tuple(
         name for d in forward.decorator_list if (name := _called_name(d) or _called(d))
     )
@@ -554,9 +567,11 @@ def _sources(site_packages: Iterable[Path], classes: Mapping[str, str]) -> list[
     members = ["transformers/utils/auto_docstring.py", "transformers/utils/args_doc.py"]
     members += [member for _, member, _, _ in _FIELD_HELP]
     members.append("transformers/modeling_layers.py")
-    folders = sorted({*classes.values(), *_FAMILY_MODELS})
-    members += [f"transformers/models/{f}/modeling_{f}.py" for f in folders]
-    return [site / member for site in site_packages for member in members]
+    out = [site / member for site in site_packages for member in members]
+    for folder in sorted({*classes.values(), *_FAMILY_MODELS}):
+        if _is_name(folder):
+            out += [p for site in site_packages for p in _modeling_files(site, folder)]
+    return out
 
 
 def cache_file(

@@ -4,6 +4,7 @@ its installed `forward` takes, and its own modeling file's docs (real wheel sour
 from __future__ import annotations
 
 import ast
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,37 @@ def test_a_hostile_modeling_file_costs_nothing(tmp_path):
     (folder / "modeling_llama.py").write_text("class LlamaForCausalLM(LlamaForCausalLM): ...\n")
     docs = read_installed_docs([tmp_path], {"transformers": "5.0.0"}, ONE)
     assert docs.classes == {}
+
+
+def test_the_newest_release_read_from_its_sources_agrees_with_the_catalogue(tmp_path):
+    """The catalogue generator read the same wheel its own way: for a spread of classes (and the
+    awkward ones: files not named after their folder, `deprecate_kwarg(..., version=...)`,
+    `Generic*` bases), the names read at run time are the generator's."""
+    models = CATALOGUE._models()["classes"]
+    names = sorted(models)[::60] + [
+        "Data2VecTextModel",
+        "BlipTextModel",
+        "FuyuModel",
+        "VipLlavaModel",
+        "LlamaForSequenceClassification",
+        "WhisperForConditionalGeneration",
+    ]
+    whl = wheel("transformers", NEWEST)
+    folders = {models[n]["dir"] for n in names}
+    with zipfile.ZipFile(whl) as z:
+        members = [
+            m
+            for m in z.namelist()
+            if m.startswith("transformers/models/") and m.split("/")[2] in folders
+        ]
+    install_files(whl, tmp_path, [*members, "transformers/modeling_layers.py"])
+    classes = {n: models[n]["dir"] for n in names}
+    glossary = Glossary()
+    glossary.use_versions({"transformers": whl.name.split("-")[1]})
+    docs = read_installed_docs([tmp_path], {"transformers": whl.name.split("-")[1]}, classes)
+    glossary.use_installed_docs(docs)
+    assert set(docs.classes) == set(names)
+    for name in names:
+        assert glossary.facts.exact(name)
+        got = {f.param.name for f in glossary.facts.names_of(name)}
+        assert got == set(models[name]["params"]), name
