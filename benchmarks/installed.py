@@ -36,15 +36,41 @@ from transformers_glossary_ls.installed_docs import (  # noqa: E402
 from tests.lspclient import LspClient  # noqa: E402
 from tests.wheels import install_files, make_venv, wheel  # noqa: E402
 
-SOURCE = "args = TrainingArguments(output_dir='o', learning_rate=1e-4)\n"
+SOURCE = (
+    "args = TrainingArguments(output_dir='o', learning_rate=1e-4)\n"
+    "model = LlamaForCausalLM.from_pretrained('x')\n"
+)
+# The modeling files of ten named classes are read too (their forward signatures and docs).
+CLASSES = (
+    "LlamaForCausalLM",
+    "BertModel",
+    "WhisperForConditionalGeneration",
+    "T5ForConditionalGeneration",
+    "GPT2LMHeadModel",
+    "Qwen2ForCausalLM",
+    "MistralForCausalLM",
+    "RobertaForSequenceClassification",
+    "ViTForImageClassification",
+    "BartForConditionalGeneration",
+)
 TARGETS = {"index_vs_parse": 1.5, "warm_first_hover": 1.10, "p99_during_vs_idle": 2.0}
+
+
+def classes() -> dict[str, str]:
+    catalogue = default_catalogue()
+    return {name: catalogue.model_dir(name) for name in CLASSES}
 
 
 def build_site(root: Path) -> tuple[Path, dict[str, str]]:
     """A workspace `.venv` with the metadata and the read sources of the newest wheels."""
     catalogue = default_catalogue()
+    modeling = [f"transformers/models/{d}/modeling_{d}.py" for d in classes().values()]
     members = {
-        "transformers": ["transformers/utils/auto_docstring.py"],
+        "transformers": [
+            "transformers/utils/auto_docstring.py",
+            "transformers/modeling_layers.py",
+            *modeling,
+        ],
         "trl": [],
         "peft": [],
     }
@@ -65,7 +91,7 @@ def index_vs_parse(site: Path, versions: dict[str, str], rounds: int) -> dict:
         for which in ("ours", "parse") if r % 2 == 0 else ("parse", "ours"):
             t = time.perf_counter()
             if which == "ours":
-                read_installed_docs([site], versions)
+                read_installed_docs([site], versions, classes())
             else:
                 for f in files:
                     ast.parse(f.read_bytes())
