@@ -223,32 +223,40 @@ class Facts:
             found = self._signatures[key] = self._read_signature(self.installed[key], key)
         return found
 
+    def _family_key(self, cls: str) -> str:
+        key = f"model:{head_family(cls)}"
+        return key if self._known(key) else "model"
+
     def _read_signature(self, sig: Signature, key: str) -> dict[str, Param]:
         """The names a class's installed forward takes, as params that the release in force
         has: the signature's own, a `**kwargs: Unpack[...]` TypedDict's and a decorator's
         (the catalogue's generic model names, by origin), and `@deprecate_kwarg` old names."""
         release = self.releases.get("transformers") or self.catalogue.newest("transformers")
         here = ((release, release),) if release else ()
-        plain = {"deprecated": (), "deprecated_since": None, "replacement": None}
         out: dict[str, Param] = {}
         origins = [f"decorator:{d}" for d in sig.decorators] + ([sig.kwargs] if sig.kwargs else [])
         for origin in origins:
-            for p in self.catalogue.added_by(origin, release):
+            names = [n for o, n in sig.added if o == origin]
+            for p in self.catalogue.added_by(origin, release, names):
                 out[p.name] = replace(p, callable=key)
+        # The family's facts (shape, dtype): the class's own would parse the whole class file.
+        family_key = self._family_key(key)
         for name, annotation, default in sig.params:
-            base = self.catalogue.param(key, name, release) or Param(name, key)
+            base = self.catalogue.param(family_key, name, release) or Param(name, key)
             out[name] = replace(
                 base,
                 callable=key,
                 type=annotation or base.type,
                 default=default,
-                present=here,
+                present=here,  # taken in this release, whatever the family did
                 last_release=None,
+                deprecated=(),
+                deprecated_since=None,
+                replacement=None,
                 removal_planned=None,
-                **plain,
             )
         for old, new, removal in sig.renamed:
-            base = self.catalogue.param(key, old, release) or Param(old, key)
+            base = self.catalogue.param(family_key, old, release) or Param(old, key)
             out[old] = replace(
                 base,
                 callable=key,
@@ -281,9 +289,13 @@ class Facts:
     def _fact(self, key: str, name: str) -> Fact | None:
         found = self._found.get((key, name), False)
         if found is False:
-            param = self._signature(key).get(name) if self.exact(key) else None
+            param = None
+            asked = key
+            if self.exact(key):
+                param = self._signature(key).get(name)
+                asked = self._family_key(key)  # not taken by the class: the family's facts
             if param is None:
-                param = self.catalogue.param(key, name, *self._releases_for(key))
+                param = self.catalogue.param(asked, name, *self._releases_for(key))
             found = (
                 None
                 if param is None

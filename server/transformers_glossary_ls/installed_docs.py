@@ -23,7 +23,7 @@ import re
 import stat
 import textwrap
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,8 @@ class Signature:
     kwargs: str | None = None  # `**kwargs: Unpack[TransformersKwargs]`: the TypedDict's name
     renamed: tuple[tuple[str, str, str], ...] = ()  # @deprecate_kwarg: (old, new, removal)
     decorators: tuple[str, ...] = ()  # `@can_return_tuple` and the like add names of their own
+    # (origin, name) the newest release's classes get from those origins, by the catalogue
+    added: tuple[tuple[str, str], ...] = ()
 
     def names(self) -> list[str]:
         return [name for name, _, _ in self.params]
@@ -93,6 +95,7 @@ def read_installed_docs(
     `classes` (model class -> its folder under `transformers/models/`) adds those classes'
     forward signatures and docs."""
     docs = InstalledDocs(dict(versions))
+    added = _added_names() if classes else {}
     for site in site_packages:
         for member in ("transformers/utils/auto_docstring.py", "transformers/utils/args_doc.py"):
             tree = _parse(site / member)
@@ -103,7 +106,7 @@ def read_installed_docs(
             if "transformers" in versions:
                 _read_family_inputs_docs(site, docs.texts)
         if "transformers" in versions:
-            _read_model_classes(site, classes or {}, docs)
+            _read_model_classes(site, classes or {}, docs, added)
         for package, member, cls, key in _FIELD_HELP:
             if package not in versions:
                 continue
@@ -146,7 +149,20 @@ def _read_family_inputs_docs(site: Path, out: dict[tuple[str, str], str]) -> Non
                     out.setdefault(("model", arg), said)
 
 
-def _read_model_classes(site: Path, classes: Mapping[str, str], docs: InstalledDocs) -> None:
+def _added_names() -> dict[str, set[str]]:
+    """What each `**kwargs` TypedDict or decorator adds, by the catalogue: parsed here, in the
+    child, so that the server never parses the whole class file for it."""
+    from transformers_glossary_ls.catalogue import default_catalogue
+
+    return default_catalogue().origins()
+
+
+def _read_model_classes(
+    site: Path,
+    classes: Mapping[str, str],
+    docs: InstalledDocs,
+    added: Mapping[str, set[str]],
+) -> None:
     trees: dict[Path, ast.Module | None] = {}
 
     def tree_of(path: Path) -> ast.Module | None:
@@ -166,6 +182,10 @@ def _read_model_classes(site: Path, classes: Mapping[str, str], docs: InstalledD
             continue
         forward, tree = found
         signature = _signature(forward)
+        origins = [f"decorator:{d}" for d in signature.decorators]
+        origins += [signature.kwargs] if signature.kwargs else []
+        given = tuple((o, n) for o in origins for n in sorted(added.get(o, ())))
+        signature = replace(signature, added=given)
         docs.classes[cls] = signature
         wanted = set(signature.names()) | {old for old, _, _ in signature.renamed}
         said: dict[str, str] = {}
@@ -479,6 +499,7 @@ def to_json(docs: InstalledDocs) -> str:
             "kwargs": sig.kwargs,
             "renamed": sig.renamed,
             "decorators": sig.decorators,
+            "added": sig.added,
         }
         for name, sig in docs.classes.items()
     }
@@ -502,6 +523,7 @@ def from_json(data: bytes | str) -> InstalledDocs:
             sig["kwargs"],
             tuple((o, n, r) for o, n, r in sig["renamed"]),
             tuple(str(d) for d in sig["decorators"]),
+            tuple((str(o), str(n)) for o, n in sig["added"]),
         )
         for name, sig in raw.get("classes", {}).items()
     }
@@ -558,7 +580,7 @@ def read_in_child(
 
 
 # --- kept between runs -----------------------------------------------------------------------
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 MAX_CACHE_FILES = 6  # a few environments, a few releases each
 MAX_CACHE_BYTES = 32 * 1024 * 1024
 

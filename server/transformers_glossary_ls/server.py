@@ -33,6 +33,7 @@ from transformers_glossary_ls.vocabulary.paths import vocabulary_paths
 log = logging.getLogger(__name__)
 QUIET_SECONDS = 0.002  # client silence (between two requests) in which background work goes on
 MAX_CLASSES = 64  # model classes whose installed forward is read (names come from user text)
+CLASS_LINES = 2000  # lines looked through for model class names in one background step
 _TOKENS = itertools.count(1)
 
 
@@ -279,6 +280,26 @@ class GlossaryServer(LanguageServer):
         if new:
             for place in self.places:
                 self.read_installed_docs(place)
+
+    def look_for_classes(self, analysis: Analysis) -> None:
+        """The model classes a newly opened document names, looked for a chunk of lines at a
+        time between messages (a large file costs a regex pass of tens of ms)."""
+        doc = analysis.doc
+
+        def steps():
+            yield  # not before the client has paused
+            start = 0
+            while start < doc.line_count:
+                end = min(start + CLASS_LINES, doc.line_count)
+                self.want_classes("\n".join(doc.line(n) for n in range(start, end)))
+                start = end
+                yield
+
+        self.in_background(
+            steps(),
+            lambda: self.documents.get(doc.uri) is analysis,
+            f"looking for model classes in {doc.uri} failed",
+        )
 
     def read_installed_docs(self, place: Place) -> None:
         """Read what a place's installed packages document, and the forward of each model
@@ -553,7 +574,7 @@ def did_open(ls: GlossaryServer, params: types.DidOpenTextDocumentParams) -> Non
     ls.documents[item.uri] = analysis
     ls.warm_up(analysis)
     ls.notice_reinstall()
-    ls.want_classes(item.text)
+    ls.look_for_classes(analysis)
     ls.schedule_push(item.uri)
 
 
