@@ -247,6 +247,39 @@ class Catalogue:
         start = at + len(key)
         return raw[start : raw.find(b'"', start)].decode(errors="replace")
 
+    def _model_record(self, name: str) -> dict | None:
+        """One class's record, decoded alone (the whole file takes ~10 ms, on the loop)."""
+        models = self._files.get("transformers-models.json")
+        if models is not None:
+            return models.get("classes", {}).get(name)  # type: ignore[union-attr]
+        if not _IDENTIFIER.fullmatch(name):
+            return None
+        return self._decoded(b'"%s":{"dir":"' % name.encode(), b'"%s":' % name.encode())
+
+    def _model_part(self, key: str):
+        """The class file's `facts` list or `path`, decoded alone."""
+        models = self._files.get("transformers-models.json")
+        if models is not None:
+            return models.get(key)  # type: ignore[union-attr]
+        cache = f"#models-{key}"
+        if cache not in self._files:
+            self._files[cache] = self._decoded(b'"%s":' % key.encode(), b'"%s":' % key.encode())
+        return self._files[cache]
+
+    def _decoded(self, marker: bytes, prefix: bytes):
+        """The JSON value after `prefix` where `marker` first occurs in the class file."""
+        raw = self._models_bytes()
+        if raw.find(marker) < 0:  # the common answer, without decoding the file
+            return None
+        text = self._files.get("#models-text")
+        if text is None:
+            text = self._files["#models-text"] = raw.decode("utf-8", errors="replace")
+        at = text.find(marker.decode())  # a character offset (the file is not all ASCII)
+        try:
+            return json.JSONDecoder().raw_decode(text, at + len(prefix.decode()))[0]
+        except ValueError:
+            return None
+
     def _models_bytes(self) -> bytes:
         data = self._files.get("#models-bytes")
         if data is None:
@@ -297,8 +330,7 @@ class Catalogue:
             return None
         # `Auto*` classes pick a concrete class at run time: only their head family is known.
         concrete = not kind_or_class.startswith("Auto")
-        models = self._models("transformers") if concrete else {}
-        cls = models.get("classes", {}).get(kind_or_class)
+        cls = self._model_record(kind_or_class) if concrete else None
         newest = self.newest("transformers")
         asked_newest = (
             release is None
@@ -416,7 +448,7 @@ class Catalogue:
             before = [r for r in runs if r[1] < idx]
             facts = (here or before[-1:] or runs[:1])[0][2]
         if cls is not None:
-            facts = self._models(package)["facts"][cls["params"][name]]
+            facts = self._model_part("facts")[cls["params"][name]]
         present = _merge_ranges([(a, b) for a, b, _ in runs]) if runs else []
         if cls is not None and not present and rels:
             present = [(len(rels) - 1, len(rels) - 1)]
@@ -459,7 +491,7 @@ class Catalogue:
             return None
         base = docs.format(version="v" + wheels[wheel_idx])
         if cls is not None:
-            path = self._models(package).get("path", "")
+            path = self._model_part("path") or ""
             return base + path.format(dir=cls["dir"], cls=cls["name"])
         return base + entry.get("path", "")
 
