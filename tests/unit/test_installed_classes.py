@@ -83,6 +83,12 @@ def test_completion_offers_exactly_the_installed_forward(installed):
     else:  # **kwargs: Unpack[TransformersKwargs] and decorators add their names
         assert names - {"kwargs"} <= got
         assert "cu_seq_lens_q" in got and "return_dict" in got
+        renamed = {old: new for old, new, _ in sig.renamed}
+        if "past_key_values" in renamed:  # @deprecate_kwarg: still taken, tagged deprecated
+            analysis = Glossary.open("file:///t.py", SOURCE)
+            glossary = glossary_for(version, site)
+            tags = {c.insert: c.deprecated for c in glossary.complete(analysis, 3, 12).candidates}
+            assert tags["past_key_values="] and not tags["cache="]
         if version.startswith(NEWEST):  # the catalogue generator read the same file
             record = CATALOGUE._models()["classes"]["LlamaForCausalLM"]["params"]
             assert got == set(record)
