@@ -692,7 +692,7 @@ def shapes_in(texts) -> dict[str, str]:
         # The shape on a later line of the description (`hidden_states (...):\n  Tuple of ... of
         # shape (...)`), read up to the next documented argument.
         headers = list(_ARG_HEADER.finditer(text))
-        for m, after in zip(headers, headers[1:] + [None]):
+        for m, after in zip(headers, headers[1:] + [None], strict=False):
             if m.group(1) in out:
                 continue
             end = min(after.start() if after else len(text), m.end() + SHAPE_READ)

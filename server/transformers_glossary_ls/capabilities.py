@@ -23,6 +23,7 @@ class Client:
     signature_markdown: bool = True
     signature_active_parameter: bool = False  # reads SignatureInformation.activeParameter
     label_offsets: bool = False  # parameter labels may be [start, end) in the signature label
+    work_done_progress: bool = False  # takes window/workDoneProgress/create and `$/progress`
 
     @classmethod
     def from_initialize(
@@ -44,6 +45,7 @@ class Client:
         sig_formats = sig_info.documentation_format if sig_info else None
         sig_params = sig_info.parameter_information if sig_info else None
         tags = (pull.tag_support if pull else None) or (push.tag_support if push else None)
+        window = capabilities.window if capabilities else None
         return cls(
             encoding=encoding or UTF16,
             hover_markdown=hover_formats is None or types.MarkupKind.Markdown in hover_formats,
@@ -61,4 +63,5 @@ class Client:
             signature_markdown=not sig_formats or types.MarkupKind.Markdown in sig_formats,
             signature_active_parameter=bool(sig_info and sig_info.active_parameter_support),
             label_offsets=bool(sig_params and sig_params.label_offset_support),
+            work_done_progress=bool(window and window.work_done_progress),
         )

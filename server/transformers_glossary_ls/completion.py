@@ -212,7 +212,12 @@ class ArgumentLists:
         written = self.vocab.by_callable.get(kind, []) if kind else []
         facts = self.facts.names_of(key) if self.facts is not None and key else []
         by_name: dict[str, Entry | Fact] = {}
+        exact = None
+        if key and self.facts is not None and self.facts.exact(key):
+            exact = {f.param.name for f in facts}
         for entry in written:
+            if exact is not None and entry.term not in exact:
+                continue  # the installed class's own signature says what it takes
             if key and self.facts is not None:
                 known = self.facts.lookup(key, entry.term)
                 if known is not None and known.status in (REMOVED, NOT_YET):

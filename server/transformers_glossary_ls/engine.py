@@ -8,6 +8,7 @@ read side by side.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from transformers_glossary_ls.vocabulary import LoadError, Vocabulary, load_defa
 from transformers_glossary_ls.vocabulary.usage import Usage
 
 log = logging.getLogger(__name__)
+_CLASS_NAME = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:Model|For[A-Z][A-Za-z0-9]*|Backbone)\b")
 MAX_CACHED_TEXTS = 4096
 MAX_CACHED_TEXT_BYTES = 16 * 1024 * 1024
 COMMON_CALLABLES = (
@@ -109,10 +111,41 @@ class Glossary:
         self.in_force: dict[str, InForce] = {}  # package -> the user's release, where known
         self.installed_docs: InstalledDocs | None = None  # read from the user's packages
 
+    def sibling(self) -> Glossary:
+        """Another engine over the same vocabulary and catalogue for another environment (a
+        workspace folder of its own): only the releases and the installed docs differ."""
+        other = Glossary(self.extra_files, self.catalogue)
+        other.usage = self.usage
+        other._vocab, other._errors = self.vocab, self._errors
+        other._texts = self._texts  # an entry's text does not depend on the release
+        return other
+
     def use_installed_docs(self, docs: InstalledDocs | None) -> None:
-        """Show what the user's installed packages say below our words, from now on."""
+        """Show what the user's installed packages say below our words, and take the model
+        classes' names from their installed signatures, from now on."""
         self.installed_docs = docs
+        self._use_facts(self.facts.releases, self.facts.yours)
+
+    def _use_facts(self, releases: Mapping[str, str], yours: frozenset[str]) -> None:
+        docs, classes = self.installed_docs, {}
+        installed = self.in_force.get("transformers")
+        # Signatures only for the installed release itself (not one `transformersVersion` asks).
+        if docs is not None and installed is not None:
+            if docs.versions.get("transformers") == installed.version:
+                classes = docs.classes
+        self.facts = Facts(self.catalogue, releases, yours, classes)
         self._fact_texts.clear()
+        self._argument_lists = None
+        self._checker = None
+
+    def wants_classes(self, text: str) -> set[str]:
+        """Concrete model classes a text names (`LlamaForCausalLM`): those whose installed
+        forward is worth reading."""
+        return {
+            name
+            for name in set(_CLASS_NAME.findall(text))
+            if not name.startswith("Auto") and self.catalogue.is_model_class(name)
+        }
 
     def use_versions(self, versions: Mapping[str, str]) -> list[str]:
         """Answer for the user's releases from now on: installed versions (`5.17.0`) or pinned
@@ -135,12 +168,7 @@ class Glossary:
             if chosen.note:
                 notes.append(f"{package}: {chosen.note}")
         self.in_force = in_force
-        self.facts = Facts(
-            self.catalogue, {p: f.release for p, f in in_force.items()}, frozenset(in_force)
-        )
-        self._fact_texts.clear()
-        self._argument_lists = None
-        self._checker = None
+        self._use_facts({p: f.release for p, f in in_force.items()}, frozenset(in_force))
         return notes
 
     @staticmethod

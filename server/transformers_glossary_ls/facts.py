@@ -7,12 +7,13 @@ each callable takes in each release). Engine code: no LSP, no file I/O of its ow
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from transformers_glossary_ls import kinds
 from transformers_glossary_ls.analysis import CallSite, Held
 from transformers_glossary_ls.bounded import BoundedCache
 from transformers_glossary_ls.catalogue import Catalogue, Param, head_family
+from transformers_glossary_ls.installed_docs import Signature
 from transformers_glossary_ls.vocabulary import ARGUMENT, Entry
 
 MAX_CACHED = 8192
@@ -133,10 +134,14 @@ class Facts:
         catalogue: Catalogue,
         releases: Mapping[str, str] | None = None,
         yours: frozenset[str] = frozenset(),
+        installed: Mapping[str, Signature] | None = None,
     ) -> None:
         self.catalogue = catalogue
         self.releases = dict(releases or {})
         self.yours = yours  # packages whose release is the user's own
+        # Model class -> its forward as the installed release writes it (read, never imported).
+        self.installed = dict(installed or {})
+        self._signatures: dict[str, dict[str, Param]] = {}  # at most one per installed class
         # The catalogue is fixed; names and classes come from user text: bounded in bytes too.
         self._found: BoundedCache[tuple[str, str], Fact | None] = BoundedCache(
             MAX_CACHED, MAX_CACHED_BYTES
@@ -204,10 +209,67 @@ class Facts:
     def names_of(self, key: str) -> list[Fact]:
         """Every name a catalogue callable takes in the release in force."""
         shown = self.shown(key)
-        return [
-            Fact(p, key, shown, self.in_force(p), p.package in self.yours)
-            for p in self.catalogue.params(key, *self._releases_for(key))
-        ]
+        if self.exact(key):
+            params = sorted(self._signature(key).values(), key=lambda p: p.name)
+        else:
+            params = self.catalogue.params(key, *self._releases_for(key))
+        return [Fact(p, key, shown, self.in_force(p), p.package in self.yours) for p in params]
+
+    def exact(self, key: str) -> bool:
+        """Whether a callable's names are read from the installed release's own signature."""
+        return key in self.installed
+
+    def _signature(self, key: str) -> dict[str, Param]:
+        found = self._signatures.get(key)
+        if found is None:
+            found = self._signatures[key] = self._read_signature(self.installed[key], key)
+        return found
+
+    def _family_key(self, cls: str) -> str:
+        key = f"model:{head_family(cls)}"
+        return key if self._known(key) else "model"
+
+    def _read_signature(self, sig: Signature, key: str) -> dict[str, Param]:
+        """The names a class's installed forward takes, as params that the release in force
+        has: the signature's own, a `**kwargs: Unpack[...]` TypedDict's and a decorator's
+        (the catalogue's generic model names, by origin), and `@deprecate_kwarg` old names."""
+        release = self.releases.get("transformers") or self.catalogue.newest("transformers")
+        here = ((release, release),) if release else ()
+        out: dict[str, Param] = {}
+        origins = [f"decorator:{d}" for d in sig.decorators] + ([sig.kwargs] if sig.kwargs else [])
+        for origin in origins:
+            names = [n for o, n in sig.added if o == origin]
+            for p in self.catalogue.added_by(origin, release, names):
+                out[p.name] = replace(p, callable=key)
+        # The family's facts (shape, dtype): the class's own would parse the whole class file.
+        family_key = self._family_key(key)
+        for name, annotation, default in sig.params:
+            base = self.catalogue.param(family_key, name, release) or Param(name, key)
+            out[name] = replace(
+                base,
+                callable=key,
+                type=annotation or base.type,
+                default=default,
+                present=here,  # taken in this release, whatever the family did
+                last_release=None,
+                deprecated=(),
+                deprecated_since=None,
+                replacement=None,
+                removal_planned=None,
+            )
+        for old, new, removal in sig.renamed:
+            base = self.catalogue.param(family_key, old, release) or Param(old, key)
+            out[old] = replace(
+                base,
+                callable=key,
+                present=here,
+                last_release=None,
+                deprecated=here,
+                deprecated_since=base.deprecated_since or release,
+                replacement=new,
+                removal_planned=removal,
+            )
+        return out
 
     def shown(self, key: str) -> str:
         if key.startswith("model:"):
@@ -229,7 +291,13 @@ class Facts:
     def _fact(self, key: str, name: str) -> Fact | None:
         found = self._found.get((key, name), False)
         if found is False:
-            param = self.catalogue.param(key, name, *self._releases_for(key))
+            param = None
+            asked = key
+            if self.exact(key):
+                param = self._signature(key).get(name)
+                asked = self._family_key(key)  # not taken by the class: the family's facts
+            if param is None:
+                param = self.catalogue.param(asked, name, *self._releases_for(key))
             found = (
                 None
                 if param is None

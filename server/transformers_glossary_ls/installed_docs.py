@@ -5,7 +5,12 @@ nothing read here is stored in the repository or in a cache file.
 Read with `ast`:
 - transformers' shared argument docs: `utils/auto_docstring.py` (4.54+) or `utils/args_doc.py`
   (4.52-4.53), classes such as `ModelArgs` of `name = {"description": ..., "shape": ...}`;
-- the `help` metadata of dataclass fields: `TrainingArguments`, trl's configs, peft's `LoraConfig`.
+- the `help` metadata of dataclass fields: `TrainingArguments`, trl's configs, peft's `LoraConfig`;
+- per model class named in the open documents, `models/<dir>/modeling_<dir>.py`: its `forward`
+  signature (the names it takes in this release) and the `Args:` of its docstring, or of the
+  `*_INPUTS_DOCSTRING` it is decorated with (before 4.52);
+- before 4.52 (no shared argument docs), the `*_INPUTS_DOCSTRING` of a few common models stand in
+  for the model family's docs.
 Plain Python: no LSP.
 """
 
@@ -18,7 +23,7 @@ import re
 import stat
 import textwrap
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -47,12 +52,34 @@ _FIELD_HELP = (
 )
 
 
+# Modeling files whose `*_INPUTS_DOCSTRING` document the model family before 4.52, first wins.
+_FAMILY_MODELS = ("llama", "bert", "bart", "whisper")
+MAX_SOURCE_TEXT = 200  # an annotation or a default, as written
+
+
+@dataclass(frozen=True)
+class Signature:
+    """What a model class's `forward` takes in the installed release, as written there."""
+
+    params: tuple[tuple[str, str | None, str | None], ...]  # (name, annotation, default)
+    kwargs: str | None = None  # `**kwargs: Unpack[TransformersKwargs]`: the TypedDict's name
+    renamed: tuple[tuple[str, str, str], ...] = ()  # @deprecate_kwarg: (old, new, removal)
+    decorators: tuple[str, ...] = ()  # `@can_return_tuple` and the like add names of their own
+    # (origin, name) the newest release's classes get from those origins, by the catalogue
+    added: tuple[tuple[str, str], ...] = ()
+
+    def names(self) -> list[str]:
+        return [name for name, _, _ in self.params]
+
+
 @dataclass
 class InstalledDocs:
-    """Descriptions by (catalogue callable, name), and where they were read."""
+    """Descriptions by (catalogue callable, name), model classes' signatures, and where they
+    were read."""
 
     versions: Mapping[str, str] = field(default_factory=dict)  # package -> installed version
     texts: dict[tuple[str, str], str] = field(default_factory=dict)
+    classes: dict[str, Signature] = field(default_factory=dict)  # model class -> its forward
 
     def get(self, key: str, name: str) -> str | None:
         family = "model" if key.startswith("model:") or key[:1].isupper() else key
@@ -60,16 +87,26 @@ class InstalledDocs:
 
 
 def read_installed_docs(
-    site_packages: Iterable[Path], versions: Mapping[str, str]
+    site_packages: Iterable[Path],
+    versions: Mapping[str, str],
+    classes: Mapping[str, str] | None = None,
 ) -> InstalledDocs:
-    """What the installed transformers, trl and peft document, from their source files."""
+    """What the installed transformers, trl and peft document, from their source files;
+    `classes` (model class -> its folder under `transformers/models/`) adds those classes'
+    forward signatures and docs."""
     docs = InstalledDocs(dict(versions))
+    added = _added_names() if classes else {}
     for site in site_packages:
         for member in ("transformers/utils/auto_docstring.py", "transformers/utils/args_doc.py"):
             tree = _parse(site / member)
             if tree is not None:
                 _read_args_classes(tree, docs.texts)
                 break
+        else:
+            if "transformers" in versions:
+                _read_family_inputs_docs(site, docs.texts)
+        if "transformers" in versions:
+            _read_model_classes(site, classes or {}, docs, added)
         for package, member, cls, key in _FIELD_HELP:
             if package not in versions:
                 continue
@@ -95,6 +132,280 @@ def _read_args_classes(tree: ast.Module, out: dict[tuple[str, str], str]) -> Non
                 continue
             for key in _ARGS_CLASSES[node.name]:
                 out.setdefault((key, names[0]), _clean(described))
+
+
+def _read_family_inputs_docs(site: Path, out: dict[tuple[str, str], str]) -> None:
+    """Before 4.52 each model documents its inputs in `*_INPUTS_DOCSTRING`: a few common models
+    stand in for the family's shared docs."""
+    for folder in _FAMILY_MODELS:
+        tree = _parse(site / "transformers" / "models" / folder / f"modeling_{folder}.py")
+        if tree is None:
+            continue
+        strings = _module_strings(tree)
+        for name, text in strings.items():
+            if name.endswith("_INPUTS_DOCSTRING"):
+                text = _formatted(text, _format_args(tree, name))
+                for arg, said in _args_section(text).items():
+                    out.setdefault(("model", arg), said)
+
+
+def _added_names() -> dict[str, set[str]]:
+    """What each `**kwargs` TypedDict or decorator adds, by the catalogue: parsed here, in the
+    child, so that the server never parses the whole class file for it."""
+    from transformers_glossary_ls.catalogue import default_catalogue
+
+    return default_catalogue().origins()
+
+
+def _read_model_classes(
+    site: Path,
+    classes: Mapping[str, str],
+    docs: InstalledDocs,
+    added: Mapping[str, set[str]],
+) -> None:
+    trees: dict[Path, ast.Module | None] = {}
+
+    def tree_of(path: Path) -> ast.Module | None:
+        if path not in trees:
+            trees[path] = _parse(path)
+        return trees[path]
+
+    for cls, folder in classes.items():
+        if cls in docs.classes or not _is_name(cls) or not _is_name(folder):
+            continue
+        found = None
+        for module in _modeling_files(site, folder):
+            found = _forward_of(cls, module, tree_of)
+            if found is not None:
+                break
+        if found is None:
+            continue
+        forward, tree = found
+        signature = _signature(forward)
+        origins = [f"decorator:{d}" for d in signature.decorators]
+        origins += [signature.kwargs] if signature.kwargs else []
+        given = tuple((o, n) for o in origins for n in sorted(added.get(o, ())))
+        signature = replace(signature, added=given)
+        docs.classes[cls] = signature
+        wanted = set(signature.names()) | {old for old, _, _ in signature.renamed}
+        said: dict[str, str] = {}
+        for decorator in forward.decorator_list:
+            if _called(decorator) == "add_start_docstrings_to_model_forward" and tree is not None:
+                for text in _strings_of(decorator.args, tree):  # type: ignore[attr-defined]
+                    said.update(_args_section(text, wanted))
+        own = ast.get_docstring(forward, clean=True)
+        if own:
+            said.update(_args_section(own, wanted))  # the model's own words win
+        for name, text in said.items():
+            docs.texts[(cls, name)] = text
+
+
+MAX_MODELING_FILES = 8  # a model folder holds one to a few (data2vec: audio, text, vision)
+
+
+def _modeling_files(site: Path, folder: str) -> list[Path]:
+    """`modeling_<folder>.py` first, then the folder's other `modeling_*.py` (`blip_text`)."""
+    base = site / "transformers" / "models" / folder
+    main = base / f"modeling_{folder}.py"
+    try:
+        others = sorted(p for p in base.glob("modeling_*.py") if p != main)
+    except OSError:
+        others = []
+    return [main, *others[:MAX_MODELING_FILES]]
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,100}")
+
+
+def _is_name(text: str) -> bool:
+    return _NAME.fullmatch(text) is not None
+
+
+def _forward_of(cls: str, module: Path, tree_of, depth: int = 0):
+    """(the `forward` a class has, the module it is written in): its own, or a base's in the
+    same module or in `modeling_layers.py` (`GenericForSequenceClassification`)."""
+    tree = tree_of(module)
+    if tree is None or depth > 4:
+        return None
+    node = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls), None)
+    if node is None:
+        return None
+    for item in node.body:
+        if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name == "forward":
+            return item, tree
+    for base in node.bases:
+        name = base.id if isinstance(base, ast.Name) else getattr(base, "attr", None)
+        if not name or name in ("PreTrainedModel", "GenerationMixin", "nn.Module"):
+            continue
+        where = module
+        if name.startswith("Generic"):
+            where = module.parents[2] / "modeling_layers.py"
+        found = _forward_of(name, where, tree_of, depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
+def _source(node: ast.AST | None) -> str | None:
+    if node is None:
+        return None
+    text = ast.unparse(node)
+    return text if len(text) <= MAX_SOURCE_TEXT else text[: MAX_SOURCE_TEXT - 1] + "…"
+
+
+def _signature(forward: ast.FunctionDef | ast.AsyncFunctionDef) -> Signature:
+    args = forward.args
+    positional = [*args.posonlyargs, *args.args]
+    defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    params = [
+        (a.arg, _source(a.annotation), _source(d))
+        for a, d in zip(positional, defaults, strict=True)
+        if a.arg not in ("self", "cls")
+    ]
+    params += [
+        (a.arg, _source(a.annotation), _source(d))
+        for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+    ]
+    kwargs = None
+    annotation = args.kwarg.annotation if args.kwarg is not None else None
+    if isinstance(annotation, ast.Subscript) and _called_name(annotation.value) == "Unpack":
+        kwargs = _called_name(annotation.slice)
+    renamed = []
+    for decorator in forward.decorator_list:
+        if _called(decorator) != "deprecate_kwarg" or not isinstance(decorator, ast.Call):
+            continue
+        # deprecate_kwarg(old_name, version, new_name=...), each also by keyword
+        given = dict(zip(("old_name", "version", "new_name"), decorator.args, strict=False))
+        given |= {k.arg: k.value for k in decorator.keywords if k.arg}
+        values = [given.get(k) for k in ("old_name", "new_name", "version")]
+        texts = [v.value if isinstance(v, ast.Constant) else None for v in values]
+        if all(isinstance(t, str) for t in texts):
+            renamed.append(tuple(texts))
+    decorators = tuple(
+        name for d in forward.decorator_list if (name := _called_name(d) or _called(d))
+    )
+    return Signature(tuple(params), kwargs, tuple(renamed), decorators)
+
+
+def _called_name(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def _called(decorator: ast.AST) -> str | None:
+    return _called_name(decorator.func) if isinstance(decorator, ast.Call) else None
+
+
+def _module_strings(tree: ast.Module) -> dict[str, str]:
+    """Module-level `NAME = r\"\"\"...\"\"\"` string constants (and `+` of them)."""
+    out = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            text = _constant_text(node.value)
+            if isinstance(target, ast.Name) and text is not None:
+                out[target.id] = text
+    return out
+
+
+def _constant_text(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _constant_text(node.left), _constant_text(node.right)
+        if left is not None and right is not None:
+            return left + right
+    return None
+
+
+def _strings_of(args: list[ast.expr], tree: ast.Module) -> Iterable[str]:
+    """The docstrings a decorator is given: `X_INPUTS_DOCSTRING`, or `X.format("batch_size")`."""
+    strings = _module_strings(tree)
+    for arg in args:
+        if isinstance(arg, ast.Name) and arg.id in strings:
+            yield strings[arg.id]
+        elif (
+            isinstance(arg, ast.Call)
+            and isinstance(arg.func, ast.Attribute)
+            and arg.func.attr == "format"
+            and isinstance(arg.func.value, ast.Name)
+            and arg.func.value.id in strings
+        ):
+            yield _formatted(strings[arg.func.value.id], arg.args)
+        else:
+            text = _constant_text(arg)
+            if text is not None:
+                yield text
+
+
+def _format_args(tree: ast.Module, name: str) -> list[ast.expr]:
+    """The arguments of the first `NAME.format(...)` in a module (what the placeholders hold)."""
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "format"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == name
+        ):
+            return node.args
+    return []
+
+
+def _formatted(text: str, args: list[ast.expr]) -> str:
+    """`{0}` placeholders filled with constant arguments; never `str.format` on file text."""
+    for k, arg in enumerate(args):
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            text = text.replace("{" + str(k) + "}", arg.value)
+    return text.replace("{{", "{").replace("}}", "}") if args else text
+
+
+_ARG_LINE = re.compile(r"(\**[A-Za-z_]\w*)\s*(?:\([^\n]*\))?\s*:\s*(.*)")
+_SECTION = re.compile(r"(Args|Arguments|Parameters|Params)\s*:\s*$")
+_OTHER_SECTION = re.compile(r"(Returns?|Examples?|Raises|Yields|Notes?|Example usage)\s*:")
+
+
+def _args_section(doc: str, wanted: set[str] | None = None) -> dict[str, str]:
+    """Each `name (type): description` of a docstring's arguments (of its `Args:` section when
+    it has one), with its indented lines; only `wanted` names when given."""
+    lines = textwrap.dedent(doc).expandtabs().splitlines()
+    start = next((k + 1 for k, line in enumerate(lines) if _SECTION.fullmatch(line.strip())), 0)
+    found: dict[str, str] = {}
+    indent: int | None = None
+    name, body = None, []
+
+    def flush() -> None:
+        if name is not None and (wanted is None or name in wanted) and name not in found:
+            rest = textwrap.dedent("\n".join(body[1:]))
+            text = _clean(f"{body[0]}\n{rest}")
+            if text:
+                found[name] = text
+
+    for line in lines[start:]:
+        if not line.strip():
+            body.append("")
+            continue
+        here = len(line) - len(line.lstrip())
+        if indent is not None and here > indent:
+            body.append(line)
+            continue
+        match = _ARG_LINE.fullmatch(line.strip())
+        if (
+            _OTHER_SECTION.match(line.strip())
+            or match is None
+            or (indent is not None and here < indent)
+        ):
+            if indent is not None:
+                break
+            continue
+        flush()
+        indent = here
+        name, body = match.group(1).lstrip("*"), [match.group(2)]
+    flush()
+    return found
 
 
 def _field_helps(tree: ast.Module, cls: str) -> dict[str, str]:
@@ -168,7 +479,7 @@ def _parse(path: Path) -> ast.Module | None:
         return None
 
 
-__all__ = ["InstalledDocs", "read_in_child", "read_installed_docs"]
+__all__ = ["InstalledDocs", "Signature", "read_in_child", "read_installed_docs"]
 
 
 # --- in a process of its own ------------------------------------------------------------------
@@ -182,8 +493,22 @@ MAX_OUTPUT_BYTES = 8 * 1024 * 1024
 def to_json(docs: InstalledDocs) -> str:
     import json
 
+    classes = {
+        name: {
+            "params": sig.params,
+            "kwargs": sig.kwargs,
+            "renamed": sig.renamed,
+            "decorators": sig.decorators,
+            "added": sig.added,
+        }
+        for name, sig in docs.classes.items()
+    }
     return json.dumps(
-        {"versions": dict(docs.versions), "texts": [[k, n, t] for (k, n), t in docs.texts.items()]}
+        {
+            "versions": dict(docs.versions),
+            "texts": [[k, n, t] for (k, n), t in docs.texts.items()],
+            "classes": classes,
+        }
     )
 
 
@@ -192,20 +517,38 @@ def from_json(data: bytes | str) -> InstalledDocs:
 
     raw = json.loads(data)
     texts = {(k, n): t for k, n, t in raw["texts"] if all(isinstance(x, str) for x in (k, n, t))}
-    return InstalledDocs(dict(raw["versions"]), texts)
+    classes = {
+        name: Signature(
+            tuple((n, t, d) for n, t, d in sig["params"]),
+            sig["kwargs"],
+            tuple((o, n, r) for o, n, r in sig["renamed"]),
+            tuple(str(d) for d in sig["decorators"]),
+            tuple((str(o), str(n)) for o, n in sig["added"]),
+        )
+        for name, sig in raw.get("classes", {}).items()
+    }
+    return InstalledDocs(dict(raw["versions"]), texts, classes)
 
 
-def child_command(site_packages: Iterable[Path], versions: Mapping[str, str]) -> list[str]:
+def child_command(
+    site_packages: Iterable[Path],
+    versions: Mapping[str, str],
+    classes: Mapping[str, str] | None = None,
+) -> list[str]:
     """The command that reads the docs in a child process and prints them as JSON."""
     import sys
 
     args = [sys.executable, "-m", "transformers_glossary_ls.installed_docs"]
     args += [f"--version={name}={version}" for name, version in versions.items()]
+    args += [f"--class={name}={folder}" for name, folder in sorted((classes or {}).items())]
     return args + [str(p) for p in site_packages]
 
 
 def read_in_child(
-    site_packages: Iterable[Path], versions: Mapping[str, str], timeout: float = 120
+    site_packages: Iterable[Path],
+    versions: Mapping[str, str],
+    classes: Mapping[str, str] | None = None,
+    timeout: float = 120,
 ) -> InstalledDocs | None:
     """`read_installed_docs` in a child process (waiting on it releases the GIL); None when
     the child fails, runs too long or says too much."""
@@ -213,7 +556,7 @@ def read_in_child(
 
     try:
         done = subprocess.run(
-            child_command(site_packages, versions),
+            child_command(site_packages, versions, classes),
             stdin=subprocess.DEVNULL,
             capture_output=True,
             timeout=timeout,
@@ -231,33 +574,44 @@ def read_in_child(
         return None
     try:
         return from_json(done.stdout)
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         log.warning("the installed docs came back unreadable: %s", exc)
         return None
 
 
 # --- kept between runs -----------------------------------------------------------------------
-CACHE_FORMAT = 1
+CACHE_FORMAT = 3
 MAX_CACHE_FILES = 6  # a few environments, a few releases each
 MAX_CACHE_BYTES = 32 * 1024 * 1024
 
 
-def _sources(site_packages: Iterable[Path]) -> list[Path]:
+def _sources(site_packages: Iterable[Path], classes: Mapping[str, str]) -> list[Path]:
     members = ["transformers/utils/auto_docstring.py", "transformers/utils/args_doc.py"]
     members += [member for _, member, _, _ in _FIELD_HELP]
-    return [site / member for site in site_packages for member in members]
+    members.append("transformers/modeling_layers.py")
+    out = [site / member for site in site_packages for member in members]
+    for folder in sorted({*classes.values(), *_FAMILY_MODELS}):
+        if _is_name(folder):
+            out += [p for site in site_packages for p in _modeling_files(site, folder)]
+    return out
 
 
-def cache_file(site_packages: Iterable[Path], versions: Mapping[str, str]) -> Path:
+def cache_file(
+    site_packages: Iterable[Path],
+    versions: Mapping[str, str],
+    classes: Mapping[str, str] | None = None,
+) -> Path:
     """Keyed by the versions, where they are installed, and each source file's size and mtime
     (an editable install changes without a new version)."""
     import hashlib
 
     from transformers_glossary_ls import diskcache
 
-    sites = list(site_packages)
-    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{sorted(versions.items())}".encode())
-    for path in _sources(sites):
+    sites, classes = list(site_packages), dict(classes or {})
+    digest = hashlib.sha256(
+        f"{CACHE_FORMAT}\0{sorted(versions.items())}\0{sorted(classes.items())}".encode()
+    )
+    for path in _sources(sites, classes):
         try:
             st = path.stat()
             digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
@@ -266,12 +620,16 @@ def cache_file(site_packages: Iterable[Path], versions: Mapping[str, str]) -> Pa
     return diskcache.cache_dir() / f"installed-{digest.hexdigest()[:24]}.json"
 
 
-def read_cached(site_packages: Iterable[Path], versions: Mapping[str, str]) -> InstalledDocs:
+def read_cached(
+    site_packages: Iterable[Path],
+    versions: Mapping[str, str],
+    classes: Mapping[str, str] | None = None,
+) -> InstalledDocs:
     """`read_installed_docs`, from the cache when the same files were read before."""
     from transformers_glossary_ls import diskcache
 
     sites = list(site_packages)
-    path = cache_file(sites, versions)
+    path = cache_file(sites, versions, classes)
     try:
         with path.open("rb") as f:
             data = f.read(MAX_CACHE_BYTES + 1)
@@ -281,9 +639,9 @@ def read_cached(site_packages: Iterable[Path], versions: Mapping[str, str]) -> I
             return docs
     except FileNotFoundError:
         pass
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         log.info("ignoring installed-docs cache %s: %s", path, exc)
-    docs = read_installed_docs(sites, versions)
+    docs = read_installed_docs(sites, versions, classes)
     data = to_json(docs).encode()
     if len(data) <= MAX_CACHE_BYTES and diskcache.write_atomic(path, data):
         diskcache.trim(path.parent, "installed-*.json", MAX_CACHE_FILES, MAX_CACHE_BYTES, path)
@@ -292,8 +650,9 @@ def read_cached(site_packages: Iterable[Path], versions: Mapping[str, str]) -> I
 
 def main(argv: list[str]) -> int:
     versions = dict(a.split("=", 2)[1:] for a in argv if a.startswith("--version="))
+    classes = dict(a.split("=", 2)[1:] for a in argv if a.startswith("--class="))
     sites = [Path(a) for a in argv if not a.startswith("--")]
-    print(to_json(read_cached(sites, versions)))
+    print(to_json(read_cached(sites, versions, classes)))
     return 0
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import itertools
 import logging
+import os
 import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from lsprotocol import types
@@ -20,7 +23,7 @@ from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.capabilities import Client
 from transformers_glossary_ls.diagnostics import Finding, fix_all, select
 from transformers_glossary_ls.engine import Glossary
-from transformers_glossary_ls.environment import choose_versions
+from transformers_glossary_ls.environment import Environment, choose_versions
 from transformers_glossary_ls.installed_docs import read_in_child
 from transformers_glossary_ls.positions import to_index
 from transformers_glossary_ls.protocol import GlossaryProtocol, strict_converter
@@ -29,6 +32,52 @@ from transformers_glossary_ls.vocabulary.paths import vocabulary_paths
 
 log = logging.getLogger(__name__)
 QUIET_SECONDS = 0.002  # client silence (between two requests) in which background work goes on
+MAX_CLASSES = 64  # model classes whose installed forward is read (names come from user text)
+CLASS_LINES = 2000  # lines looked through for model class names in one background step
+_TOKENS = itertools.count(1)
+
+
+@dataclass(eq=False)
+class Place:
+    """A workspace folder, the environment found for it, and the engine answering for it."""
+
+    root: str | None  # the folder's path; None without any workspace folder
+    glossary: Glossary
+    environment: Environment | None = None
+    stamp: tuple = ()  # what its packages looked like when chosen
+    classes: frozenset[str] = frozenset()  # model classes the last read was asked for
+    reading: bool = False  # a child process is reading its installed packages
+
+
+class Progress:
+    """One `$/progress` run shown by the client: created, begun once the client has agreed,
+    and ended once (also when the work ends before the client answers)."""
+
+    def __init__(self, server: LanguageServer, title: str) -> None:
+        self.server, self.title = server, title
+        self.token = f"transformers-glossary-{next(_TOKENS)}"
+        self.state = "creating"
+        self.message = ""
+        server.window_work_done_progress_create(
+            types.WorkDoneProgressCreateParams(token=self.token), callback=self._created
+        )
+
+    def _created(self, _result) -> None:
+        ended = self.state == "ended"
+        self.state = "begun"
+        self.server.progress(
+            types.ProgressParams(self.token, types.WorkDoneProgressBegin(title=self.title))
+        )
+        if ended:
+            self.end(self.message)
+
+    def end(self, message: str = "") -> None:
+        if self.state == "begun":
+            value = types.WorkDoneProgressEnd(message=message or None)
+            self.server.progress(types.ProgressParams(self.token, value))
+            self.state = "done"
+        elif self.state == "creating":
+            self.state, self.message = "ended", message
 
 
 class GlossaryServer(LanguageServer):
@@ -46,9 +95,10 @@ class GlossaryServer(LanguageServer):
         self.client = Client()
         self._told_load_errors = False
         self._releases_key: tuple | None = None
-        self._environment = None  # the user's environment, once chosen
-        self._stamp: tuple = ()  # what its packages looked like then
-        self._told_releases = ""
+        self.places: list[Place] = []  # one per workspace folder, the first first
+        self._told_releases: dict[str | None, str] = {}  # folder -> what the log was told
+        self._classes: dict[str, str] = {}  # model class named in the documents -> its folder
+        self._completed: Glossary | None = None  # answered the last completion (for resolve)
         self._vocabulary_files: tuple[str, ...] = ()  # what the settings ask for
         self._loading: Glossary | None = None  # being read off the request path
         self._told_settings: frozenset[str] = frozenset()
@@ -159,8 +209,9 @@ class GlossaryServer(LanguageServer):
         self.choose_releases()  # the new engine answers for the same releases
 
     def choose_releases(self) -> None:
-        """Answer for the user's transformers, trl and peft: found by reading their environment's
-        files (never running anything), said once in the log and once to the user."""
+        """Answer for the user's transformers, trl and peft, per workspace folder: found by
+        reading each folder's environment's files (never running anything), said once in the
+        log."""
         settings = self.settings
         roots = list(dict.fromkeys(Path(p) for p in self.workspace_folders()[1]))
         wanted = (settings.python, settings.selected_interpreter, settings.transformers_version)
@@ -168,63 +219,155 @@ class GlossaryServer(LanguageServer):
         if key == self._releases_key:
             return
         self._releases_key = key
-        choice = choose_versions(roots, *wanted)
-        self._environment = choice.environment
-        self._stamp = choice.environment.stamp() if choice.environment else ()
-        self.read_installed_docs(choice.environment)
-        notes = self.glossary.use_versions(choice.versions)
-        self.diagnostics_changed()
-        in_force = ", ".join(f"{p} {f.release}" for p, f in self.glossary.in_force.items())
-        answers = in_force or "the newest releases"
-        message = f"Transformers Glossary: answers for {answers} ({choice.message})"
-        if notes:
-            message += "; " + "; ".join(notes)
-        log.info("%s", message)
-        if message != self._told_releases:  # the editor's log of this server, not a pop-up
-            self._told_releases = message
-            self.window_log_message(
-                types.LogMessageParams(type=types.MessageType.Info, message=message[:500])
+        self._completed = None
+        places = []
+        for k, root in enumerate(roots or [None]):
+            glossary = self.glossary if k == 0 else self.glossary.sibling()
+            choice = choose_versions([root] if root is not None else [], *wanted)
+            environment = choice.environment
+            place = Place(
+                str(root) if root is not None else None,
+                glossary,
+                environment,
+                environment.stamp() if environment is not None else (),
             )
+            notes = glossary.use_versions(choice.versions)
+            glossary.use_installed_docs(None)
+            in_force = ", ".join(f"{p} {f.release}" for p, f in glossary.in_force.items())
+            where = f" in {root}" if len(roots) > 1 else ""
+            message = (
+                f"Transformers Glossary: answers for {in_force or 'the newest releases'}{where}"
+                f" ({choice.message})"
+            )
+            if notes:
+                message += "; " + "; ".join(notes)
+            log.info("%s", message)
+            if message != self._told_releases.get(place.root):  # the editor's log, no pop-up
+                self._told_releases[place.root] = message
+                self.window_log_message(
+                    types.LogMessageParams(type=types.MessageType.Info, message=message[:500])
+                )
+            places.append(place)
+        self.places = places
+        for place in places:
+            self.read_installed_docs(place)
+        self.diagnostics_changed()
 
-    def read_installed_docs(self, environment) -> None:
-        """Read what the installed packages document (~0.1 s of parsing) in a child process,
-        waited for on a thread; hovers show it once it is in, and answer without it meanwhile."""
-        glossary = self.glossary
-        glossary.use_installed_docs(None)
-        if environment is None or not environment.installed:
+    def glossary_for(self, uri: str) -> Glossary:
+        """The engine for a document: that of the workspace folder holding it (the longest
+        such folder), else the first folder's."""
+        places = self.places
+        if len(places) <= 1:
+            return self.glossary
+        path = to_fs_path(uri) or ""
+        best = places[0]
+        length = -1
+        for place in places:
+            root = place.root
+            if root is None or len(root) <= length:
+                continue
+            if path == root or path.startswith(root.rstrip(os.sep) + os.sep):
+                best, length = place, len(root)
+        return best.glossary
+
+    def want_classes(self, text: str) -> None:
+        """Model classes a document names whose installed forward is not read yet: have each
+        place read them (once per new class, in the child, never in a request)."""
+        catalogue = self.glossary.catalogue
+        new = False
+        for name in self.glossary.wants_classes(text):
+            folder = catalogue.model_dir(name)
+            if name not in self._classes and folder and len(self._classes) < MAX_CLASSES:
+                self._classes[name] = folder
+                new = True
+        if new:
+            for place in self.places:
+                self.read_installed_docs(place)
+
+    def look_for_classes(self, analysis: Analysis) -> None:
+        """The model classes a newly opened document names, looked for a chunk of lines at a
+        time between messages (a large file costs a regex pass of tens of ms)."""
+        doc = analysis.doc
+
+        def steps():
+            yield  # not before the client has paused
+            start = 0
+            while start < doc.line_count:
+                end = min(start + CLASS_LINES, doc.line_count)
+                self.want_classes("\n".join(doc.line(n) for n in range(start, end)))
+                start = end
+                yield
+
+        self.in_background(
+            steps(),
+            lambda: self.documents.get(doc.uri) is analysis,
+            f"looking for model classes in {doc.uri} failed",
+        )
+
+    def read_installed_docs(self, place: Place) -> None:
+        """Read what a place's installed packages document, and the forward of each model
+        class the documents name (~0.1 s of parsing), in a child process waited for on a
+        thread, one read at a time; answers come without it meanwhile. `$/progress` shows it
+        where the client can."""
+        environment = place.environment
+        if environment is None or not environment.installed or place.reading:
             return
-        versions = {name: found.version for name, found in environment.installed.items()}
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
+        versions = {name: found.version for name, found in environment.installed.items()}
+        classes = dict(self._classes)
+        place.reading, place.classes = True, frozenset(classes)
+        progress = None
+        if self.client.work_done_progress:
+            shown = ", ".join(f"{name} {version}" for name, version in versions.items())
+            progress = Progress(self, f"Transformers Glossary: reading {shown}")
+
+        def hand_over(docs) -> None:
+            place.reading = False
+            if progress is not None:
+                said = f"{len(docs.texts)} argument docs" if docs is not None else "failed"
+                progress.end(said)
+            if place not in self.places:
+                return  # the releases were chosen again meanwhile
+            if docs is not None:
+                place.glossary.use_installed_docs(docs)
+                self.diagnostics_changed()
+            if set(self._classes) - place.classes:  # met while this read went on
+                self.read_installed_docs(place)
 
         def read() -> None:
-            docs = read_in_child(environment.site_packages, versions)
-            if docs is None:
-                return
-            log.info("read %d argument docs from %s", len(docs.texts), environment.prefix)
-
-            def hand_over() -> None:
-                if self.glossary is glossary and self._environment is environment:
-                    glossary.use_installed_docs(docs)
-
-            with contextlib.suppress(RuntimeError):  # the loop has closed: we are exiting
-                loop.call_soon_threadsafe(hand_over)
+            docs = None
+            try:
+                docs = read_in_child(environment.site_packages, versions, classes)
+                if docs is not None:
+                    log.info(
+                        "read %d argument docs and %d model classes from %s",
+                        len(docs.texts),
+                        len(docs.classes),
+                        environment.prefix,
+                    )
+            finally:
+                with contextlib.suppress(RuntimeError):  # the loop has closed: we are exiting
+                    loop.call_soon_threadsafe(hand_over, docs)
 
         threading.Thread(target=read, name="installed-docs", daemon=True).start()
 
     def notice_reinstall(self) -> None:
         """`pip install -U transformers` while the editor is open: a few stat calls on open and
         save tell it (no file watching needed), and the releases are chosen again."""
-        if not self._initialized or self._environment is None:
+        if not self._initialized:
             return
-        if self._environment.stamp() != self._stamp:
-            log.info(
-                "the packages in %s changed; choosing the releases again", self._environment.prefix
-            )
-            self._releases_key = None
-            self.choose_releases()
+        for place in self.places:
+            if place.environment is not None and place.environment.stamp() != place.stamp:
+                log.info(
+                    "the packages in %s changed; choosing the releases again",
+                    place.environment.prefix,
+                )
+                self._releases_key = None
+                self.choose_releases()
+                return
 
     # -- diagnostics -------------------------------------------------------------------------
     def findings(self, analysis: Analysis) -> list[Finding]:
@@ -235,7 +378,7 @@ class GlossaryServer(LanguageServer):
         uri, key = analysis.doc.uri, self._findings_key(analysis)
         cached = self._findings.get(uri)
         if cached is None or cached[0] != key:
-            cached = self._findings[uri] = (key, self.glossary.diagnostics(analysis))
+            cached = self._findings[uri] = (key, self.glossary_for(uri).diagnostics(analysis))
         if not (wanted.select or wanted.ignore):
             return cached[1]
         return select(cached[1], wanted.select, wanted.ignore)
@@ -272,7 +415,7 @@ class GlossaryServer(LanguageServer):
     async def _check_between_messages(self, analysis: Analysis) -> list[Finding] | None:
         """A document's findings, checked a few calls at a time while the client is quiet;
         None when the document or the releases changed meanwhile (checked again then)."""
-        key, glossary = self._findings_key(analysis), self.glossary
+        key, glossary = self._findings_key(analysis), self.glossary_for(analysis.doc.uri)
         found: list[Finding] = []
         if not self.settings.diagnostics.enabled:
             return found  # publishes nothing, clearing what was shown
@@ -288,7 +431,7 @@ class GlossaryServer(LanguageServer):
         return found
 
     def _findings_key(self, analysis: Analysis) -> tuple:
-        return (analysis.doc.version, id(self.glossary.facts))
+        return (analysis.doc.version, id(self.glossary_for(analysis.doc.uri).facts))
 
     def publish(self, analysis: Analysis) -> None:
         doc = analysis.doc
@@ -422,6 +565,14 @@ def did_change_configuration(
         ls.choose_releases()
 
 
+@server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+def did_change_workspace_folders(
+    ls: GlossaryServer, params: types.DidChangeWorkspaceFoldersParams
+) -> None:
+    if ls._initialized:  # pygls has updated its folders: each new one gets its own release
+        ls.choose_releases()
+
+
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: GlossaryServer, params: types.DidOpenTextDocumentParams) -> None:
     item = params.text_document
@@ -432,6 +583,7 @@ def did_open(ls: GlossaryServer, params: types.DidOpenTextDocumentParams) -> Non
     ls.documents[item.uri] = analysis
     ls.warm_up(analysis)
     ls.notice_reinstall()
+    ls.look_for_classes(analysis)
     ls.schedule_push(item.uri)
 
 
@@ -456,8 +608,12 @@ def did_change(ls: GlossaryServer, params: types.DidChangeTextDocumentParams) ->
                 to_index(doc.line(end.line), end.character, encoding),
                 change.text,
             )
+            # A class name is typed a letter at a time: read the lines the edit left.
+            last = min(start.line + change.text.count("\n"), doc.line_count - 1)
+            ls.want_classes("\n".join(doc.line(n) for n in range(start.line, last + 1)))
         else:
             doc.replace_all(change.text)
+            ls.want_classes(change.text)
     doc.version = params.text_document.version
     ls.schedule_push(doc.uri)
 
@@ -482,7 +638,8 @@ def hover(ls: GlossaryServer, params: types.HoverParams) -> types.Hover | None:
         return None
     line = params.position.line
     index = to_index(analysis.doc.line(line), params.position.character, ls.client.encoding)
-    answer = ls.glossary.hover(analysis, line, index, ls.client.hover_markdown)
+    glossary = ls.glossary_for(analysis.doc.uri)
+    answer = glossary.hover(analysis, line, index, ls.client.hover_markdown)
     return render.hover(answer, analysis.doc, ls.client) if answer else None
 
 
@@ -498,14 +655,15 @@ def completion(ls: GlossaryServer, params: types.CompletionParams) -> dict:
         return {"isIncomplete": False, "items": []}
     line = params.position.line
     index = to_index(analysis.doc.line(line), params.position.character, ls.client.encoding)
-    result = ls.glossary.complete(analysis, line, index, ls.settings.completion_prose)
+    glossary = ls._completed = ls.glossary_for(analysis.doc.uri)
+    result = glossary.complete(analysis, line, index, ls.settings.completion_prose)
     markdown = ls.client.completion_markdown
     return render.completion_list(
         result,
         analysis.doc,
         line,
         ls.client,
-        lambda c: ls.glossary.candidate_documentation(c, markdown),
+        lambda c: glossary.candidate_documentation(c, markdown),
     )
 
 
@@ -516,7 +674,9 @@ def completion_resolve(ls: GlossaryServer, item: types.CompletionItem) -> types.
         return item
     entry_id, head, value, call = key
     markdown = ls.client.completion_markdown
-    docs = ls.glossary.documentation(entry_id, head, markdown, value, call)
+    # An item is resolved after the completion that listed it: answer for the same folder.
+    glossary = ls._completed or ls.glossary
+    docs = glossary.documentation(entry_id, head, markdown, value, call)
     if docs:
         item.documentation = render.markup(docs, markdown)
     return item
@@ -532,7 +692,8 @@ def signature_help(ls: GlossaryServer, params: types.SignatureHelpParams):
         return None
     line = params.position.line
     index = to_index(analysis.doc.line(line), params.position.character, ls.client.encoding)
-    found = ls.glossary.signature(analysis, line, index, ls.client.signature_markdown)
+    glossary = ls.glossary_for(analysis.doc.uri)
+    found = glossary.signature(analysis, line, index, ls.client.signature_markdown)
     return render.signature_help(found, ls.client) if found else None
 
 

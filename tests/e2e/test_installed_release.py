@@ -3,6 +3,7 @@ wheel's metadata) gets hovers and completions for that release, and says which i
 
 from __future__ import annotations
 
+import ast
 import shutil
 import time
 from pathlib import Path
@@ -127,3 +128,144 @@ def test_the_installed_packages_own_docs_appear(tmp_path):
     finally:
         server.stop()
     assert not ran(project / ".venv")
+
+
+LLAMA = "transformers/models/llama/modeling_llama.py"
+CLASS_SOURCE = (
+    "from transformers import LlamaForCausalLM\n"
+    "model = LlamaForCausalLM.from_pretrained('x')\n"
+    "out = model(labels=y)\n"
+    "out = model(\n"
+)
+
+
+def _forward_names(path: Path) -> set[str]:
+    """LlamaForCausalLM.forward's names, read here independently of the server."""
+    tree = ast.parse(path.read_bytes())
+    cls = next(n for n in tree.body if getattr(n, "name", "") == "LlamaForCausalLM")
+    forward = next(n for n in cls.body if getattr(n, "name", "") == "forward")
+    args = forward.args
+    return {a.arg for a in (*args.args, *args.kwonlyargs)} - {"self"}
+
+
+def _until(ask, done, what: str):
+    """Ask until the answer is in (read off the request path); the timeout bounds a failure."""
+    deadline = time.monotonic() + 30
+    while not done(answer := ask()):
+        assert time.monotonic() < deadline, f"{what}: {answer}"
+        time.sleep(0.05)
+    return answer
+
+
+@pytest.mark.parametrize("minor", ["4.40", NEWEST])
+def test_a_named_class_completes_with_its_installed_forward(tmp_path, minor):
+    project = tmp_path / "project"
+    whl = wheel("transformers", minor)
+    site = make_venv(project / ".venv", [whl])
+    install_files(whl, site, [LLAMA])
+    names = _forward_names(site / LLAMA) - {"kwargs"}
+    server = LspClient.spawn(env={"PATH": "/usr/bin:/bin", "HOME": str(project)})
+    try:
+        uri = project.as_uri()
+        server.initialize({}, rootUri=uri, workspaceFolders=[{"uri": uri, "name": "p"}])
+        doc = (project / "train.py").as_uri()
+        server.open(doc, CLASS_SOURCE)
+
+        def offered() -> set[str]:
+            return {label.rstrip("=") for label in _labels(server, doc, 3, 12)}
+
+        got = _until(offered, lambda got: names <= got and "bool_masked_pos" not in got, "names")
+        if minor == "4.40":
+            assert got == names  # exactly its signature: no family names besides
+        own = f"From your transformers {whl.name.split('-')[1]} (installed)"
+        if minor == "4.40":  # its own Args (LLAMA_INPUTS_DOCSTRING) under the hover
+            assert own in _until(lambda: _hover(server, doc, 2, 13), lambda t: own in t, "doc")
+        assert server.shutdown() == 0
+    finally:
+        server.stop()
+    assert not ran(project / ".venv")
+
+
+def test_indexing_reports_progress_where_the_client_shows_it(tmp_path):
+    project = tmp_path / "project"
+    make_venv(project / ".venv", [wheel("transformers", "4.40")])
+    created = []
+    server = LspClient.spawn(
+        env={"PATH": "/usr/bin:/bin", "HOME": str(project)},
+        on_request=lambda m: created.append(m) if m["method"].endswith("/create") else None,
+    )
+    try:
+        uri = project.as_uri()
+        server.initialize(
+            {"window": {"workDoneProgress": True}},
+            rootUri=uri,
+            workspaceFolders=[{"uri": uri, "name": "p"}],
+        )
+
+        def progress(kind: str):
+            return server.wait_for(
+                lambda m: m.get("method") == "$/progress" and m["params"]["value"]["kind"] == kind
+            )["params"]
+
+        begin, end = progress("begin"), progress("end")
+        assert created and created[0]["params"]["token"] == begin["token"] == end["token"]
+        assert "transformers 4.40" in begin["value"]["title"]
+        order = [m.get("method") for m in server.messages]
+        assert order.index("window/workDoneProgress/create") < order.index("$/progress")
+        assert server.shutdown() == 0
+    finally:
+        server.stop()
+
+
+def test_no_progress_where_the_client_does_not_show_it(tmp_path):
+    project = tmp_path / "project"
+    whl = wheel("transformers", "4.40")
+    install_files(whl, make_venv(project / ".venv", [whl]), ["transformers/training_args.py"])
+    server, doc = _session(project)
+    try:
+        said = "From your transformers"  # the read is over once its docs are in
+        _until(lambda: _hover(server, doc, 1, 30), lambda text: said in text, "docs")
+        assert server.shutdown() == 0
+        methods = {m.get("method") for m in server.messages}
+        assert not methods & {"window/workDoneProgress/create", "$/progress"}
+    finally:
+        server.stop()
+
+
+def test_each_workspace_folder_answers_for_its_own_release(tmp_path):
+    old, new = tmp_path / "old", tmp_path / "new"
+    make_venv(old / ".venv", [wheel("transformers", "4.40")])
+    make_venv(new / ".venv", [wheel("transformers", NEWEST)])
+    nested = new / "sub"  # a folder inside another: the longest match wins
+    make_venv(nested / ".venv", [wheel("transformers", "4.40")])
+    server = LspClient.spawn(env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    try:
+        folders = [{"uri": p.as_uri(), "name": p.name} for p in (old, new, nested)]
+        server.initialize({}, rootUri=old.as_uri(), workspaceFolders=folders)
+        docs = {
+            name: path.as_uri()
+            for name, path in [
+                ("old", old / "a.py"),
+                ("new", new / "a.py"),
+                ("nested", nested / "a.py"),
+                ("outside", tmp_path / "elsewhere" / "a.py"),
+            ]
+        }
+        for doc in docs.values():
+            server.open(doc, SOURCE)
+        hovers = {name: _hover(server, doc, 1, 45) for name, doc in docs.items()}
+        current = "`(TrainingArguments) evaluation_strategy"  # 4.40: deprecated only later
+        assert hovers["old"].startswith(current), hovers["old"]
+        assert hovers["new"].startswith(f"**Removed** after 4.50 (you have {NEWEST})")
+        assert hovers["nested"].startswith(current), hovers["nested"]
+        assert hovers["outside"] == hovers["old"]  # outside every folder: the first folder's
+        told = [m["params"]["message"] for m in server.messages if "answers for" in str(m)]
+        assert any(f"transformers {NEWEST} in {new}" in t for t in told), told
+        # The nested folder is closed: its documents answer for the folder around them.
+        removed = {"added": [], "removed": [folders[2]]}
+        server.notify("workspace/didChangeWorkspaceFolders", {"event": removed})
+        assert _hover(server, docs["nested"], 1, 45) == hovers["new"]
+        assert server.shutdown() == 0
+    finally:
+        server.stop()
+    assert not any(ran(p / ".venv") for p in (old, new, nested))

@@ -212,7 +212,8 @@ def test_loading_is_lazy():
         "c.params('model:ForCausalLM'); c.params('AutoModelForCausalLM')\n"
         "assert 'transformers-models.json' not in c._files, 'models file read too early'\n"
         "c.params('LlamaForCausalLM')\n"
-        "assert 'transformers-models.json' in c._files\n"
+        "assert '#models-bytes' in c._files  # read, and only that class decoded\n"
+        "assert 'transformers-models.json' not in c._files\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
@@ -241,3 +242,19 @@ def test_no_io_at_import():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert out.stdout.split() == ["0", "0"]
+
+
+def test_a_model_class_is_found_without_parsing_the_class_file():
+    """Read from the file's bytes before it is parsed: the same answer for every class."""
+    parsed = Catalogue()
+    classes = parsed._models()["classes"]
+    raw = Catalogue()
+    for name in [*sorted(classes)[::7], "Data2VecTextModel", "LlamaForCausalLM"]:
+        assert raw.model_dir(name) == classes[name]["dir"] == parsed.model_dir(name), name
+        assert raw._model_record(name) == classes[name], name
+        assert raw.params(name) == parsed.params(name), name
+    assert raw._model_part("facts") == parsed._models()["facts"]
+    assert raw._model_part("path") == parsed._models()["path"]
+    for name in ["Nope", "input_ids", "dir", "", 'x"y', "AutoModel"]:
+        assert raw.model_dir(name) is None and not raw.is_model_class(name), name
+    assert "transformers-models.json" not in raw._files  # never parsed
