@@ -7,7 +7,6 @@ import contextlib
 import gc
 import itertools
 import logging
-import os
 import sys
 import threading
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.capabilities import Client
 from transformers_glossary_ls.diagnostics import Finding, fix_all, select
 from transformers_glossary_ls.engine import Glossary
-from transformers_glossary_ls.environment import Environment, choose_versions
+from transformers_glossary_ls.environment import Environment, choose_versions, folder_holding
 from transformers_glossary_ls.installed_docs import read_in_child
 from transformers_glossary_ls.positions import to_index
 from transformers_glossary_ls.protocol import GlossaryProtocol, strict_converter
@@ -259,15 +258,8 @@ class GlossaryServer(LanguageServer):
         places = self.places
         if len(places) <= 1:
             return self.glossary
-        path = to_fs_path(uri) or ""
-        best = places[0]
-        length = -1
-        for place in places:
-            root = place.root
-            if root is None or len(root) <= length:
-                continue
-            if path == root or path.startswith(root.rstrip(os.sep) + os.sep):
-                best, length = place, len(root)
+        found = folder_holding(to_fs_path(uri) or "", [place.root for place in places])
+        best = places[found if found is not None else 0]
         return best.glossary
 
     def want_classes(self, text: str) -> None:
