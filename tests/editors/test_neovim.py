@@ -358,9 +358,7 @@ def _readme_hover(tmp_path: Path, nvim: str, snippet_name: str) -> dict:
         RD_SECOND=str(project / "README.md"),
     )
     command = [nvim, "--headless", "-n", str(source), "-c", f"luafile {DRIVER}"]
-    run = subprocess.run(
-        command, cwd=project, env=env, capture_output=True, text=True, timeout=90
-    )
+    run = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=90)
     result = json.loads(out.read_text()) if out.exists() else {}
     assert run.returncode == 0, f"exit {run.returncode}: {result}\n{run.stderr}"
     result["stderr"] = run.stderr
