@@ -289,8 +289,17 @@ def main(argv: list[str] | None = None) -> int:
         return status
 
     _setup_logging(args.verbose, args.log_file)
-    if not args.tcp and _is_terminal(sys.stdin):
-        print(TTY_HINT, file=sys.stderr)
+    if args.tcp and not args.tcp.rpartition(":")[2].isdigit():
+        parser.error("--tcp takes HOST:PORT, e.g. 127.0.0.1:2087")
+    try:  # Ctrl-C in a terminal ends it without a traceback, whenever it comes
+        if not args.tcp and _is_terminal(sys.stdin):
+            print(TTY_HINT, file=sys.stderr)
+        return _serve(args.tcp)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _serve(tcp: str | None) -> int:
     from transformers_glossary_ls.server import server
 
     server.command_line_log_level = log.level
@@ -298,9 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     # Requests allocate many short-lived objects; collecting less often trims the latency tail.
     gc.set_threshold(10_000, 20, 20)
 
-    if args.tcp:
-        host, _, port = args.tcp.rpartition(":")
-        if not port.isdigit():
-            parser.error("--tcp takes HOST:PORT, e.g. 127.0.0.1:2087")
+    if tcp:
+        host, _, port = tcp.rpartition(":")
         return server.start_tcp(host or "127.0.0.1", int(port))
     return server.start_io()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 
@@ -80,7 +81,7 @@ TTY_HINT = "is a language server for editors"
 
 def test_started_on_a_terminal_it_says_what_it_is_in_one_line():
     """stdin a terminal (a pty here): one line on stderr, naming `explain FILE`; nothing on
-    stdout, which stays the protocol channel."""
+    stdout, which stays the protocol channel. Ctrl-C (SIGINT) right after it: no traceback."""
     master, slave = os.openpty()
     proc = subprocess.Popen(
         SERVER, stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, close_fds=True
@@ -90,12 +91,15 @@ def test_started_on_a_terminal_it_says_what_it_is_in_one_line():
         assert proc.stderr is not None
         line = proc.stderr.readline().decode()
         assert TTY_HINT in line and "explain FILE" in line, line
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
     finally:
         proc.kill()
-        rest = proc.communicate(timeout=30)
+        proc.wait(timeout=30)
         os.close(master)
-    assert rest[0] == b""  # stdout
-    assert rest[1] == b""  # stderr: that one line only
+    assert out == b""
+    assert err == b"", err.decode()  # that one line only
+    assert proc.returncode in (1, 130)
 
 
 def test_not_on_a_terminal_it_serves_without_the_hint():
