@@ -46,6 +46,7 @@ class Place:
     stamp: tuple = ()  # what its packages looked like when chosen
     classes: frozenset[str] = frozenset()  # model classes the last read was asked for
     reading: bool = False  # a child process is reading its installed packages
+    said: str = ""  # where its releases came from (the environment chosen), for the log
 
 
 class Progress:
@@ -229,6 +230,7 @@ class GlossaryServer(LanguageServer):
                 glossary,
                 environment,
                 environment.stamp() if environment is not None else (),
+                said=choice.message,
             )
             notes = glossary.use_versions(choice.versions)
             glossary.use_installed_docs(None)
@@ -251,6 +253,22 @@ class GlossaryServer(LanguageServer):
         for place in places:
             self.read_installed_docs(place)
         self.diagnostics_changed()
+
+    def log_start(self) -> None:
+        """One line (`-v`) saying what runs: version, vocabulary size, the environment chosen
+        and the workspace root."""
+        root, _ = self.workspace_folders()
+        first = self.places[0] if self.places else None
+        in_force = ", ".join(f"{p} {f.release}" for p, f in self.glossary.in_force.items())
+        log.info(
+            "transformers-glossary-ls %s started: %d vocabulary entries; answers for %s (%s);"
+            " workspace root %s",
+            __version__,
+            len(self.glossary.vocab.entries),
+            in_force or "the newest releases",
+            first.said if first is not None else "no environment chosen",
+            root or "none",
+        )
 
     def glossary_for(self, uri: str) -> Glossary:
         """The engine for a document: that of the workspace folder holding it (the longest
@@ -545,6 +563,7 @@ def initialized(ls: GlossaryServer, params: types.InitializedParams) -> None:
     ls.check_vocabulary()
     ls.load_vocabulary()  # the user's files, if any, off the request path
     ls.choose_releases()
+    ls.log_start()
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
