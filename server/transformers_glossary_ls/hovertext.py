@@ -147,6 +147,7 @@ def fact_rows(fact: Fact) -> list[tuple[str, str, bool]]:
     rows = [
         ("Shape", p.shape or "", True),
         ("Dtype", p.dtype or "", True),
+        ("Note", p.note or "", False),
     ]
     if p.effective_default and p.effective_default != p.default:
         rows.append(("In effect when unset", p.effective_default, True))
@@ -179,9 +180,14 @@ def fact_text(
     parts.append(_code(fact.signature) if markdown else fact.signature)
     if entry is not None:
         parts.append(hover_text(entry, vocab, markdown, head))
-        releases = [row for row in fact_rows(fact) if row[0] == "Releases"]
-        if releases:
-            parts.insert(len(parts) - 1, "\n".join(_fact_lines(releases, markdown)))
+        # Our entry's words lead; the facts it does not carry itself (a shape we read from the
+        # model code, the releases) come from the catalogue.
+        wanted = {"Releases"}
+        if not (entry.shape or entry.variants):
+            wanted |= {"Shape", "Note"} | (set() if entry.dtype else {"Dtype"})
+        rows = [row for row in fact_rows(fact) if row[0] in wanted]
+        if rows:
+            parts.insert(len(parts) - 1, "\n".join(_fact_lines(rows, markdown)))
     else:
         rows = fact_rows(fact)
         if rows:
