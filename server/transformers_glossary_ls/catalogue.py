@@ -349,6 +349,16 @@ class Catalogue:
                     out.setdefault(origin, set()).add(name)
         return out
 
+    def kind_of(self, kind_or_class: str) -> str | None:
+        """The kind of a catalogue callable (`model`, `generate`, `trl_config`, ...), also for
+        a model class name (`model`)."""
+        found = self._resolve(kind_or_class, None)
+        if found is None:
+            return None
+        package, key, _cls = found
+        entry = self._callable(package, key)
+        return entry.get("kind") if entry else None
+
     def package_of(self, kind_or_class: str) -> str | None:
         """The package whose catalogue holds this callable, or None."""
         keys = self._index().get("keys", {})

@@ -158,3 +158,32 @@ def test_catalogue_completion(glossary, code, musts, nots):
     for name in nots:
         assert name not in every, every[:10]
     assert "use_cache" not in top(glossary, "TrainingArguments(‸", 10)
+
+
+# (id, code with the cursor, what the hover must say, what it must not)
+ENTRY_PER_CALL = [
+    (
+        "generate()'s words for its inputs",
+        "model.generate(inpu‸ts=prompt_ids)",
+        ["(generate()) inputs", "Prompt tensor for generate()"],
+        [],
+    ),
+    (
+        "a model's own inputs are not generate()'s",
+        "from transformers import PerceiverForOpticalFlow\n"
+        "flow = PerceiverForOpticalFlow.from_pretrained('deepmind/optical-flow-perceiver')\n"
+        "flow(inpu‸ts=patches)",
+        ["(PerceiverForOpticalFlow) inputs", "(batch_size, 2, 27, height, width)"],
+        ["generate()", "Prompt tensor"],
+    ),
+]
+
+
+@pytest.mark.parametrize("code,musts,nots", [pytest.param(*c[1:], id=c[0]) for c in ENTRY_PER_CALL])
+def test_our_words_only_for_the_calls_they_were_written_for(glossary, code, musts, nots):
+    text = hover(glossary, code)
+    assert text is not None
+    for must in musts:
+        assert must in text, text
+    for wrong in nots:
+        assert wrong not in text, text
