@@ -117,6 +117,7 @@ class Param:
     url: str | None = None
     origin: str | None = None  # where the name comes from when not the signature: "kwargs", ...
     note: str | None = None  # our note on a shape we read from the model code (shapes.json)
+    ignored: bool = False  # in the release asked about, popped and dropped: accepted, no effect
     alias_of: str | None = None  # pipeline task aliases
     present: tuple[tuple[str, str], ...] = ()  # release ranges in which the name exists
     deprecated: tuple[tuple[str, str], ...] = field(default=(), repr=False)
@@ -531,6 +532,7 @@ class Catalogue:
             origin=facts.get("k"),
             alias_of=facts.get("a"),
             note=note,
+            ignored=facts.get("k") == "ignored" and any(a <= idx <= b for a, b, _ in runs),
             present=tuple((rels[a], rels[b]) for a, b in present),
             deprecated=tuple((rels[a], rels[b]) for a, b in dep),
         )

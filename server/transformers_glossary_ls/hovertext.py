@@ -134,6 +134,11 @@ def status_line(fact: Fact, markdown: bool = True) -> str:
         planned = f", removal announced for {p.removal_planned}" if p.removal_planned else ""
         yours = f" (you have {fact.release})" if fact.yours else ""
         return f"{strong('Deprecated')}{since}{planned}{yours}{use}."
+    if p.ignored and status not in (REMOVED, NOT_YET):
+        # No "since": the generator tells `_ = kwargs.pop(...)` from a used keyword only in
+        # the 5.x loop form, so the first release it records may be late.
+        where = f"your {fact.release}" if fact.yours else _release(fact)
+        return f"{strong('Ignored')} in {where}: accepted, and dropped without effect."
     if status == NOT_YET:
         if fact.yours:
             return f"{strong('Not in your ' + str(fact.release))}: new in {p.first_release}."

@@ -51,6 +51,18 @@ HOVERS = [
         [],
     ),
     (
+        "tokenizer.pad( takes the tokenizer's keywords",
+        "batch = tok.pad(features, paddi‸ng='longest', return_tensors='pt')",
+        "(tokenizer()) padding",
+        [],
+    ),
+    (
+        "a keyword 5.x accepts and drops says so first",
+        'm = AutoModelForCausalLM.from_pretrained("x", from_t‸f=True)',
+        "Ignored in 5.25",
+        ["(from_pretrained()) from_tf"],
+    ),
+    (
         "an output field of a model call",
         "outputs = model(**batch)\nloss = outputs.log‸its",
         "(ModelOutput) logits",
