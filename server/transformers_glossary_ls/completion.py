@@ -49,7 +49,7 @@ class Candidate:
     entry_id: str
     description: str  # short: a shape, a type
     summary: str
-    tier: int  # 0 exact, 1 prefix (or nothing typed), 2 a word's prefix, 3 fuzzy
+    tier: int  # 0 exact, 1 prefix or all initials (or nothing typed), 2 a word's prefix, 3 fuzzy
     rank: int  # order among all candidates, best first
     head: str | None = None
     value: str | None = None  # for VALUE candidates: the choice shown
@@ -91,7 +91,8 @@ class Completion:
 
 
 def rank(prefix: str, names: list[str]) -> list[tuple[int, str]]:
-    """(tier, name) ordered: exact, prefix, a word's prefix, fuzzy; input order breaks ties.
+    """(tier, name) ordered: exact, prefix or all its initials, a word's prefix, fuzzy; input
+    order breaks ties.
 
     Fuzzy matches must contain the typed letters in order (so junk never shows) and score
     at least FUZZY_CUTOFF with rapidfuzz.
@@ -107,7 +108,9 @@ def rank(prefix: str, names: list[str]) -> list[tuple[int, str]]:
         name_low, words, initials = _shape(name)
         if name_low == low:
             exact.append((0, name))
-        elif name_low.startswith(low):
+        elif name_low.startswith(low) or (len(words) >= 2 and low == initials):
+            # An abbreviation of the whole name (`lr` for learning_rate) is as good as its
+            # start: measured use decides between them (learning_rate before lr_scheduler_type).
             starts.append((1, name))
         elif _word_match(low, parts, words, initials):
             word_starts.append((2, name))

@@ -199,3 +199,53 @@ def test_our_words_only_for_the_calls_they_were_written_for(glossary, code, must
         assert must in text, text
     for wrong in nots:
         assert wrong not in text, text
+
+
+# The examples of issue 11 §3, each with the top 3 it must give, in order (newest release,
+# usage.json's counts). What the issue found wrong is in the comment.
+PROCESSOR = (
+    "from transformers import AutoProcessor\nprocessor = AutoProcessor.from_pretrained('x')\n"
+)
+RANKING = [
+    (
+        "generate after **inputs (twelve model inputs came first)",
+        "model.generate(**inputs, ‸",
+        ["max_new_tokens", "do_sample", "max_length"],
+    ),
+    (
+        "TrainingArguments( (started with use_cache)",
+        "TrainingArguments(‸",
+        ["learning_rate", "per_device_train_batch_size", "num_train_epochs"],
+    ),
+    (
+        "lr (did not find learning_rate)",
+        "TrainingArguments(output_dir='o', lr‸",
+        ["learning_rate", "lr_scheduler_type", "lr_scheduler_kwargs"],
+    ),
+    (
+        "att (put cross_attn_head_mask before attention_mask)",
+        "model(att‸",
+        ["attention_mask", "output_attentions", "decoder_attention_mask"],
+    ),
+    (
+        "tokenizer(texts, (offered text= again)",
+        "tok(texts, ‸",
+        ["truncation", "return_tensors", "padding"],
+    ),
+    (
+        "an AutoProcessor call (offered only tokenizer keywords)",
+        PROCESSOR + "processor(‸",
+        ["return_tensors", "images", "text"],
+    ),
+    (
+        "bs",
+        "TrainingArguments(bs‸",
+        ["per_device_train_batch_size", "per_device_eval_batch_size", "auto_find_batch_size"],
+    ),
+    ("grad_accum", "TrainingArguments(grad_accum‸", ["gradient_accumulation_steps"]),
+]
+
+
+@pytest.mark.parametrize("code,expected", [pytest.param(*c[1:], id=c[0]) for c in RANKING])
+def test_ranking_of_the_issues_examples(glossary, code, expected):
+    assert top(glossary, code) == expected
