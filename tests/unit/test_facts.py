@@ -63,6 +63,12 @@ HOVERS = [
         ["(from_pretrained()) from_tf"],
     ),
     (
+        "tp_plan: deprecated for distributed_config (a warning the generator does not read)",
+        'm = AutoModelForCausalLM.from_pretrained("x", tp_pl‸an="auto")',
+        "(from_pretrained()) tp_plan",
+        ["deprecated", "distributed_config=DistributedConfig"],
+    ),
+    (
         "an output field of a model call",
         "outputs = model(**batch)\nloss = outputs.log‸its",
         "(ModelOutput) logits",
