@@ -350,6 +350,12 @@ class Catalogue:
                     out.setdefault(origin, set()).add(name)
         return out
 
+    def is_concrete(self, kind_or_class: str, release: str | None = None) -> bool:
+        """Whether a model class's own forward is known at `release` (the newest release's
+        public classes), not only its head family's."""
+        found = self._resolve(kind_or_class, release)
+        return found is not None and found[2] is not None
+
     def kind_of(self, kind_or_class: str) -> str | None:
         """The kind of a catalogue callable (`model`, `generate`, `trl_config`, ...), also for
         a model class name (`model`)."""

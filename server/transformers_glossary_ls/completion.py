@@ -216,11 +216,11 @@ class ArgumentLists:
         facts = self.facts.names_of(key) if self.facts is not None and key else []
         by_name: dict[str, Entry | Fact] = {}
         exact = None
-        if key and self.facts is not None and self.facts.exact(key):
+        if key and self.facts is not None and self.facts.complete(key):
             exact = {f.param.name for f in facts}
         for entry in written:
             if exact is not None and entry.term not in exact:
-                continue  # the installed class's own signature says what it takes
+                continue  # the class's own forward (installed, or the catalogue's) says
             if key and self.facts is not None:
                 known = self.facts.lookup(key, entry.term)
                 if known is not None and known.status in (REMOVED, NOT_YET):
@@ -231,7 +231,10 @@ class ArgumentLists:
             name = fact.param.name
             if fact.status == DEPRECATED:
                 late.add(name)
-            by_name.setdefault(name, self.vocab.arguments.get(name) or fact)
+            entry = self.vocab.arguments.get(name)
+            if entry is not None and not self.facts.speaks_for(entry, fact):
+                entry = None  # written for another kind of call (generate()'s `inputs`)
+            by_name.setdefault(name, entry or fact)
         usage_key = kind or key
         counts = self.usage.counts(usage_key) if self.usage is not None and usage_key else {}
         written_order = {entry.term: k for k, entry in enumerate(written)}

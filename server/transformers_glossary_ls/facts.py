@@ -239,6 +239,11 @@ class Facts:
         """Whether a callable's names are read from the installed release's own signature."""
         return key in self.installed
 
+    def complete(self, key: str) -> bool:
+        """Whether `names_of(key)` is every name the call takes: an installed signature, or a
+        model class whose own forward the catalogue holds for the release in force."""
+        return self.exact(key) or self.catalogue.is_concrete(key, self.releases.get("transformers"))
+
     def _signature(self, key: str) -> dict[str, Param]:
         found = self._signatures.get(key)
         if found is None:

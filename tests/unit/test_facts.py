@@ -155,6 +155,14 @@ COMPLETIONS = [
         [],
         ["evaluation_strategy"],
     ),
+    (
+        "a concrete class offers what its own forward takes",
+        "from transformers import PerceiverForOpticalFlow\n"
+        "flow = PerceiverForOpticalFlow.from_pretrained('deepmind/optical-flow-perceiver')\n"
+        "flow(inp‸",
+        ["inputs"],
+        ["input_ids", "input_features"],
+    ),
     ("SFTConfig", "from trl import SFTConfig\nSFTConfig(dataset_te‸", ["dataset_text_field"], []),
     ("LoraConfig", "from peft import LoraConfig\nLoraConfig(lora_‸", ["lora_alpha"], []),
     (
