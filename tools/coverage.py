@@ -2,7 +2,8 @@
 
 "Documented" means: the name's releases are known from the wheels (every catalogue name), and
 for a tensor input (a name whose type or dtype is a tensor) its shape and dtype are known too,
-from the wheels or from our own entry for the name.
+from the wheels, from glossary_data/shapes.json (ours, filled in by the catalogue reader) or
+from our own entry for the name.
 Also counts how many names carry our own hand-written words. Run:
 
     .venv/bin/python tools/coverage.py [--releases 4.40,4.57,5.25]

@@ -26,6 +26,10 @@ DEPRECATED = "deprecated"
 REMOVED = "removed"
 NOT_YET = "not_yet"
 
+SHAPES_FILE = "shapes.json"
+GENERIC_TENSOR = "torch.Tensor"
+SHAPED_KINDS = ("model", "model_output", "generate")  # the callable kinds shapes.json speaks of
+
 _HEAD_FAMILY = re.compile(r"(For[A-Z]\w*)$")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,200}")
 
@@ -112,6 +116,8 @@ class Param:
     replacement: str | None = None
     url: str | None = None
     origin: str | None = None  # where the name comes from when not the signature: "kwargs", ...
+    note: str | None = None  # our note on a shape we read from the model code (shapes.json)
+    ignored: bool = False  # in the release asked about, popped and dropped: accepted, no effect
     alias_of: str | None = None  # pipeline task aliases
     present: tuple[tuple[str, str], ...] = ()  # release ranges in which the name exists
     deprecated: tuple[tuple[str, str], ...] = field(default=(), repr=False)
@@ -142,8 +148,11 @@ def _after(release: str) -> str:
 class Catalogue:
     """Lazy reader of the shipped catalogue. Thread-safe; every file is read at most once."""
 
-    def __init__(self, directory: Path | str | None = None):
+    def __init__(self, directory: Path | str | None = None, shapes: Path | str | None = None):
         self.directory = Path(directory) if directory else default_catalogue_dir()
+        # Our shapes for tensors whose docstrings give none: glossary_data/shapes.json, next to
+        # the catalogue folder (a catalogue written elsewhere, as by the generator's tests: none).
+        self.shapes_path = Path(shapes) if shapes else self.directory.parent / SHAPES_FILE
         self._lock = threading.Lock()
         self._files: dict[str, object] = {}
 
@@ -165,6 +174,36 @@ class Catalogue:
 
     def _index(self) -> dict:
         return self._load("index.json")
+
+    def _shapes(self) -> dict:
+        """Our shapes file (`shapes.json`), read the first time a tensor lacks a shape."""
+        data = self._files.get("#shapes")
+        if data is None:
+            with self._lock:
+                data = self._files.get("#shapes")
+                if data is None:
+                    try:
+                        data = json.loads(self.shapes_path.read_bytes())
+                    except (OSError, ValueError):
+                        data = {}
+                    self._files["#shapes"] = data if isinstance(data, dict) else {}
+        return self._files["#shapes"]  # type: ignore[return-value]
+
+    def ours(self, kind: str | None, name: str, owner: str | None = None) -> dict | None:
+        """Our shape, dtype and note for a tensor name of a callable kind (`model`,
+        `model_output`, `generate`): the general entry, with what it says of `owner` (a model
+        or output class) over it. None when we wrote nothing for the name."""
+        group = self._shapes().get(kind or "")
+        found = group.get(name) if isinstance(group, dict) else None
+        if not isinstance(found, dict):
+            return None
+        classes = found.get("classes") or {}
+        mine = classes.get(owner) if owner else None
+        merged = {k: v for k, v in found.items() if k != "classes" and isinstance(v, str)}
+        if isinstance(mine, dict):
+            merged.update({k: v for k, v in mine.items() if isinstance(v, str)})
+            merged["owner"] = owner
+        return merged
 
     def _package(self, package: str) -> dict:
         """A package's release axis and doc URL pattern (`<package>/meta.json`)."""
@@ -310,6 +349,22 @@ class Catalogue:
                 if origin:
                     out.setdefault(origin, set()).add(name)
         return out
+
+    def is_concrete(self, kind_or_class: str, release: str | None = None) -> bool:
+        """Whether a model class's own forward is known at `release` (the newest release's
+        public classes), not only its head family's."""
+        found = self._resolve(kind_or_class, release)
+        return found is not None and found[2] is not None
+
+    def kind_of(self, kind_or_class: str) -> str | None:
+        """The kind of a catalogue callable (`model`, `generate`, `trl_config`, ...), also for
+        a model class name (`model`)."""
+        found = self._resolve(kind_or_class, None)
+        if found is None:
+            return None
+        package, key, _cls = found
+        entry = self._callable(package, key)
+        return entry.get("kind") if entry else None
 
     def package_of(self, kind_or_class: str) -> str | None:
         """The package whose catalogue holds this callable, or None."""
@@ -464,6 +519,9 @@ class Catalogue:
         if present and not any(a <= wheel_idx <= b for a, b in present):
             earlier = [b for a, b in present if b < wheel_idx]
             wheel_idx = earlier[-1] if earlier else present[0][0]
+        shape, dtype, note = facts.get("s"), facts.get("dt"), None
+        if not shape or dtype in (None, GENERIC_TENSOR):
+            shape, dtype, note = self._filled(entry, key, name, cls, shape, dtype)
         return Param(
             name=name,
             callable=key,
@@ -471,8 +529,8 @@ class Catalogue:
             type=facts.get("t"),
             default=facts.get("d"),
             effective_default=facts.get("e"),
-            shape=facts.get("s"),
-            dtype=facts.get("dt"),
+            shape=shape,
+            dtype=dtype,
             choices=tuple(facts.get("c", ())),
             first_release=rels[present[0][0]] if present else None,
             last_release=None if last is None or last == len(rels) - 1 else rels[last],
@@ -482,9 +540,29 @@ class Catalogue:
             url=self._url(package, entry, wheel_idx, cls),
             origin=facts.get("k"),
             alias_of=facts.get("a"),
+            note=note,
+            ignored=facts.get("k") == "ignored" and any(a <= idx <= b for a, b, _ in runs),
             present=tuple((rels[a], rels[b]) for a, b in present),
             deprecated=tuple((rels[a], rels[b]) for a, b in dep),
         )
+
+    def _filled(self, entry, key, name, cls, shape, dtype):
+        """(shape, dtype, note) with ours filling what the wheels leave out, for a name the
+        wheels type as a tensor (or one our entry names the class of): the wheels' own facts
+        stay; our dtype replaces only a bare `torch.Tensor`; our note goes with our shape."""
+        kind = entry.get("kind")
+        if kind not in SHAPED_KINDS:
+            return shape, dtype, None
+        owner = cls["name"] if cls is not None else (key if kind == "model_output" else None)
+        ours = self.ours(kind, name, owner)
+        if ours is None or not (dtype or ours.get("owner")):
+            return shape, dtype, None
+        note = None
+        if not shape and ours.get("shape"):
+            shape, note = ours["shape"], ours.get("note")
+        if dtype in (None, GENERIC_TENSOR) and ours.get("dtype"):
+            dtype = ours["dtype"]
+        return shape, dtype, note
 
     def _url(self, package, entry, wheel_idx, cls) -> str | None:
         pkg = self._package(package)

@@ -50,7 +50,7 @@ class Candidate:
     entry_id: str
     description: str  # short: a shape, a type
     summary: str
-    tier: int  # 0 exact, 1 prefix (or nothing typed), 2 a word's prefix, 3 fuzzy
+    tier: int  # 0 exact, 1 prefix or all initials (or nothing typed), 2 a word's prefix, 3 fuzzy
     rank: int  # order among all candidates, best first
     head: str | None = None
     value: str | None = None  # for VALUE candidates: the choice shown
@@ -92,7 +92,8 @@ class Completion:
 
 
 def rank(prefix: str, names: list[str]) -> list[tuple[int, str]]:
-    """(tier, name) ordered: exact, prefix, a word's prefix, fuzzy; input order breaks ties.
+    """(tier, name) ordered: exact, prefix or all its initials, a word's prefix, fuzzy; input
+    order breaks ties.
 
     Fuzzy matches must contain the typed letters in order (so junk never shows) and score
     at least FUZZY_CUTOFF with rapidfuzz.
@@ -108,7 +109,9 @@ def rank(prefix: str, names: list[str]) -> list[tuple[int, str]]:
         name_low, words, initials = _shape(name)
         if name_low == low:
             exact.append((0, name))
-        elif name_low.startswith(low):
+        elif name_low.startswith(low) or (len(words) >= 2 and low == initials):
+            # An abbreviation of the whole name (`lr` for learning_rate) is as good as its
+            # start: measured use decides between them (learning_rate before lr_scheduler_type).
             starts.append((1, name))
         elif _word_match(low, parts, words, initials):
             word_starts.append((2, name))
@@ -228,13 +231,13 @@ class ArgumentLists:
         facts = [found[n] for n in sorted(found)]
         by_name: dict[str, Entry | Fact] = {}
         exact = None
-        if key and self.facts is not None and self.facts.exact(key):
+        if key and self.facts is not None and self.facts.complete(key):
             exact = {f.param.name for f in facts}
         for k, entry in enumerate(written, 1):
             if k % NAMES_PER_STEP == 0:
                 yield
             if exact is not None and entry.term not in exact:
-                continue  # the installed class's own signature says what it takes
+                continue  # the class's own forward (installed, or the catalogue's) says
             if key and self.facts is not None:
                 known = self.facts.lookup(key, entry.term)
                 if known is not None and known.status in (REMOVED, NOT_YET):
@@ -245,7 +248,10 @@ class ArgumentLists:
             name = fact.param.name
             if fact.status == DEPRECATED:
                 late.add(name)
-            by_name.setdefault(name, self.vocab.arguments.get(name) or fact)
+            entry = self.vocab.arguments.get(name)
+            if entry is not None and not self.facts.speaks_for(entry, fact):
+                entry = None  # written for another kind of call (generate()'s `inputs`)
+            by_name.setdefault(name, entry or fact)
         usage_key = kind or key
         counts = self.usage.counts(usage_key) if self.usage is not None and usage_key else {}
         written_order = {entry.term: k for k, entry in enumerate(written)}

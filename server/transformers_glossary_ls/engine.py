@@ -233,6 +233,8 @@ class Glossary:
         text = self._fact_texts.get(key)
         if text is None:
             entry = self.vocab.arguments.get(fact.param.name)
+            if entry is not None and not self.facts.speaks_for(entry, fact):
+                entry = None  # written for another kind of call: the catalogue's facts alone
             installed = self._installed(fact)
             text = self._fact_texts.put(
                 key, fact_text(fact, entry, self.vocab, markdown, head, installed)

@@ -57,6 +57,26 @@ _SHOWN = {
 }
 
 
+# Which `callables` of our entries speak for a catalogue callable of each kind: an entry written
+# for one kind of call (generate()'s `inputs`) must not explain a name of another (a Perceiver
+# model's `inputs`). Kinds not listed (outputs, configs, trainers, peft) take any entry.
+_PROCESSORS = frozenset(
+    {kinds.PROCESSOR, kinds.TOKENIZER, kinds.IMAGE_PROCESSOR, kinds.FEATURE_EXTRACTOR}
+)
+_ENTRY_KINDS = {
+    "model": frozenset({kinds.MODEL}),
+    "generate": frozenset({kinds.GENERATE}),
+    "generation_config": frozenset({kinds.GENERATE}),
+    "training_args": frozenset({kinds.TRAINING_ARGS}),
+    "trl_config": frozenset({kinds.TRAINING_ARGS}),
+    "tokenizer": frozenset({kinds.TOKENIZER}),
+    "processor": _PROCESSORS,
+    "image_processor": _PROCESSORS,
+    "video_processor": _PROCESSORS,
+    "from_pretrained": frozenset({kinds.FROM_PRETRAINED}),
+}
+
+
 # The parameters a call takes by position, first to last, where users pass them positionally.
 _POSITIONAL = {
     "tokenizer": ("text", "text_pair", "text_target", "text_pair_target"),
@@ -228,6 +248,11 @@ class Facts:
         """Whether a callable's names are read from the installed release's own signature."""
         return key in self.installed
 
+    def complete(self, key: str) -> bool:
+        """Whether `names_of(key)` is every name the call takes: an installed signature, or a
+        model class whose own forward the catalogue holds for the release in force."""
+        return self.exact(key) or self.catalogue.is_concrete(key, self.releases.get("transformers"))
+
     def _signature(self, key: str) -> dict[str, Param]:
         found = self._signatures.get(key)
         if found is None:
@@ -316,6 +341,13 @@ class Facts:
             )
             self._found.put((key, name), found)
         return found
+
+    def speaks_for(self, entry: Entry, fact: Fact) -> bool:
+        """Whether our entry for a name explains it in the callable the fact is of."""
+        if not entry.callables:
+            return True
+        wanted = _ENTRY_KINDS.get(self.catalogue.kind_of(fact.key) or "")
+        return wanted is None or not wanted.isdisjoint(entry.callables)
 
     def in_force(self, param: Param) -> str | None:
         """The release answers are for: the one set, else the newest the catalogue knows."""

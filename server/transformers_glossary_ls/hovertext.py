@@ -134,6 +134,11 @@ def status_line(fact: Fact, markdown: bool = True) -> str:
         planned = f", removal announced for {p.removal_planned}" if p.removal_planned else ""
         yours = f" (you have {fact.release})" if fact.yours else ""
         return f"{strong('Deprecated')}{since}{planned}{yours}{use}."
+    if p.ignored and status not in (REMOVED, NOT_YET):
+        # No "since": the generator tells `_ = kwargs.pop(...)` from a used keyword only in
+        # the 5.x loop form, so the first release it records may be late.
+        where = f"your {fact.release}" if fact.yours else _release(fact)
+        return f"{strong('Ignored')} in {where}: accepted, and dropped without effect."
     if status == NOT_YET:
         if fact.yours:
             return f"{strong('Not in your ' + str(fact.release))}: new in {p.first_release}."
@@ -147,6 +152,7 @@ def fact_rows(fact: Fact) -> list[tuple[str, str, bool]]:
     rows = [
         ("Shape", p.shape or "", True),
         ("Dtype", p.dtype or "", True),
+        ("Note", p.note or "", False),
     ]
     if p.effective_default and p.effective_default != p.default:
         rows.append(("In effect when unset", p.effective_default, True))
@@ -179,9 +185,14 @@ def fact_text(
     parts.append(_code(fact.signature) if markdown else fact.signature)
     if entry is not None:
         parts.append(hover_text(entry, vocab, markdown, head))
-        releases = [row for row in fact_rows(fact) if row[0] == "Releases"]
-        if releases:
-            parts.insert(len(parts) - 1, "\n".join(_fact_lines(releases, markdown)))
+        # Our entry's words lead; the facts it does not carry itself (a shape we read from the
+        # model code, the releases) come from the catalogue.
+        wanted = {"Releases"}
+        if not (entry.shape or entry.variants):
+            wanted |= {"Shape", "Note"} | (set() if entry.dtype else {"Dtype"})
+        rows = [row for row in fact_rows(fact) if row[0] in wanted]
+        if rows:
+            parts.insert(len(parts) - 1, "\n".join(_fact_lines(rows, markdown)))
     else:
         rows = fact_rows(fact)
         if rows:

@@ -42,6 +42,16 @@ RESULT_OF_CALL = {
     FEATURE_EXTRACTOR: ENCODING,
 }
 
+# Methods whose keywords are those of a call kind: (kind of the receiver, method) -> call kind.
+# The catalogue's `tokenizer` callable is `__call__`, `encode`, `pad`, `encode_plus` and
+# `batch_encode_plus` together.
+METHODS = {
+    (TOKENIZER, "encode"): TOKENIZER,
+    (TOKENIZER, "pad"): TOKENIZER,
+    (TOKENIZER, "encode_plus"): TOKENIZER,
+    (TOKENIZER, "batch_encode_plus"): TOKENIZER,
+}
+
 # What an attribute of a value of one kind holds: (kind of owner, attribute) -> kind.
 ATTRIBUTES = {
     (MODEL, "config"): CONFIG,

@@ -1,11 +1,13 @@
 """Diagnostics on real code, every finding reviewed by hand: trl's scripts and the transformers,
 trl and peft READMEs of the newest wheels are clean; the transformers 4.51 README, checked
-against the newest release, has exactly the two findings that are right there."""
+against the newest release, has exactly the two findings that are right there; accelerate's
+example scripts (tests/fixtures/upstream/accelerate/) exactly the two `torch_dtype` ones."""
 
 from __future__ import annotations
 
 import zipfile
 from email.parser import Parser
+from pathlib import Path
 
 import pytest
 from transformers_glossary_ls.catalogue import default_catalogue
@@ -52,3 +54,23 @@ def test_an_older_readme_against_the_newest_release():
         # in REMOVED_TASKS of 5.25.0 pipelines/__init__.py: KeyError
         ("TG004", '"visual-question-answering"'),
     ]
+
+
+ACCELERATE = Path(__file__).resolve().parents[1] / "fixtures" / "upstream" / "accelerate"
+
+
+def test_accelerate_examples_have_exactly_the_reviewed_findings():
+    found = {
+        path.name: [
+            (line, code, covered)
+            for line, code, covered in _found(path.read_text(encoding="utf-8"), path.as_uri())
+        ]
+        for path in sorted(ACCELERATE.glob("*.py"))
+    }
+    assert len(found) >= 7
+    assert {name: f for name, f in found.items() if f} == {
+        # from_pretrained(torch_dtype=...): deprecated since 4.56 in favour of `dtype` (5.25.0
+        # modeling_utils.py still pops it "for BC" and uses it when `dtype` is not given)
+        "inference_distributed_llava_next_video.py": [(154, "TG002", "torch_dtype")],
+        "inference_distributed_phi2.py": [(28, "TG002", "torch_dtype")],
+    }

@@ -51,6 +51,24 @@ HOVERS = [
         [],
     ),
     (
+        "tokenizer.pad( takes the tokenizer's keywords",
+        "batch = tok.pad(features, paddi‸ng='longest', return_tensors='pt')",
+        "(tokenizer()) padding",
+        [],
+    ),
+    (
+        "a keyword 5.x accepts and drops says so first",
+        'm = AutoModelForCausalLM.from_pretrained("x", from_t‸f=True)',
+        "Ignored in 5.25",
+        ["(from_pretrained()) from_tf"],
+    ),
+    (
+        "tp_plan: deprecated for distributed_config (a warning the generator does not read)",
+        'm = AutoModelForCausalLM.from_pretrained("x", tp_pl‸an="auto")',
+        "(from_pretrained()) tp_plan",
+        ["deprecated", "distributed_config=DistributedConfig"],
+    ),
+    (
         "an output field of a model call",
         "outputs = model(**batch)\nloss = outputs.log‸its",
         "(ModelOutput) logits",
@@ -137,6 +155,14 @@ COMPLETIONS = [
         [],
         ["evaluation_strategy"],
     ),
+    (
+        "a concrete class offers what its own forward takes",
+        "from transformers import PerceiverForOpticalFlow\n"
+        "flow = PerceiverForOpticalFlow.from_pretrained('deepmind/optical-flow-perceiver')\n"
+        "flow(inp‸",
+        ["inputs"],
+        ["input_ids", "input_features"],
+    ),
     ("SFTConfig", "from trl import SFTConfig\nSFTConfig(dataset_te‸", ["dataset_text_field"], []),
     ("LoraConfig", "from peft import LoraConfig\nLoraConfig(lora_‸", ["lora_alpha"], []),
     (
@@ -158,3 +184,82 @@ def test_catalogue_completion(glossary, code, musts, nots):
     for name in nots:
         assert name not in every, every[:10]
     assert "use_cache" not in top(glossary, "TrainingArguments(‸", 10)
+
+
+# (id, code with the cursor, what the hover must say, what it must not)
+ENTRY_PER_CALL = [
+    (
+        "generate()'s words for its inputs",
+        "model.generate(inpu‸ts=prompt_ids)",
+        ["(generate()) inputs", "Prompt tensor for generate()"],
+        [],
+    ),
+    (
+        "a model's own inputs are not generate()'s",
+        "from transformers import PerceiverForOpticalFlow\n"
+        "flow = PerceiverForOpticalFlow.from_pretrained('deepmind/optical-flow-perceiver')\n"
+        "flow(inpu‸ts=patches)",
+        ["(PerceiverForOpticalFlow) inputs", "(batch_size, 2, 27, height, width)"],
+        ["generate()", "Prompt tensor"],
+    ),
+]
+
+
+@pytest.mark.parametrize("code,musts,nots", [pytest.param(*c[1:], id=c[0]) for c in ENTRY_PER_CALL])
+def test_our_words_only_for_the_calls_they_were_written_for(glossary, code, musts, nots):
+    text = hover(glossary, code)
+    assert text is not None
+    for must in musts:
+        assert must in text, text
+    for wrong in nots:
+        assert wrong not in text, text
+
+
+# The examples of issue 11 §3, each with the top 3 it must give, in order (newest release,
+# usage.json's counts). What the issue found wrong is in the comment.
+PROCESSOR = (
+    "from transformers import AutoProcessor\nprocessor = AutoProcessor.from_pretrained('x')\n"
+)
+RANKING = [
+    (
+        "generate after **inputs (twelve model inputs came first)",
+        "model.generate(**inputs, ‸",
+        ["max_new_tokens", "do_sample", "max_length"],
+    ),
+    (
+        "TrainingArguments( (started with use_cache)",
+        "TrainingArguments(‸",
+        ["learning_rate", "per_device_train_batch_size", "num_train_epochs"],
+    ),
+    (
+        "lr (did not find learning_rate)",
+        "TrainingArguments(output_dir='o', lr‸",
+        ["learning_rate", "lr_scheduler_type", "lr_scheduler_kwargs"],
+    ),
+    (
+        "att (put cross_attn_head_mask before attention_mask)",
+        "model(att‸",
+        ["attention_mask", "output_attentions", "decoder_attention_mask"],
+    ),
+    (
+        "tokenizer(texts, (offered text= again)",
+        "tok(texts, ‸",
+        ["truncation", "return_tensors", "padding"],
+    ),
+    (
+        "an AutoProcessor call (offered only tokenizer keywords)",
+        PROCESSOR + "processor(‸",
+        ["return_tensors", "images", "text"],
+    ),
+    (
+        "bs",
+        "TrainingArguments(bs‸",
+        ["per_device_train_batch_size", "per_device_eval_batch_size", "auto_find_batch_size"],
+    ),
+    ("grad_accum", "TrainingArguments(grad_accum‸", ["gradient_accumulation_steps"]),
+]
+
+
+@pytest.mark.parametrize("code,expected", [pytest.param(*c[1:], id=c[0]) for c in RANKING])
+def test_ranking_of_the_issues_examples(glossary, code, expected):
+    assert top(glossary, code) == expected

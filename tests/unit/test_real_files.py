@@ -1,5 +1,6 @@
 """Precision and recall on real user code: the scripts trl ships and the READMEs of transformers,
-trl and peft (the long description in each wheel's METADATA), read from the wheels.
+trl and peft (the long description in each wheel's METADATA), read from the wheels, and example
+scripts of accelerate (vendored in tests/fixtures/upstream/accelerate/, see the README there).
 
 The oracle is Python's own `ast`, not our tables: a name spotted in code must stand where `ast`
 puts a keyword argument or an attribute that is read (never a method called, a variable or a
@@ -15,8 +16,9 @@ from __future__ import annotations
 import ast
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.parser import Parser
+from pathlib import Path
 
 import pytest
 from transformers_glossary_ls.catalogue import default_catalogue
@@ -26,6 +28,8 @@ from transformers_glossary_ls.spotting import CODE
 from tests.wheels import wheel
 
 pytestmark = pytest.mark.wheels
+
+ACCELERATE = Path(__file__).resolve().parents[1] / "fixtures" / "upstream" / "accelerate"
 
 SHIPPED = default_catalogue()
 PACKAGES = ("transformers", "trl", "peft")
@@ -59,7 +63,11 @@ def real_files(wheels) -> list[RealFile]:
         meta = next(n for n in whl.namelist() if n.endswith(".dist-info/METADATA"))
         body = Parser().parsestr(whl.read(meta).decode()).get_payload()
         files.append(RealFile(f"{package} README", body, "markdown"))
-    assert len(files) >= 6, [f.name for f in files]
+    for path in sorted(ACCELERATE.glob("*.py")):
+        files.append(
+            RealFile(f"accelerate/{path.name}", path.read_text(encoding="utf-8"), "python")
+        )
+    assert len(files) >= 13, [f.name for f in files]
     return files
 
 
@@ -81,6 +89,17 @@ class Places:
     attributes: set[tuple[int, int]]
     calls: list[tuple[str, list[tuple[str, int, int]]]]  # (callee, [(keyword, line, index)])
     ours: set[str]  # variables assigned from a call of ours: `model = Auto...from_pretrained(`
+    # What the file loads with `x = Cls.from_pretrained(...)`: variable -> ("tokenizer", "model"
+    # or "processor" by the class name, the line of the first such assignment); and the
+    # variables holding a loaded model's outputs, from their line. Like the server, a value
+    # counts below the assignment that gives it (a function above it is not judged).
+    loaded: dict[str, tuple[str, int]] = field(default_factory=dict)
+    outputs: dict[str, int] = field(default_factory=dict)
+    # Calls of a loaded value (`tokenizer(`, `tokenizer.pad(`, `model.generate(`):
+    # (what is called, [(keyword, line, index)]); attribute reads of outputs and configs:
+    # (name, line, index).
+    value_calls: list[tuple[str, list[tuple[str, int, int]]]] = field(default_factory=list)
+    value_attributes: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 def _index(line: str, col: int) -> int:
@@ -100,17 +119,46 @@ def _is_ours(callee: str, ours: set[str]) -> bool:
     return callee[:1].isupper() or callee in KNOWN_FUNCTIONS or callee in ours
 
 
+def _loaded_kind(call: ast.Call) -> str | None:
+    """What `Cls.from_pretrained(...)` loads, by the class name alone."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "from_pretrained"):
+        return None
+    cls = _callee(func.value)
+    for marker, kind in (("Tokenizer", "tokenizer"), ("Processor", "processor")):
+        if marker in cls:
+            return kind
+    return "model" if "For" in cls or cls.endswith("Model") else None
+
+
 def _places(source: str, first_line: int, lines: list[str]) -> Places:
     tree = ast.parse(source)
     places = Places({}, set(), [], set())
     for node in ast.walk(tree):  # assignments first: `ours` must be complete before calls
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            names = {t.id for t in node.targets if isinstance(t, ast.Name)}
             if _is_ours(_callee(node.value.func), set()):
-                places.ours |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+                places.ours |= names
+            kind = _loaded_kind(node.value)
+            if kind is not None:
+                for name in names:
+                    if node.lineno < places.loaded.get(name, (kind, node.lineno + 1))[1]:
+                        places.loaded[name] = (kind, node.lineno)
+    for node in ast.walk(tree):  # then what a loaded model's call returns
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            func = node.value.func
+            if isinstance(func, ast.Name) and _holds(places.loaded, func.id, node) == "model":
+                for t in node.targets:
+                    if isinstance(t, ast.Name):
+                        places.outputs[t.id] = min(node.lineno, places.outputs.get(t.id, 1 << 30))
     called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             callee = _callee(node.func)
+            value_call = _value_call(node, places.loaded)
+            if value_call is not None:
+                callee = value_call
+                places.ours.add(value_call)
             given = []
             for kw in node.keywords:
                 if kw.arg is None:
@@ -120,11 +168,53 @@ def _places(source: str, first_line: int, lines: list[str]) -> Places:
                 places.keywords[at] = callee
                 given.append((kw.arg, *at))
             places.calls.append((callee, given))
+            if value_call is not None:
+                places.value_calls.append((value_call, given))
         elif isinstance(node, ast.Attribute) and id(node) not in called:
             line = first_line + node.end_lineno - 1
             end = _index(lines[line], node.end_col_offset)
             places.attributes.add((line, end - len(node.attr)))
+            if _of_outputs_or_config(node, places):
+                places.value_attributes.append((node.attr, line, end - len(node.attr)))
     return places
+
+
+TOKENIZER_METHODS = ("pad", "encode")
+
+
+def _holds(loaded: dict[str, tuple[str, int]], name: str, node: ast.AST) -> str | None:
+    """What a variable holds at a node: the kind it was loaded as, if that was above."""
+    kind, line = loaded.get(name, (None, 0))
+    return kind if kind is not None and node.lineno > line else None
+
+
+def _value_call(call: ast.Call, loaded: dict[str, tuple[str, int]]) -> str | None:
+    """`tokenizer(`, `tokenizer.pad(`, `model(`, `model.generate(`, `processor(` of a value
+    the file loaded above: the call as written, else None."""
+    func = call.func
+    if isinstance(func, ast.Name) and _holds(loaded, func.id, call):
+        return func.id
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        kind = _holds(loaded, func.value.id, call)
+        if (kind == "model" and func.attr == "generate") or (
+            kind == "tokenizer" and func.attr in TOKENIZER_METHODS
+        ):
+            return f"{func.value.id}.{func.attr}"
+    return None
+
+
+def _of_outputs_or_config(node: ast.Attribute, places: Places) -> bool:
+    """`outputs.<name>` of a loaded model's call, or `model.config.<name>`, below what gives
+    them."""
+    value = node.value
+    if isinstance(value, ast.Name):
+        return node.lineno > places.outputs.get(value.id, 1 << 30)
+    return (
+        isinstance(value, ast.Attribute)
+        and value.attr == "config"
+        and isinstance(value.value, ast.Name)
+        and _holds(places.loaded, value.value.id, node) == "model"
+    )
 
 
 def _blocks(real: RealFile) -> list[tuple[str, int]]:
@@ -247,10 +337,20 @@ def test_every_keyword_of_a_trl_or_peft_class_answers_a_hover_naming_it(
     assert not wrong, "hover not about that class:\n" + "\n".join(wrong)
 
 
+# Keywords the catalogue does not know, with why: each must still be missing (a fixed gap is
+# taken off this list).
+KNOWN_GAPS = {
+    # AutoTokenizer.from_pretrained pops `use_fast` itself (5.x drops it); the generator reads
+    # PreTrainedTokenizerBase.from_pretrained, not the Auto class's own body.
+    ("from_pretrained", "use_fast"),
+}
+
+
 def test_every_keyword_of_from_pretrained_generate_and_pipeline_answers_a_hover(
     real_files, glossary
 ):
     missing = []
+    gaps_seen = set()
     asked = 0
     for real in real_files:
         analysis = _analysed(real)
@@ -262,7 +362,39 @@ def test_every_keyword_of_from_pretrained_generate_and_pipeline_answers_a_hover(
                 for name, line, index in given:
                     asked += 1
                     answer = glossary.hover(analysis, line, index + 1)
-                    if answer is None or name not in answer.text:
+                    answered = answer is not None and name in answer.text
+                    if (callee, name) in KNOWN_GAPS:
+                        assert not answered, f"{callee}({name}=) answers now: drop the gap"
+                        gaps_seen.add((callee, name))
+                    elif not answered:
                         missing.append(f"{real.name}:{line + 1}:{index + 1} {callee}({name}=)")
     assert asked >= 5, asked
+    assert not missing, "\n".join(missing)
+    assert gaps_seen == KNOWN_GAPS  # each gap is still met in the real files
+
+
+def test_every_keyword_of_a_loaded_tokenizer_model_or_processor_answers_a_hover(
+    real_files, glossary
+):
+    """`tokenizer(`, `tokenizer.pad(`, `model(`, `model.generate(`, `processor(` of values the
+    file loads with `from_pretrained`, and every `outputs.X` / `model.config.X` they read."""
+    missing = []
+    asked = read = 0
+    for real in real_files:
+        analysis = _analysed(real)
+        lines = real.text.split("\n")
+        for source, first in _blocks(real):
+            places = _places(source, first, lines)
+            for callee, given in places.value_calls:
+                for name, line, index in given:
+                    asked += 1
+                    answer = glossary.hover(analysis, line, index + 1)
+                    if answer is None or name not in answer.text:
+                        missing.append(f"{real.name}:{line + 1}:{index + 1} {callee}({name}=)")
+            for name, line, index in places.value_attributes:
+                read += 1
+                answer = glossary.hover(analysis, line, index + 1)
+                if answer is None or name not in answer.text:
+                    missing.append(f"{real.name}:{line + 1}:{index + 1} .{name}")
+    assert asked >= 30 and read >= 7, (asked, read)
     assert not missing, "\n".join(missing)

@@ -330,6 +330,13 @@ class Analysis:
             return kinds.GENERATE, held.cls if held is not None else None
         if last == "from_pretrained":
             return kinds.FROM_PRETRAINED, kinds.class_of(callee)
+        if "." in callee and any(method == last for _, method in kinds.METHODS):
+            receiver = callee.rsplit(".", 1)[0]
+            held = self.held(receiver, line_no)
+            owner = held.kind if held is not None else kinds.kind_of_name(receiver)
+            method_kind = kinds.METHODS.get((owner, last))
+            if method_kind is not None:
+                return method_kind, None  # `tokenizer.pad(`: the tokenizer's keywords
         if last[:1].isupper():  # a class called directly
             kind = kinds.kind_of_class(last)
             # `BertModel(config)` builds a model: it is not the forward call.
