@@ -2,10 +2,11 @@
 trl and peft (the long description in each wheel's METADATA), read from the wheels.
 
 The oracle is Python's own `ast`, not our tables: a name spotted in code must stand where `ast`
-puts a keyword argument or an attribute that is read (never a method called, a variable or a
-callee), a one-word name (`revision`, `seed`) only in a call the file itself shows to be a
-transformers/trl/peft one; and every keyword passed to the constructor of a trl or peft class,
-whose signature is read from that class's source in the wheel, answers a hover naming the class.
+puts a keyword argument, an attribute or, for a snake-case name (`max_length`), a variable
+(never a method called or a callee), a one-word name (`revision`, `seed`) only in a call the file
+itself shows to be a transformers/trl/peft one; and every keyword passed to the constructor of a
+trl or peft class, whose signature is read from that class's source in the wheel, answers a hover
+naming the class.
 Wheels come from the cache the generator test fills (pip-downloaded when missing; skipped offline
 except under CI). Deselect with `-m "not wheels"`.
 """
@@ -79,6 +80,7 @@ class Places:
 
     keywords: dict[tuple[int, int], str]  # -> callee's last name
     attributes: set[tuple[int, int]]
+    variables: set[tuple[int, int]]  # names not called: `max_length = 128`, `f(max_length)`
     calls: list[tuple[str, list[tuple[str, int, int]]]]  # (callee, [(keyword, line, index)])
     ours: set[str]  # variables assigned from a call of ours: `model = Auto...from_pretrained(`
 
@@ -102,7 +104,7 @@ def _is_ours(callee: str, ours: set[str]) -> bool:
 
 def _places(source: str, first_line: int, lines: list[str]) -> Places:
     tree = ast.parse(source)
-    places = Places({}, set(), [], set())
+    places = Places({}, set(), set(), [], set())
     for node in ast.walk(tree):  # assignments first: `ours` must be complete before calls
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             if _is_ours(_callee(node.value.func), set()):
@@ -124,6 +126,9 @@ def _places(source: str, first_line: int, lines: list[str]) -> Places:
             line = first_line + node.end_lineno - 1
             end = _index(lines[line], node.end_col_offset)
             places.attributes.add((line, end - len(node.attr)))
+        elif isinstance(node, ast.Name) and id(node) not in called:
+            line = first_line + node.lineno - 1
+            places.variables.add((line, _index(lines[line], node.col_offset)))
     return places
 
 
@@ -171,8 +176,11 @@ def test_names_in_code_stand_where_ast_puts_keywords_or_read_attributes(real_fil
                     callee = places.keywords[at]
                     if "_" not in name and not _is_ours(callee, places.ours):
                         wrong.append(f"{where}: one-word keyword of {callee}(), not ours")
+                elif at in places.variables:
+                    if "_" not in name:
+                        wrong.append(f"{where}: a one-word variable")
                 elif at not in places.attributes:
-                    wrong.append(f"{where}: neither a keyword nor a read attribute")
+                    wrong.append(f"{where}: neither a keyword, an attribute nor a variable")
     assert checked > 100, checked  # the files still hold what this test reads
     assert not wrong, "\n".join(wrong)
 

@@ -19,6 +19,7 @@ from transformers_glossary_ls.lexing import markdown as md
 from transformers_glossary_ls.lexing import python as py
 from transformers_glossary_ls.spotting.phrases import EDGE, Word, match_covering, scan, words_in
 from transformers_glossary_ls.vocabulary import Entry, Vocabulary
+from transformers_glossary_ls.vocabulary.model import SILENT
 
 __all__ = ["CODE", "MARKDOWN", "PROSE", "PYTHON", "STRING", "Spot", "Spotter", "spot", "spot_all"]
 
@@ -155,9 +156,11 @@ class Spotter:
         start, end = py.identifier_at(text, index, lo, hi)
         if end <= start:
             return None
-        if keyword_rule and text[end:].lstrip(" \t").startswith("("):
+        if text[end:hi].lstrip(" \t").startswith("("):
             return None  # `trainer.push_to_hub(`: a method or function, not the option
         entry = self.vocab.arguments.get(text[start:end])
+        if not keyword_rule and entry is not None and not _in_code_span(text, start, end, lo, hi):
+            return None  # `torch.optim.AdamW` in inline code: a module path, not the option
         if keyword_rule and self.facts is not None:
             fact = self._fact(text, line_no, start, end)
             if fact is not None:
@@ -188,20 +191,22 @@ class Spotter:
         return self.facts.attribute(held, name) if held is not None else None
 
     def _used_as_option(self, text: str, line_no: int, start: int, end: int) -> bool:
-        """`padding=` as a keyword argument, or `args.seed` as an attribute; not `seed = 1`.
+        """Whether an option's name stands for the option here.
 
-        A one-word name (`revision`, `seed`) is too common to trust anywhere: it counts only as
-        a keyword of a call we identify (`dict(revision=...)` is not ours) or an attribute of a
-        value we know. Snake-case names (`trust_remote_code`) are ours wherever they appear as a
-        keyword or attribute.
+        A snake-case name (`trust_remote_code`, `max_length`) is specific enough to be ours
+        wherever it is not called: a keyword, an attribute (`self.max_new_tokens`) or a plain
+        variable (`learning_rate = 2e-5`). A one-word name (`revision`, `seed`, `optim`) is too
+        common to trust anywhere: it counts only as a keyword of a call we identify
+        (`dict(revision=...)` is not ours) or an attribute of a value we know (`args.seed`, not
+        `torch.optim` or `self.text`).
         """
         generic = "_" not in text[start:end]
+        if not generic:
+            return True  # `max_length = 128`, `self.max_new_tokens`, `f(x, trust_remote_code=True)`
         before = text[:start].rstrip(" \t")
         if before.endswith("."):
             if before.endswith("self."):
                 return False  # `self.text` is the class's own business
-            if not generic:
-                return True
             receiver = _RECEIVER.search(text, 0, start)
             return (
                 receiver is not None and self.analysis.held(receiver.group(1), line_no) is not None
@@ -209,11 +214,9 @@ class Spotter:
         after = text[end:].lstrip(" \t")
         if not after.startswith("=") or after.startswith("=="):
             return False
-        if before and not generic:
-            return True  # `f(x, trust_remote_code=True)`
-        # At the start of a line, or a one-word name: a keyword only inside a call we can place.
+        # A one-word name: a keyword only inside a call we can place.
         call = self.analysis.call_site_at(line_no, start)
-        return call is not None and (not generic or call.kind is not None)
+        return call is not None and call.kind is not None
 
     def _string_key(self, text: str, line_no: int, start: int, end: int) -> Spot | None:
         """A model input named in a string: `batch["attention_mask"]`, `["token_type_ids"]`."""
@@ -254,8 +257,8 @@ class Spotter:
         if target < 0:
             return None
         found = match_covering(words, target, self.vocab)
-        if found is None:
-            return None
+        if found is None or found[0] is SILENT:
+            return None  # nothing, or a false friend ("Transformer Engine", "access token")
         entry, i, j = found
         return Spot(entry, words[i].line, words[i].start, words[j].line, words[j].end, PROSE)
 
@@ -307,8 +310,18 @@ class Spotter:
         phrases = (
             Spot(entry, run[i].line, run[i].start, run[j].line, run[j].end, PROSE)
             for entry, i, j in scan(run, self.vocab)
+            if entry is not SILENT
         )
         return heapq.merge(phrases, pending, key=lambda s: (s.start_line, s.start))
+
+
+def _in_code_span(text: str, start: int, end: int, lo: int, hi: int) -> bool:
+    """Whether a name in inline code is the argument: a one-word name (`optim`, `padding`) only
+    where it is not a piece of a dotted path (`torch.optim`, `optim.AdamW`); a snake-case name
+    (`args.push_to_hub`) wherever it is not called."""
+    if "_" in text[start:end]:
+        return True
+    return not (text[lo:start].rstrip(" \t").endswith(".") or text[end:hi].startswith("."))
 
 
 def _may_be_bare(entry: Entry) -> bool:
