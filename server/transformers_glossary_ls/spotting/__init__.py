@@ -144,7 +144,7 @@ class Spotter:
                 return self._string_key(text, line_no, start, end)
         for start, end in view.code_spans:
             if start <= index <= end:
-                return self._identifier(text, line_no, index, start, end, keyword_rule=False)
+                return self._code_span(text, line_no, index, start, end)
         for start, end in view.prose:
             if start <= index <= end:
                 return self._prose(line_no, index, view)
@@ -174,6 +174,19 @@ class Spotter:
         ):
             return None
         return Spot(entry, line_no, start, line_no, end, CODE)
+
+    def _code_span(self, text: str, line_no: int, index: int, lo: int, hi: int) -> Spot | None:
+        whole = self._abbreviation(text, line_no, lo, hi)
+        if whole is not None:
+            return whole
+        return self._identifier(text, line_no, index, lo, hi, keyword_rule=False)
+
+    def _abbreviation(self, text: str, line_no: int, lo: int, hi: int) -> Spot | None:
+        """Inline code that is only an abbreviation (`NF4`, `SFT`) names the concept."""
+        entry = self.vocab.abbreviations.get(text[lo:hi])
+        if entry is None or entry is SILENT:
+            return None
+        return Spot(entry, line_no, lo, line_no, hi, CODE)
 
     def _fact(self, text: str, line_no: int, start: int, end: int) -> Fact | None:
         """What the catalogue says of a keyword of a call we know (`TrainingArguments(x=`) or an
@@ -288,7 +301,11 @@ class Spotter:
                 if spot:
                     spots.append(spot)
             for start, end in view.code_spans:
-                spots += self._code_identifiers(text, line_no, start, end, keyword_rule=False)
+                whole = self._abbreviation(text, line_no, start, end)
+                if whole is not None:
+                    spots.append(whole)
+                else:
+                    spots += self._code_identifiers(text, line_no, start, end, keyword_rule=False)
             pending += sorted(spots, key=lambda s: s.start)
             previous = (line_no, view)
         yield from self._flush(run, pending)
@@ -315,10 +332,19 @@ class Spotter:
         return heapq.merge(phrases, pending, key=lambda s: (s.start_line, s.start))
 
 
+_API_REFERENCE = re.compile(r"~|(?:transformers|torch|peft|trl|accelerate|datasets)\.")
+_FILE_NAME = re.compile(r"\.(?:json|jsonl|py|txt|yaml|yml|bin|safetensors|model|md)\b")
+
+
 def _in_code_span(text: str, start: int, end: int, lo: int, hi: int) -> bool:
-    """Whether a name in inline code is the argument: a one-word name (`optim`, `padding`) only
-    where it is not a piece of a dotted path (`torch.optim`, `optim.AdamW`); a snake-case name
-    (`args.push_to_hub`) wherever it is not called."""
+    """Whether a name in inline code is the argument, not something named after it.
+
+    Not in an API reference (`` `~transformers.PreTrainedModel.push_to_hub` ``, the doc
+    builder's link to the method) or a file name (`generation_config.json`); a one-word name
+    (`optim`, `padding`) not as a piece of a dotted path (`torch.optim`, `optim.AdamW`).
+    """
+    if _API_REFERENCE.match(text, lo) or _FILE_NAME.match(text, end, hi):
+        return False
     if "_" in text[start:end]:
         return True
     return not (text[lo:start].rstrip(" \t").endswith(".") or text[end:hi].startswith("."))
