@@ -373,6 +373,8 @@ PYTHON_CASES = [
     row("transformer in a comment", PY, "# a transform‸er encoder", "transformer", (0, 4, 0, 15)),
     row("HF token in a comment", PY, "# needs your HF tok‸en", None),
     row("attention heads in a comment", PY, "# 12 attention hea‸ds", None),
+    row("num_heads as a variable", PY, "num_he‸ads = 8", None),
+    row("optim module alias", PY, "import torch.optim as op‸tim", None),
     row(
         "Supervised Fine-Tuning",
         PY,
