@@ -28,6 +28,19 @@ _RECEIVER = re.compile(r"(?<![\w.])([A-Za-z_][\w.]*)\.[ \t]*$")  # `outputs.` be
 MAX_JOINED_LINES = 3  # how far a phrase may run across line breaks
 LONG_LINE = 100_000  # longer lines are read only near the cursor, as code
 LONG_WINDOW = 2_000
+# Where a snake-case variable's name is looked up when our vocabulary has no entry for it, in
+# order: the calls whose keywords people keep in variables, all among the callables the engine
+# reads ahead in idle moments (a hover never waits for another file). Not model configs or
+# forwards: a `hidden_size` or `num_heads` in a user's own module is the user's own business.
+VARIABLE_HOMES = (
+    "training_args",
+    "generation_config",
+    "from_pretrained",
+    "tokenizer",
+    "trainer",
+    "LoraConfig",
+    "SFTConfig",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +179,10 @@ class Spotter:
             if fact is not None:
                 return Spot(entry or fact.as_entry(), line_no, start, line_no, end, CODE, fact)
         if entry is None:
+            if keyword_rule and self.facts is not None:
+                fact = self._named_like_a_keyword(text, start, end)
+                if fact is not None:
+                    return Spot(fact.as_entry(), line_no, start, line_no, end, CODE, fact)
             return None
         if (
             keyword_rule
@@ -202,6 +219,22 @@ class Spotter:
             return None
         held = self.analysis.held(receiver.group(1), line_no)
         return self.facts.attribute(held, name) if held is not None else None
+
+    def _named_like_a_keyword(self, text: str, start: int, end: int) -> Fact | None:
+        """A snake-case variable we wrote nothing about (`lora_alpha = 16`, `self.warmup_ratio`)
+        answers like the keyword of the first common call that takes it."""
+        assert self.facts is not None
+        name = text[start:end]
+        if "_" not in name.strip("_"):
+            return None
+        before = text[:start].rstrip(" \t")
+        if before.endswith(".") and not before.endswith("self."):
+            return None  # an attribute of something we cannot place
+        for key in VARIABLE_HOMES:
+            fact = self.facts.lookup(key, name)
+            if fact is not None:
+                return fact
+        return None
 
     def _used_as_option(self, text: str, line_no: int, start: int, end: int) -> bool:
         """Whether an option's name stands for the option here.
