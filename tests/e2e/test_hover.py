@@ -31,6 +31,13 @@ attention_mask in a text fence
 ```
 """
 
+# False friends (issue 15); columns are UTF-16, the emoji takes two.
+FRIENDS = """\
+🤗 Transformers wraps the transformer architecture.
+Log in with your HF token; each token is a unit of text.
+Train with Supervised Fine-Tuning (SFT), then DPO.
+"""
+
 # (id, source, line, character, expected term or None, expected (l0, c0, l1, c1) or None)
 CASES = [
     ("kwarg", PY, 3, 20, "input_ids", (3, 16, 3, 25)),
@@ -50,6 +57,13 @@ CASES = [
     ("md python fence comment", MD, 6, 40, "decoder input IDs", (6, 30, 6, 47)),
     ("md text fence skipped", MD, 10, 3, None, None),
     ("md heading word nothing", MD, 0, 3, None, None),
+    ("md the library is not the architecture", FRIENDS, 0, 6, None, None),
+    ("md the architecture", FRIENDS, 0, 30, "transformer", (0, 26, 0, 37)),
+    ("md an HF token is the credential", FRIENDS, 1, 22, None, None),
+    ("md a token, the text unit", FRIENDS, 1, 34, "token", (1, 32, 1, 37)),
+    ("md Supervised Fine-Tuning", FRIENDS, 2, 25, "supervised fine-tuning", (2, 11, 2, 33)),
+    ("md SFT", FRIENDS, 2, 36, "supervised fine-tuning", (2, 35, 2, 38)),
+    ("md DPO", FRIENDS, 2, 47, "direct preference optimization", (2, 46, 2, 49)),
 ]
 
 
@@ -58,7 +72,7 @@ CASES = [
     [pytest.param(*case[1:], id=case[0]) for case in CASES],
 )
 async def test_hover(client, source, line, character, term, expected_range):
-    suffix = ".md" if source is MD else ".py"
+    suffix = ".py" if source is PY else ".md"
     uri = open_document(client, source, suffix)
     try:
         result = await hover(client, uri, line, character)

@@ -6,7 +6,8 @@ we check that the engine finds the right name of the right callable in real-look
 from __future__ import annotations
 
 import pytest
-from transformers_glossary_ls.engine import Glossary
+from transformers_glossary_ls.engine import COMMON_CALLABLES, Glossary
+from transformers_glossary_ls.spotting import VARIABLE_HOMES
 
 from .conftest import cursor_of
 
@@ -105,6 +106,24 @@ HOVERS = [
         [],
     ),
     (
+        "a snake-case variable answers like its keyword (issue 15)",
+        "lora_alp‸ha = 16",
+        "(LoraConfig) lora_alpha",
+        [],
+    ),
+    (
+        "a self attribute named like a TrainingArguments field",
+        "self.warmup_rat‸io = 0.1",
+        "warmup_ratio",
+        [],
+    ),
+    (
+        "a variable named like a trl config field",
+        "dataset_text_fi‸eld = 'text'",
+        "(SFTConfig) dataset_text_field",
+        [],
+    ),
+    (
         "the Trainer keyword renamed to processing_class",
         "trainer = Trainer(model=model, tokeni‸zer=tok)",
         "Removed",
@@ -130,6 +149,10 @@ def test_catalogue_hovers(glossary, code, first, musts):
         pytest.param("valu‸e = 3", id="a plain variable"),
         pytest.param("outputs = compute()\noutputs.log‸its", id="output of an unknown call"),
         pytest.param("model(not_a_real_na‸me=1)", id="a name no release has"),
+        pytest.param("hidden_si‸ze = 768", id="a model config name as a variable"),
+        pytest.param("num_hea‸ds = 8", id="num_heads as a variable"),
+        pytest.param("obj.lora_alp‸ha = 2", id="an attribute of an unknown value"),
+        pytest.param("def compute_metri‸cs(p):\n    pass", id="a function named like a keyword"),
     ],
 )
 def test_generic_names_stay_silent(glossary, code):
@@ -263,3 +286,9 @@ RANKING = [
 @pytest.mark.parametrize("code,expected", [pytest.param(*c[1:], id=c[0]) for c in RANKING])
 def test_ranking_of_the_issues_examples(glossary, code, expected):
     assert top(glossary, code) == expected
+
+
+def test_variables_are_looked_up_only_in_callables_read_ahead():
+    """A snake-case variable's hover never waits for a catalogue file the engine did not read
+    ahead in idle moments."""
+    assert set(VARIABLE_HOMES) <= set(COMMON_CALLABLES)

@@ -3,10 +3,11 @@ trl and peft (the long description in each wheel's METADATA), read from the whee
 scripts of accelerate (vendored in tests/fixtures/upstream/accelerate/, see the README there).
 
 The oracle is Python's own `ast`, not our tables: a name spotted in code must stand where `ast`
-puts a keyword argument or an attribute that is read (never a method called, a variable or a
-callee), a one-word name (`revision`, `seed`) only in a call the file itself shows to be a
-transformers/trl/peft one; and every keyword passed to the constructor of a trl or peft class,
-whose signature is read from that class's source in the wheel, answers a hover naming the class.
+puts a keyword argument, an attribute or, for a snake-case name (`max_length`), a variable
+(never a method called or a callee), a one-word name (`revision`, `seed`) only in a call the file
+itself shows to be a transformers/trl/peft one; and every keyword passed to the constructor of a
+trl or peft class, whose signature is read from that class's source in the wheel, answers a hover
+naming the class.
 Wheels come from the cache the generator test fills (pip-downloaded when missing; skipped offline
 except under CI). Deselect with `-m "not wheels"`.
 """
@@ -87,6 +88,7 @@ class Places:
 
     keywords: dict[tuple[int, int], str]  # -> callee's last name
     attributes: set[tuple[int, int]]
+    variables: set[tuple[int, int]]  # not called, and parameters: `max_length = 128`
     calls: list[tuple[str, list[tuple[str, int, int]]]]  # (callee, [(keyword, line, index)])
     ours: set[str]  # variables assigned from a call of ours: `model = Auto...from_pretrained(`
     # What the file loads with `x = Cls.from_pretrained(...)`: variable -> ("tokenizer", "model"
@@ -133,7 +135,7 @@ def _loaded_kind(call: ast.Call) -> str | None:
 
 def _places(source: str, first_line: int, lines: list[str]) -> Places:
     tree = ast.parse(source)
-    places = Places({}, set(), [], set())
+    places = Places({}, set(), set(), [], set())
     for node in ast.walk(tree):  # assignments first: `ours` must be complete before calls
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             names = {t.id for t in node.targets if isinstance(t, ast.Name)}
@@ -176,6 +178,12 @@ def _places(source: str, first_line: int, lines: list[str]) -> Places:
             places.attributes.add((line, end - len(node.attr)))
             if _of_outputs_or_config(node, places):
                 places.value_attributes.append((node.attr, line, end - len(node.attr)))
+        elif isinstance(node, ast.Name) and id(node) not in called:
+            line = first_line + node.lineno - 1
+            places.variables.add((line, _index(lines[line], node.col_offset)))
+        elif isinstance(node, ast.arg):  # a parameter is a variable too: `max_new_tokens: int`
+            line = first_line + node.lineno - 1
+            places.variables.add((line, _index(lines[line], node.col_offset)))
     return places
 
 
@@ -261,8 +269,11 @@ def test_names_in_code_stand_where_ast_puts_keywords_or_read_attributes(real_fil
                     callee = places.keywords[at]
                     if "_" not in name and not _is_ours(callee, places.ours):
                         wrong.append(f"{where}: one-word keyword of {callee}(), not ours")
+                elif at in places.variables:
+                    if "_" not in name:
+                        wrong.append(f"{where}: a one-word variable")
                 elif at not in places.attributes:
-                    wrong.append(f"{where}: neither a keyword nor a read attribute")
+                    wrong.append(f"{where}: neither a keyword, an attribute nor a variable")
     assert checked > 100, checked  # the files still hold what this test reads
     assert not wrong, "\n".join(wrong)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from transformers_glossary_ls.vocabulary import LoadError, load_files
 from transformers_glossary_ls.vocabulary.loader import MAX_FILE_BYTES, data_files, default_data_dir
+from transformers_glossary_ls.vocabulary.model import SILENT
 
 URL = "https://huggingface.co/docs/transformers/glossary"
 
@@ -251,6 +252,48 @@ def test_abbreviations_are_case_exact_claims(tmp_path):
     vocab, errors = load_files([path])
     assert errors == []
     assert vocab.abbreviations["AB"].id == "alpha" and vocab.abbreviations["ab"].id == "beta"
+
+
+def test_false_friend_claimed_as_another_entrys_phrase(tmp_path):
+    path = write(
+        tmp_path,
+        "a.yaml",
+        concept("access-token", term="access token"),
+        concept("token", false_friends="[Access Token]"),
+    )
+    vocab, errors = load_files([path])
+    assert_names(
+        only_error(errors), path, entry_line(path, 1), "token", "a phrase is already claimed"
+    )
+    assert vocab.phrases[("access", "token")].id == "access-token"
+
+
+def test_false_friends_are_silent_phrases(tmp_path):
+    path = write(
+        tmp_path,
+        "a.yaml",
+        concept(
+            "transformer",
+            false_friends="[Transformer Engine]",
+            false_friend_abbreviations="[Transformers]",
+        ),
+    )
+    vocab, errors = load_files([path])
+    assert errors == []
+    assert vocab.phrases[("transformer",)].id == "transformer"
+    assert vocab.phrases[("transformers",)].id == "transformer"  # the plural, any case
+    assert vocab.phrases[("transformer", "engine")] is SILENT  # and its plural
+    assert vocab.phrases[("transformer", "engines")] is SILENT
+    assert vocab.abbreviations["Transformers"] is SILENT  # case-exact
+    assert "" not in vocab.entries
+
+
+@pytest.mark.parametrize("field", ["false_friends", "false_friend_abbreviations"])
+def test_false_friends_must_be_a_list(tmp_path, field):
+    path = write(tmp_path, "a.yaml", concept("alpha", **{field: "{a: 1}"}), concept("beta"))
+    vocab, errors = load_files([path])
+    assert_names(only_error(errors), path, entry_line(path, 0), "alpha", f"'{field}'")
+    assert set(vocab.entries) == {"beta"}
 
 
 def test_argument_name_claimed_twice(tmp_path):

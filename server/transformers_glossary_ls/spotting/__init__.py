@@ -19,6 +19,7 @@ from transformers_glossary_ls.lexing import markdown as md
 from transformers_glossary_ls.lexing import python as py
 from transformers_glossary_ls.spotting.phrases import EDGE, Word, match_covering, scan, words_in
 from transformers_glossary_ls.vocabulary import Entry, Vocabulary
+from transformers_glossary_ls.vocabulary.model import SILENT
 
 __all__ = ["CODE", "MARKDOWN", "PROSE", "PYTHON", "STRING", "Spot", "Spotter", "spot", "spot_all"]
 
@@ -27,6 +28,19 @@ _RECEIVER = re.compile(r"(?<![\w.])([A-Za-z_][\w.]*)\.[ \t]*$")  # `outputs.` be
 MAX_JOINED_LINES = 3  # how far a phrase may run across line breaks
 LONG_LINE = 100_000  # longer lines are read only near the cursor, as code
 LONG_WINDOW = 2_000
+# Where a snake-case variable's name is looked up when our vocabulary has no entry for it, in
+# order: the calls whose keywords people keep in variables, all among the callables the engine
+# reads ahead in idle moments (a hover never waits for another file). Not model configs or
+# forwards: a `hidden_size` or `num_heads` in a user's own module is the user's own business.
+VARIABLE_HOMES = (
+    "training_args",
+    "generation_config",
+    "from_pretrained",
+    "tokenizer",
+    "trainer",
+    "LoraConfig",
+    "SFTConfig",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +157,7 @@ class Spotter:
                 return self._string_key(text, line_no, start, end)
         for start, end in view.code_spans:
             if start <= index <= end:
-                return self._identifier(text, line_no, index, start, end, keyword_rule=False)
+                return self._code_span(text, line_no, index, start, end)
         for start, end in view.prose:
             if start <= index <= end:
                 return self._prose(line_no, index, view)
@@ -155,14 +169,20 @@ class Spotter:
         start, end = py.identifier_at(text, index, lo, hi)
         if end <= start:
             return None
-        if keyword_rule and text[end:].lstrip(" \t").startswith("("):
+        if text[end:hi].lstrip(" \t").startswith("("):
             return None  # `trainer.push_to_hub(`: a method or function, not the option
         entry = self.vocab.arguments.get(text[start:end])
+        if not keyword_rule and entry is not None and not _in_code_span(text, start, end, lo, hi):
+            return None  # `torch.optim.AdamW` in inline code: a module path, not the option
         if keyword_rule and self.facts is not None:
             fact = self._fact(text, line_no, start, end)
             if fact is not None:
                 return Spot(entry or fact.as_entry(), line_no, start, line_no, end, CODE, fact)
         if entry is None:
+            if keyword_rule and self.facts is not None:
+                fact = self._named_like_a_keyword(text, start, end)
+                if fact is not None:
+                    return Spot(fact.as_entry(), line_no, start, line_no, end, CODE, fact)
             return None
         if (
             keyword_rule
@@ -171,6 +191,19 @@ class Spotter:
         ):
             return None
         return Spot(entry, line_no, start, line_no, end, CODE)
+
+    def _code_span(self, text: str, line_no: int, index: int, lo: int, hi: int) -> Spot | None:
+        whole = self._abbreviation(text, line_no, lo, hi)
+        if whole is not None:
+            return whole
+        return self._identifier(text, line_no, index, lo, hi, keyword_rule=False)
+
+    def _abbreviation(self, text: str, line_no: int, lo: int, hi: int) -> Spot | None:
+        """Inline code that is only an abbreviation (`NF4`, `SFT`) names the concept."""
+        entry = self.vocab.abbreviations.get(text[lo:hi])
+        if entry is None or entry is SILENT:
+            return None
+        return Spot(entry, line_no, lo, line_no, hi, CODE)
 
     def _fact(self, text: str, line_no: int, start: int, end: int) -> Fact | None:
         """What the catalogue says of a keyword of a call we know (`TrainingArguments(x=`) or an
@@ -187,21 +220,39 @@ class Spotter:
         held = self.analysis.held(receiver.group(1), line_no)
         return self.facts.attribute(held, name) if held is not None else None
 
-    def _used_as_option(self, text: str, line_no: int, start: int, end: int) -> bool:
-        """`padding=` as a keyword argument, or `args.seed` as an attribute; not `seed = 1`.
+    def _named_like_a_keyword(self, text: str, start: int, end: int) -> Fact | None:
+        """A snake-case variable we wrote nothing about (`lora_alpha = 16`, `self.warmup_ratio`)
+        answers like the keyword of the first common call that takes it."""
+        assert self.facts is not None
+        name = text[start:end]
+        if "_" not in name.strip("_"):
+            return None
+        before = text[:start].rstrip(" \t")
+        if before.endswith(".") and not before.endswith("self."):
+            return None  # an attribute of something we cannot place
+        for key in VARIABLE_HOMES:
+            fact = self.facts.lookup(key, name)
+            if fact is not None:
+                return fact
+        return None
 
-        A one-word name (`revision`, `seed`) is too common to trust anywhere: it counts only as
-        a keyword of a call we identify (`dict(revision=...)` is not ours) or an attribute of a
-        value we know. Snake-case names (`trust_remote_code`) are ours wherever they appear as a
-        keyword or attribute.
+    def _used_as_option(self, text: str, line_no: int, start: int, end: int) -> bool:
+        """Whether an option's name stands for the option here.
+
+        A snake-case name (`trust_remote_code`, `max_length`) is specific enough to be ours
+        wherever it is not called: a keyword, an attribute (`self.max_new_tokens`) or a plain
+        variable (`learning_rate = 2e-5`). A one-word name (`revision`, `seed`, `optim`) is too
+        common to trust anywhere: it counts only as a keyword of a call we identify
+        (`dict(revision=...)` is not ours) or an attribute of a value we know (`args.seed`, not
+        `torch.optim` or `self.text`).
         """
         generic = "_" not in text[start:end]
+        if not generic:
+            return True  # `max_length = 128`, `self.max_new_tokens`, `f(x, trust_remote_code=True)`
         before = text[:start].rstrip(" \t")
         if before.endswith("."):
             if before.endswith("self."):
                 return False  # `self.text` is the class's own business
-            if not generic:
-                return True
             receiver = _RECEIVER.search(text, 0, start)
             return (
                 receiver is not None and self.analysis.held(receiver.group(1), line_no) is not None
@@ -209,11 +260,9 @@ class Spotter:
         after = text[end:].lstrip(" \t")
         if not after.startswith("=") or after.startswith("=="):
             return False
-        if before and not generic:
-            return True  # `f(x, trust_remote_code=True)`
-        # At the start of a line, or a one-word name: a keyword only inside a call we can place.
+        # A one-word name: a keyword only inside a call we can place.
         call = self.analysis.call_site_at(line_no, start)
-        return call is not None and (not generic or call.kind is not None)
+        return call is not None and call.kind is not None
 
     def _string_key(self, text: str, line_no: int, start: int, end: int) -> Spot | None:
         """A model input named in a string: `batch["attention_mask"]`, `["token_type_ids"]`."""
@@ -254,8 +303,8 @@ class Spotter:
         if target < 0:
             return None
         found = match_covering(words, target, self.vocab)
-        if found is None:
-            return None
+        if found is None or found[0] is SILENT:
+            return None  # nothing, or a false friend ("Transformer Engine", "access token")
         entry, i, j = found
         return Spot(entry, words[i].line, words[i].start, words[j].line, words[j].end, PROSE)
 
@@ -285,7 +334,11 @@ class Spotter:
                 if spot:
                     spots.append(spot)
             for start, end in view.code_spans:
-                spots += self._code_identifiers(text, line_no, start, end, keyword_rule=False)
+                whole = self._abbreviation(text, line_no, start, end)
+                if whole is not None:
+                    spots.append(whole)
+                else:
+                    spots += self._code_identifiers(text, line_no, start, end, keyword_rule=False)
             pending += sorted(spots, key=lambda s: s.start)
             previous = (line_no, view)
         yield from self._flush(run, pending)
@@ -307,8 +360,27 @@ class Spotter:
         phrases = (
             Spot(entry, run[i].line, run[i].start, run[j].line, run[j].end, PROSE)
             for entry, i, j in scan(run, self.vocab)
+            if entry is not SILENT
         )
         return heapq.merge(phrases, pending, key=lambda s: (s.start_line, s.start))
+
+
+_API_REFERENCE = re.compile(r"~|(?:transformers|torch|peft|trl|accelerate|datasets)\.")
+_FILE_NAME = re.compile(r"\.(?:json|jsonl|py|txt|yaml|yml|bin|safetensors|model|md)\b")
+
+
+def _in_code_span(text: str, start: int, end: int, lo: int, hi: int) -> bool:
+    """Whether a name in inline code is the argument, not something named after it.
+
+    Not in an API reference (`` `~transformers.PreTrainedModel.push_to_hub` ``, the doc
+    builder's link to the method) or a file name (`generation_config.json`); a one-word name
+    (`optim`, `padding`) not as a piece of a dotted path (`torch.optim`, `optim.AdamW`).
+    """
+    if _API_REFERENCE.match(text, lo) or _FILE_NAME.match(text, end, hi):
+        return False
+    if "_" in text[start:end]:
+        return True
+    return not (text[lo:start].rstrip(" \t").endswith(".") or text[end:hi].startswith("."))
 
 
 def _may_be_bare(entry: Entry) -> bool:

@@ -48,7 +48,15 @@ TEXT_FIELDS = (
     "default",
     "versions",
 )
-LIST_FIELDS = ("aliases", "abbreviations", "see_also", "produced_by", "callables")
+LIST_FIELDS = (
+    "aliases",
+    "abbreviations",
+    "see_also",
+    "produced_by",
+    "callables",
+    "false_friends",
+    "false_friend_abbreviations",
+)
 KNOWN_FIELDS = {*TEXT_FIELDS, *LIST_FIELDS, "choices", "variants", _LINE}
 KINDS = (CONCEPT, ARGUMENT)
 CALLABLES = set(kinds.CALL_KINDS)
@@ -322,6 +330,8 @@ def _drop_conflicting_claims(
         else:
             claims += [("phrase", phrase_key(p)) for p in (entry.term, *entry.aliases)]
             claims += [("abbr", a) for a in entry.abbreviations]
+            claims += [("phrase", phrase_key(p)) for p in entry.false_friends]
+            claims += [("abbr", a) for a in entry.false_friend_abbreviations]
         clash = next(
             ((c, owners[c]) for c in claims if c in owners and owners[c] != entry.id), None
         )
@@ -391,7 +401,7 @@ def load_default(extra: list[Path] | None = None) -> tuple[Vocabulary, list[Load
     return vocab, errors
 
 
-CACHE_FORMAT = 2  # bump when Entry or the validation rules change
+CACHE_FORMAT = 3  # bump when Entry or the validation rules change
 CACHE_DIR_ENV = diskcache.CACHE_DIR_ENV
 cache_dir = diskcache.cache_dir
 MAX_CACHE_FILES = 8

@@ -54,6 +54,8 @@ class Entry:
     callables: tuple[str, ...] = ()
     choices: tuple[Choice, ...] = ()
     variants: tuple[Variant, ...] = ()
+    false_friends: tuple[str, ...] = ()  # phrases holding the term that mean something else
+    false_friend_abbreviations: tuple[str, ...] = ()  # case-exact words that are not the term
     source: str = ""  # file:line it was loaded from, for messages
 
     @property
@@ -69,6 +71,11 @@ class Entry:
                 if class_name.endswith(head) and len(head) > best_len:
                     best, best_len = variant, len(head)
         return best
+
+
+# What a false friend spells: a match that covers the words and says nothing. Never an entry of
+# the vocabulary, never listed; spotting drops it.
+SILENT = Entry(id="", term="", kind="silent", summary="", definition="", url="")
 
 
 def phrase_key(text: str) -> tuple[str, ...]:
@@ -113,6 +120,7 @@ class Vocabulary:
         vocab = cls()
         explicit: dict[tuple[str, ...], Entry] = {}
         derived: dict[tuple[str, ...], Entry] = {}
+        silent: dict[tuple[str, ...], Entry] = {}
         for entry in entries:
             vocab.entries[entry.id] = entry
             if entry.is_argument:
@@ -123,6 +131,12 @@ class Vocabulary:
                 continue
             for abbr in entry.abbreviations:
                 vocab.abbreviations.setdefault(abbr, entry)
+            for word in entry.false_friend_abbreviations:
+                vocab.abbreviations.setdefault(word, SILENT)
+            for phrase in entry.false_friends:
+                key = phrase_key(phrase)
+                for form in _number_variants(key) if key else ():
+                    silent.setdefault(form, SILENT)
             for phrase in (entry.term, *entry.aliases):
                 key = phrase_key(phrase)
                 if not key:
@@ -131,7 +145,8 @@ class Vocabulary:
                 for form in _number_variants(key):
                     derived.setdefault(form, entry)
         # A spelling someone wrote down beats one we derived by pluralising another entry.
-        vocab.phrases = {**derived, **explicit}
+        # A false friend hides the shorter term inside it; a spelling written as a term beats it.
+        vocab.phrases = {**derived, **silent, **explicit}
         vocab.max_phrase_words = max((len(k) for k in vocab.phrases), default=1)
         return vocab
 
