@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from transformers_glossary_ls import kinds
@@ -13,14 +13,21 @@ from transformers_glossary_ls.analysis import receivers
 from transformers_glossary_ls.analysis.calls import Group, Keyword
 from transformers_glossary_ls.analysis.receivers import Held
 from transformers_glossary_ls.analysis.states import LineStates
-from transformers_glossary_ls.documents import Document
+from transformers_glossary_ls.documents import BLOCK_LINES, Document
 from transformers_glossary_ls.lexing import markdown as md
 from transformers_glossary_ls.lexing import python as py
 
 PYTHON, MARKDOWN = "python", "markdown"
 
-_LANGUAGE_IDS = {"python": PYTHON, "markdown": MARKDOWN}
-_SUFFIXES = {".py": PYTHON, ".pyi": PYTHON, ".md": MARKDOWN, ".markdown": MARKDOWN}
+# MDX (Markdown with JSX, as the Hugging Face docs and course are written) reads as Markdown.
+_LANGUAGE_IDS = {"python": PYTHON, "markdown": MARKDOWN, "mdx": MARKDOWN}
+_SUFFIXES = {
+    ".py": PYTHON,
+    ".pyi": PYTHON,
+    ".md": MARKDOWN,
+    ".markdown": MARKDOWN,
+    ".mdx": MARKDOWN,
+}
 MAX_NAMES_PER_BLOCK = 256
 MAX_BLOCK_TEXTS = 32
 # A doctest prompt opening a line of a Markdown fence (the transformers docs write their
@@ -94,6 +101,9 @@ class Analysis:
 
     doc: Document
     language: str | None = None
+    # The documents read before this one, nearest first: a notebook's earlier code cells, whose
+    # variables this one uses (`model = ...` in one cell, `model.generate(...)` in a later one).
+    earlier: Callable[[], Iterable[Analysis]] | None = None
     python_states: LineStates = field(init=False)
     markdown_states: LineStates | None = field(init=False, default=None)
     # (block revision, chunk number) -> the groups opened in that chunk
@@ -394,14 +404,31 @@ class Analysis:
     def held(self, expression: str, line_no: int, depth: int = 0) -> Held | None:
         """What an expression (`outputs`, `self.model.config`) holds at a line, when known."""
         parts = expression.removeprefix("self.").split(".")
-        found = self.binding(parts[0], line_no)
-        if found is None or depth > receivers.MAX_ALIAS_DEPTH:
+        if depth > receivers.MAX_ALIAS_DEPTH:
             return None
+        found = self.binding(parts[0], line_no)
+        if found is None:
+            return self._held_earlier(expression, parts[0], depth)
         at, binding = found
         base = receivers.held_by_binding(
             binding, lambda source: self.held(source, at - 1, depth + 1)
         )
         return receivers.follow_attributes(base, parts[1:])
+
+    def _held_earlier(self, expression: str, name: str, depth: int) -> Held | None:
+        """What an expression holds as the earlier documents left it (the nearest one binding
+        its name answers), looking back as many lines as a lookup inside one document does."""
+        if self.earlier is None:
+            return None
+        budget = receivers.BINDING_BLOCKS * BLOCK_LINES
+        for other in self.earlier():
+            last = other.doc.line_count - 1
+            if other.binding(name, last) is not None:
+                return other.held(expression, last, depth + 1)
+            budget -= other.doc.line_count
+            if budget <= 0:
+                break
+        return None
 
     # -- background indexing -------------------------------------------------------------------
     def warm_up(self) -> Iterator[None]:
