@@ -147,10 +147,9 @@ class NotebookFile:
     def raw_span(self, cell: Cell, line: int, start: int, end: int) -> tuple[int, int] | None:
         """Where a cell's text between two points of one line lies in the file; None when it
         runs over two JSON strings."""
-        offset = 0
-        lines = cell.text.split("\n")  # a cell's lines as a Document splits them (no \r in JSON)
         if "\r" in cell.text:
-            return None
+            return None  # lines split as a Document splits them: "\n" alone, here
+        lines = cell.text.split("\n")
         offset = sum(len(text) + 1 for text in lines[:line])
         first, last = offset + start, offset + end
         at = 0
