@@ -114,6 +114,7 @@ class Analysis:
     )
     _texts: dict[int, str] = field(init=False, default_factory=dict)  # a few blocks' text
     _read_whole: set[int] = field(init=False, default_factory=set)  # blocks read in full
+    _front: tuple[int, int] = field(init=False, default=(0, 0))  # (first block's revision, lines)
 
     def __post_init__(self) -> None:
         if self.language is None:
@@ -152,7 +153,16 @@ class Analysis:
 
     def markdown_state(self, line_no: int):
         assert self.markdown_states is not None
+        if line_no < md.MAX_FRONTMATTER and line_no < self.frontmatter_lines():
+            return md.FRONTMATTER
         return self.markdown_states.at(line_no)
+
+    def frontmatter_lines(self) -> int:
+        """How many lines the YAML frontmatter at the document's start holds (0: none)."""
+        first = self.doc.blocks[0]
+        if self._front[0] != first.revision:
+            self._front = (first.revision, md.frontmatter_end(first.lines[: md.MAX_FRONTMATTER]))
+        return self._front[1]
 
     def python_line(self, line_no: int) -> tuple[str, Hashable] | None:
         """A line of Python and its lexer state; None outside the document or the Python."""
