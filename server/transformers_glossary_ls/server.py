@@ -153,12 +153,19 @@ class GlossaryServer(LanguageServer):
         self.look_for_classes(analysis)
         self.schedule_push(uri)
 
-    def remove_document(self, uri: str) -> None:
+    def pushes(self, uri: str) -> bool:
+        """Whether a document's diagnostics are pushed: when the client does not pull them, and
+        always for notebook cells (vscode-languageclient 9 pulls for no cell; a pull for a cell
+        is answered empty, so that a client that also pulls shows each finding once)."""
+        return not self.client.pull_diagnostics or uri in self._cell_notebook
+
+    def remove_document(self, uri: str, pushed: bool | None = None) -> None:
+        pushed = self.pushes(uri) if pushed is None else pushed
         analysis = self.documents.pop(uri, None)
         self._findings.pop(uri, None)
         if analysis is not None:
             analysis.close()
-            if not self.client.pull_diagnostics:  # what was pushed stays shown until cleared
+            if pushed:  # what was pushed stays shown until cleared
                 self.text_document_publish_diagnostics(
                     types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
                 )
@@ -201,14 +208,14 @@ class GlossaryServer(LanguageServer):
             return
         if self._cell_notebook.get(uri) is notebook:
             del self._cell_notebook[uri]
-            self.remove_document(uri)
+            self.remove_document(uri, pushed=True)
 
     def close_notebook(self, uri: str) -> None:
         notebook = self.notebooks.pop(uri)
         for cell in notebook.close():
             if self._cell_notebook.get(cell) is notebook:
                 del self._cell_notebook[cell]
-                self.remove_document(cell)
+                self.remove_document(cell, pushed=True)
 
     def apply_settings(self, raw) -> None:
         settings, problems = parse_settings(raw)
@@ -469,7 +476,7 @@ class GlossaryServer(LanguageServer):
     def schedule_push(self, uri: str) -> None:
         """Publish a document's diagnostics once the client has paused (clients that do not
         pull them): a burst of edits costs one check, off the request path."""
-        if self.client.pull_diagnostics or uri in self._pushing:
+        if not self.pushes(uri) or uri in self._pushing:
             return
         try:
             loop = asyncio.get_running_loop()
@@ -534,9 +541,8 @@ class GlossaryServer(LanguageServer):
         if self.client.pull_diagnostics:
             if self.client.diagnostic_refresh:
                 self.workspace_diagnostic_refresh(None)
-            return
         for uri in list(self.documents):
-            self.schedule_push(uri)
+            self.schedule_push(uri)  # only where pushed
 
     def tell_user(self, message: str, kind=types.MessageType.Error) -> None:
         log.warning("%s", message)
@@ -844,6 +850,8 @@ def signature_help(ls: GlossaryServer, params: types.SignatureHelpParams):
 )
 def diagnostic(ls: GlossaryServer, params: types.DocumentDiagnosticParams):
     analysis = ls.document(params.text_document.uri)
+    if analysis is not None and analysis.doc.uri in ls._cell_notebook:
+        return types.RelatedFullDocumentDiagnosticReport(items=[])  # a cell's are pushed
     found = ls.findings(analysis) if analysis is not None else []
     items = [render.diagnostic(f, analysis.doc, ls.client) for f in found] if found else []
     return types.RelatedFullDocumentDiagnosticReport(items=items)

@@ -69,6 +69,23 @@ def pull(server: LspClient, n: int) -> list[tuple[str, int]]:
     return [(d["code"], d["range"]["start"]["character"]) for d in answer["result"]["items"]]
 
 
+def pushed(server: LspClient, n: int, since: int = 0) -> list[tuple[str, int]]:
+    """The findings of the last push for a cell among the messages from index `since` on,
+    once one has come."""
+
+    def mine() -> list[dict] | None:
+        found = [
+            m
+            for m in server.messages[since:]
+            if m.get("method") == "textDocument/publishDiagnostics"
+            and m["params"]["uri"] == cell(n)
+        ]
+        return found or None
+
+    last = server._wait(mine, f"no push for cell {n}", 10.0)[-1]
+    return [(d["code"], d["range"]["start"]["character"]) for d in last["params"]["diagnostics"]]
+
+
 @pytest.fixture
 def server(request):
     client = LspClient.spawn(["-v"], on_request=lambda message: None)
@@ -134,11 +151,24 @@ def test_code_and_markdown_cells_answer(server):
     assert signature.startswith("AutoModelForCausalLM(")  # the class from the first cell
 
 
-def test_diagnostics_pulled_per_cell(server):
+def test_cell_diagnostics_are_pushed_even_to_a_client_that_pulls(server):
+    # vscode-languageclient 9 pulls for no notebook cell: cells' findings are pushed, and a pull
+    # for a cell answers empty (a client that pulls them too shows each finding once).
     open_notebook(server, [(0, LOAD, "python"), (1, NOTES, "markdown"), (2, CALL, "python")])
-    assert pull(server, 2) == [("TG003", 32)]
-    assert pull(server, 0) == []
-    assert pull(server, 1) == []
+    assert pushed(server, 2) == [("TG003", 32)]
+    assert pull(server, 2) == []
+    # A text document is still pulled, never pushed.
+    server.open("file:///tmp/notebooks-e2e/plain.py", LOAD + CALL)
+    answer = server.call(
+        "textDocument/diagnostic", {"textDocument": {"uri": "file:///tmp/notebooks-e2e/plain.py"}}
+    )
+    assert [d["code"] for d in answer["result"]["items"]] == ["TG003"]
+    assert not [
+        m
+        for m in server.messages
+        if m.get("method") == "textDocument/publishDiagnostics"
+        and m["params"]["uri"].endswith("plain.py")
+    ]
 
 
 @pytest.mark.parametrize("server", [PUSH], indirect=True)
@@ -183,6 +213,7 @@ def test_diagnostics_pushed_per_cell(server):
 def test_cells_added_removed_moved_and_edited(server):
     open_notebook(server, [(0, LOAD, "python"), (1, NOTES, "markdown")])
     # A cell added at the end reads the first cell's variable.
+    mark = len(server.messages)
     change(
         server,
         2,
@@ -198,10 +229,11 @@ def test_cells_added_removed_moved_and_edited(server):
         },
     )
     assert "(AutoModelForCausalLM) labels" in (hover_text(server, 2, 0, 24) or "")
-    assert pull(server, 2) == [("TG003", 32)]
+    assert pushed(server, 2, mark) == [("TG003", 32)]
     # Moved above the cell that binds `lm` (VS Code sends a move as a delete and an insert of
     # the same cell, neither closed nor opened): the class is no longer known there.
     change(server, 3, {"structure": {"array": {"start": 2, "deleteCount": 1, "cells": []}}})
+    mark = len(server.messages)
     change(
         server,
         4,
@@ -212,9 +244,10 @@ def test_cells_added_removed_moved_and_edited(server):
         },
     )
     assert "(AutoModelForCausalLM)" not in (hover_text(server, 2, 0, 24) or "")
-    assert pull(server, 2) == []
+    assert pushed(server, 2, mark) == []
     # Moved back below it: known again.
     change(server, 5, {"structure": {"array": {"start": 0, "deleteCount": 1, "cells": []}}})
+    mark = len(server.messages)
     change(
         server,
         6,
@@ -224,8 +257,9 @@ def test_cells_added_removed_moved_and_edited(server):
             }
         },
     )
-    assert pull(server, 2) == [("TG003", 32)]
+    assert pushed(server, 2, mark) == [("TG003", 32)]
     # An edit of the first cell binds `lm` to a tokenizer: the later cell reads it so.
+    mark = len(server.messages)
     change(
         server,
         7,
@@ -238,7 +272,7 @@ def test_cells_added_removed_moved_and_edited(server):
             ]
         },
     )
-    assert pull(server, 2) == []
+    assert pushed(server, 2, mark) == []
     padding = hover_text(server, 2, 0, 24)
     assert padding is None or "(AutoModelForCausalLM)" not in padding
     # The Markdown cell removed: its document is gone, hovers there answer nothing.
@@ -253,9 +287,24 @@ def test_cells_added_removed_moved_and_edited(server):
         },
     )
     assert hover_text(server, 1, 0, 8) is None
-    # A code cell turned into Markdown is read as prose.
-    change(server, 9, {"data": [{"kind": 1, "document": cell(2)}]})
-    assert pull(server, 2) == []
+    # A code cell turned into Markdown (as the notebook says) is read as prose.
+    change(server, 9, {"data": [{"kind": 2, "document": cell(0)}]})  # no change of kind
+    mark = len(server.messages)
+    change(
+        server,
+        10,
+        {
+            "textContent": [
+                {"document": {"uri": cell(0), "version": 3}, "changes": [{"text": LOAD}]}
+            ]
+        },
+    )
+    assert pushed(server, 2, mark) == [("TG003", 32)]
+    mark = len(server.messages)
+    change(server, 11, {"data": [{"kind": 1, "document": cell(2)}]})
+    assert pushed(server, 2, mark) == []
+    prose = hover_text(server, 2, 0, 24) or ""  # `labels` in prose: the glossary's term
+    assert "*glossary*" in prose and "(AutoModelForCausalLM)" not in prose
 
 
 def test_closing_the_notebook_closes_its_cells(server):
