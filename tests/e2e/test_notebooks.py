@@ -276,6 +276,7 @@ def test_cells_added_removed_moved_and_edited(server):
     padding = hover_text(server, 2, 0, 24)
     assert padding is None or "(AutoModelForCausalLM)" not in padding
     # The Markdown cell removed: its document is gone, hovers there answer nothing.
+    mark = len(server.messages)
     change(
         server,
         8,
@@ -287,6 +288,7 @@ def test_cells_added_removed_moved_and_edited(server):
         },
     )
     assert hover_text(server, 1, 0, 8) is None
+    assert pushed(server, 2, mark) == []  # the cells below were checked again
     # A code cell turned into Markdown (as the notebook says) is read as prose.
     change(server, 9, {"data": [{"kind": 2, "document": cell(0)}]})  # no change of kind
     mark = len(server.messages)

@@ -73,11 +73,18 @@ def test_code_cells_look_back_in_cell_order():
     notebook.open_cell("m", "lm = AutoTokenizer.from_pretrained('x')", True, "markdown")
     notebook.open_cell("b", "lm = AutoTokenizer.from_pretrained('x')", False, "r")
     last = notebook.open_cell("c", "lm(input_ids=x)", False, "python")
-    assert [a.doc.uri for a in notebook.earlier("c")] == ["a"]  # Markdown and R cells skipped
+    assert [a.doc.uri for a in notebook.earlier("c", "lm")] == ["a"]  # Markdown, R cells skipped
+    assert list(notebook.earlier("c", "other")) == []
     assert last.held("lm", 0).cls == "AutoModelForCausalLM"
     assert notebook.splice(0, 1, [])  # the first cell removed
     assert last.held("lm", 0) is None
     assert not notebook.splice(9, 0, ["z"]) and not notebook.splice(0, -1, [])
     assert notebook.order == ["m", "b", "c"]
     assert notebook.from_cell("m") == ["c"]
-    first.close()
+    # An edit that binds the name anew is seen at once (the index is made again).
+    notebook.splice(0, 0, ["a"])
+    assert last.held("lm", 0).cls == "AutoModelForCausalLM"
+    first.doc.replace_all("lm = AutoTokenizer.from_pretrained('x')")
+    assert last.held("lm", 0).kind == "tokenizer"
+    first.doc.replace_all("x = 1")
+    assert last.held("lm", 0) is None

@@ -13,7 +13,7 @@ from transformers_glossary_ls.analysis import receivers
 from transformers_glossary_ls.analysis.calls import Group, Keyword
 from transformers_glossary_ls.analysis.receivers import Held
 from transformers_glossary_ls.analysis.states import LineStates
-from transformers_glossary_ls.documents import BLOCK_LINES, Document
+from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.lexing import markdown as md
 from transformers_glossary_ls.lexing import python as py
 
@@ -101,9 +101,10 @@ class Analysis:
 
     doc: Document
     language: str | None = None
-    # The documents read before this one, nearest first: a notebook's earlier code cells, whose
-    # variables this one uses (`model = ...` in one cell, `model.generate(...)` in a later one).
-    earlier: Callable[[], Iterable[Analysis]] | None = None
+    # `earlier(name)`: the documents read before this one that bind `name`, nearest first: a
+    # notebook's earlier code cells, whose variables this one uses (`model = ...` in one cell,
+    # `model.generate(...)` in a later one).
+    earlier: Callable[[str], Iterable[Analysis]] | None = None
     python_states: LineStates = field(init=False)
     markdown_states: LineStates | None = field(init=False, default=None)
     # (block revision, chunk number) -> the groups opened in that chunk
@@ -426,19 +427,21 @@ class Analysis:
         return receivers.follow_attributes(base, parts[1:])
 
     def _held_earlier(self, expression: str, name: str, depth: int) -> Held | None:
-        """What an expression holds as the earlier documents left it (the nearest one binding
-        its name answers), looking back as many lines as a lookup inside one document does."""
+        """What an expression holds as the earlier documents left it: the nearest one binding
+        its name answers."""
         if self.earlier is None:
             return None
-        budget = receivers.BINDING_BLOCKS * BLOCK_LINES
-        for other in self.earlier():
+        for other in self.earlier(name):
             last = other.doc.line_count - 1
             if other.binding(name, last) is not None:
                 return other.held(expression, last, depth + 1)
-            budget -= other.doc.line_count
-            if budget <= 0:
-                break
         return None
+
+    def bound_names(self) -> Iterator[str]:
+        """Every name the document assigns or annotates (each block read in full once)."""
+        for k, block in enumerate(self.doc.blocks):
+            self.read_bindings(k)
+            yield from self._bindings[block.revision]
 
     # -- background indexing -------------------------------------------------------------------
     def warm_up(self) -> Iterator[None]:
