@@ -100,17 +100,22 @@ def test_frontmatter_is_not_prose(glossary):
     assert _spots(glossary, "---\n" + body)[0][0] == 1
 
 
-def test_tags_over_lines_end_at_the_tag_or_a_blank_line(glossary):
+def test_tags_over_lines_end_at_the_tag_or_the_next_tag(glossary):
     text = (
         '<Youtube id="x"\n'  # 0: a tag over two lines
         '  caption="padding and truncation" />\n'  # 1
         "Padding fills short sequences.\n"  # 2
-        "<b this is a stray bracket in prose about padding\n"  # 3
+        "<b this is a stray bracket in prose about padding\n"  # 3: no tag (no attribute)
+        '<img src="a.png"\n'  # 4: a tag left unclosed: what follows is not read...
         "\n"
-        "Truncation cuts long ones.\n"  # 5: read again after the blank line
-        "<!-- a comment\n"  # 6
+        "Truncation cuts long ones.\n"  # 6
+        "<!-- a comment\n"  # 7: ...until the next tag or comment
         "about padding -->\n"
-        "Padding again.\n"  # 8
+        "Padding again.\n"  # 9
+        "<div\n"  # 10
+        "```py\n"  # 11: a fence ends an unclosed tag too
+        "tokenizer(x, padding=True)\n"  # 12
+        "```\n"
     )
     spots = {line for line, _ in _spots(glossary, text)}
-    assert spots == {2, 5, 8}
+    assert spots == {2, 3, 9, 12}

@@ -25,8 +25,9 @@ _MARKUP_LINE = re.compile(
     r"[ \t]*(?:\[\[autodoc\]\]|import\s.*\sfrom\s+['\"]|import\s+['\"]"
     r"|export\s+(?:const|default|function|let)\b)"
 )
-# A JSX/HTML tag opening a line and left open there (its attributes run on).
-_TAG_OPEN = re.compile(r"[ \t]{0,3}<[A-Za-z][\w.:-]*(?=[\s/>]|$)[^>]*$")
+# A JSX/HTML tag opening a line and left open there: its name alone, or followed by an attribute
+# (`<CourseFloatingBanner chapter={2}`, `<img src="..."`); a "<" before plain words is not one.
+_TAG_OPEN = re.compile(r"[ \t]{0,3}<[A-Za-z][\w.:-]*(?:[ \t]*$|[ \t]+[\w:.@-]+=[^>]*$)")
 COMMENT, TAG, FRONTMATTER = ("comment",), ("tag",), ("frontmatter",)
 MAX_FRONTMATTER = 100  # lines
 _FRONT_END = {"---", "..."}
@@ -72,8 +73,12 @@ def _step(line: str, state):
         return TAG if _TAG_OPEN.match(line) else None
     if state is COMMENT or state == COMMENT:
         return None if "-->" in line else COMMENT
-    if state == TAG:  # ends at a line ending the tag, or a blank line (a stray "<")
-        return None if line.rstrip().endswith(">") or not line.strip() else TAG
+    if state == TAG:
+        # Ends at a line ending the tag; a fence or another tag (an unclosed one left behind)
+        # is read afresh.
+        if "<" in line or fence_open(line) is not None:
+            return _step(line, None)
+        return None if line.endswith(">") else TAG
     _, char, length, lang, py_state = state
     if fence_closes(line, char, length):
         return None
@@ -84,16 +89,14 @@ def _step(line: str, state):
 
 def _significant(line: str) -> bool:
     """May open or close a fence, a docstring inside a python fence, an HTML comment or a
-    tag running over lines."""
+    tag running over lines (opened by a "<", ended by a line ending in ">")."""
     return (
-        "```" in line
+        "<" in line
+        or line[-1:] == ">"
+        or "```" in line
         or "~~~" in line
         or '"""' in line
         or "'''" in line
-        or "<" in line
-        or ">" in line
-        or not line
-        or line.isspace()
     )
 
 
