@@ -366,6 +366,8 @@ def test_bad_notebook_input_answers_empty_and_logs(server):
         lambda text: "invalid params for notification notebookDocument/didOpen" in text
     )
     server.wait_stderr(lambda text: "close of a notebook that is not open" in text)
+    server.notify("notebookDocument/didSave", {"notebookDocument": {"uri": NB}})
+    server.notify("notebookDocument/didSave", {"notebookDocument": {"uri": "file:///nope"}})
     # The notebook is as it was: its cells still answer.
     assert "(AutoModelForCausalLM) labels" in (hover_text(server, 2, 0, 24) or "")
     server.check_alive()
