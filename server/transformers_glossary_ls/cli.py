@@ -39,14 +39,31 @@ TTY_HINT = (
 )
 
 
-def _explain(args: argparse.Namespace) -> int:
-    """Print the terms of files and folders (`-`: stdin) with their summaries, grouped per file
-    unless `--all`, with the whole hover text under `--full`."""
-    import json
-
+def _units(path: Path, text: str, language: str | None = None) -> list[tuple[str, object, object]]:
+    """What of a file is read, as (position prefix, analysis, notebook cell or None): the file
+    itself (as `language` when given), or a notebook's Markdown and Python cells (prefix
+    `cell:`). Raises NotebookError for a notebook that cannot be read."""
     from transformers_glossary_ls.analysis import language_of
     from transformers_glossary_ls.engine import Glossary
+    from transformers_glossary_ls.notebooks import read_ipynb
+
+    uri = path.resolve().as_uri()
+    if path.suffix.lower() == ".ipynb":
+        return [(f"{cell.number}:", a, cell) for cell, a in read_ipynb(text).open(uri)]
+    language = language or language_of("", path.name)
+    if language is None:
+        return []
+    return [("", Glossary.open(uri, text, language), None)]
+
+
+def _explain(args: argparse.Namespace) -> int:
+    """Print the terms of files, notebooks and folders (`-`: stdin) with their summaries,
+    grouped per file unless `--all`, with the whole hover text under `--full`."""
+    import json
+
+    from transformers_glossary_ls.engine import Glossary
     from transformers_glossary_ls.environment import choose_versions
+    from transformers_glossary_ls.notebooks import NotebookError
 
     glossary = Glossary()
     for error in glossary.errors:
@@ -64,50 +81,56 @@ def _explain(args: argparse.Namespace) -> int:
             name, text = "<stdin>", sys.stdin.read()
             language = args.language or "python"
             uri = f"untitled:stdin.{'md' if language == 'markdown' else 'py'}"
+            units = [("", Glossary.open(uri, text, language), None)]
         else:
             try:
-                text = path.read_text(encoding="utf-8", errors="replace")
+                text = path.read_bytes().decode("utf-8", errors="replace")
             except OSError as exc:
                 print(f"{name}: cannot read: {exc}", file=sys.stderr)
                 status = 1
                 continue
-            language = args.language or language_of("", path.name)
-            uri = path.resolve().as_uri()
-        if language is None:
-            print(f"{name}: not a Python or Markdown file; skipped", file=sys.stderr)
-            continue
-        analysis = Glossary.open(uri, text, language)
-        doc = analysis.doc
-        found: dict[str, dict] = {}  # entry id -> its row (grouped); else every spot its row
-        for spot in glossary.explain(analysis):
-            key = spot.entry.id
-            if not args.all and key in found:
-                found[key]["count"] += 1
+            try:
+                units = _units(path, text, args.language)
+            except NotebookError as exc:
+                print(f"{name}: not a notebook we can read ({exc}); skipped", file=sys.stderr)
+                status = 1
                 continue
-            shown = (
-                doc.line(spot.start_line)[spot.start : spot.end]
-                if spot.start_line == spot.end_line
-                else spot.entry.term
-            )
-            row = {
-                "path": name,
-                "line": spot.start_line + 1,
-                "column": spot.start + 1,
-                "end_line": spot.end_line + 1,
-                "end_column": spot.end + 1,
-                "text": shown,
-                "id": spot.entry.id,
-                "term": spot.entry.term,
-                "summary": spot.entry.summary,
-                "count": 1,
-            }
-            if args.full:
-                answer = glossary.hover(analysis, spot.start_line, spot.start, markdown=False)
-                row["hover"] = answer.text if answer is not None else spot.entry.summary
-            if args.all:
-                rows.append(row)
-            else:
-                found[key] = row
+            if not units and path.suffix.lower() != ".ipynb":
+                print(f"{name}: not a Python, Markdown or notebook file; skipped", file=sys.stderr)
+                continue
+        found: dict[str, dict] = {}  # entry id -> its row (grouped per file); else every spot
+        for _prefix, analysis, cell in units:
+            doc = analysis.doc
+            for spot in glossary.explain(analysis):
+                key = spot.entry.id
+                if not args.all and key in found:
+                    found[key]["count"] += 1
+                    continue
+                shown = (
+                    doc.line(spot.start_line)[spot.start : spot.end]
+                    if spot.start_line == spot.end_line
+                    else spot.entry.term
+                )
+                row = {
+                    "path": name,
+                    **({"cell": cell.number} if cell is not None else {}),
+                    "line": spot.start_line + 1,
+                    "column": spot.start + 1,
+                    "end_line": spot.end_line + 1,
+                    "end_column": spot.end + 1,
+                    "text": shown,
+                    "id": spot.entry.id,
+                    "term": spot.entry.term,
+                    "summary": spot.entry.summary,
+                    "count": 1,
+                }
+                if args.full:
+                    answer = glossary.hover(analysis, spot.start_line, spot.start, markdown=False)
+                    row["hover"] = answer.text if answer is not None else spot.entry.summary
+                if args.all:
+                    rows.append(row)
+                else:
+                    found[key] = row
         rows.extend(found.values())
         if args.format == "text":
             _print_explained(rows)
@@ -119,7 +142,8 @@ def _explain(args: argparse.Namespace) -> int:
 
 def _print_explained(rows: list[dict]) -> None:
     for row in rows:
-        where = f"{row['path']}:{row['line']}:{row['column']}"
+        cell = f"{row['cell']}:" if "cell" in row else ""
+        where = f"{row['path']}:{cell}{row['line']}:{row['column']}"
         times = f" ({row['count']} times)" if row["count"] > 1 else ""
         print(f"{where}: {row['text']} -> {row['term']}{times}: {row['summary']}")
         if "hover" in row:
@@ -127,12 +151,13 @@ def _print_explained(rows: list[dict]) -> None:
 
 
 SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", "venv", "env"})
-CHECKED_SUFFIXES = (".py", ".md")
+CHECKED_SUFFIXES = (".py", ".md", ".mdx", ".ipynb")
 
 
 def _files(paths: list[str], keep: str | None = None) -> list[Path]:
-    """The Python and Markdown files named or under the folders named (hidden folders and
-    environments skipped), in a stable order; a name equal to `keep` (`-`) is passed on."""
+    """The Python, Markdown (and MDX) and notebook files named or under the folders named
+    (hidden folders and environments skipped), in a stable order; a name equal to `keep` (`-`)
+    is passed on."""
     out: list[Path] = []
     for name in paths:
         path = Path(name)
@@ -153,10 +178,10 @@ def _files(paths: list[str], keep: str | None = None) -> list[Path]:
 def _check(args: argparse.Namespace) -> int:
     import json
 
-    from transformers_glossary_ls.analysis import language_of
-    from transformers_glossary_ls.diagnostics import apply_edits, fix_all, select
+    from transformers_glossary_ls.diagnostics import select
     from transformers_glossary_ls.engine import Glossary
     from transformers_glossary_ls.environment import choose_versions
+    from transformers_glossary_ls.notebooks import NotebookError
 
     glossary = Glossary()
     if args.target_version:
@@ -179,33 +204,43 @@ def _check(args: argparse.Namespace) -> int:
             status = 2
             continue
         text = raw.decode("utf-8", errors="surrogateescape")
-        language = language_of("", path.name)
-        if language is None:
+        try:
+            units = _units(path, text)
+        except NotebookError as exc:
+            print(f"{path}: not a notebook we can read ({exc}); skipped", file=sys.stderr)
+            status = 2
             continue
-        analysis = Glossary.open(path.resolve().as_uri(), text, language)
-        found = select(glossary.diagnostics(analysis), only, skip)
-        if args.fix and found:
-            edits = fix_all(found)
-            if edits:
-                text = apply_edits(text, edits)
+        found = [(p, a, c, select(glossary.diagnostics(a), only, skip)) for p, a, c in units]
+        if args.fix and any(f for *_, f in found):
+            text, count = _fixed(text, found)
+            if count:
                 path.write_bytes(text.encode("utf-8", errors="surrogateescape"))
-                fixed += len(edits)
-                analysis = Glossary.open(path.resolve().as_uri(), text, language)
-                found = select(glossary.diagnostics(analysis), only, skip)
-        for f in found:
-            report.append((str(path), f))
-    for name, f in report:
+                fixed += count
+                units = _units(path, text)
+                found = [
+                    (p, a, c, select(glossary.diagnostics(a), only, skip)) for p, a, c in units
+                ]
+        for _prefix, _analysis, cell, findings in found:
+            for f in findings:
+                report.append((str(path), cell.number if cell is not None else None, f))
+    for name, cell, f in report:
         line, col = f.line + 1, f.start + 1
         if args.format == "github":
             kind = {"error": "error", "warning": "warning"}.get(f.severity, "notice")
             message = f.message.replace("%", "%25").replace("\n", "%0A")
-            print(f"::{kind} file={name},line={line},col={col},title={f.code}::{message}")
+            if cell is None:
+                print(f"::{kind} file={name},line={line},col={col},title={f.code}::{message}")
+            else:  # a notebook's lines are not the file's: the cell goes in the title
+                title = f"{f.code} (cell {cell}, line {line}, column {col})"
+                print(f"::{kind} file={name},title={title}::{message}")
         elif args.format == "text":
-            print(f"{name}:{line}:{col}: {f.code} {f.message}")
+            where = f"{line}:{col}" if cell is None else f"{cell}:{line}:{col}"
+            print(f"{name}:{where}: {f.code} {f.message}")
     if args.format == "json":
         rows = [
             {
                 "path": name,
+                **({"cell": cell} if cell is not None else {}),
                 "line": f.line + 1,
                 "column": f.start + 1,
                 "end_column": f.end + 1,
@@ -214,7 +249,7 @@ def _check(args: argparse.Namespace) -> int:
                 "message": f.message,
                 "fixes": [{"title": x.title, "text": x.edit.text} for x in f.fixes],
             }
-            for name, f in report
+            for name, cell, f in report
         ]
         print(json.dumps(rows, indent=1))
     if fixed:
@@ -227,6 +262,26 @@ def _is_terminal(stream) -> bool:
         return stream is not None and stream.isatty()
     except (OSError, ValueError):  # closed or detached
         return False
+
+
+def _fixed(text: str, found: list) -> tuple[str, int]:
+    """The file's text with the safe fixes made, and how many were. In a notebook only the
+    fixed characters of a cell's source change: every other byte (formatting, outputs,
+    metadata, escapes) stays as it was."""
+    from transformers_glossary_ls.diagnostics import apply_edits, fix_all
+    from transformers_glossary_ls.notebooks import read_ipynb
+
+    if len(found) == 1 and found[0][2] is None:
+        edits = fix_all(found[0][3])
+        return (apply_edits(text, edits), len(edits)) if edits else (text, 0)
+    notebook = read_ipynb(text)
+    spans = []
+    for _prefix, _analysis, cell, findings in found:
+        for edit in fix_all(findings):
+            span = notebook.raw_span(cell, edit.line, edit.start, edit.end)
+            if span is not None:  # an edit over two JSON strings of the source is not made
+                spans.append((*span, edit.text))
+    return (notebook.with_edits(spans), len(spans)) if spans else (text, 0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -264,7 +319,9 @@ def main(argv: list[str] | None = None) -> int:
         "check",
         help="report removed, deprecated and unknown keywords and bad values of known calls",
     )
-    check.add_argument("paths", nargs="*", help="files and folders (.py, .md); default: .")
+    check.add_argument(
+        "paths", nargs="*", help="files and folders (.py, .md, .mdx, .ipynb); default: ."
+    )
     check.add_argument("--fix", action="store_true", help="apply the safe fixes in place")
     check.add_argument("--format", choices=("text", "json", "github"), default="text")
     check.add_argument("--select", metavar="CODES", help="only these codes (TG001,TG004)")

@@ -2,9 +2,10 @@
 
 Two changes from `LanguageServerProtocol`:
 
-- Our document store replaces pygls's: its built-in didOpen/didChange/didClose handlers keep
-  every document as one string and rebuild it on each change; ours only forward to our handlers,
-  which keep documents as blocks of lines (`documents.py`).
+- Our document store replaces pygls's: its built-in didOpen/didChange/didClose handlers (for
+  text documents and for notebooks) keep every document as one string and rebuild it on each
+  change; ours only forward to our handlers, which keep documents as blocks of lines
+  (`documents.py`) and a notebook's cells in order (`notebooks.py`).
 - Messages arrive through `receive` (called by `transport.py` with raw bodies) instead of pygls's
   reader, so that every request gets exactly one well-formed response with the spec's error code:
   -32700 for malformed JSON (id null), -32600 for an invalid message, a request after `shutdown`
@@ -133,6 +134,19 @@ class GlossaryProtocol(LanguageServerProtocol):
     @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
     def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams):
         yield from self._forward(types.TEXT_DOCUMENT_DID_CLOSE, params)
+
+    # Notebook cells too: pygls would keep them in its workspace, which nothing here reads.
+    @lsp_method(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+    def lsp_notebook_document__did_open(self, params: types.DidOpenNotebookDocumentParams):
+        yield from self._forward(types.NOTEBOOK_DOCUMENT_DID_OPEN, params)
+
+    @lsp_method(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    def lsp_notebook_document__did_change(self, params: types.DidChangeNotebookDocumentParams):
+        yield from self._forward(types.NOTEBOOK_DOCUMENT_DID_CHANGE, params)
+
+    @lsp_method(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+    def lsp_notebook_document__did_close(self, params: types.DidCloseNotebookDocumentParams):
+        yield from self._forward(types.NOTEBOOK_DOCUMENT_DID_CLOSE, params)
 
     # -- lifecycle ----------------------------------------------------------------------------
     @lsp_method(types.EXIT)

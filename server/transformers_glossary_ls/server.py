@@ -24,6 +24,7 @@ from transformers_glossary_ls.diagnostics import Finding, fix_all, select
 from transformers_glossary_ls.engine import Glossary
 from transformers_glossary_ls.environment import Environment, choose_versions, folder_holding
 from transformers_glossary_ls.installed_docs import read_in_child
+from transformers_glossary_ls.notebooks import Notebook
 from transformers_glossary_ls.positions import to_index
 from transformers_glossary_ls.protocol import GlossaryProtocol, strict_converter
 from transformers_glossary_ls.settings import LOG_LEVELS, Settings, parse_settings
@@ -34,6 +35,16 @@ QUIET_SECONDS = 0.002  # client silence (between two requests) in which backgrou
 MAX_CLASSES = 64  # model classes whose installed forward is read (names come from user text)
 CLASS_LINES = 2000  # lines looked through for model class names in one background step
 _TOKENS = itertools.count(1)
+# Jupyter notebooks' Python and Markdown cells come by LSP notebook sync (3.17).
+NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
+    notebook_selector=[
+        types.NotebookDocumentFilterWithCells(
+            notebook="jupyter-notebook",
+            cells=[types.NotebookCellLanguage("python"), types.NotebookCellLanguage("markdown")],
+        )
+    ],
+    save=True,
+)
 
 
 @dataclass(eq=False)
@@ -88,8 +99,11 @@ class GlossaryServer(LanguageServer):
             protocol_cls=GlossaryProtocol,
             converter_factory=strict_converter,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            notebook_document_sync=NOTEBOOK_SYNC,
         )
-        self.documents: dict[str, Analysis] = {}
+        self.documents: dict[str, Analysis] = {}  # open text documents and notebook cells
+        self.notebooks: dict[str, Notebook] = {}
+        self._cell_notebook: dict[str, Notebook] = {}  # a cell's URI -> its notebook
         self.settings = Settings()
         self.glossary = Glossary()
         self.client = Client()
@@ -127,6 +141,81 @@ class GlossaryServer(LanguageServer):
         if analysis is None:
             log.info("request for a document that is not open: %s", uri)
         return analysis
+
+    def add_document(self, analysis: Analysis) -> None:
+        """Keep a newly opened document (or notebook cell) and start its background work."""
+        uri = analysis.doc.uri
+        old = self.documents.get(uri)
+        if old is not None and old is not analysis:
+            old.close()
+        self.documents[uri] = analysis
+        self.warm_up(analysis)
+        self.look_for_classes(analysis)
+        self.schedule_push(uri)
+
+    def pushes(self, uri: str) -> bool:
+        """Whether a document's diagnostics are pushed: when the client does not pull them, and
+        always for notebook cells (vscode-languageclient 9 pulls for no cell; a pull for a cell
+        is answered empty, so that a client that also pulls shows each finding once)."""
+        return not self.client.pull_diagnostics or uri in self._cell_notebook
+
+    def remove_document(self, uri: str, pushed: bool | None = None) -> None:
+        pushed = self.pushes(uri) if pushed is None else pushed
+        analysis = self.documents.pop(uri, None)
+        self._findings.pop(uri, None)
+        if analysis is not None:
+            analysis.close()
+            if pushed:  # what was pushed stays shown until cleared
+                self.text_document_publish_diagnostics(
+                    types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+                )
+
+    def edit(self, analysis: Analysis, changes, version: int) -> None:
+        """Apply a client's content changes to a document."""
+        doc, encoding = analysis.doc, self.client.encoding
+        for change in changes:
+            if isinstance(change, types.TextDocumentContentChangePartial):
+                start, end = change.range.start, change.range.end
+                doc.replace(
+                    start.line,
+                    to_index(doc.line(start.line), start.character, encoding),
+                    end.line,
+                    to_index(doc.line(end.line), end.character, encoding),
+                    change.text,
+                )
+                # A class name is typed a letter at a time: read the lines the edit left.
+                last = min(start.line + change.text.count("\n"), doc.line_count - 1)
+                self.want_classes("\n".join(doc.line(n) for n in range(start.line, last + 1)))
+            else:
+                doc.replace_all(change.text)
+                self.want_classes(change.text)
+        doc.version = version
+
+    def open_cell(
+        self, notebook: Notebook, item: types.TextDocumentItem, kind: types.NotebookCellKind | None
+    ) -> None:
+        if notebook.position(item.uri) is None:
+            log.info("notebook %s: text for a cell it does not list: %s", notebook.uri, item.uri)
+            return
+        markup = kind == types.NotebookCellKind.Markup if kind else item.language_id == "markdown"
+        analysis = notebook.open_cell(item.uri, item.text, markup, item.language_id, item.version)
+        self._cell_notebook[item.uri] = notebook
+        self.add_document(analysis)
+
+    def close_cell(self, notebook: Notebook, uri: str) -> None:
+        if notebook.close_cell(uri) is None:
+            log.info("notebook %s: close of a cell it does not hold: %s", notebook.uri, uri)
+            return
+        if self._cell_notebook.get(uri) is notebook:
+            del self._cell_notebook[uri]
+            self.remove_document(uri, pushed=True)
+
+    def close_notebook(self, uri: str) -> None:
+        notebook = self.notebooks.pop(uri)
+        for cell in notebook.close():
+            if self._cell_notebook.get(cell) is notebook:
+                del self._cell_notebook[cell]
+                self.remove_document(cell, pushed=True)
 
     def apply_settings(self, raw) -> None:
         settings, problems = parse_settings(raw)
@@ -276,7 +365,9 @@ class GlossaryServer(LanguageServer):
         places = self.places
         if len(places) <= 1:
             return self.glossary
-        found = folder_holding(to_fs_path(uri) or "", [place.root for place in places])
+        notebook = self._cell_notebook.get(uri)
+        path = to_fs_path(notebook.uri if notebook is not None else uri) or ""
+        found = folder_holding(path, [place.root for place in places])
         best = places[found if found is not None else 0]
         return best.glossary
 
@@ -396,7 +487,7 @@ class GlossaryServer(LanguageServer):
     def schedule_push(self, uri: str) -> None:
         """Publish a document's diagnostics once the client has paused (clients that do not
         pull them): a burst of edits costs one check, off the request path."""
-        if self.client.pull_diagnostics or uri in self._pushing:
+        if not self.pushes(uri) or uri in self._pushing:
             return
         try:
             loop = asyncio.get_running_loop()
@@ -441,7 +532,10 @@ class GlossaryServer(LanguageServer):
         return found
 
     def _findings_key(self, analysis: Analysis) -> tuple:
-        return (analysis.doc.version, id(self.glossary_for(analysis.doc.uri).facts))
+        uri = analysis.doc.uri
+        notebook = self._cell_notebook.get(uri)  # a cell's findings depend on the cells above
+        revision = notebook.revision if notebook is not None else 0
+        return (analysis.doc.version, id(self.glossary_for(uri).facts), revision)
 
     def publish(self, analysis: Analysis) -> None:
         doc = analysis.doc
@@ -458,9 +552,8 @@ class GlossaryServer(LanguageServer):
         if self.client.pull_diagnostics:
             if self.client.diagnostic_refresh:
                 self.workspace_diagnostic_refresh(None)
-            return
         for uri in list(self.documents):
-            self.schedule_push(uri)
+            self.schedule_push(uri)  # only where pushed
 
     def tell_user(self, message: str, kind=types.MessageType.Error) -> None:
         log.warning("%s", message)
@@ -587,15 +680,8 @@ def did_change_workspace_folders(
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: GlossaryServer, params: types.DidOpenTextDocumentParams) -> None:
     item = params.text_document
-    old = ls.documents.get(item.uri)
-    if old is not None:
-        old.close()
-    analysis = Glossary.open(item.uri, item.text, item.language_id, item.version)
-    ls.documents[item.uri] = analysis
-    ls.warm_up(analysis)
+    ls.add_document(Glossary.open(item.uri, item.text, item.language_id, item.version))
     ls.notice_reinstall()
-    ls.look_for_classes(analysis)
-    ls.schedule_push(item.uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
@@ -608,38 +694,98 @@ def did_change(ls: GlossaryServer, params: types.DidChangeTextDocumentParams) ->
     analysis = ls.document(params.text_document.uri)
     if analysis is None:
         return
-    doc, encoding = analysis.doc, ls.client.encoding
-    for change in params.content_changes:
-        if isinstance(change, types.TextDocumentContentChangePartial):
-            start, end = change.range.start, change.range.end
-            doc.replace(
-                start.line,
-                to_index(doc.line(start.line), start.character, encoding),
-                end.line,
-                to_index(doc.line(end.line), end.character, encoding),
-                change.text,
-            )
-            # A class name is typed a letter at a time: read the lines the edit left.
-            last = min(start.line + change.text.count("\n"), doc.line_count - 1)
-            ls.want_classes("\n".join(doc.line(n) for n in range(start.line, last + 1)))
-        else:
-            doc.replace_all(change.text)
-            ls.want_classes(change.text)
-    doc.version = params.text_document.version
-    ls.schedule_push(doc.uri)
+    ls.edit(analysis, params.content_changes, params.text_document.version)
+    ls.schedule_push(analysis.doc.uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: GlossaryServer, params: types.DidCloseTextDocumentParams) -> None:
-    uri = params.text_document.uri
-    analysis = ls.documents.pop(uri, None)
-    ls._findings.pop(uri, None)
-    if analysis is not None:
-        analysis.close()
-        if not ls.client.pull_diagnostics:  # what was pushed stays shown until cleared
-            ls.text_document_publish_diagnostics(
-                types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+    ls.remove_document(params.text_document.uri)
+
+
+# -- notebooks (LSP 3.17): each cell is a document of ours, its notebook keeps their order -------
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+def notebook_did_open(ls: GlossaryServer, params: types.DidOpenNotebookDocumentParams) -> None:
+    opened = params.notebook_document
+    if opened.uri in ls.notebooks:
+        ls.close_notebook(opened.uri)
+    notebook = ls.notebooks[opened.uri] = Notebook(opened.uri)
+    notebook.order = [cell.document for cell in opened.cells]
+    kinds = {cell.document: cell.kind for cell in opened.cells}
+    for item in params.cell_text_documents:
+        ls.open_cell(notebook, item, kinds.get(item.uri))
+    ls.notice_reinstall()
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+def notebook_did_change(ls: GlossaryServer, params: types.DidChangeNotebookDocumentParams) -> None:
+    notebook = ls.notebooks.get(params.notebook_document.uri)
+    cells = params.change.cells
+    if notebook is None:
+        log.info("change to a notebook that is not open: %s", params.notebook_document.uri)
+        return
+    if cells is None:
+        return  # only the notebook's metadata changed
+    first: str | None = None  # the first cell in order whose text or place changed
+    changed: list[str] = []
+    if cells.structure is not None:
+        structure = cells.structure
+        array = structure.array
+        for closed in structure.did_close or ():
+            ls.close_cell(notebook, closed.uri)
+        added = [cell.document for cell in array.cells or ()]
+        if not notebook.splice(array.start, array.delete_count, added):
+            log.info(
+                "notebook %s: cell change at %d (%d deleted) does not fit its %d cells; ignored",
+                notebook.uri,
+                array.start,
+                array.delete_count,
+                len(notebook.order),
             )
+        kinds = {cell.document: cell.kind for cell in array.cells or ()}
+        for item in structure.did_open or ():
+            ls.open_cell(notebook, item, kinds.get(item.uri))
+        changed += added
+        if array.start < len(notebook.order):
+            first = notebook.order[array.start]
+    for cell in cells.data or ():
+        analysis = notebook.cells.get(cell.document)
+        markup = cell.kind == types.NotebookCellKind.Markup
+        if analysis is not None and markup != (analysis.language == "markdown"):
+            doc = analysis.doc  # a cell turned from code to Markdown or back: read it anew
+            item = types.TextDocumentItem(doc.uri, doc.language_id, doc.version, doc.text)
+            ls.open_cell(notebook, item, cell.kind)
+            changed.append(cell.document)
+    for content in cells.text_content or ():
+        uri = content.document.uri
+        analysis = notebook.cells.get(uri)
+        if analysis is None:
+            log.info("notebook %s: change to a cell it does not hold: %s", notebook.uri, uri)
+            continue
+        ls.edit(analysis, content.changes, content.document.version)
+        changed.append(uri)
+    notebook.revision += 1
+    # The cells below an edit may read a variable it changed: check them again too.
+    positions = [p for u in changed if (p := notebook.position(u)) is not None]
+    if first is None and positions:
+        first = notebook.order[min(positions)]
+    for uri in notebook.from_cell(first) if first is not None else ():
+        ls.schedule_push(uri)
+    for uri in changed:
+        ls.schedule_push(uri)
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
+def notebook_did_save(ls: GlossaryServer, params: types.DidSaveNotebookDocumentParams) -> None:
+    ls.notice_reinstall()
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+def notebook_did_close(ls: GlossaryServer, params: types.DidCloseNotebookDocumentParams) -> None:
+    if params.notebook_document.uri not in ls.notebooks:
+        log.info("close of a notebook that is not open: %s", params.notebook_document.uri)
+        return
+    ls.close_notebook(params.notebook_document.uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
@@ -716,6 +862,8 @@ def signature_help(ls: GlossaryServer, params: types.SignatureHelpParams):
 )
 def diagnostic(ls: GlossaryServer, params: types.DocumentDiagnosticParams):
     analysis = ls.document(params.text_document.uri)
+    if analysis is not None and analysis.doc.uri in ls._cell_notebook:
+        return types.RelatedFullDocumentDiagnosticReport(items=[])  # a cell's are pushed
     found = ls.findings(analysis) if analysis is not None else []
     items = [render.diagnostic(f, analysis.doc, ls.client) for f in found] if found else []
     return types.RelatedFullDocumentDiagnosticReport(items=items)

@@ -48,6 +48,9 @@ BUILTINS = [
     ("lsp_text_document__did_open", types.TEXT_DOCUMENT_DID_OPEN),
     ("lsp_text_document__did_change", types.TEXT_DOCUMENT_DID_CHANGE),
     ("lsp_text_document__did_close", types.TEXT_DOCUMENT_DID_CLOSE),
+    ("lsp_notebook_document__did_open", types.NOTEBOOK_DOCUMENT_DID_OPEN),
+    ("lsp_notebook_document__did_change", types.NOTEBOOK_DOCUMENT_DID_CHANGE),
+    ("lsp_notebook_document__did_close", types.NOTEBOOK_DOCUMENT_DID_CLOSE),
 ]
 
 # (pygls function, what it must still do): where pygls calls into what we override or rely on.

@@ -151,12 +151,31 @@ export function configurationPayload(settings: Settings): { [SECTION]: Initializ
   return { [SECTION]: initializationOptions(settings) };
 }
 
-/** Documents the client hands to the server: saved files and untitled buffers of each language. */
-export function documentSelector(languages: readonly string[]): { scheme: string; language: string }[] {
-  return languages.flatMap((language) => [
+/** A document filter as vscode-languageclient takes it (a cell filter names its notebook type). */
+export type DocumentFilter =
+  | { scheme: string; language: string }
+  | { scheme: string; pattern: string }
+  | { notebook: string; language: string };
+
+/** Languages whose Jupyter notebook cells the server reads (by LSP notebook sync). */
+export const NOTEBOOK_CELL_LANGUAGES: readonly string[] = ["python", "markdown"];
+
+/**
+ * Documents the client hands to the server: saved files and untitled buffers of each language; the
+ * Python and Markdown cells of Jupyter notebooks (the server advertises notebook sync for them, so
+ * the client sends them as notebooks, not as text documents); and `.mdx` files by their name, since
+ * VS Code knows no MDX language (the server reads them as Markdown).
+ */
+export function documentSelector(languages: readonly string[]): DocumentFilter[] {
+  const out: DocumentFilter[] = languages.flatMap((language) => [
     { scheme: "file", language },
     { scheme: "untitled", language },
   ]);
+  for (const language of languages) {
+    if (NOTEBOOK_CELL_LANGUAGES.includes(language)) out.push({ notebook: "jupyter-notebook", language });
+  }
+  if (languages.includes("markdown")) out.push({ scheme: "file", pattern: "**/*.mdx" });
+  return out;
 }
 
 /** True when a configuration change touches a setting that needs a new server process. */

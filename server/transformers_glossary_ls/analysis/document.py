@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from transformers_glossary_ls import kinds
@@ -19,8 +19,15 @@ from transformers_glossary_ls.lexing import python as py
 
 PYTHON, MARKDOWN = "python", "markdown"
 
-_LANGUAGE_IDS = {"python": PYTHON, "markdown": MARKDOWN}
-_SUFFIXES = {".py": PYTHON, ".pyi": PYTHON, ".md": MARKDOWN, ".markdown": MARKDOWN}
+# MDX (Markdown with JSX, as the Hugging Face docs and course are written) reads as Markdown.
+_LANGUAGE_IDS = {"python": PYTHON, "markdown": MARKDOWN, "mdx": MARKDOWN}
+_SUFFIXES = {
+    ".py": PYTHON,
+    ".pyi": PYTHON,
+    ".md": MARKDOWN,
+    ".markdown": MARKDOWN,
+    ".mdx": MARKDOWN,
+}
 MAX_NAMES_PER_BLOCK = 256
 MAX_BLOCK_TEXTS = 32
 # A doctest prompt opening a line of a Markdown fence (the transformers docs write their
@@ -94,6 +101,10 @@ class Analysis:
 
     doc: Document
     language: str | None = None
+    # `earlier(name)`: the documents read before this one that bind `name`, nearest first: a
+    # notebook's earlier code cells, whose variables this one uses (`model = ...` in one cell,
+    # `model.generate(...)` in a later one).
+    earlier: Callable[[str], Iterable[Analysis]] | None = None
     python_states: LineStates = field(init=False)
     markdown_states: LineStates | None = field(init=False, default=None)
     # (block revision, chunk number) -> the groups opened in that chunk
@@ -104,6 +115,7 @@ class Analysis:
     )
     _texts: dict[int, str] = field(init=False, default_factory=dict)  # a few blocks' text
     _read_whole: set[int] = field(init=False, default_factory=set)  # blocks read in full
+    _front: tuple[int, int] = field(init=False, default=(0, 0))  # (first block's revision, lines)
 
     def __post_init__(self) -> None:
         if self.language is None:
@@ -142,7 +154,16 @@ class Analysis:
 
     def markdown_state(self, line_no: int):
         assert self.markdown_states is not None
+        if line_no < md.MAX_FRONTMATTER and line_no < self.frontmatter_lines():
+            return md.FRONTMATTER
         return self.markdown_states.at(line_no)
+
+    def frontmatter_lines(self) -> int:
+        """How many lines the YAML frontmatter at the document's start holds (0: none)."""
+        first = self.doc.blocks[0]
+        if self._front[0] != first.revision:
+            self._front = (first.revision, md.frontmatter_end(first.lines[: md.MAX_FRONTMATTER]))
+        return self._front[1]
 
     def python_line(self, line_no: int) -> tuple[str, Hashable] | None:
         """A line of Python and its lexer state; None outside the document or the Python."""
@@ -401,14 +422,33 @@ class Analysis:
     def held(self, expression: str, line_no: int, depth: int = 0) -> Held | None:
         """What an expression (`outputs`, `self.model.config`) holds at a line, when known."""
         parts = expression.removeprefix("self.").split(".")
-        found = self.binding(parts[0], line_no)
-        if found is None or depth > receivers.MAX_ALIAS_DEPTH:
+        if depth > receivers.MAX_ALIAS_DEPTH:
             return None
+        found = self.binding(parts[0], line_no)
+        if found is None:
+            return self._held_earlier(expression, parts[0], depth)
         at, binding = found
         base = receivers.held_by_binding(
             binding, lambda source: self.held(source, at - 1, depth + 1)
         )
         return receivers.follow_attributes(base, parts[1:])
+
+    def _held_earlier(self, expression: str, name: str, depth: int) -> Held | None:
+        """What an expression holds as the earlier documents left it: the nearest one binding
+        its name answers."""
+        if self.earlier is None:
+            return None
+        for other in self.earlier(name):
+            last = other.doc.line_count - 1
+            if other.binding(name, last) is not None:
+                return other.held(expression, last, depth + 1)
+        return None
+
+    def bound_names(self) -> Iterator[str]:
+        """Every name the document assigns or annotates (each block read in full once)."""
+        for k, block in enumerate(self.doc.blocks):
+            self.read_bindings(k)
+            yield from self._bindings[block.revision]
 
     # -- background indexing -------------------------------------------------------------------
     def warm_up(self) -> Iterator[None]:

@@ -1,4 +1,8 @@
-"""Markdown, one line at a time: prose, inline code, and fenced code blocks."""
+"""Markdown (and MDX, as the Hugging Face docs write it), one line at a time: prose, inline
+code, fenced code blocks, and what is markup rather than prose: HTML comments and JSX/HTML tags
+running over several lines, `[[autodoc]]` lines, MDX `import`/`export` lines, `[[anchor]]`
+ids, and a YAML frontmatter (found by the analysis, which knows where the document starts).
+The text between a `<Tip>`'s tags is prose; the tags are not."""
 
 from __future__ import annotations
 
@@ -14,7 +18,19 @@ CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 # Spans of a prose line that are not prose: code, link targets, URLs, one-line HTML comments.
 _NOT_PROSE = re.compile(
     r"(`+)(?!`).+?(?<!`)\1(?!`)|\]\([^)]*\)|<https?://[^>]*>|https?://\S+|<!--.*?-->|<[^>\n]{1,200}>"
+    r"|\[\[[^\]\n]{0,200}\]\]"
 )
+# Whole lines of markup: doc-builder directives and MDX's ESM lines.
+_MARKUP_LINE = re.compile(
+    r"[ \t]*(?:\[\[autodoc\]\]|import\s.*\sfrom\s+['\"]|import\s+['\"]"
+    r"|export\s+(?:const|default|function|let)\b)"
+)
+# A JSX/HTML tag opening a line and left open there: its name alone, or followed by an attribute
+# (`<CourseFloatingBanner chapter={2}`, `<img src="..."`); a "<" before plain words is not one.
+_TAG_OPEN = re.compile(r"[ \t]{0,3}<[A-Za-z][\w.:-]*(?:[ \t]*$|[ \t]+[\w:.@-]+=[^>]*$)")
+COMMENT, TAG, FRONTMATTER = ("comment",), ("tag",), ("frontmatter",)
+MAX_FRONTMATTER = 100  # lines
+_FRONT_END = {"---", "..."}
 _BLOCK_START = re.compile(
     r" {0,3}(#{1,6}(\s|$)|>|[-*+][ \t]|\d{1,9}[.)][ \t]|\||(?:[-*_][ \t]*){3,}$)"
 )
@@ -42,10 +58,27 @@ def fence_closes(line: str, char: str, length: int) -> bool:
     )
 
 
+def _comment_opens(line: str) -> bool:
+    start = line.rfind("<!--")
+    return start >= 0 and "-->" not in line[start + 4 :]
+
+
 def _step(line: str, state):
     if state is None:
         opened = fence_open(line)
-        return None if opened is None else ("fence", *opened, None)
+        if opened is not None:
+            return ("fence", *opened, None)
+        if _comment_opens(line):
+            return COMMENT
+        return TAG if _TAG_OPEN.match(line) else None
+    if state is COMMENT or state == COMMENT:
+        return None if "-->" in line else COMMENT
+    if state == TAG:
+        # Ends at a line ending the tag; a fence or another tag (an unclosed one left behind)
+        # is read afresh.
+        if "<" in line or fence_open(line) is not None:
+            return _step(line, None)
+        return None if line.endswith(">") else TAG
     _, char, length, lang, py_state = state
     if fence_closes(line, char, length):
         return None
@@ -55,24 +88,48 @@ def _step(line: str, state):
 
 
 def _significant(line: str) -> bool:
-    """May open or close a fence, or a docstring inside a python fence."""
-    return "```" in line or "~~~" in line or '"""' in line or "'''" in line
+    """May open or close a fence, a docstring inside a python fence, an HTML comment or a
+    tag running over lines (opened by a "<", ended by a line ending in ">")."""
+    return (
+        "<" in line
+        or line[-1:] == ">"
+        or "```" in line
+        or "~~~" in line
+        or '"""' in line
+        or "'''" in line
+    )
 
 
 MARKDOWN = Machine(key="markdown", initial=None, significant=_significant, step=_step)
 
 # What a line is, given the state it starts in.
-PROSE, FENCE_MARK, PYTHON_CODE, OTHER_CODE = "prose", "fence", "python", "code"
+PROSE, FENCE_MARK, PYTHON_CODE, OTHER_CODE, MARKUP = "prose", "fence", "python", "code", "markup"
 
 
 def classify(line: str, state) -> tuple[str, str | None]:
     """(kind of line, Python lexer state for lines inside a python fence)."""
     if state is None:
-        return (FENCE_MARK, None) if fence_open(line) else (PROSE, None)
+        if fence_open(line):
+            return FENCE_MARK, None
+        if _comment_opens(line) or _TAG_OPEN.match(line) or _MARKUP_LINE.match(line):
+            return MARKUP, None
+        return PROSE, None
+    if state[0] != "fence":
+        return MARKUP, None  # inside a comment, a tag or the frontmatter
     _, char, length, lang, py_state = state
     if fence_closes(line, char, length):
         return FENCE_MARK, None
     return (PYTHON_CODE, py_state) if lang in PYTHON_FENCES else (OTHER_CODE, None)
+
+
+def frontmatter_end(lines: list[str]) -> int:
+    """How many of a document's first lines are its YAML frontmatter (0 when it has none)."""
+    if not lines or lines[0].rstrip() != "---":
+        return 0
+    for k in range(1, min(len(lines), MAX_FRONTMATTER)):
+        if lines[k].rstrip() in _FRONT_END:
+            return k + 1
+    return 0
 
 
 def prose_pieces(line: str) -> list[tuple[int, int]]:

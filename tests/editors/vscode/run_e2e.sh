@@ -4,7 +4,9 @@
 # venv; driven by playwright-core in Debian's headless Chromium. Everything comes from Debian / npm / PyPI
 # through their ordinary clients.
 #
-# Checks: hover `attention_mask` in a .py file; hover a glossary phrase in a .md file; completion of
+# Checks: hover `attention_mask` in a .py file; hover a glossary phrase in a .md file; in a Jupyter notebook
+# (code-server's built-in notebook editor), hover in a code cell, in a Markdown cell in edit mode, and a
+# diagnostic in a code cell; completion of
 # `attention_mask=` (with its shape and documentation) inside a model call; with an interpreter that lacks
 # the package, ONE notification with the pip command and a working "Show Log" button, and after switching
 # to a missing interpreter, a restart and a notification saying so; a server.path command that dies at
@@ -20,6 +22,7 @@
 #        E2E_UPDATE_DOCS=0  do not copy the hover screenshot to docs/images/vscode-hover.png (never done in CI)
 #        CS_VERSION  code-server version (default 4.139.1 = VS Code 1.139.1, needs node 24)
 #        KEEP_RUN=1  keep the per-run temp dir (user-data-dir, workspace) for debugging
+#        E2E_ONLY=notebook  run only the notebook check (the rest is slow on a shared machine)
 #        E2E_TRUSTED_VOCAB_HOVER=0  in the trust run, do not require that after trust the hover comes from the
 #                    workspace's vocabulary file (default 1: the server reads workspaceGlossaryFiles)
 #        HOVER_PY_EXPECT, HOVER_MD_WORD, HOVER_MD_EXPECT, COMPLETION_DETAIL, COMPLETION_DOC: what the
@@ -189,6 +192,27 @@ cat > "$RUN/ws/notes.md" <<'EOF'
 GPT-2 was pretrained with causal language modeling: each token only sees the tokens before it.
 BERT instead uses masked language modeling.
 EOF
+# A notebook as Jupyter writes it: the code cell's `lm` was bound two cells above.
+"$HOST_PYTHON" - "$RUN/ws/notebook.ipynb" <<'EOF'
+import json, sys
+def cell(kind, text):
+    extra = {"execution_count": None, "outputs": []} if kind == "code" else {}
+    return {"cell_type": kind, "metadata": {}, "source": text.splitlines(True), **extra}
+notebook = {
+    "cells": [
+        cell("code", "from transformers import AutoModelForCausalLM\n\nlm = AutoModelForCausalLM.from_pretrained(\"gpt2\")"),
+        cell("markdown", "GPT-2 was pretrained with causal language modeling: each token sees only the tokens before it."),
+        cell("code", "out = lm(input_ids=x, labels=x, use_cahce=True)"),
+    ],
+    "metadata": {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    },
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+json.dump(notebook, open(sys.argv[1], "w"), indent=1)
+EOF
 CS_ARGS=(--config "$RUN/config.yaml" --user-data-dir "$RUN/ud" --extensions-dir "$RUN/ext")
 timed "install .vsix" env PATH="$N24PATH" "$CS_BIN" "${CS_ARGS[@]}" --install-extension "$VSIX"
 
@@ -230,6 +254,15 @@ check() { # check LABEL script env...
     FAIL=$((FAIL + 1))
   fi
 }
+check "notebook: hover in a code cell and a Markdown cell, a diagnostic in a code cell" notebook_e2e.mjs \
+  FILE_NAME=notebook.ipynb OUT_PNG="$OUT/notebook.png"
+if [ "${E2E_ONLY:-}" = notebook ]; then
+  stop_cs
+  log "E2E_ONLY=notebook: the other checks are skipped; total $(( $(date +%s) - T_START ))s"
+  echo "vscode e2e: $PASS passed, $FAIL failed"
+  [ "$FAIL" -eq 0 ]
+  exit
+fi
 check "hover attention_mask in test.py" hover_e2e.mjs FILE_NAME=test.py WORD=attention_mask WORD_LINE="out = model(" \
   EXPECT="$HOVER_PY_EXPECT" OUT_PNG="$OUT/hover-py.png"
 check "hover '$HOVER_MD_WORD' in notes.md" hover_e2e.mjs FILE_NAME=notes.md WORD="$HOVER_MD_WORD" \

@@ -253,12 +253,26 @@ describe("expandVariables", () => {
 });
 
 describe("documentSelector", () => {
-  it("covers file and untitled documents of each language", () => {
+  it("covers file and untitled documents of each language, notebook cells and .mdx files", () => {
     assert.deepEqual(documentSelector(["python", "markdown"]), [
       { scheme: "file", language: "python" },
       { scheme: "untitled", language: "python" },
       { scheme: "file", language: "markdown" },
       { scheme: "untitled", language: "markdown" },
+      { notebook: "jupyter-notebook", language: "python" },
+      { notebook: "jupyter-notebook", language: "markdown" },
+      { scheme: "file", pattern: "**/*.mdx" },
+    ]);
+  });
+  it("leaves out the cells and .mdx of languages not enabled", () => {
+    assert.deepEqual(documentSelector(["python"]), [
+      { scheme: "file", language: "python" },
+      { scheme: "untitled", language: "python" },
+      { notebook: "jupyter-notebook", language: "python" },
+    ]);
+    assert.deepEqual(documentSelector(["rust"]), [
+      { scheme: "file", language: "rust" },
+      { scheme: "untitled", language: "rust" },
     ]);
   });
 });
