@@ -90,9 +90,13 @@ class Glossary:
     """The vocabulary and the engine calls over it."""
 
     def __init__(
-        self, extra_files: tuple[str, ...] = (), catalogue: Catalogue | None = None
+        self,
+        extra_files: tuple[str, ...] = (),
+        catalogue: Catalogue | None = None,
+        labels: Mapping[str, str] | None = None,
     ) -> None:
-        self.extra_files = extra_files  # absolute paths (settings resolved them)
+        self.extra_files = extra_files  # absolute paths (settings resolved them), in layer order
+        self.labels = dict(labels or {})  # extra file -> how a hover names it
         self.catalogue = catalogue or default_catalogue()
         self.facts = Facts(self.catalogue)
         self.usage = Usage()
@@ -114,7 +118,7 @@ class Glossary:
     def sibling(self) -> Glossary:
         """Another engine over the same vocabulary and catalogue for another environment (a
         workspace folder of its own): only the releases and the installed docs differ."""
-        other = Glossary(self.extra_files, self.catalogue)
+        other = Glossary(self.extra_files, self.catalogue, self.labels)
         other.usage = self.usage
         other._vocab, other._errors = self.vocab, self._errors
         other._texts = self._texts  # an entry's text does not depend on the release
@@ -199,7 +203,7 @@ class Glossary:
         if self._vocab is None:
             with self._lock:
                 if self._vocab is None:
-                    vocab, errors = load_default([Path(p) for p in self.extra_files])
+                    vocab, errors = load_default([Path(p) for p in self.extra_files], self.labels)
                     for error in errors:
                         log.error("vocabulary: %s", error)
                     self._errors = errors

@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,13 +29,21 @@ from transformers_glossary_ls.installed_docs import read_in_child
 from transformers_glossary_ls.positions import to_index
 from transformers_glossary_ls.protocol import GlossaryProtocol, strict_converter
 from transformers_glossary_ls.settings import LOG_LEVELS, Settings, parse_settings
-from transformers_glossary_ls.vocabulary.paths import vocabulary_paths
+from transformers_glossary_ls.vocabulary.paths import (
+    WATCHED,
+    is_repository_vocabulary,
+    repository_paths,
+    repository_stamp,
+    vocabulary_paths,
+)
 
 log = logging.getLogger(__name__)
 QUIET_SECONDS = 0.002  # client silence (between two requests) in which background work goes on
 MAX_CLASSES = 64  # model classes whose installed forward is read (names come from user text)
 CLASS_LINES = 2000  # lines looked through for model class names in one background step
 _TOKENS = itertools.count(1)
+STAMP_SECONDS = 1.0  # without file watching, the repository vocabulary is stat'ed this often
+WATCH_REGISTRATION = "transformers-glossary-vocabulary"
 
 
 @dataclass(eq=False)
@@ -94,6 +103,11 @@ class GlossaryServer(LanguageServer):
         self.glossary = Glossary()
         self.client = Client()
         self._told_load_errors = False
+        self._told_errors: frozenset[str] = frozenset()  # vocabulary defects already told
+        self._vocabulary_labels: dict[str, str] = {}  # file -> how a hover names it
+        self._repository_stamp: tuple = ()  # the repository vocabularies on disk, when read
+        self._stamp_checked = 0.0  # time.monotonic() of the last look at them
+        self._watching = False  # the client watches them for us
         self._releases_key: tuple | None = None
         self.places: list[Place] = []  # one per workspace folder, the first first
         self._told_releases: dict[str | None, str] = {}  # folder -> what the log was told
@@ -128,13 +142,26 @@ class GlossaryServer(LanguageServer):
             log.info("request for a document that is not open: %s", uri)
         return analysis
 
+    def vocabulary_files(self, settings: Settings) -> tuple[tuple[str, ...], list[str]]:
+        """Every vocabulary file to read, in layer order: the user's, those the workspace
+        settings name, then each folder's `.transformers-glossary.yaml` (unless turned off);
+        and the problems with their paths."""
+        root, folders = self.workspace_folders()
+        files, problems = vocabulary_paths(
+            settings.extra_glossary_files, settings.workspace_glossary_files, root, folders
+        )
+        labels: dict[str, str] = {}
+        if settings.repository_vocabulary:
+            found, labels, more = repository_paths(folders)
+            files = tuple(dict.fromkeys(files + found))
+            problems += more
+            self._repository_stamp = repository_stamp(folders)
+        self._vocabulary_labels = labels
+        return files, problems
+
     def apply_settings(self, raw) -> None:
         settings, problems = parse_settings(raw)
-        files, path_problems = vocabulary_paths(
-            settings.extra_glossary_files,
-            settings.workspace_glossary_files,
-            *self.workspace_folders(),
-        )
+        files, path_problems = self.vocabulary_files(settings)
         problems += path_problems
         # Editors send every setting on any change: a problem already told is not told again.
         for problem in problems:
@@ -150,10 +177,55 @@ class GlossaryServer(LanguageServer):
         self.settings = settings
         if changed and self._initialized:
             self.diagnostics_changed()
-        if files != self._vocabulary_files:
+        if files != self._vocabulary_files or self._vocabulary_labels != self.glossary.labels:
             self._vocabulary_files = files
             if self._initialized:
                 self.load_vocabulary()
+
+    def notice_vocabulary_edits(self, force: bool = False) -> None:
+        """A repository vocabulary added, edited or deleted: read the vocabulary again, off the
+        request path. `force` when the client said so (file watching); otherwise a few stat
+        calls, at most once a second, on open, change, save and hover."""
+        if not self._initialized:
+            return
+        if not force:
+            if self._watching or not self.settings.repository_vocabulary:
+                return
+            now = time.monotonic()
+            if now - self._stamp_checked < STAMP_SECONDS:
+                return
+            self._stamp_checked = now
+            if repository_stamp(self.workspace_folders()[1]) == self._repository_stamp:
+                return
+        log.info("the repository vocabulary changed; reading the vocabulary again")
+        files, problems = self.vocabulary_files(self.settings)
+        for problem in problems:
+            if problem not in self._told_settings:
+                self.tell_user(
+                    f"Transformers Glossary settings: {problem}", types.MessageType.Warning
+                )
+        self._told_settings = self._told_settings | frozenset(problems)
+        self._vocabulary_files = files
+        self.load_vocabulary(force=True)
+
+    def watch_vocabulary(self) -> None:
+        """Ask the client to tell us of changes to repository vocabularies, where it can."""
+        if not self.client.watched_files_dynamic:
+            return
+        watchers = [types.FileSystemWatcher(glob_pattern=g) for g in WATCHED]
+        options = types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers)
+        registration = types.Registration(
+            id=WATCH_REGISTRATION,
+            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            register_options=options,
+        )
+
+        def registered(_result) -> None:
+            self._watching = True
+
+        self.client_register_capability(
+            types.RegistrationParams(registrations=[registration]), callback=registered
+        )
 
     def workspace_folders(self) -> tuple[str | None, list[str]]:
         """The workspace root and every workspace folder, as paths (none before `initialize`)."""
@@ -165,15 +237,15 @@ class GlossaryServer(LanguageServer):
         folders = [to_fs_path(folder.uri) for folder in workspace.folders.values()]
         return root, [f for f in (*folders, root) if f]
 
-    def load_vocabulary(self) -> None:
+    def load_vocabulary(self, force: bool = False) -> None:
         """Read and validate the vocabulary the settings ask for on a thread of its own (a large
         user file takes seconds); requests are answered from the one in use until the new one
-        is ready, and it takes over on the loop."""
-        files = self._vocabulary_files
-        if files == self.glossary.extra_files:
+        is ready, and it takes over on the loop. `force`: the files' content changed."""
+        files, labels = self._vocabulary_files, self._vocabulary_labels
+        if not force and files == self.glossary.extra_files and labels == self.glossary.labels:
             self._loading = None  # back to what is in use: a load under way is not wanted
             return
-        glossary = self._loading = Glossary(files)
+        glossary = self._loading = Glossary(files, labels=labels)
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # not serving (in-process use)
@@ -198,6 +270,7 @@ class GlossaryServer(LanguageServer):
         self._loading = None
         self.glossary = glossary
         self._told_load_errors = False
+        self._completed = None
         glossary.load()  # the vocabulary is read: only the catalogue index is left (shared)
         self.in_background(
             glossary.load_more(),
@@ -464,7 +537,8 @@ class GlossaryServer(LanguageServer):
         errors = self.glossary.errors
         # The vocabulary lives as long as the process: keep it out of every future collection.
         gc.freeze()
-        if errors:
+        told, self._told_errors = self._told_errors, frozenset(str(e) for e in errors)
+        if errors and not self._told_errors <= told:  # each save of a file: no repeated pop-up
             shown = "; ".join(str(e) for e in errors[:3])
             more = f" (and {len(errors) - 3} more; see the log)" if len(errors) > 3 else ""
             self.tell_user(f"Transformers Glossary: vocabulary problems: {shown}{more}")
@@ -552,6 +626,7 @@ def initialized(ls: GlossaryServer, params: types.InitializedParams) -> None:
     )
     ls.check_vocabulary()
     ls.load_vocabulary()  # the user's files, if any, off the request path
+    ls.watch_vocabulary()
     ls.choose_releases()
 
 
@@ -570,7 +645,18 @@ def did_change_workspace_folders(
     ls: GlossaryServer, params: types.DidChangeWorkspaceFoldersParams
 ) -> None:
     if ls._initialized:  # pygls has updated its folders: each new one gets its own release
+        ls.notice_vocabulary_edits(force=True)  # and maybe a vocabulary
         ls.choose_releases()
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def did_change_watched_files(ls: GlossaryServer, params: types.DidChangeWatchedFilesParams):
+    files = set(ls._vocabulary_files)
+    for change in params.changes:
+        path = to_fs_path(change.uri) or ""
+        if is_repository_vocabulary(path) or path in files:
+            ls.notice_vocabulary_edits(force=True)
+            return
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -583,6 +669,7 @@ def did_open(ls: GlossaryServer, params: types.DidOpenTextDocumentParams) -> Non
     ls.documents[item.uri] = analysis
     ls.warm_up(analysis)
     ls.notice_reinstall()
+    ls.notice_vocabulary_edits()
     ls.look_for_classes(analysis)
     ls.schedule_push(item.uri)
 
@@ -590,6 +677,7 @@ def did_open(ls: GlossaryServer, params: types.DidOpenTextDocumentParams) -> Non
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def did_save(ls: GlossaryServer, params: types.DidSaveTextDocumentParams) -> None:
     ls.notice_reinstall()
+    ls.notice_vocabulary_edits()
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
@@ -616,6 +704,7 @@ def did_change(ls: GlossaryServer, params: types.DidChangeTextDocumentParams) ->
             ls.want_classes(change.text)
     doc.version = params.text_document.version
     ls.schedule_push(doc.uri)
+    ls.notice_vocabulary_edits()
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
@@ -633,6 +722,7 @@ def did_close(ls: GlossaryServer, params: types.DidCloseTextDocumentParams) -> N
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
 def hover(ls: GlossaryServer, params: types.HoverParams) -> types.Hover | None:
+    ls.notice_vocabulary_edits()
     analysis = ls.document(params.text_document.uri)
     if analysis is None:
         return None
