@@ -24,11 +24,12 @@ from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.facts import Fact, Facts
 from transformers_glossary_ls.hovertext import fact_text, hover_text
 from transformers_glossary_ls.installed_docs import InstalledDocs
+from transformers_glossary_ls.navigation import Place, navigable, references, symbols, written_at
 from transformers_glossary_ls.sanitize import safe_markdown
 from transformers_glossary_ls.signature import Signature, signature_at
 from transformers_glossary_ls.spotting import CODE, Spot, spot, spot_all
 from transformers_glossary_ls.versions import InForce, release_for_spec, release_for_version
-from transformers_glossary_ls.vocabulary import LoadError, Vocabulary, load_default
+from transformers_glossary_ls.vocabulary import Entry, LoadError, Vocabulary, load_default
 from transformers_glossary_ls.vocabulary.usage import Usage
 
 log = logging.getLogger(__name__)
@@ -340,3 +341,25 @@ class Glossary:
 
     def explain(self, analysis: Analysis) -> Iterator[Spot]:
         return spot_all(analysis, self.vocab, self.facts)
+
+    # -- navigation (defaults in navigation.py) --------------------------------------------------
+    def definition(
+        self, analysis: Analysis, line: int, index: int, arguments: bool = False
+    ) -> Place | None:
+        """Where the entry of the term at a position is written, when it may be opened."""
+        found = spot(analysis, self.vocab, line, index, self.facts)
+        if found is None or not navigable(found, arguments):
+            return None
+        return written_at(found.entry)
+
+    def references(
+        self, analysis: Analysis, line: int, index: int, documents: list[Analysis]
+    ) -> list[tuple[Analysis, Spot]]:
+        """Every place the term at a position is used in the documents given."""
+        found = spot(analysis, self.vocab, line, index, self.facts)
+        if found is None:
+            return []
+        return references(found.entry.id, ((a, self.explain(a)) for a in documents))
+
+    def symbols(self, query: str, arguments: bool = False) -> list[tuple[Entry, Place]]:
+        return symbols(self.vocab, query, arguments)

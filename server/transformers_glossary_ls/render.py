@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 from lsprotocol import types
+from pygls.uris import from_fs_path
 
 from transformers_glossary_ls.capabilities import Client
 from transformers_glossary_ls.completion import Candidate, Completion
@@ -21,6 +22,7 @@ from transformers_glossary_ls.diagnostics import (
 )
 from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.engine import HoverAnswer
+from transformers_glossary_ls.navigation import Place
 from transformers_glossary_ls.positions import to_units
 from transformers_glossary_ls.signature import UNKNOWN, Signature
 from transformers_glossary_ls.spotting import Spot
@@ -32,6 +34,28 @@ def span_range(doc: Document, spot: Spot, encoding: str) -> types.Range:
             spot.start_line, to_units(doc.line(spot.start_line), spot.start, encoding)
         ),
         end=types.Position(spot.end_line, to_units(doc.line(spot.end_line), spot.end, encoding)),
+    )
+
+
+def location(place: Place) -> types.Location:
+    """The start of the line an entry is written on (column 0 is the same in every encoding)."""
+    start = types.Position(place.line, 0)
+    return types.Location(
+        uri=from_fs_path(place.path) or place.path, range=types.Range(start=start, end=start)
+    )
+
+
+def reference(doc: Document, spot: Spot, client: Client) -> types.Location:
+    return types.Location(uri=doc.uri, range=span_range(doc, spot, client.encoding))
+
+
+def symbol(entry, place: Place) -> types.SymbolInformation:
+    """An entry as a workspace symbol: concepts as strings, arguments as fields; the container
+    says where it was written (`built-in` for the shipped vocabulary)."""
+    kind = types.SymbolKind.Field if entry.is_argument else types.SymbolKind.String
+    where = entry.origin.rpartition(":")[0] if entry.origin else "built-in"
+    return types.SymbolInformation(
+        name=entry.term, kind=kind, location=location(place), container_name=where
     )
 
 

@@ -827,6 +827,36 @@ def code_action(ls: GlossaryServer, params: types.CodeActionParams):
     return actions or None
 
 
+@server.feature(types.TEXT_DOCUMENT_DEFINITION)
+def definition(ls: GlossaryServer, params: types.DefinitionParams):
+    analysis = ls.document(params.text_document.uri)
+    if analysis is None:
+        return None
+    line = params.position.line
+    index = to_index(analysis.doc.line(line), params.position.character, ls.client.encoding)
+    glossary = ls.glossary_for(analysis.doc.uri)
+    place = glossary.definition(analysis, line, index, ls.settings.navigation_arguments)
+    return render.location(place) if place is not None else None
+
+
+@server.feature(types.TEXT_DOCUMENT_REFERENCES)
+def references(ls: GlossaryServer, params: types.ReferenceParams):
+    analysis = ls.document(params.text_document.uri)
+    if analysis is None:
+        return None
+    line = params.position.line
+    index = to_index(analysis.doc.line(line), params.position.character, ls.client.encoding)
+    glossary = ls.glossary_for(analysis.doc.uri)
+    found = glossary.references(analysis, line, index, list(ls.documents.values()))
+    return [render.reference(a.doc, spot, ls.client) for a, spot in found] or None
+
+
+@server.feature(types.WORKSPACE_SYMBOL)
+def workspace_symbol(ls: GlossaryServer, params: types.WorkspaceSymbolParams):
+    found = ls.glossary.symbols(params.query, ls.settings.navigation_arguments)
+    return [render.symbol(entry, place) for entry, place in found]
+
+
 def _wanted(kind: types.CodeActionKind, only) -> bool:
     """Whether the client asked for this kind (`only` names kinds or their parents)."""
     names = [getattr(o, "value", o) for o in only or ()]  # kinds outside the enum stay strings
