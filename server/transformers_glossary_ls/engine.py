@@ -19,7 +19,7 @@ from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.bounded import BoundedCache
 from transformers_glossary_ls.catalogue import Catalogue, default_catalogue
 from transformers_glossary_ls.completion import ArgumentLists, Candidate, Completer, Completion
-from transformers_glossary_ls.diagnostics import Checker, Finding
+from transformers_glossary_ls.diagnostics import ERROR, VOCABULARY_ERROR, Checker, Finding
 from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.facts import Fact, Facts
 from transformers_glossary_ls.hovertext import fact_text, hover_text
@@ -30,6 +30,8 @@ from transformers_glossary_ls.signature import Signature, signature_at
 from transformers_glossary_ls.spotting import CODE, Spot, spot, spot_all
 from transformers_glossary_ls.versions import InForce, release_for_spec, release_for_version
 from transformers_glossary_ls.vocabulary import Entry, LoadError, Vocabulary, load_default
+from transformers_glossary_ls.vocabulary.editing import Checked, check_text, completions
+from transformers_glossary_ls.vocabulary.loader import data_files, default_data_dir, shown_path
 from transformers_glossary_ls.vocabulary.usage import Usage
 
 log = logging.getLogger(__name__)
@@ -113,6 +115,7 @@ class Glossary:
         )
         self._argument_lists: ArgumentLists | None = None
         self._checker: Checker | None = None
+        self._edited: tuple[tuple[str, str], Checked] | None = None  # the last vocabulary text
         self.in_force: dict[str, InForce] = {}  # package -> the user's release, where known
         self.installed_docs: InstalledDocs | None = None  # read from the user's packages
 
@@ -341,6 +344,56 @@ class Glossary:
 
     def explain(self, analysis: Analysis) -> Iterator[Spot]:
         return spot_all(analysis, self.vocab, self.facts)
+
+    # -- a vocabulary file open in the editor -------------------------------------------------
+    def vocabulary_file(self, path: str, text: str) -> Checked:
+        """A vocabulary file's text checked over the layers below it: the built-in files, and
+        the extra files read before it (all of them when it is not one of them)."""
+        key = (path, text)
+        if self._edited is not None and self._edited[0] == key:
+            return self._edited[1]
+        extra = list(self.extra_files)
+        below = extra[: extra.index(path)] if path in extra else extra
+        label = self.labels.get(path) or shown_path(Path(path))
+        checked = check_text(
+            path, text, data_files(default_data_dir()) + [Path(p) for p in below], label
+        )
+        self._edited = (key, checked)
+        return checked
+
+    def vocabulary_findings(self, path: str, analysis: Analysis) -> list[Finding]:
+        """The file's defects, each on the line of the entry (or field) at fault."""
+        doc = analysis.doc
+        checked = self.vocabulary_file(path, doc.text)
+        found = []
+        for error in checked.errors:
+            line = min(max(error.line - 1, 0), doc.line_count - 1)
+            text = doc.line(line)
+            start = len(text) - len(text.lstrip())
+            found.append(
+                Finding(VOCABULARY_ERROR, ERROR, error.message, line, start, max(len(text), start))
+            )
+        return found
+
+    def vocabulary_hover(
+        self, path: str, analysis: Analysis, line: int, markdown: bool = True
+    ) -> str | None:
+        """How the entry under the cursor renders on hover."""
+        checked = self.vocabulary_file(path, analysis.doc.text)
+        entry = checked.entry_at(line)
+        return hover_text(entry, checked.vocab, markdown) if entry is not None else None
+
+    def vocabulary_completion(
+        self, path: str, analysis: Analysis, line: int, index: int
+    ) -> tuple[int, list[str], bool] | None:
+        """The schema's keys, or the ids a `see_also`/`concept`/`overrides`/`extends` may name."""
+        doc = analysis.doc
+        # Without the line being typed: half a line (`see_also: [hol`) is a YAML error.
+        lines = [doc.line(n) for n in range(doc.line_count)]
+        lines[line] = ""
+        ids = sorted(self.vocabulary_file(path, "\n".join(lines)).vocab.entries)
+        above = [doc.line(n) for n in range(max(0, line - 50), line)]
+        return completions(doc.line(line)[:index], ids, above)
 
     # -- navigation (defaults in navigation.py) --------------------------------------------------
     def definition(

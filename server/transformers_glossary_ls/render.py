@@ -59,6 +59,28 @@ def symbol(entry, place: Place) -> types.SymbolInformation:
     )
 
 
+def vocabulary_completion(
+    found: tuple[int, list[str], bool], doc: Document, line: int, index: int, client: Client
+) -> dict:
+    """Keys (`summary: `) or ids, replacing the word typed so far."""
+    start, labels, keys = found
+    text = doc.line(line)
+    edit_range = types.Range(
+        start=types.Position(line, to_units(text, start, client.encoding)),
+        end=types.Position(line, to_units(text, index, client.encoding)),
+    )
+    kind = types.CompletionItemKind.Property if keys else types.CompletionItemKind.Reference
+    items = [
+        types.CompletionItem(
+            label=label,
+            kind=kind,
+            text_edit=types.TextEdit(range=edit_range, new_text=f"{label}: " if keys else label),
+        )
+        for label in labels
+    ]
+    return {"isIncomplete": False, "items": items}
+
+
 def markup(text: str, markdown: bool) -> types.MarkupContent:
     kind = types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText
     return types.MarkupContent(kind=kind, value=text)

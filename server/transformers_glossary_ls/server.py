@@ -443,11 +443,25 @@ class GlossaryServer(LanguageServer):
                 return
 
     # -- diagnostics -------------------------------------------------------------------------
+    def vocabulary_path(self, uri: str) -> str | None:
+        """The path of a vocabulary file open in the editor: a repository's, or one the
+        settings name. The server answers in no other YAML file."""
+        path = to_fs_path(uri)
+        if not path or not path.endswith((".yaml", ".yml")):
+            return None
+        real = os.path.realpath(path)
+        if is_repository_vocabulary(path) or real in self._vocabulary_files:
+            return real
+        return None
+
     def findings(self, analysis: Analysis) -> list[Finding]:
         """A document's findings as the settings want them shown (pull, push, code actions)."""
         wanted = self.settings.diagnostics
         if not wanted.enabled:
             return []
+        path = self.vocabulary_path(analysis.doc.uri)
+        if path is not None:  # its own defects, whatever codes are selected
+            return self.glossary.vocabulary_findings(path, analysis)
         uri, key = analysis.doc.uri, self._findings_key(analysis)
         cached = self._findings.get(uri)
         if cached is None or cached[0] != key:
@@ -492,6 +506,8 @@ class GlossaryServer(LanguageServer):
         found: list[Finding] = []
         if not self.settings.diagnostics.enabled:
             return found  # publishes nothing, clearing what was shown
+        if self.vocabulary_path(analysis.doc.uri) is not None:
+            return self.findings(analysis)
         for count, step in enumerate(glossary.checker.steps(analysis)):
             found += step
             if count % 256 == 255:
@@ -728,6 +744,10 @@ def hover(ls: GlossaryServer, params: types.HoverParams) -> types.Hover | None:
         return None
     line = params.position.line
     index = to_index(analysis.doc.line(line), params.position.character, ls.client.encoding)
+    path = ls.vocabulary_path(analysis.doc.uri)
+    if path is not None:
+        text = ls.glossary.vocabulary_hover(path, analysis, line, ls.client.hover_markdown)
+        return types.Hover(render.markup(text, ls.client.hover_markdown)) if text else None
     glossary = ls.glossary_for(analysis.doc.uri)
     answer = glossary.hover(analysis, line, index, ls.client.hover_markdown)
     return render.hover(answer, analysis.doc, ls.client) if answer else None
@@ -745,6 +765,12 @@ def completion(ls: GlossaryServer, params: types.CompletionParams) -> dict:
         return {"isIncomplete": False, "items": []}
     line = params.position.line
     index = to_index(analysis.doc.line(line), params.position.character, ls.client.encoding)
+    path = ls.vocabulary_path(analysis.doc.uri)
+    if path is not None:
+        found = ls.glossary.vocabulary_completion(path, analysis, line, index)
+        if found is None:
+            return {"isIncomplete": False, "items": []}
+        return render.vocabulary_completion(found, analysis.doc, line, index, ls.client)
     glossary = ls._completed = ls.glossary_for(analysis.doc.uri)
     result = glossary.complete(analysis, line, index, ls.settings.completion_prose)
     markdown = ls.client.completion_markdown
