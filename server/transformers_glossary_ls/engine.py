@@ -30,7 +30,12 @@ from transformers_glossary_ls.signature import Signature, signature_at
 from transformers_glossary_ls.spotting import CODE, Spot, spot, spot_all
 from transformers_glossary_ls.versions import InForce, release_for_spec, release_for_version
 from transformers_glossary_ls.vocabulary import Entry, LoadError, Vocabulary, load_default
-from transformers_glossary_ls.vocabulary.editing import Checked, check_text, completions
+from transformers_glossary_ls.vocabulary.editing import (
+    Checked,
+    check_text,
+    completions,
+    reference_at,
+)
 from transformers_glossary_ls.vocabulary.loader import data_files, default_data_dir, shown_path
 from transformers_glossary_ls.vocabulary.usage import Usage
 
@@ -115,7 +120,7 @@ class Glossary:
         )
         self._argument_lists: ArgumentLists | None = None
         self._checker: Checker | None = None
-        self._edited: tuple[tuple[str, str], Checked] | None = None  # the last vocabulary text
+        self._edited: tuple[tuple[str, str, str], Checked] | None = None  # the last file checked
         self.in_force: dict[str, InForce] = {}  # package -> the user's release, where known
         self.installed_docs: InstalledDocs | None = None  # read from the user's packages
 
@@ -346,15 +351,16 @@ class Glossary:
         return spot_all(analysis, self.vocab, self.facts)
 
     # -- a vocabulary file open in the editor -------------------------------------------------
-    def vocabulary_file(self, path: str, text: str) -> Checked:
+    def vocabulary_file(self, path: str, text: str, label: str | None = None) -> Checked:
         """A vocabulary file's text checked over the layers below it: the built-in files, and
-        the extra files read before it (all of them when it is not one of them)."""
-        key = (path, text)
+        the extra files read before it (all of them when it is not one of them). `label`: how
+        hovers name the file (by default as the loaded vocabulary does)."""
+        label = label or self.labels.get(path) or shown_path(Path(path))
+        key = (path, text, label)
         if self._edited is not None and self._edited[0] == key:
             return self._edited[1]
         extra = list(self.extra_files)
         below = extra[: extra.index(path)] if path in extra else extra
-        label = self.labels.get(path) or shown_path(Path(path))
         checked = check_text(
             path, text, data_files(default_data_dir()) + [Path(p) for p in below], label
         )
@@ -376,12 +382,22 @@ class Glossary:
         return found
 
     def vocabulary_hover(
-        self, path: str, analysis: Analysis, line: int, markdown: bool = True
+        self, path: str, analysis: Analysis, line: int, markdown: bool = True, label: str = ""
     ) -> str | None:
         """How the entry under the cursor renders on hover."""
-        checked = self.vocabulary_file(path, analysis.doc.text)
+        checked = self.vocabulary_file(path, analysis.doc.text, label)
         entry = checked.entry_at(line)
         return hover_text(entry, checked.vocab, markdown) if entry is not None else None
+
+    def vocabulary_definition(
+        self, path: str, analysis: Analysis, line: int, index: int, label: str = ""
+    ) -> Place | None:
+        """Where the entry a `see_also` or `concept` id names is written."""
+        entry_id = reference_at(analysis.doc.line(line), index)
+        if entry_id is None:
+            return None
+        entry = self.vocabulary_file(path, analysis.doc.text, label).vocab.get(entry_id)
+        return written_at(entry) if entry is not None else None
 
     def vocabulary_completion(
         self, path: str, analysis: Analysis, line: int, index: int

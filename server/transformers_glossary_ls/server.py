@@ -746,7 +746,9 @@ def hover(ls: GlossaryServer, params: types.HoverParams) -> types.Hover | None:
     index = to_index(analysis.doc.line(line), params.position.character, ls.client.encoding)
     path = ls.vocabulary_path(analysis.doc.uri)
     if path is not None:
-        text = ls.glossary.vocabulary_hover(path, analysis, line, ls.client.hover_markdown)
+        label = ls._vocabulary_labels.get(path, "")  # the glossary in use may predate it
+        markdown = ls.client.hover_markdown
+        text = ls.glossary.vocabulary_hover(path, analysis, line, markdown, label)
         return types.Hover(render.markup(text, ls.client.hover_markdown)) if text else None
     glossary = ls.glossary_for(analysis.doc.uri)
     answer = glossary.hover(analysis, line, index, ls.client.hover_markdown)
@@ -860,6 +862,11 @@ def definition(ls: GlossaryServer, params: types.DefinitionParams):
         return None
     line = params.position.line
     index = to_index(analysis.doc.line(line), params.position.character, ls.client.encoding)
+    path = ls.vocabulary_path(analysis.doc.uri)
+    if path is not None:
+        label = ls._vocabulary_labels.get(path, "")
+        place = ls.glossary.vocabulary_definition(path, analysis, line, index, label)
+        return render.location(place) if place is not None else None
     glossary = ls.glossary_for(analysis.doc.uri)
     place = glossary.definition(analysis, line, index, ls.settings.navigation_arguments)
     return render.location(place) if place is not None else None

@@ -47,8 +47,6 @@ def session(tmp_path):
     server = spawn(tmp_path)
     start(server, tmp_path, PULL)
     uri = (tmp_path / VOCAB).as_uri()
-    # The file on disk has loaded once its problems are told.
-    server.wait_for(lambda m: m.get("method") == "window/showMessage")
     server.open(uri, BROKEN, "yaml")
     yield server, tmp_path, uri
     server.stop()
@@ -125,3 +123,32 @@ def test_other_yaml_files_get_nothing(session):
     assert server.hover(other, 5, 8)["result"] is None
     completion = server.call("textDocument/completion", hover_params(other, 4, 7))["result"]
     assert completion["items"] == []
+
+
+def test_definition_of_a_see_also_id(session):
+    server, root, uri = session
+    answer = server.call("textDocument/definition", hover_params(uri, 6, 18))  # `holdout`
+    assert answer["result"]["uri"].endswith(VOCAB)
+    assert answer["result"]["range"]["start"]["line"] == BROKEN.splitlines().index(
+        "  - id: holdout"
+    )
+    nothing = server.call("textDocument/definition", hover_params(uri, 6, 30))  # no-such-id
+    assert nothing["result"] is None
+
+
+def test_defects_are_pushed_to_a_client_that_does_not_pull(tmp_path):
+    (tmp_path / VOCAB).write_text(BROKEN, encoding="utf-8")
+    server = spawn(tmp_path)
+    try:
+        start(server, tmp_path)
+        uri = (tmp_path / VOCAB).as_uri()
+        server.open(uri, BROKEN, "yaml")
+        pushed = server.wait_for(
+            lambda m: (
+                m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri
+            )
+        )
+        lines = sorted(d["range"]["start"]["line"] for d in pushed["params"]["diagnostics"])
+        assert lines == [1, 8, 14]
+    finally:
+        server.stop()

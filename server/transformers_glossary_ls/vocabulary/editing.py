@@ -60,6 +60,21 @@ def check_text(path: str, text: str, below: list[Path], label: str) -> Checked:
     return Checked(vocab, mine, entries)
 
 
+_REFERENCE_LINE = re.compile(r"^\s*(?:-\s+)?(see_also|concept)\s*:")
+_ID = re.compile(r"[\w-]+")
+
+
+def reference_at(line_text: str, index: int) -> str | None:
+    """The id a `see_also` or `concept` line names at a string index."""
+    if not _REFERENCE_LINE.match(line_text):
+        return None
+    key_end = line_text.index(":") + 1
+    for found in _ID.finditer(line_text, key_end):
+        if found.start() <= index <= found.end():
+            return found.group()
+    return None
+
+
 def completions(
     text_before: str, ids: list[str], lines_above: list[str]
 ) -> tuple[int, list[str], bool] | None:
@@ -78,4 +93,4 @@ def completions(
     return None
 
 
-__all__ = ["KEYS", "Checked", "check_text", "completions"]
+__all__ = ["KEYS", "Checked", "check_text", "completions", "reference_at"]
