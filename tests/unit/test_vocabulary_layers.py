@@ -191,3 +191,15 @@ def test_the_origin_is_shown_on_hover_and_built_in_entries_show_none(tmp_path):
         "From docs/team.yaml:2"
     )
     assert "From" not in hover_text(vocab.entries["attention_mask"], vocab)
+
+
+def test_the_readme_example_loads_as_documented(tmp_path):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("## Your team's vocabulary")[1].split("```yaml\n")[1].split("```")[0]
+    team = write(tmp_path, ".transformers-glossary.yaml", example)
+    vocab, errors = load_default([team], {str(team): ".transformers-glossary.yaml"})
+    assert errors == []
+    assert vocab.entries["golden-set"].origin == ".transformers-glossary.yaml:3"
+    assert vocab.entries["attention_mask"].replaces == "overrides"
+    labels = vocab.entries["labels-term"]
+    assert labels.replaces == "extends" and labels.definition.endswith("the prompt tokens.")
