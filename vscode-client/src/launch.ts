@@ -42,6 +42,10 @@ export interface Settings {
   transformersVersion: string;
   /** The interpreter selected in the Python extension (filled in by extension.ts); empty: none. */
   selectedInterpreter: string;
+  /** Whether the server reads the repository's `.transformers-glossary.yaml`: the workspace's trust. */
+  repositoryVocabulary: boolean;
+  /** Definitions from built-in argument names in code, and built-in arguments in symbol search. */
+  navigation: { arguments: boolean };
 }
 
 /**
@@ -58,6 +62,8 @@ export interface InitializationOptions {
   python?: string;
   transformersVersion?: string;
   selectedInterpreter?: string;
+  repositoryVocabulary: boolean;
+  navigation: { arguments: boolean };
 }
 
 /** One setting's value at each level, as `WorkspaceConfiguration.inspect()` gives it. */
@@ -108,7 +114,13 @@ const NO_FILES: GlossaryFiles = { user: [], workspace: [] };
  * Builds typed settings from raw configuration values; a missing or bad value takes its default.
  * Vocabulary paths come from `files` (see `glossaryFiles`), never from the merged value.
  */
-export function readSettings(get: SettingsGetter, files: GlossaryFiles = NO_FILES, selectedInterpreter = ""): Settings {
+export function readSettings(
+  get: SettingsGetter,
+  files: GlossaryFiles = NO_FILES,
+  selectedInterpreter = "",
+  trusted = true,
+): Settings {
+  const navigationArguments = get("navigation.arguments");
   const languages = get("enabledLanguages");
   const level = get("logLevel");
   const prose = get("completion.prose");
@@ -129,6 +141,9 @@ export function readSettings(get: SettingsGetter, files: GlossaryFiles = NO_FILE
     python: text("python"),
     transformersVersion: text("transformersVersion"),
     selectedInterpreter,
+    // A repository's own vocabulary is repository content: read only in a trusted workspace.
+    repositoryVocabulary: trusted,
+    navigation: { arguments: navigationArguments === true },
   };
 }
 
@@ -138,6 +153,8 @@ export function initializationOptions(settings: Settings): InitializationOptions
     extraGlossaryFiles: [...settings.extraGlossaryFiles],
     workspaceGlossaryFiles: [...settings.workspaceGlossaryFiles],
     completion: { prose: settings.completion.prose },
+    repositoryVocabulary: settings.repositoryVocabulary,
+    navigation: { arguments: settings.navigation.arguments },
   };
   // Sent only when set: an empty string would read as "no environment" rather than "not said".
   if (settings.python) options.python = settings.python;
@@ -151,12 +168,21 @@ export function configurationPayload(settings: Settings): { [SECTION]: Initializ
   return { [SECTION]: initializationOptions(settings) };
 }
 
-/** Documents the client hands to the server: saved files and untitled buffers of each language. */
-export function documentSelector(languages: readonly string[]): { scheme: string; language: string }[] {
-  return languages.flatMap((language) => [
-    { scheme: "file", language },
-    { scheme: "untitled", language },
-  ]);
+/** The repository vocabulary files, which the server checks, by name (no other YAML file). */
+export const VOCABULARY_PATTERNS: readonly string[] = ["**/.transformers-glossary.yaml", "**/.transformers-glossary/*.yaml"];
+
+/**
+ * Documents the client hands to the server: saved files and untitled buffers of each language,
+ * and the repository's vocabulary files, whatever their language.
+ */
+export function documentSelector(languages: readonly string[]): ({ scheme: string; language: string } | { scheme: string; pattern: string })[] {
+  return [
+    ...languages.flatMap((language) => [
+      { scheme: "file", language },
+      { scheme: "untitled", language },
+    ]),
+    ...VOCABULARY_PATTERNS.map((pattern) => ({ scheme: "file", pattern })),
+  ];
 }
 
 /** True when a configuration change touches a setting that needs a new server process. */
