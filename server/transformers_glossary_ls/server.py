@@ -220,12 +220,17 @@ class GlossaryServer(LanguageServer):
             register_options=options,
         )
 
-        def registered(_result) -> None:
+        def answered(future) -> None:
+            # Refused (or failed): the stat check goes on instead.
+            if future.cancelled() or future.exception() is not None:
+                log.info("the client did not take our file watching; checking mtimes instead")
+                return
             self._watching = True
 
-        self.client_register_capability(
-            types.RegistrationParams(registrations=[registration]), callback=registered
+        sent = self.client_register_capability(
+            types.RegistrationParams(registrations=[registration])
         )
+        sent.add_done_callback(answered)
 
     def workspace_folders(self) -> tuple[str | None, list[str]]:
         """The workspace root and every workspace folder, as paths (none before `initialize`)."""

@@ -295,3 +295,20 @@ def test_a_fifo_named_like_the_vocabulary_never_hangs_the_server(tmp_path):
         server.check_alive()
     finally:
         server.stop()
+
+
+def test_a_refused_registration_falls_back_to_the_mtime_check(tmp_path):
+    notes = (tmp_path / "notes.md").as_uri()
+    server = spawn(tmp_path)
+    try:
+        start(server, tmp_path, WATCH)  # says it takes the registration, then refuses it
+        asked = server.wait_for(lambda m: m.get("method") == "client/registerCapability")
+        server.send(
+            {"jsonrpc": "2.0", "id": asked["id"], "error": {"code": -32601, "message": "no"}}
+        )
+        server.open(notes, "Scored on the golden set.\n", "markdown")
+        (tmp_path / VOCAB).write_text(TEAM, encoding="utf-8")
+        assert "hand-checked" in until_hover(server, notes, 0, 17, "hand-checked")
+        assert "Traceback" not in server.stderr
+    finally:
+        server.stop()
