@@ -5,7 +5,8 @@
 2. The first hover after start with a workspace `.venv` whose docs are cached (warm start)
    against the same workspace without a `.venv`: median of paired sessions, ratio.
 3. Hover latency while the installed docs are being read (a cold cache) against the same
-   server once they are in: p99 during / p99 idle.
+   server once they are in: p99 during / p99 idle. The session's first hover is not timed
+   (it is a first hover, measured in 2).
 
     .venv/bin/python benchmarks/installed.py [--rounds 15] [--json out.json]
 
@@ -127,6 +128,8 @@ def first_hover(with_venv: Path, without: Path, cache: Path, rounds: int) -> dic
 
 def during_indexing(project: Path, cache: Path, idle_requests: int) -> dict:
     server, doc = _session(project, cache)
+    # The session's first hover is a first hover (judged by `first_hover`), not "during".
+    server.hover(doc, 0, 45)
     during, idle = [], []
     deadline = time.monotonic() + 60
     read = False

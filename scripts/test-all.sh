@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Install everything the tests need (venv, npm packages, Neovim, Chromium for the VS Code e2e),
-# then run every suite: Python (unit, stdio end-to-end, real Neovim, wheel install), the
-# benchmark at a small size, the VS Code client's unit tests, and the real VS Code end-to-end.
+# Install everything the tests need (venv, npm packages, Neovim, Emacs + eglot, Chromium for the
+# VS Code e2e), then run every suite: Python (unit, stdio end-to-end, real Neovim and Emacs, wheel
+# install), the benchmark at a small size, the VS Code client's unit tests, and the real VS Code
+# end-to-end.
 # Set SKIP_VSCODE_E2E=1 to leave out the slowest step (a few minutes cold).
 # Set PYGLS_NEWEST=1 to also run the Python suites against the newest pygls 2.x, past the pin in
 # pyproject.toml, in a venv of its own (.venv-pygls-newest): a pygls release that breaks what we
@@ -22,15 +23,23 @@ step() { # step NAME command...
 install_system() {
   local need=()
   command -v nvim >/dev/null 2>&1 || need+=(neovim)
+  # Emacs for the README's eglot snippet (tests/editors/test_emacs.py): ~25 s, 12 packages.
+  if ! command -v emacs >/dev/null 2>&1; then
+    need+=(emacs-nox elpa-eglot)
+  elif ! emacs --batch --eval "(require 'eglot)" >/dev/null 2>&1; then
+    need+=(elpa-eglot)  # built into Emacs 29+, a package before
+  fi
   if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+        --no-install-recommends "${need[@]}" >/dev/null
     else
       echo "need root to apt-get install ${need[*]}" >&2
       return 1
     fi
   fi
   nvim --version | head -1
+  emacs --version | head -1
 }
 
 install_python() {
@@ -49,10 +58,10 @@ pygls_newest() {
   PYGLS_BEYOND_PIN=1 "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/unit tests/e2e
 }
 
-step "system packages (neovim)" install_system
+step "system packages (neovim, emacs-nox, elpa-eglot)" install_system
 step "python venv (.venv)" install_python
 step "ruff" .venv/bin/ruff check server tests benchmarks
-step "pytest (unit, e2e over stdio, Neovim, wheel install)" .venv/bin/python -m pytest -q -p no:cacheprovider
+step "pytest (unit, e2e over stdio, Neovim, Emacs, wheel install)" .venv/bin/python -m pytest -q -p no:cacheprovider
 if [ "${PYGLS_NEWEST:-0}" = 1 ]; then
   step "pytest (unit, e2e) against the newest pygls 2.x" pygls_newest
 fi

@@ -120,7 +120,7 @@ def test_explain_finds_terms(installed):
         "sample.py:1:3: causal language modeling -> causal language modeling: "
     )
     assert any(line.startswith("sample.py:2:13: input_ids -> input_ids: ") for line in lines)
-    assert sum("-> attention_mask:" in line for line in lines) == 2
+    assert sum("-> attention_mask (2 times):" in line for line in lines) == 1  # once per file
 
 
 def test_server_over_stdio_hovers(installed):
@@ -165,3 +165,25 @@ def test_server_over_stdio_hovers(installed):
     finally:
         client.stop()
     assert "Traceback" not in client.stderr, client.stderr
+
+
+def test_try_sh_ends_with_one_full_hover(installed):
+    """scripts/try.sh's last command, run with the installed script: a whole hover, shape and
+    dtype included, not only a one-line summary."""
+    last = (REPO / "scripts" / "try.sh").read_text(encoding="utf-8").strip().splitlines()[-1]
+    assert ".venv-try/bin/transformers-glossary-ls explain --full -" in last, last
+    command = last.replace(".venv-try/bin/transformers-glossary-ls", str(installed["script"]))
+    out = subprocess.run(
+        ["bash", "-c", f"set -euo pipefail; {command}"],
+        cwd=installed["cwd"],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("<stdin>:1:17: attention_mask -> attention_mask: ")
+    assert "    Shape: (batch_size, sequence_length)" in lines
+    assert "    Dtype: torch.LongTensor" in lines
+    assert sum(" -> " in line for line in lines) == 1  # one hover

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -354,18 +354,24 @@ class Catalogue:
         else its head family). A callable with a base (trl configs over TrainingArguments) adds
         the base's names; a base in another package is read at `base_release` (default: newest).
         """
+        out: dict[str, Param] = {}
+        for p in self.iter_params(kind_or_class, release, base_release):
+            out.setdefault(p.name, p)
+        return [out[n] for n in sorted(out)]
+
+    def iter_params(
+        self, kind_or_class: str, release: str | None = None, base_release: str | None = None
+    ) -> Iterator[Param]:
+        """What `params` returns, one at a time and unsorted (a name may come twice: the
+        first wins), so that idle-time work can stop between names."""
         found = self._resolve(kind_or_class, release)
         if found is None:
-            return []
+            return
         package, key, cls = found
-        out: dict[str, Param] = {}
-        for p in self._params_of(package, key, release, cls):
-            out.setdefault(p.name, p)
+        yield from self._params_of(package, key, release, cls)
         for base_pkg, base_key in self._bases(package, key):
             rel = release if base_pkg == package else base_release
-            for p in self._params_of(base_pkg, base_key, rel, None):
-                out.setdefault(p.name, p)
-        return [out[n] for n in sorted(out)]
+            yield from self._params_of(base_pkg, base_key, rel, None)
 
     def param(
         self,
@@ -410,20 +416,17 @@ class Catalogue:
                     todo.append((bp, bk))
         return out
 
-    def _params_of(self, package, key, release, cls) -> list[Param]:
+    def _params_of(self, package, key, release, cls) -> Iterator[Param]:
         entry = self._callable(package, key)
         if entry is None:
-            return []
+            return
         idx = self._release_index(package, release)
-        out = []
         names = cls["params"] if cls is not None else entry["params"]
         for name in names:
             runs = entry["params"].get(name, [])
             if cls is None and not any(a <= idx <= b for a, b, _ in runs):
                 continue
-            p = self._make(package, key, name, entry, runs, idx, cls)
-            out.append(p)
-        return out
+            yield self._make(package, key, name, entry, runs, idx, cls)
 
     def _one(self, package, key, name, release, cls) -> Param | None:
         entry = self._callable(package, key)

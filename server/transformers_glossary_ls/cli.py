@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -60,47 +61,112 @@ def _glossary(vocabularies: list[str] | None, say_errors: bool = True):
     return glossary
 
 
-def _explain(paths: list[str], vocabularies: list[str] | None = None) -> int:
+STDIN = "-"
+TTY_HINT = (
+    "transformers-glossary-ls is a language server for editors: it speaks LSP on stdin and"
+    " stdout (see the README's Editor setup). To try it by hand: transformers-glossary-ls"
+    " explain FILE"
+)
+
+
+def _explain(args: argparse.Namespace) -> int:
+    """Print the terms of files and folders (`-`: stdin) with their summaries, grouped per file
+    unless `--all`, with the whole hover text under `--full`."""
+    import json
+
     from transformers_glossary_ls.analysis import language_of
     from transformers_glossary_ls.engine import Glossary
+    from transformers_glossary_ls.environment import choose_versions
 
-    glossary = _glossary(vocabularies)
+    glossary = _glossary(args.vocabulary)
+    if args.full:  # the hover text says what changed in the user's release
+        choice = choose_versions([Path.cwd()])
+        for note in glossary.use_versions(choice.versions):
+            log.info("%s", note)
+        log.info("explaining for %s", choice.message)
     status = 0
-    for name in paths:
-        path = Path(name)
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            print(f"{name}: cannot read: {exc}", file=sys.stderr)
-            status = 1
-            continue
-        analysis = Glossary.open(path.resolve().as_uri(), text, language_of("", path.name) or "")
-        if analysis.language is None:
+    rows: list[dict] = []
+    for path in _files(args.files, keep=STDIN):
+        name = str(path)
+        if name == STDIN:
+            name, text = "<stdin>", sys.stdin.read()
+            language = args.language or "python"
+            uri = f"untitled:stdin.{'md' if language == 'markdown' else 'py'}"
+        else:
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError as exc:
+                print(f"{name}: cannot read: {exc}", file=sys.stderr)
+                status = 1
+                continue
+            language = args.language or language_of("", path.name)
+            uri = path.resolve().as_uri()
+        if language is None:
             print(f"{name}: not a Python or Markdown file; skipped", file=sys.stderr)
             continue
+        analysis = Glossary.open(uri, text, language)
         doc = analysis.doc
+        found: dict[str, dict] = {}  # entry id -> its row (grouped); else every spot its row
         for spot in glossary.explain(analysis):
+            key = spot.entry.id
+            if not args.all and key in found:
+                found[key]["count"] += 1
+                continue
             shown = (
                 doc.line(spot.start_line)[spot.start : spot.end]
                 if spot.start_line == spot.end_line
                 else spot.entry.term
             )
-            where = f"{name}:{spot.start_line + 1}:{spot.start + 1}"
-            print(f"{where}: {shown} -> {spot.entry.term}: {spot.entry.summary}")
+            row = {
+                "path": name,
+                "line": spot.start_line + 1,
+                "column": spot.start + 1,
+                "end_line": spot.end_line + 1,
+                "end_column": spot.end + 1,
+                "text": shown,
+                "id": spot.entry.id,
+                "term": spot.entry.term,
+                "summary": spot.entry.summary,
+                "count": 1,
+            }
+            if args.full:
+                answer = glossary.hover(analysis, spot.start_line, spot.start, markdown=False)
+                row["hover"] = answer.text if answer is not None else spot.entry.summary
+            if args.all:
+                rows.append(row)
+            else:
+                found[key] = row
+        rows.extend(found.values())
+        if args.format == "text":
+            _print_explained(rows)
+            rows = []
+    if args.format == "json":
+        print(json.dumps(rows, indent=1, ensure_ascii=False))
     return status
+
+
+def _print_explained(rows: list[dict]) -> None:
+    for row in rows:
+        where = f"{row['path']}:{row['line']}:{row['column']}"
+        times = f" ({row['count']} times)" if row["count"] > 1 else ""
+        print(f"{where}: {row['text']} -> {row['term']}{times}: {row['summary']}")
+        if "hover" in row:
+            print("".join(f"    {line}".rstrip() + "\n" for line in row["hover"].splitlines()))
 
 
 SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", "venv", "env"})
 CHECKED_SUFFIXES = (".py", ".md")
 
 
-def _files(paths: list[str]) -> list[Path]:
+def _files(paths: list[str], keep: str | None = None) -> list[Path]:
     """The Python and Markdown files named or under the folders named (hidden folders and
-    environments skipped), in a stable order."""
+    environments skipped), in a stable order; a name equal to `keep` (`-`) is passed on."""
     out: list[Path] = []
     for name in paths:
         path = Path(name)
-        if path.is_dir():
+        if name == keep:
+            out.append(path)
+        elif path.is_dir():
             for found in sorted(path.rglob("*")):
                 parts = found.relative_to(path).parts
                 if any(p.startswith(".") or p in SKIPPED_DIRS for p in parts[:-1]):
@@ -198,6 +264,13 @@ def _check(args: argparse.Namespace) -> int:
     return max(status, 1 if report else 0)
 
 
+def _is_terminal(stream) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):  # closed or detached
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="transformers-glossary-ls",
@@ -213,9 +286,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     sub = parser.add_subparsers(dest="command")
     explain = sub.add_parser(
-        "explain", help="print every term found in the files, with its summary"
+        "explain",
+        help="print the terms found in files and folders, with their summaries",
+        description="Print the terms found in files and folders (recursively; - reads stdin),"
+        " each once per file with how many times it occurs, and what it means.",
     )
-    explain.add_argument("files", nargs="+")
+    explain.add_argument("files", nargs="+", metavar="PATH", help="file, folder, or - for stdin")
+    explain.add_argument("--all", action="store_true", help="every occurrence, not once per file")
+    explain.add_argument(
+        "--full", action="store_true", help="the whole hover text (shape, dtype, values...)"
+    )
+    explain.add_argument("--format", choices=("text", "json"), default="text")
+    explain.add_argument(
+        "--language",
+        choices=("python", "markdown"),
+        help="read the files as this language (stdin: python unless given)",
+    )
     vocabulary_help = (
         "also read this vocabulary file (repeatable); the project's "
         ".transformers-glossary.yaml is read without it"
@@ -238,15 +324,30 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    if args.command == "check":
+    if args.command in ("check", "explain"):
         _setup_logging(args.verbose, args.log_file)
-        return _check(args)
-
-    if args.command == "explain":
-        _setup_logging(args.verbose, args.log_file)
-        return _explain(args.files, args.vocabulary)
+        try:
+            status = _check(args) if args.command == "check" else _explain(args)
+            sys.stdout.flush()  # a reader gone (`| head`) shows here, not at exit
+        except BrokenPipeError:
+            # The reader stopped early: nothing is wrong, say nothing (and send what Python
+            # still holds for stdout nowhere).
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
+        return status
 
     _setup_logging(args.verbose, args.log_file)
+    if args.tcp and not args.tcp.rpartition(":")[2].isdigit():
+        parser.error("--tcp takes HOST:PORT, e.g. 127.0.0.1:2087")
+    try:  # Ctrl-C in a terminal ends it without a traceback, whenever it comes
+        if not args.tcp and _is_terminal(sys.stdin):
+            print(TTY_HINT, file=sys.stderr)
+        return _serve(args.tcp)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _serve(tcp: str | None) -> int:
     from transformers_glossary_ls.server import server
 
     server.command_line_log_level = log.level
@@ -254,9 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     # Requests allocate many short-lived objects; collecting less often trims the latency tail.
     gc.set_threshold(10_000, 20, 20)
 
-    if args.tcp:
-        host, _, port = args.tcp.rpartition(":")
-        if not port.isdigit():
-            parser.error("--tcp takes HOST:PORT, e.g. 127.0.0.1:2087")
+    if tcp:
+        host, _, port = tcp.rpartition(":")
         return server.start_tcp(host or "127.0.0.1", int(port))
     return server.start_io()

@@ -203,7 +203,7 @@ class Glossary:
             self.catalogue.preload((key,))
             yield
         for kind, key in COMMON_CALLS:
-            self.argument_lists.get(kind, key)
+            yield from self.argument_lists.build_steps(kind, key)
             yield
 
     @property

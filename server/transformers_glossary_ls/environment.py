@@ -13,7 +13,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -150,6 +150,21 @@ def choose_versions(
         versions["transformers"] = version_override
         said += f"; transformers {version_override} set by `transformersVersion`"
     return Choice(versions, said, env)
+
+
+def folder_holding(path: str, folders: Sequence[str | None], paths=os.path) -> int | None:
+    """Which of `folders` holds `path`: the innermost (longest) one, None when none does.
+    Compared the way the file system compares names (`paths` is `os.path`: on Windows case
+    and `/` versus `\\` do not matter, so `C:\\Proj` holds `c:/proj/train.py`)."""
+    here = paths.normcase(path)
+    best, length = None, -1
+    for k, folder in enumerate(folders):
+        if not folder:
+            continue
+        root = paths.normcase(folder).rstrip(paths.sep)
+        if len(root) > length and (here == root or here.startswith(root + paths.sep)):
+            best, length = k, len(root)
+    return best
 
 
 def environment_prefix(path: Path) -> Path | None:

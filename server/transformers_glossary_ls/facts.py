@@ -6,7 +6,7 @@ each callable takes in each release). Engine code: no LSP, no file I/O of its ow
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from transformers_glossary_ls import kinds
@@ -207,13 +207,22 @@ class Facts:
         return self._fact(key, name) if key else None
 
     def names_of(self, key: str) -> list[Fact]:
-        """Every name a catalogue callable takes in the release in force."""
+        """Every name a catalogue callable takes in the release in force, sorted by name."""
+        found: dict[str, Fact] = {}
+        for fact in self.iter_names(key):
+            found.setdefault(fact.param.name, fact)
+        return [found[n] for n in sorted(found)]
+
+    def iter_names(self, key: str) -> Iterator[Fact]:
+        """`names_of` one at a time and unsorted (the first of a name wins), for idle-time
+        work that stops between names."""
         shown = self.shown(key)
         if self.exact(key):
-            params = sorted(self._signature(key).values(), key=lambda p: p.name)
+            params: Iterable[Param] = self._signature(key).values()
         else:
-            params = self.catalogue.params(key, *self._releases_for(key))
-        return [Fact(p, key, shown, self.in_force(p), p.package in self.yours) for p in params]
+            params = self.catalogue.iter_params(key, *self._releases_for(key))
+        for p in params:
+            yield Fact(p, key, shown, self.in_force(p), p.package in self.yours)
 
     def exact(self, key: str) -> bool:
         """Whether a callable's names are read from the installed release's own signature."""

@@ -17,6 +17,7 @@ Plain Python: no LSP.
 from __future__ import annotations
 
 import ast
+import contextlib
 import logging
 import os
 import re
@@ -649,6 +650,10 @@ def read_cached(
 
 
 def main(argv: list[str]) -> int:
+    # The child is background work: on a busy machine the server answering the editor (and
+    # the editor itself) go first. Not on Windows (no os.nice): there it runs at normal priority.
+    with contextlib.suppress(AttributeError, OSError):
+        os.nice(19)
     versions = dict(a.split("=", 2)[1:] for a in argv if a.startswith("--version="))
     classes = dict(a.split("=", 2)[1:] for a in argv if a.startswith("--class="))
     sites = [Path(a) for a in argv if not a.startswith("--")]

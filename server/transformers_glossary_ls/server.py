@@ -24,7 +24,7 @@ from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.capabilities import Client
 from transformers_glossary_ls.diagnostics import Finding, fix_all, select
 from transformers_glossary_ls.engine import Glossary
-from transformers_glossary_ls.environment import Environment, choose_versions
+from transformers_glossary_ls.environment import Environment, choose_versions, folder_holding
 from transformers_glossary_ls.installed_docs import read_in_child
 from transformers_glossary_ls.positions import to_index
 from transformers_glossary_ls.protocol import GlossaryProtocol, strict_converter
@@ -56,6 +56,7 @@ class Place:
     stamp: tuple = ()  # what its packages looked like when chosen
     classes: frozenset[str] = frozenset()  # model classes the last read was asked for
     reading: bool = False  # a child process is reading its installed packages
+    said: str = ""  # where its releases came from (the environment chosen), for the log
 
 
 class Progress:
@@ -308,6 +309,7 @@ class GlossaryServer(LanguageServer):
                 glossary,
                 environment,
                 environment.stamp() if environment is not None else (),
+                said=choice.message,
             )
             notes = glossary.use_versions(choice.versions)
             glossary.use_installed_docs(None)
@@ -331,21 +333,30 @@ class GlossaryServer(LanguageServer):
             self.read_installed_docs(place)
         self.diagnostics_changed()
 
+    def log_start(self) -> None:
+        """One line (`-v`) saying what runs: version, vocabulary size, the environment chosen
+        and the workspace root."""
+        root, _ = self.workspace_folders()
+        first = self.places[0] if self.places else None
+        in_force = ", ".join(f"{p} {f.release}" for p, f in self.glossary.in_force.items())
+        log.info(
+            "transformers-glossary-ls %s started: %d vocabulary entries; answers for %s (%s);"
+            " workspace root %s",
+            __version__,
+            len(self.glossary.vocab.entries),
+            in_force or "the newest releases",
+            first.said if first is not None else "no environment chosen",
+            root or "none",
+        )
+
     def glossary_for(self, uri: str) -> Glossary:
         """The engine for a document: that of the workspace folder holding it (the longest
         such folder), else the first folder's."""
         places = self.places
         if len(places) <= 1:
             return self.glossary
-        path = to_fs_path(uri) or ""
-        best = places[0]
-        length = -1
-        for place in places:
-            root = place.root
-            if root is None or len(root) <= length:
-                continue
-            if path == root or path.startswith(root.rstrip(os.sep) + os.sep):
-                best, length = place, len(root)
+        found = folder_holding(to_fs_path(uri) or "", [place.root for place in places])
+        best = places[found if found is not None else 0]
         return best.glossary
 
     def want_classes(self, text: str) -> None:
@@ -649,6 +660,7 @@ def initialized(ls: GlossaryServer, params: types.InitializedParams) -> None:
     ls.load_vocabulary()  # the user's files, if any, off the request path
     ls.watch_vocabulary()
     ls.choose_releases()
+    ls.log_start()
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)

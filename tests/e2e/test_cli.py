@@ -1,10 +1,16 @@
-"""The command line: --version, logs to stderr or --log-file (never stdout), and --tcp."""
+"""The command line: --version, logs to stderr or --log-file (never stdout), --tcp, the one-line
+hint when started on a terminal, and the `-v` start line."""
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
 import socket
 import subprocess
+
+from transformers_glossary_ls import __version__
 
 from tests.lspclient import SERVER, LspClient
 
@@ -68,3 +74,61 @@ def test_tcp_serves_hover():
         proc.wait(timeout=10)
         if client is not None:
             client.stop()
+
+
+TTY_HINT = "is a language server for editors"
+
+
+def test_started_on_a_terminal_it_says_what_it_is_in_one_line():
+    """stdin a terminal (a pty here): one line on stderr, naming `explain FILE`; nothing on
+    stdout, which stays the protocol channel. Ctrl-C (SIGINT) right after it: no traceback."""
+    master, slave = os.openpty()
+    proc = subprocess.Popen(
+        SERVER, stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, close_fds=True
+    )
+    os.close(slave)
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline().decode()
+        assert TTY_HINT in line and "explain FILE" in line, line
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+        os.close(master)
+    assert out == b""
+    assert err == b"", err.decode()  # that one line only
+    assert proc.returncode in (1, 130)
+
+
+def test_not_on_a_terminal_it_serves_without_the_hint():
+    server = LspClient.spawn()
+    try:
+        server.initialize()
+        server.check_alive()
+        assert server.shutdown() == 0
+        server.wait_closed()
+    finally:
+        server.stop()
+    assert TTY_HINT not in server.stderr
+
+
+def test_verbose_start_line_names_version_vocabulary_environment_and_root(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "p"\ndependencies = ["transformers==4.40.2"]\n'
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "CONDA_PREFIX")}
+    server = LspClient.spawn(["-v"], env=env)
+    try:
+        server.initialize(rootUri=tmp_path.as_uri())
+        text = server.wait_stderr(lambda t: "started:" in t)
+        assert server.shutdown() == 0
+    finally:
+        server.stop()
+    line = next(x for x in text.splitlines() if "started:" in x)
+    assert f"transformers-glossary-ls {__version__} started: " in line
+    entries = int(re.search(r"started: (\d+) vocabulary entries", line)[1])
+    assert entries > 100
+    assert "answers for transformers 4.40" in line and "4.40.2" in line, line  # the pin
+    assert line.endswith(f"workspace root {tmp_path}"), line

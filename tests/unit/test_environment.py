@@ -3,7 +3,9 @@ layout, the documented order, pins, and nothing planted in a repository's `.venv
 
 from __future__ import annotations
 
+import ntpath
 import os
+import posixpath
 from pathlib import Path
 
 import pytest
@@ -205,3 +207,21 @@ def test_paths_are_never_run(tmp_path):
     env.choose_versions([tmp_path], str(prefix / "bin" / "python"), str(prefix), None, {})
     assert not ran(prefix)
     assert Path(prefix / "bin" / "python").exists()
+
+
+@pytest.mark.parametrize(
+    ("paths", "path", "folders", "expected"),
+    [
+        (posixpath, "/w/a/b/train.py", ["/w", "/w/a", "/w/ab"], 1),  # the innermost wins
+        (posixpath, "/w/ab/x.py", ["/w/a", "/w/ab/"], 1),  # a prefix is not a parent
+        (posixpath, "/W/a/x.py", ["/w/a"], None),  # POSIX names are case-sensitive
+        (posixpath, "/w/a", [None, "/w/a"], 1),
+        (ntpath, "c:\\Proj\\src\\train.py", ["C:\\proj", "C:\\PROJ\\Src"], 1),
+        (ntpath, "c:/proj/train.py", ["C:\\Proj\\"], 0),  # either slash, any case
+        (ntpath, "d:\\proj\\x.py", ["C:\\proj"], None),
+    ],
+)
+def test_the_folder_holding_a_file_is_found_as_the_file_system_compares(
+    paths, path, folders, expected
+):
+    assert env.folder_holding(path, folders, paths) == expected

@@ -1,4 +1,5 @@
-"""`transformers-glossary-ls explain` on the shipped examples: the README's "try it" command."""
+"""`transformers-glossary-ls explain --all` on the shipped examples (every occurrence; the
+grouped default, folders, stdin, JSON and `--full` are in tests/e2e/test_explain_cli.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ LINE = re.compile(
 @pytest.fixture(scope="module")
 def explained() -> list[dict]:
     out = subprocess.run(
-        [sys.executable, "-m", "transformers_glossary_ls", "explain", *FILES],
+        [sys.executable, "-m", "transformers_glossary_ls", "explain", "--all", *FILES],
         cwd=REPO,
         capture_output=True,
         text=True,

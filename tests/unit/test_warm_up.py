@@ -41,3 +41,35 @@ def test_warm_up_keeps_going_through_edits():
 
 def test_warm_up_skips_languages_we_do_not_read():
     assert list(Analysis(Document("file:///w.txt", "padding", "plaintext")).warm_up()) == []
+
+
+def test_completion_lists_are_built_a_few_names_per_idle_step():
+    """A model's list has hundreds of names: built in the background a few at a time (a step
+    between two requests must stay short), and the same list a request builds in one go."""
+    from transformers_glossary_ls import kinds
+    from transformers_glossary_ls.completion import NAMES_PER_STEP, ArgumentLists
+
+    glossary = Glossary()
+    glossary.load()
+    facts = glossary.facts
+    made: list[int] = []
+    real_iter = facts.iter_names
+
+    def counting(key):
+        for fact in real_iter(key):
+            made[-1] += 1
+            yield fact
+
+    facts.iter_names = counting
+    stepwise = ArgumentLists(glossary.vocab, facts, glossary.usage)
+    made.append(0)
+    for _ in stepwise.build_steps(kinds.MODEL, "model"):
+        made.append(0)
+    facts.iter_names = real_iter
+    assert sum(made) > 300 and len(made) > 300 // NAMES_PER_STEP
+    assert max(made) <= NAMES_PER_STEP
+    at_once = ArgumentLists(glossary.vocab, facts, glossary.usage).get(kinds.MODEL, "model")
+    kept = stepwise.get(kinds.MODEL, "model")
+    assert list(kept.ordered) == list(at_once.ordered)
+    assert kept.fact_keys == at_once.fact_keys and kept.deprecated == at_once.deprecated
+    assert list(stepwise.build_steps(kinds.MODEL, "model")) == []  # kept: nothing to do
