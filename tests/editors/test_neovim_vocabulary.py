@@ -56,9 +56,6 @@ def test_definition_opens_the_team_file_at_its_entry(repo):
 
 def test_diagnostics_inside_the_vocabulary_file(repo):
     found = ask(repo, "diagnostics", repo / VOCAB, 0, 0, "--language-id", "yaml")
-    diagnostics = (
-        found["diagnostics"] if isinstance(found, dict) and "diagnostics" in found else found
-    )
-    items = diagnostics if isinstance(diagnostics, list) else diagnostics.get("items", [])
+    items = found["diagnostics"]  # published: Neovim 0.7.2 does not pull
     assert [(d["range"]["start"]["line"], d["code"]) for d in items] == [(1, "TG100")]
     assert "see_also names no entry" in items[0]["message"]
