@@ -5,6 +5,7 @@ no file of the user's (the text comes from the editor), knows no LSP."""
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from transformers_glossary_ls.vocabulary.loader import (
     REQUIRED,
     LoadError,
     _load_read,
+    _parse_file,
     _read,
 )
 from transformers_glossary_ls.vocabulary.model import Entry, Vocabulary
@@ -45,11 +47,36 @@ class Checked:
         return found
 
 
+_PARSED_BELOW = 64  # files of the layers below whose parse is kept (the built-in ones: ~6)
+_parsed: dict[tuple[str, bytes], tuple[list[dict], list[LoadError]]] = {}
+_parsed_lock = threading.Lock()
+
+
+def _parse_below(path: Path, content: bytes | None):
+    """A file of the layers below, parsed once per content (the raw entries are only read)."""
+    key = (str(path), content or b"")
+    with _parsed_lock:
+        found = _parsed.get(key)
+    if found is None:
+        found = _parse_file(path, content)
+        with _parsed_lock:
+            if len(_parsed) >= _PARSED_BELOW:
+                _parsed.clear()
+            _parsed[key] = found
+    return found
+
+
 def check_text(path: str, text: str, below: list[Path], label: str) -> Checked:
-    """`text` as the file `path` would load over the files `below` (the built-in ones first)."""
+    """`text` as the file `path` would load over the files `below` (the built-in ones first).
+    The files below are read each time (a `stat`-cheap read) but parsed once per content."""
     files = [(p, *_read(p)) for p in below]
-    files.append((Path(path), text.encode("utf-8", errors="surrogateescape"), []))
-    vocab, errors = _load_read(files, {path: label})
+    mine = Path(path)
+    files.append((mine, text.encode("utf-8", errors="surrogateescape"), []))
+
+    def parse(file: Path, content: bytes | None):
+        return _parse_file(file, content) if file is mine else _parse_below(file, content)
+
+    vocab, errors = _load_read(files, {path: label}, parse)
     mine = [e for e in errors if e.file == path]
     prefix = f"{path}:"
     entries = sorted(

@@ -320,6 +320,7 @@ def _merged(how: str, earlier: dict, raw: dict) -> dict:
 def _load_read(
     files: list[tuple[Path, bytes | None, list[LoadError]]],
     labels: dict[str, str] | None = None,
+    parse=_parse_file,
 ) -> tuple[Vocabulary, list[LoadError]]:
     """The vocabulary of files already read: (path, bytes or None, why it could not be read).
 
@@ -334,7 +335,7 @@ def _load_read(
     for path, content, read_errors in files:
         name = str(path)
         label = labels.get(name, "")
-        raws, file_errors = _parse_file(path, content) if content is not None else ([], read_errors)
+        raws, file_errors = parse(path, content) if content is not None else ([], read_errors)
         errors.extend(file_errors)
         for raw in raws:
             line = int(raw.get(_LINE, 0))
