@@ -24,6 +24,7 @@ class Client:
     signature_active_parameter: bool = False  # reads SignatureInformation.activeParameter
     label_offsets: bool = False  # parameter labels may be [start, end) in the signature label
     work_done_progress: bool = False  # takes window/workDoneProgress/create and `$/progress`
+    watched_files_dynamic: bool = False  # takes a didChangeWatchedFiles registration from us
 
     @classmethod
     def from_initialize(
@@ -64,4 +65,9 @@ class Client:
             signature_active_parameter=bool(sig_info and sig_info.active_parameter_support),
             label_offsets=bool(sig_params and sig_params.label_offset_support),
             work_done_progress=bool(window and window.work_done_progress),
+            watched_files_dynamic=bool(
+                workspace
+                and workspace.did_change_watched_files
+                and workspace.did_change_watched_files.dynamic_registration
+            ),
         )

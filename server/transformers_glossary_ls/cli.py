@@ -31,6 +31,36 @@ def _setup_logging(verbosity: int, log_file: str | None) -> None:
     logging.getLogger("pygls").setLevel(logging.DEBUG if verbosity >= 3 else logging.WARNING)
 
 
+def _project_root(start: Path) -> Path:
+    """The nearest folder up from `start` holding a repository vocabulary, not above the
+    repository's root (a `.git`); `start` when there is none."""
+    from transformers_glossary_ls.vocabulary.paths import REPOSITORY_FILE, REPOSITORY_FOLDER
+
+    for folder in (start, *start.parents):
+        if (folder / REPOSITORY_FILE).exists() or (folder / REPOSITORY_FOLDER).is_dir():
+            return folder
+        if (folder / ".git").exists():
+            break
+    return start
+
+
+def _glossary(vocabularies: list[str] | None, say_errors: bool = True):
+    """The engine over the built-in vocabulary, the `--vocabulary` files, then the project's
+    `.transformers-glossary.yaml` (found as the server finds it, from the current folder); its
+    problems said on stderr."""
+    from transformers_glossary_ls.engine import Glossary
+    from transformers_glossary_ls.vocabulary.paths import repository_paths
+
+    found, labels, problems = repository_paths([str(_project_root(Path.cwd().resolve()))])
+    given = [str(Path(v).expanduser().resolve()) for v in vocabularies or ()]
+    glossary = Glossary(tuple(dict.fromkeys([*given, *found])), labels=labels)
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    for error in glossary.errors if say_errors else ():
+        print(f"warning: {error}", file=sys.stderr)
+    return glossary
+
+
 STDIN = "-"
 TTY_HINT = (
     "transformers-glossary-ls is a language server for editors: it speaks LSP on stdin and"
@@ -65,9 +95,7 @@ def _explain(args: argparse.Namespace) -> int:
     from transformers_glossary_ls.environment import choose_versions
     from transformers_glossary_ls.notebooks import NotebookError
 
-    glossary = Glossary()
-    for error in glossary.errors:
-        print(f"warning: {error}", file=sys.stderr)
+    glossary = _glossary(args.vocabulary)
     if args.full:  # the hover text says what changed in the user's release
         choice = choose_versions([Path.cwd()])
         for note in glossary.use_versions(choice.versions):
@@ -178,12 +206,20 @@ def _files(paths: list[str], keep: str | None = None) -> list[Path]:
 def _check(args: argparse.Namespace) -> int:
     import json
 
-    from transformers_glossary_ls.diagnostics import select
-    from transformers_glossary_ls.engine import Glossary
+    from transformers_glossary_ls.diagnostics import ERROR, VOCABULARY_ERROR, Finding, select
     from transformers_glossary_ls.environment import choose_versions
     from transformers_glossary_ls.notebooks import NotebookError
 
-    glossary = Glossary()
+    glossary = _glossary(args.vocabulary, say_errors=False)
+    # A broken user or team vocabulary is a finding of its own file (TG100), so CI sees it.
+    status, fixed, report = 0, 0, []
+    for error in glossary.errors:
+        if error.file in glossary.extra_files:
+            line = max(error.line - 1, 0)
+            finding = Finding(VOCABULARY_ERROR, ERROR, error.message, line, 0, 0)
+            report.append((error.file, None, finding))
+        else:
+            print(f"warning: {error}", file=sys.stderr)
     if args.target_version:
         notes = glossary.use_versions({"transformers": args.target_version})
         said = f"transformers {args.target_version} (--target-version)"
@@ -195,7 +231,6 @@ def _check(args: argparse.Namespace) -> int:
     log.info("checking for %s", said)
     only = [c.strip() for c in (args.select or "").split(",") if c.strip()]
     skip = [c.strip() for c in (args.ignore or "").split(",") if c.strip()]
-    status, fixed, report = 0, 0, []
     for path in _files(args.paths or ["."]):
         try:
             raw = path.read_bytes()
@@ -315,6 +350,11 @@ def main(argv: list[str] | None = None) -> int:
         choices=("python", "markdown"),
         help="read the files as this language (stdin: python unless given)",
     )
+    vocabulary_help = (
+        "also read this vocabulary file (repeatable); the project's "
+        ".transformers-glossary.yaml is read without it"
+    )
+    explain.add_argument("--vocabulary", metavar="FILE", action="append", help=vocabulary_help)
     check = sub.add_parser(
         "check",
         help="report removed, deprecated and unknown keywords and bad values of known calls",
@@ -323,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
         "paths", nargs="*", help="files and folders (.py, .md, .mdx, .ipynb); default: ."
     )
     check.add_argument("--fix", action="store_true", help="apply the safe fixes in place")
+    check.add_argument("--vocabulary", metavar="FILE", action="append", help=vocabulary_help)
     check.add_argument("--format", choices=("text", "json", "github"), default="text")
     check.add_argument("--select", metavar="CODES", help="only these codes (TG001,TG004)")
     check.add_argument("--ignore", metavar="CODES", help="leave out these codes")

@@ -31,11 +31,13 @@ REMOVED_KEYWORD = "TG001"
 DEPRECATED_KEYWORD = "TG002"
 UNKNOWN_KEYWORD = "TG003"
 BAD_VALUE = "TG004"
+VOCABULARY_ERROR = "TG100"  # a defect in a vocabulary file, shown in that file
 CODES = {
     REMOVED_KEYWORD: "removed-keyword",
     DEPRECATED_KEYWORD: "deprecated-keyword",
     UNKNOWN_KEYWORD: "unknown-keyword",
     BAD_VALUE: "bad-value",
+    VOCABULARY_ERROR: "vocabulary-error",
 }
 
 ERROR, WARNING, INFORMATION, HINT = "error", "warning", "information", "hint"

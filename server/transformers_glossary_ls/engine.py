@@ -19,16 +19,24 @@ from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.bounded import BoundedCache
 from transformers_glossary_ls.catalogue import Catalogue, default_catalogue
 from transformers_glossary_ls.completion import ArgumentLists, Candidate, Completer, Completion
-from transformers_glossary_ls.diagnostics import Checker, Finding
+from transformers_glossary_ls.diagnostics import ERROR, VOCABULARY_ERROR, Checker, Finding
 from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.facts import Fact, Facts
 from transformers_glossary_ls.hovertext import fact_text, hover_text
 from transformers_glossary_ls.installed_docs import InstalledDocs
+from transformers_glossary_ls.navigation import Place, navigable, references, symbols, written_at
 from transformers_glossary_ls.sanitize import safe_markdown
 from transformers_glossary_ls.signature import Signature, signature_at
 from transformers_glossary_ls.spotting import CODE, Spot, spot, spot_all
 from transformers_glossary_ls.versions import InForce, release_for_spec, release_for_version
-from transformers_glossary_ls.vocabulary import LoadError, Vocabulary, load_default
+from transformers_glossary_ls.vocabulary import Entry, LoadError, Vocabulary, load_default
+from transformers_glossary_ls.vocabulary.editing import (
+    Checked,
+    check_text,
+    completions,
+    reference_at,
+)
+from transformers_glossary_ls.vocabulary.loader import data_files, default_data_dir, shown_path
 from transformers_glossary_ls.vocabulary.usage import Usage
 
 log = logging.getLogger(__name__)
@@ -90,9 +98,13 @@ class Glossary:
     """The vocabulary and the engine calls over it."""
 
     def __init__(
-        self, extra_files: tuple[str, ...] = (), catalogue: Catalogue | None = None
+        self,
+        extra_files: tuple[str, ...] = (),
+        catalogue: Catalogue | None = None,
+        labels: Mapping[str, str] | None = None,
     ) -> None:
-        self.extra_files = extra_files  # absolute paths (settings resolved them)
+        self.extra_files = extra_files  # absolute paths (settings resolved them), in layer order
+        self.labels = dict(labels or {})  # extra file -> how a hover names it
         self.catalogue = catalogue or default_catalogue()
         self.facts = Facts(self.catalogue)
         self.usage = Usage()
@@ -108,13 +120,14 @@ class Glossary:
         )
         self._argument_lists: ArgumentLists | None = None
         self._checker: Checker | None = None
+        self._edited: tuple[tuple[str, str, str], Checked] | None = None  # the last file checked
         self.in_force: dict[str, InForce] = {}  # package -> the user's release, where known
         self.installed_docs: InstalledDocs | None = None  # read from the user's packages
 
     def sibling(self) -> Glossary:
         """Another engine over the same vocabulary and catalogue for another environment (a
         workspace folder of its own): only the releases and the installed docs differ."""
-        other = Glossary(self.extra_files, self.catalogue)
+        other = Glossary(self.extra_files, self.catalogue, self.labels)
         other.usage = self.usage
         other._vocab, other._errors = self.vocab, self._errors
         other._texts = self._texts  # an entry's text does not depend on the release
@@ -199,7 +212,7 @@ class Glossary:
         if self._vocab is None:
             with self._lock:
                 if self._vocab is None:
-                    vocab, errors = load_default([Path(p) for p in self.extra_files])
+                    vocab, errors = load_default([Path(p) for p in self.extra_files], self.labels)
                     for error in errors:
                         log.error("vocabulary: %s", error)
                     self._errors = errors
@@ -338,3 +351,86 @@ class Glossary:
 
     def explain(self, analysis: Analysis) -> Iterator[Spot]:
         return spot_all(analysis, self.vocab, self.facts)
+
+    # -- a vocabulary file open in the editor -------------------------------------------------
+    def vocabulary_file(self, path: str, text: str, label: str | None = None) -> Checked:
+        """A vocabulary file's text checked over the layers below it: the built-in files, and
+        the extra files read before it (all of them when it is not one of them). `label`: how
+        hovers name the file (by default as the loaded vocabulary does)."""
+        label = label or self.labels.get(path) or shown_path(Path(path))
+        key = (path, text, label)
+        if self._edited is not None and self._edited[0] == key:
+            return self._edited[1]
+        extra = list(self.extra_files)
+        below = extra[: extra.index(path)] if path in extra else extra
+        checked = check_text(
+            path, text, data_files(default_data_dir()) + [Path(p) for p in below], label
+        )
+        self._edited = (key, checked)
+        return checked
+
+    def vocabulary_findings(self, path: str, analysis: Analysis) -> list[Finding]:
+        """The file's defects, each on the line of the entry (or field) at fault."""
+        doc = analysis.doc
+        checked = self.vocabulary_file(path, doc.text)
+        found = []
+        for error in checked.errors:
+            line = min(max(error.line - 1, 0), doc.line_count - 1)
+            text = doc.line(line)
+            start = len(text) - len(text.lstrip())
+            found.append(
+                Finding(VOCABULARY_ERROR, ERROR, error.message, line, start, max(len(text), start))
+            )
+        return found
+
+    def vocabulary_hover(
+        self, path: str, analysis: Analysis, line: int, markdown: bool = True, label: str = ""
+    ) -> str | None:
+        """How the entry under the cursor renders on hover."""
+        checked = self.vocabulary_file(path, analysis.doc.text, label)
+        entry = checked.entry_at(line)
+        return hover_text(entry, checked.vocab, markdown) if entry is not None else None
+
+    def vocabulary_definition(
+        self, path: str, analysis: Analysis, line: int, index: int, label: str = ""
+    ) -> Place | None:
+        """Where the entry a `see_also` or `concept` id names is written."""
+        entry_id = reference_at(analysis.doc.line(line), index)
+        if entry_id is None:
+            return None
+        entry = self.vocabulary_file(path, analysis.doc.text, label).vocab.get(entry_id)
+        return written_at(entry) if entry is not None else None
+
+    def vocabulary_completion(
+        self, path: str, analysis: Analysis, line: int, index: int
+    ) -> tuple[int, list[str], bool] | None:
+        """The schema's keys, or the ids a `see_also`/`concept`/`overrides`/`extends` may name."""
+        doc = analysis.doc
+        # Without the line being typed: half a line (`see_also: [hol`) is a YAML error.
+        lines = [doc.line(n) for n in range(doc.line_count)]
+        lines[line] = ""
+        ids = sorted(self.vocabulary_file(path, "\n".join(lines)).vocab.entries)
+        above = [doc.line(n) for n in range(max(0, line - 50), line)]
+        return completions(doc.line(line)[:index], ids, above)
+
+    # -- navigation (defaults in navigation.py) --------------------------------------------------
+    def definition(
+        self, analysis: Analysis, line: int, index: int, arguments: bool = False
+    ) -> Place | None:
+        """Where the entry of the term at a position is written, when it may be opened."""
+        found = spot(analysis, self.vocab, line, index, self.facts)
+        if found is None or not navigable(found, arguments):
+            return None
+        return written_at(found.entry)
+
+    def references(
+        self, analysis: Analysis, line: int, index: int, documents: list[Analysis]
+    ) -> list[tuple[Analysis, Spot]]:
+        """Every place the term at a position is used in the documents given."""
+        found = spot(analysis, self.vocab, line, index, self.facts)
+        if found is None:
+            return []
+        return references(found.entry.id, ((a, self.explain(a)) for a in documents))
+
+    def symbols(self, query: str, arguments: bool = False) -> list[tuple[Entry, Place]]:
+        return symbols(self.vocab, query, arguments)

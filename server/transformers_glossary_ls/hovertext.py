@@ -95,8 +95,19 @@ def hover_text(
         parts.append(("**See also:** " if markdown else "See also: ") + ", ".join(names))
 
     parts.append(f"[Transformers docs]({entry.url})" if markdown else f"Docs: {entry.url}")
+    if entry.origin:
+        parts.append(origin_line(entry, markdown))
     text = "\n\n".join(parts)
     return safe_markdown(text) if markdown else _plain(text)
+
+
+def origin_line(entry: Entry, markdown: bool = True) -> str:
+    """Where a user's or a team's entry was written, and which entry it changes."""
+    changes = f", {entry.replaces} {entry.replaced}" if entry.replaces else ""
+    if not markdown:
+        return f"From {entry.origin}{changes}"
+    replaced = f", *{entry.replaces}* {_code(entry.replaced)}" if entry.replaces else ""
+    return f"*From* {_code(entry.origin)}{replaced}"
 
 
 def _display(entry: Entry, markdown: bool) -> str:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 from lsprotocol import types
+from pygls.uris import from_fs_path
 
 from transformers_glossary_ls.capabilities import Client
 from transformers_glossary_ls.completion import Candidate, Completion
@@ -21,6 +22,7 @@ from transformers_glossary_ls.diagnostics import (
 )
 from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.engine import HoverAnswer
+from transformers_glossary_ls.navigation import Place
 from transformers_glossary_ls.positions import to_units
 from transformers_glossary_ls.signature import UNKNOWN, Signature
 from transformers_glossary_ls.spotting import Spot
@@ -33,6 +35,50 @@ def span_range(doc: Document, spot: Spot, encoding: str) -> types.Range:
         ),
         end=types.Position(spot.end_line, to_units(doc.line(spot.end_line), spot.end, encoding)),
     )
+
+
+def location(place: Place) -> types.Location:
+    """The start of the line an entry is written on (column 0 is the same in every encoding)."""
+    start = types.Position(place.line, 0)
+    return types.Location(
+        uri=from_fs_path(place.path) or place.path, range=types.Range(start=start, end=start)
+    )
+
+
+def reference(doc: Document, spot: Spot, client: Client) -> types.Location:
+    return types.Location(uri=doc.uri, range=span_range(doc, spot, client.encoding))
+
+
+def symbol(entry, place: Place) -> types.SymbolInformation:
+    """An entry as a workspace symbol: concepts as strings, arguments as fields; the container
+    says where it was written (`built-in` for the shipped vocabulary)."""
+    kind = types.SymbolKind.Field if entry.is_argument else types.SymbolKind.String
+    where = entry.origin.rpartition(":")[0] if entry.origin else "built-in"
+    return types.SymbolInformation(
+        name=entry.term, kind=kind, location=location(place), container_name=where
+    )
+
+
+def vocabulary_completion(
+    found: tuple[int, list[str], bool], doc: Document, line: int, index: int, client: Client
+) -> dict:
+    """Keys (`summary: `) or ids, replacing the word typed so far."""
+    start, labels, keys = found
+    text = doc.line(line)
+    edit_range = types.Range(
+        start=types.Position(line, to_units(text, start, client.encoding)),
+        end=types.Position(line, to_units(text, index, client.encoding)),
+    )
+    kind = types.CompletionItemKind.Property if keys else types.CompletionItemKind.Reference
+    items = [
+        types.CompletionItem(
+            label=label,
+            kind=kind,
+            text_edit=types.TextEdit(range=edit_range, new_text=f"{label}: " if keys else label),
+        )
+        for label in labels
+    ]
+    return {"isIncomplete": False, "items": items}
 
 
 def markup(text: str, markdown: bool) -> types.MarkupContent:

@@ -7,8 +7,10 @@ import contextlib
 import gc
 import itertools
 import logging
+import os
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +30,13 @@ from transformers_glossary_ls.notebooks import Notebook
 from transformers_glossary_ls.positions import to_index
 from transformers_glossary_ls.protocol import GlossaryProtocol, strict_converter
 from transformers_glossary_ls.settings import LOG_LEVELS, Settings, parse_settings
-from transformers_glossary_ls.vocabulary.paths import vocabulary_paths
+from transformers_glossary_ls.vocabulary.paths import (
+    WATCHED,
+    is_repository_vocabulary,
+    repository_paths,
+    repository_stamp,
+    vocabulary_paths,
+)
 
 log = logging.getLogger(__name__)
 QUIET_SECONDS = 0.002  # client silence (between two requests) in which background work goes on
@@ -45,6 +53,8 @@ NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
     ],
     save=True,
 )
+STAMP_SECONDS = 1.0  # without file watching, the repository vocabulary is stat'ed this often
+WATCH_REGISTRATION = "transformers-glossary-vocabulary"
 
 
 @dataclass(eq=False)
@@ -108,6 +118,11 @@ class GlossaryServer(LanguageServer):
         self.glossary = Glossary()
         self.client = Client()
         self._told_load_errors = False
+        self._told_errors: frozenset[str] = frozenset()  # vocabulary defects already told
+        self._vocabulary_labels: dict[str, str] = {}  # file -> how a hover names it
+        self._repository_stamp: tuple = ()  # the repository vocabularies on disk, when read
+        self._stamp_checked = 0.0  # time.monotonic() of the last look at them
+        self._watching = False  # the client watches them for us
         self._releases_key: tuple | None = None
         self.places: list[Place] = []  # one per workspace folder, the first first
         self._told_releases: dict[str | None, str] = {}  # folder -> what the log was told
@@ -217,13 +232,26 @@ class GlossaryServer(LanguageServer):
                 del self._cell_notebook[cell]
                 self.remove_document(cell, pushed=True)
 
+    def vocabulary_files(self, settings: Settings) -> tuple[tuple[str, ...], list[str]]:
+        """Every vocabulary file to read, in layer order: the user's, those the workspace
+        settings name, then each folder's `.transformers-glossary.yaml` (unless turned off);
+        and the problems with their paths."""
+        root, folders = self.workspace_folders()
+        files, problems = vocabulary_paths(
+            settings.extra_glossary_files, settings.workspace_glossary_files, root, folders
+        )
+        labels: dict[str, str] = {}
+        if settings.repository_vocabulary:
+            found, labels, more = repository_paths(folders)
+            files = tuple(dict.fromkeys(files + found))
+            problems += more
+            self._repository_stamp = repository_stamp(folders)
+        self._vocabulary_labels = labels
+        return files, problems
+
     def apply_settings(self, raw) -> None:
         settings, problems = parse_settings(raw)
-        files, path_problems = vocabulary_paths(
-            settings.extra_glossary_files,
-            settings.workspace_glossary_files,
-            *self.workspace_folders(),
-        )
+        files, path_problems = self.vocabulary_files(settings)
         problems += path_problems
         # Editors send every setting on any change: a problem already told is not told again.
         for problem in problems:
@@ -239,10 +267,60 @@ class GlossaryServer(LanguageServer):
         self.settings = settings
         if changed and self._initialized:
             self.diagnostics_changed()
-        if files != self._vocabulary_files:
+        if files != self._vocabulary_files or self._vocabulary_labels != self.glossary.labels:
             self._vocabulary_files = files
             if self._initialized:
                 self.load_vocabulary()
+
+    def notice_vocabulary_edits(self, force: bool = False) -> None:
+        """A repository vocabulary added, edited or deleted: read the vocabulary again, off the
+        request path. `force` when the client said so (file watching); otherwise a few stat
+        calls, at most once a second, on open, change, save and hover."""
+        if not self._initialized:
+            return
+        if not force:
+            if self._watching or not self.settings.repository_vocabulary:
+                return
+            now = time.monotonic()
+            if now - self._stamp_checked < STAMP_SECONDS:
+                return
+            self._stamp_checked = now
+            if repository_stamp(self.workspace_folders()[1]) == self._repository_stamp:
+                return
+        log.info("the repository vocabulary changed; reading the vocabulary again")
+        files, problems = self.vocabulary_files(self.settings)
+        for problem in problems:
+            if problem not in self._told_settings:
+                self.tell_user(
+                    f"Transformers Glossary settings: {problem}", types.MessageType.Warning
+                )
+        self._told_settings = self._told_settings | frozenset(problems)
+        self._vocabulary_files = files
+        self.load_vocabulary(force=True)
+
+    def watch_vocabulary(self) -> None:
+        """Ask the client to tell us of changes to repository vocabularies, where it can."""
+        if not self.client.watched_files_dynamic:
+            return
+        watchers = [types.FileSystemWatcher(glob_pattern=g) for g in WATCHED]
+        options = types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers)
+        registration = types.Registration(
+            id=WATCH_REGISTRATION,
+            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            register_options=options,
+        )
+
+        def answered(future) -> None:
+            # Refused (or failed): the stat check goes on instead.
+            if future.cancelled() or future.exception() is not None:
+                log.info("the client did not take our file watching; checking mtimes instead")
+                return
+            self._watching = True
+
+        sent = self.client_register_capability(
+            types.RegistrationParams(registrations=[registration])
+        )
+        sent.add_done_callback(answered)
 
     def workspace_folders(self) -> tuple[str | None, list[str]]:
         """The workspace root and every workspace folder, as paths (none before `initialize`)."""
@@ -254,15 +332,15 @@ class GlossaryServer(LanguageServer):
         folders = [to_fs_path(folder.uri) for folder in workspace.folders.values()]
         return root, [f for f in (*folders, root) if f]
 
-    def load_vocabulary(self) -> None:
+    def load_vocabulary(self, force: bool = False) -> None:
         """Read and validate the vocabulary the settings ask for on a thread of its own (a large
         user file takes seconds); requests are answered from the one in use until the new one
-        is ready, and it takes over on the loop."""
-        files = self._vocabulary_files
-        if files == self.glossary.extra_files:
+        is ready, and it takes over on the loop. `force`: the files' content changed."""
+        files, labels = self._vocabulary_files, self._vocabulary_labels
+        if not force and files == self.glossary.extra_files and labels == self.glossary.labels:
             self._loading = None  # back to what is in use: a load under way is not wanted
             return
-        glossary = self._loading = Glossary(files)
+        glossary = self._loading = Glossary(files, labels=labels)
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # not serving (in-process use)
@@ -287,6 +365,7 @@ class GlossaryServer(LanguageServer):
         self._loading = None
         self.glossary = glossary
         self._told_load_errors = False
+        self._completed = None
         glossary.load()  # the vocabulary is read: only the catalogue index is left (shared)
         self.in_background(
             glossary.load_more(),
@@ -471,11 +550,25 @@ class GlossaryServer(LanguageServer):
                 return
 
     # -- diagnostics -------------------------------------------------------------------------
+    def vocabulary_path(self, uri: str) -> str | None:
+        """The path of a vocabulary file open in the editor: a repository's, or one the
+        settings name. The server answers in no other YAML file."""
+        path = to_fs_path(uri)
+        if not path or not path.endswith((".yaml", ".yml")):
+            return None
+        real = os.path.realpath(path)
+        if is_repository_vocabulary(path) or real in self._vocabulary_files:
+            return real
+        return None
+
     def findings(self, analysis: Analysis) -> list[Finding]:
         """A document's findings as the settings want them shown (pull, push, code actions)."""
         wanted = self.settings.diagnostics
         if not wanted.enabled:
             return []
+        path = self.vocabulary_path(analysis.doc.uri)
+        if path is not None:  # its own defects, whatever codes are selected
+            return self.glossary.vocabulary_findings(path, analysis)
         uri, key = analysis.doc.uri, self._findings_key(analysis)
         cached = self._findings.get(uri)
         if cached is None or cached[0] != key:
@@ -520,6 +613,8 @@ class GlossaryServer(LanguageServer):
         found: list[Finding] = []
         if not self.settings.diagnostics.enabled:
             return found  # publishes nothing, clearing what was shown
+        if self.vocabulary_path(analysis.doc.uri) is not None:
+            return self.findings(analysis)
         for count, step in enumerate(glossary.checker.steps(analysis)):
             found += step
             if count % 256 == 255:
@@ -567,7 +662,8 @@ class GlossaryServer(LanguageServer):
         errors = self.glossary.errors
         # The vocabulary lives as long as the process: keep it out of every future collection.
         gc.freeze()
-        if errors:
+        told, self._told_errors = self._told_errors, frozenset(str(e) for e in errors)
+        if errors and not self._told_errors <= told:  # each save of a file: no repeated pop-up
             shown = "; ".join(str(e) for e in errors[:3])
             more = f" (and {len(errors) - 3} more; see the log)" if len(errors) > 3 else ""
             self.tell_user(f"Transformers Glossary: vocabulary problems: {shown}{more}")
@@ -655,6 +751,7 @@ def initialized(ls: GlossaryServer, params: types.InitializedParams) -> None:
     )
     ls.check_vocabulary()
     ls.load_vocabulary()  # the user's files, if any, off the request path
+    ls.watch_vocabulary()
     ls.choose_releases()
     ls.log_start()
 
@@ -674,7 +771,18 @@ def did_change_workspace_folders(
     ls: GlossaryServer, params: types.DidChangeWorkspaceFoldersParams
 ) -> None:
     if ls._initialized:  # pygls has updated its folders: each new one gets its own release
+        ls.notice_vocabulary_edits(force=True)  # and maybe a vocabulary
         ls.choose_releases()
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def did_change_watched_files(ls: GlossaryServer, params: types.DidChangeWatchedFilesParams):
+    files = set(ls._vocabulary_files)
+    for change in params.changes:
+        path = to_fs_path(change.uri) or ""
+        if is_repository_vocabulary(path) or path in files:
+            ls.notice_vocabulary_edits(force=True)
+            return
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -682,11 +790,13 @@ def did_open(ls: GlossaryServer, params: types.DidOpenTextDocumentParams) -> Non
     item = params.text_document
     ls.add_document(Glossary.open(item.uri, item.text, item.language_id, item.version))
     ls.notice_reinstall()
+    ls.notice_vocabulary_edits()
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def did_save(ls: GlossaryServer, params: types.DidSaveTextDocumentParams) -> None:
     ls.notice_reinstall()
+    ls.notice_vocabulary_edits()
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
@@ -696,6 +806,7 @@ def did_change(ls: GlossaryServer, params: types.DidChangeTextDocumentParams) ->
         return
     ls.edit(analysis, params.content_changes, params.text_document.version)
     ls.schedule_push(analysis.doc.uri)
+    ls.notice_vocabulary_edits()
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
@@ -790,11 +901,18 @@ def notebook_did_close(ls: GlossaryServer, params: types.DidCloseNotebookDocumen
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
 def hover(ls: GlossaryServer, params: types.HoverParams) -> types.Hover | None:
+    ls.notice_vocabulary_edits()
     analysis = ls.document(params.text_document.uri)
     if analysis is None:
         return None
     line = params.position.line
     index = to_index(analysis.doc.line(line), params.position.character, ls.client.encoding)
+    path = ls.vocabulary_path(analysis.doc.uri)
+    if path is not None:
+        label = ls._vocabulary_labels.get(path, "")  # the glossary in use may predate it
+        markdown = ls.client.hover_markdown
+        text = ls.glossary.vocabulary_hover(path, analysis, line, markdown, label)
+        return types.Hover(render.markup(text, ls.client.hover_markdown)) if text else None
     glossary = ls.glossary_for(analysis.doc.uri)
     answer = glossary.hover(analysis, line, index, ls.client.hover_markdown)
     return render.hover(answer, analysis.doc, ls.client) if answer else None
@@ -812,6 +930,12 @@ def completion(ls: GlossaryServer, params: types.CompletionParams) -> dict:
         return {"isIncomplete": False, "items": []}
     line = params.position.line
     index = to_index(analysis.doc.line(line), params.position.character, ls.client.encoding)
+    path = ls.vocabulary_path(analysis.doc.uri)
+    if path is not None:
+        found = ls.glossary.vocabulary_completion(path, analysis, line, index)
+        if found is None:
+            return {"isIncomplete": False, "items": []}
+        return render.vocabulary_completion(found, analysis.doc, line, index, ls.client)
     glossary = ls._completed = ls.glossary_for(analysis.doc.uri)
     result = glossary.complete(analysis, line, index, ls.settings.completion_prose)
     markdown = ls.client.completion_markdown
@@ -894,6 +1018,41 @@ def code_action(ls: GlossaryServer, params: types.CodeActionParams):
     if edits and _wanted(types.CodeActionKind.SourceFixAll, only):
         actions.append(render.fix_all(edits, doc, ls.client))
     return actions or None
+
+
+@server.feature(types.TEXT_DOCUMENT_DEFINITION)
+def definition(ls: GlossaryServer, params: types.DefinitionParams):
+    analysis = ls.document(params.text_document.uri)
+    if analysis is None:
+        return None
+    line = params.position.line
+    index = to_index(analysis.doc.line(line), params.position.character, ls.client.encoding)
+    path = ls.vocabulary_path(analysis.doc.uri)
+    if path is not None:
+        label = ls._vocabulary_labels.get(path, "")
+        place = ls.glossary.vocabulary_definition(path, analysis, line, index, label)
+        return render.location(place) if place is not None else None
+    glossary = ls.glossary_for(analysis.doc.uri)
+    place = glossary.definition(analysis, line, index, ls.settings.navigation_arguments)
+    return render.location(place) if place is not None else None
+
+
+@server.feature(types.TEXT_DOCUMENT_REFERENCES)
+def references(ls: GlossaryServer, params: types.ReferenceParams):
+    analysis = ls.document(params.text_document.uri)
+    if analysis is None:
+        return None
+    line = params.position.line
+    index = to_index(analysis.doc.line(line), params.position.character, ls.client.encoding)
+    glossary = ls.glossary_for(analysis.doc.uri)
+    found = glossary.references(analysis, line, index, list(ls.documents.values()))
+    return [render.reference(a.doc, spot, ls.client) for a, spot in found] or None
+
+
+@server.feature(types.WORKSPACE_SYMBOL)
+def workspace_symbol(ls: GlossaryServer, params: types.WorkspaceSymbolParams):
+    found = ls.glossary.symbols(params.query, ls.settings.navigation_arguments)
+    return [render.symbol(entry, place) for entry, place in found]
 
 
 def _wanted(kind: types.CodeActionKind, only) -> bool:

@@ -40,6 +40,12 @@ class Settings:
     selected_interpreter: str | None = None  # what the editor's Python extension selected
     transformers_version: str | None = None  # answer for this release, whatever is installed
     diagnostics: DiagnosticsSettings = dataclasses.field(default_factory=DiagnosticsSettings)
+    # Read `.transformers-glossary.yaml` at each workspace folder's root (the VS Code extension
+    # sends false while the workspace is not trusted).
+    repository_vocabulary: bool = True
+    # Go to definition from argument names in code, and built-in argument entries in workspace
+    # symbols: off, so ours do not mix with pyright's or jedi's.
+    navigation_arguments: bool = False
 
 
 def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
@@ -95,6 +101,22 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
             values["completion_prose"] = completion["prose"]
         else:
             problems.append(f"completion.prose must be true or false; got {completion['prose']!r}")
+    for wire, name, value in (
+        ("repositoryVocabulary", "repository_vocabulary", raw.get("repositoryVocabulary")),
+        (
+            "navigation.arguments",
+            "navigation_arguments",
+            (raw.get("navigation") or {}).get("arguments")
+            if isinstance(raw.get("navigation"), dict)
+            else None,
+        ),
+    ):
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            values[name] = value
+        else:
+            problems.append(f"{wire} must be true or false; got {str(value)[:80]!r}")
     if "diagnostics" in raw:
         values["diagnostics"] = _diagnostics(raw["diagnostics"], problems)
     return Settings(**values), problems

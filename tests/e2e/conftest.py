@@ -19,6 +19,11 @@ _uris = count()
     config=ClientServerConfig(server_command=SERVER), params=CLIENTS, scope="module"
 )
 async def client(request, lsp_client: LanguageClient):
+    # VS Code's capabilities take dynamic registration of file watching: answer it as VS Code does.
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register_capability(params: types.RegistrationParams) -> None:
+        return None
+
     await lsp_client.initialize_session(
         types.InitializeParams(capabilities=client_capabilities(request.param))
     )

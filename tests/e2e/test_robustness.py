@@ -518,8 +518,8 @@ def test_a_failing_handler_is_logged_answered_and_the_server_goes_on():
             getattr(handler, "func", handler)
         )
 
-    @server.feature(types.TEXT_DOCUMENT_DEFINITION)
-    def definition(ls, params):
+    @server.feature(types.TEXT_DOCUMENT_IMPLEMENTATION)
+    def implementation(ls, params):
         raise RuntimeError("boom in a request handler")
 
     @server.feature(types.TEXT_DOCUMENT_WILL_SAVE)
@@ -551,7 +551,7 @@ def test_a_failing_handler_is_logged_answered_and_the_server_goes_on():
         assert "result" in client.call("initialize", {"processId": None, "capabilities": {}})
         client.notify("initialized", {})
         client.open("file:///f.py", PY_LINE)
-        failed = client.call("textDocument/definition", hover_params("file:///f.py", 0, 10))
+        failed = client.call("textDocument/implementation", hover_params("file:///f.py", 0, 10))
         assert error_code(failed) == -32603
         assert "boom in a request handler" in failed["error"]["message"]
         client.notify(

@@ -84,7 +84,7 @@ function currentGlossaryFiles(): GlossaryFiles {
 
 function currentSettings(): Settings {
   const cfg = vscode.workspace.getConfiguration(SECTION);
-  return readSettings((key) => cfg.get(key), currentGlossaryFiles(), selectedInterpreter);
+  return readSettings((key) => cfg.get(key), currentGlossaryFiles(), selectedInterpreter, vscode.workspace.isTrusted);
 }
 
 /** Sends our options (never the merged section, which mixes in untrusted workspace values). */
@@ -288,7 +288,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       const c = client;
       if (c?.isRunning() && !restartPending) {
-        log("workspace trusted: sending its vocabulary files to the server");
+        log("workspace trusted: sending its vocabulary files to the server, and reading .transformers-glossary.yaml");
         pushSettings(c).catch((e) => log(`sending settings failed: ${String(e)}`));
       }
     }),

@@ -42,6 +42,10 @@ export interface Settings {
   transformersVersion: string;
   /** The interpreter selected in the Python extension (filled in by extension.ts); empty: none. */
   selectedInterpreter: string;
+  /** Whether the server reads the repository's `.transformers-glossary.yaml`: the workspace's trust. */
+  repositoryVocabulary: boolean;
+  /** Definitions from built-in argument names in code, and built-in arguments in symbol search. */
+  navigation: { arguments: boolean };
 }
 
 /**
@@ -58,6 +62,8 @@ export interface InitializationOptions {
   python?: string;
   transformersVersion?: string;
   selectedInterpreter?: string;
+  repositoryVocabulary: boolean;
+  navigation: { arguments: boolean };
 }
 
 /** One setting's value at each level, as `WorkspaceConfiguration.inspect()` gives it. */
@@ -108,7 +114,13 @@ const NO_FILES: GlossaryFiles = { user: [], workspace: [] };
  * Builds typed settings from raw configuration values; a missing or bad value takes its default.
  * Vocabulary paths come from `files` (see `glossaryFiles`), never from the merged value.
  */
-export function readSettings(get: SettingsGetter, files: GlossaryFiles = NO_FILES, selectedInterpreter = ""): Settings {
+export function readSettings(
+  get: SettingsGetter,
+  files: GlossaryFiles = NO_FILES,
+  selectedInterpreter = "",
+  trusted = true,
+): Settings {
+  const navigationArguments = get("navigation.arguments");
   const languages = get("enabledLanguages");
   const level = get("logLevel");
   const prose = get("completion.prose");
@@ -129,6 +141,9 @@ export function readSettings(get: SettingsGetter, files: GlossaryFiles = NO_FILE
     python: text("python"),
     transformersVersion: text("transformersVersion"),
     selectedInterpreter,
+    // A repository's own vocabulary is repository content: read only in a trusted workspace.
+    repositoryVocabulary: trusted,
+    navigation: { arguments: navigationArguments === true },
   };
 }
 
@@ -138,6 +153,8 @@ export function initializationOptions(settings: Settings): InitializationOptions
     extraGlossaryFiles: [...settings.extraGlossaryFiles],
     workspaceGlossaryFiles: [...settings.workspaceGlossaryFiles],
     completion: { prose: settings.completion.prose },
+    repositoryVocabulary: settings.repositoryVocabulary,
+    navigation: { arguments: settings.navigation.arguments },
   };
   // Sent only when set: an empty string would read as "no environment" rather than "not said".
   if (settings.python) options.python = settings.python;
@@ -160,11 +177,15 @@ export type DocumentFilter =
 /** Languages whose Jupyter notebook cells the server reads (by LSP notebook sync). */
 export const NOTEBOOK_CELL_LANGUAGES: readonly string[] = ["python", "markdown"];
 
+/** The repository vocabulary files, which the server checks, by name (no other YAML file). */
+export const VOCABULARY_PATTERNS: readonly string[] = ["**/.transformers-glossary.yaml", "**/.transformers-glossary/*.yaml"];
+
 /**
  * Documents the client hands to the server: saved files and untitled buffers of each language; the
  * Python and Markdown cells of Jupyter notebooks (the server advertises notebook sync for them, so
- * the client sends them as notebooks, not as text documents); and `.mdx` files by their name, since
- * VS Code knows no MDX language (the server reads them as Markdown).
+ * the client sends them as notebooks, not as text documents); `.mdx` files by their name, since
+ * VS Code knows no MDX language (the server reads them as Markdown); and the repository's
+ * vocabulary files, whatever their language.
  */
 export function documentSelector(languages: readonly string[]): DocumentFilter[] {
   const out: DocumentFilter[] = languages.flatMap((language) => [
@@ -175,6 +196,7 @@ export function documentSelector(languages: readonly string[]): DocumentFilter[]
     if (NOTEBOOK_CELL_LANGUAGES.includes(language)) out.push({ notebook: "jupyter-notebook", language });
   }
   if (languages.includes("markdown")) out.push({ scheme: "file", pattern: "**/*.mdx" });
+  for (const pattern of VOCABULARY_PATTERNS) out.push({ scheme: "file", pattern });
   return out;
 }
 

@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 20
 _LINE = "__line__"
+# The schema a file may declare with a top-level `version:` (none means 1). A file written for a
+# newer schema than this server reads is refused as a whole, with one message.
+SCHEMA_VERSION = 1
+REPLACING = ("overrides", "extends")  # an entry changing an earlier file's entry, by its id
 
 REQUIRED = ("id", "term", "kind", "summary", "definition", "url")
 TEXT_FIELDS = (
@@ -57,7 +61,7 @@ LIST_FIELDS = (
     "false_friends",
     "false_friend_abbreviations",
 )
-KNOWN_FIELDS = {*TEXT_FIELDS, *LIST_FIELDS, "choices", "variants", _LINE}
+KNOWN_FIELDS = {*TEXT_FIELDS, *LIST_FIELDS, *REPLACING, "choices", "variants", _LINE}
 KINDS = (CONCEPT, ARGUMENT)
 CALLABLES = set(kinds.CALL_KINDS)
 
@@ -188,6 +192,19 @@ def _parse_file(path: Path, content: bytes | None = None) -> tuple[list[dict], l
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         line = data.get(_LINE, 1) if isinstance(data, dict) else 1
         return [], [LoadError(name, line, "", "expected a mapping with an 'entries' list")]
+    version = data.get("version", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        return [], [LoadError(name, data[_LINE], "", "version must be a whole number from 1")]
+    if version > SCHEMA_VERSION:
+        return [], [
+            LoadError(
+                name,
+                data[_LINE],
+                "",
+                f"written for schema version {version}; this server reads up to "
+                f"{SCHEMA_VERSION} (update transformers-glossary-ls)",
+            )
+        ]
     raws, errors = [], []
     for item in data["entries"]:
         if isinstance(item, dict):
@@ -267,45 +284,121 @@ def _build_entry(raw: dict, file: str) -> tuple[Entry | None, str]:
     return entry, ""
 
 
-def load_files(paths: list[Path]) -> tuple[Vocabulary, list[LoadError]]:
-    """Load every file; return the valid vocabulary and every defect found."""
-    return _load_read([(path, *_read(path)) for path in paths])
+def load_files(
+    paths: list[Path], labels: dict[str, str] | None = None
+) -> tuple[Vocabulary, list[LoadError]]:
+    """Load every file; return the valid vocabulary and every defect found. `labels` names the
+    files that are not built in (path -> how a hover shows it)."""
+    return _load_read([(path, *_read(path)) for path in paths], labels)
+
+
+def _replacing(raw: dict) -> tuple[str, str, str]:
+    """(`overrides` or `extends`, the id it names, a problem) of an entry; ("", "", "") for an
+    entry of its own."""
+    given = [key for key in REPLACING if key in raw]
+    if not given:
+        return "", "", ""
+    if len(given) > 1:
+        return "", "", "an entry takes 'overrides' or 'extends', not both"
+    how = given[0]
+    target = raw[how]
+    if not isinstance(target, str) or not target.strip():
+        return "", "", f"field '{how}' must be the id of an entry"
+    if "id" in raw and str(raw["id"]) != target:
+        return "", "", f"an entry with '{how}' takes its id from it: leave out 'id'"
+    return how, target.strip(), ""
+
+
+def _merged(how: str, earlier: dict, raw: dict) -> dict:
+    """An earlier entry's fields with a later entry's on top: `overrides` replaces each field
+    it gives; `extends` appends its lists and its definition, and replaces the other fields."""
+    merged = {k: v for k, v in earlier.items() if k not in REPLACING}
+    for key, value in raw.items():
+        if key in REPLACING:
+            continue
+        before = merged.get(key)
+        if how == "extends" and key in LIST_FIELDS and isinstance(before, list):
+            value = [*before, *value] if isinstance(value, list) else value
+        elif how == "extends" and key == "definition" and isinstance(before, str):
+            value = f"{before.rstrip()}\n\n{value}" if isinstance(value, str) else value
+        merged[key] = value
+    return merged
 
 
 def _load_read(
     files: list[tuple[Path, bytes | None, list[LoadError]]],
+    labels: dict[str, str] | None = None,
+    parse=_parse_file,
 ) -> tuple[Vocabulary, list[LoadError]]:
-    """The vocabulary of files already read: (path, bytes or None, why it could not be read)."""
+    """The vocabulary of files already read: (path, bytes or None, why it could not be read).
+
+    Files are layers, in order: an entry of a later file may change an entry of an earlier one
+    by naming its id with `overrides:` or `extends:`; reusing an id without saying so is an
+    error, and the earlier entry stays."""
+    labels = labels or {}
     errors: list[LoadError] = []
-    entries: list[Entry] = []
+    entries: dict[str, Entry] = {}
+    raws_by_id: dict[str, dict] = {}
     lines: dict[str, tuple[str, int]] = {}
     for path, content, read_errors in files:
-        raws, file_errors = _parse_file(path, content) if content is not None else ([], read_errors)
+        name = str(path)
+        label = labels.get(name, "")
+        raws, file_errors = parse(path, content) if content is not None else ([], read_errors)
         errors.extend(file_errors)
         for raw in raws:
             line = int(raw.get(_LINE, 0))
-            entry_id = str(raw.get("id") or "")
-            entry, problem = _build_entry(raw, str(path))
-            if entry is None:
-                errors.append(LoadError(str(path), line, entry_id, problem))
+            how, target, problem = _replacing(raw)
+            entry_id = target or str(raw.get("id") or "")
+            earlier = lines.get(target) if target else None
+            if not problem and target and (earlier is None or earlier[0] == name):
+                problem = f"'{how}' names no entry of an earlier vocabulary file"
+            if not problem and how:
+                if "kind" in raw and raw["kind"] != raws_by_id[target].get("kind"):
+                    problem = f"an entry with '{how}' cannot change the kind"
+                else:
+                    raw = {**_merged(how, raws_by_id[target], raw), "id": target, _LINE: line}
+            if problem:
+                errors.append(LoadError(name, line, entry_id, problem))
                 continue
-            if entry.id in lines:
+            entry, problem = _build_entry(raw, name)
+            if entry is None:
+                errors.append(LoadError(name, line, entry_id, problem))
+                continue
+            if not how and entry.id in lines:
                 first_file, first_line = lines[entry.id]
+                hint = (
+                    "duplicate id"
+                    if first_file == name or not label
+                    else "id already used by an earlier vocabulary file (to change that entry, "
+                    "name it with 'overrides:' or 'extends:' instead of 'id:')"
+                )
                 errors.append(
                     LoadError(
-                        str(path),
-                        line,
-                        entry.id,
-                        f"duplicate id (first defined at {first_file}:{first_line})",
+                        name, line, entry.id, f"{hint} (first defined at {first_file}:{first_line})"
                     )
                 )
                 continue
-            lines[entry.id] = (str(path), line)
-            entries.append(entry)
+            if label:
+                shown = f"{label}:{line}"
+                replaced = ""
+                if how:
+                    before = entries[target]
+                    replaced = before.origin or _builtin_label(before.source)
+                entry = replace(entry, origin=shown, replaces=how, replaced=replaced)
+            if how:
+                del entries[target]  # the changed entry goes last, with its new claims
+            lines[entry.id] = (name, line)
+            raws_by_id[entry.id] = raw
+            entries[entry.id] = entry
 
-    entries = _drop_conflicting_claims(entries, lines, errors)
-    entries = _drop_dangling_references(entries, lines, errors)
-    return Vocabulary.build(entries), errors
+    kept = _drop_conflicting_claims(list(entries.values()), lines, errors)
+    kept = _drop_dangling_references(kept, lines, errors)
+    return Vocabulary.build(kept), errors
+
+
+def _builtin_label(source: str) -> str:
+    """`glossary_data/arguments.yaml:12` for a built-in entry's absolute file:line."""
+    return f"built-in {Path(source).name}" if source else "built-in vocabulary"
 
 
 _CLAIMS = {"name": "a name", "phrase": "a phrase", "abbr": "an abbreviation"}
@@ -383,22 +476,35 @@ def data_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.yaml") if p.is_file())
 
 
-def load_default(extra: list[Path] | None = None) -> tuple[Vocabulary, list[LoadError]]:
-    """The shipped vocabulary plus any user files (later files cannot redefine shipped ids).
+def load_default(
+    extra: list[Path] | None = None, labels: dict[str, str] | None = None
+) -> tuple[Vocabulary, list[LoadError]]:
+    """The shipped vocabulary plus any user and team files, each a layer over the ones before
+    (`labels`: how hovers name each extra file; by default its path).
 
     Each file is read once, and the validated result is kept in a JSON cache keyed by what was
     read (paths and bytes): parsing and validating the YAML costs ~40 ms, reading the cache ~5.
     """
-    paths = data_files(default_data_dir()) + list(extra or [])
+    extra = list(extra or [])
+    labels = {str(p): (labels or {}).get(str(p)) or shown_path(p) for p in extra}
+    paths = data_files(default_data_dir()) + extra
     files = [(path, *_read(path)) for path in paths]
-    cache = _cache_file(files)
+    cache = _cache_file(files, labels)
     cached = _read_cache(cache) if cache else None
     if cached is not None:
         return cached
-    vocab, errors = _load_read(files)
+    vocab, errors = _load_read(files, labels)
     if cache:
         _write_cache(cache, vocab, errors)
     return vocab, errors
+
+
+def shown_path(path: Path) -> str:
+    """A user file's path as a hover shows it: the home folder as `~`."""
+    try:
+        return "~/" + str(path.relative_to(Path.home()))
+    except (ValueError, RuntimeError):
+        return str(path)
 
 
 CACHE_FORMAT = 3  # bump when Entry or the validation rules change
@@ -408,8 +514,11 @@ MAX_CACHE_FILES = 8
 MAX_CACHE_BYTES = 64 * 1024 * 1024
 
 
-def _cache_file(files: list[tuple[Path, bytes | None, list[LoadError]]]) -> Path | None:
+def _cache_file(
+    files: list[tuple[Path, bytes | None, list[LoadError]]], labels: dict[str, str]
+) -> Path | None:
     digest = hashlib.sha256(f"{CACHE_FORMAT}\0{__version__}".encode())
+    digest.update(json.dumps(sorted(labels.items())).encode())
     for path, content, _ in files:
         if content is None:
             return None  # let the loader report it, every time

@@ -56,7 +56,12 @@ class Entry:
     variants: tuple[Variant, ...] = ()
     false_friends: tuple[str, ...] = ()  # phrases holding the term that mean something else
     false_friend_abbreviations: tuple[str, ...] = ()  # case-exact words that are not the term
-    source: str = ""  # file:line it was loaded from, for messages
+    source: str = ""  # file:line it was loaded from (absolute path): messages, definitions
+    # Where a user's or a team's entry came from, as a hover shows it (`team.yaml:12`);
+    # "" for the built-in vocabulary.
+    origin: str = ""
+    replaces: str = ""  # `overrides` or `extends`, when the entry changes an earlier one
+    replaced: str = ""  # the origin (or source) of the entry it changed
 
     @property
     def is_argument(self) -> bool:

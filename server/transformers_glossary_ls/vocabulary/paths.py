@@ -93,6 +93,79 @@ def vocabulary_paths(
     return tuple(dict.fromkeys(kept_user + kept_workspace)), problems
 
 
+# A repository's own vocabulary, found with no setting at the root of each workspace folder:
+# one file, and/or a folder of them (read in name order, after the file).
+REPOSITORY_FILE = ".transformers-glossary.yaml"
+REPOSITORY_FOLDER = ".transformers-glossary"
+MAX_FOLDER_FILES = 32
+WATCHED = ("**/" + REPOSITORY_FILE, f"**/{REPOSITORY_FOLDER}/*.yaml")
+
+
+def _candidates(folder: str) -> list[str]:
+    """The vocabulary paths at a folder's root, in the order they are read (none read here)."""
+    found = []
+    single = os.path.join(folder, REPOSITORY_FILE)
+    if os.path.lexists(single):
+        found.append(single)
+    many = os.path.join(folder, REPOSITORY_FOLDER)
+    try:
+        with os.scandir(many) as listing:
+            names = sorted(e.name for e in listing if e.name.endswith(".yaml"))
+    except (OSError, ValueError):
+        names = []
+    found += [os.path.join(many, name) for name in names[:MAX_FOLDER_FILES]]
+    return found
+
+
+def repository_paths(
+    folders: Iterable[str],
+) -> tuple[tuple[str, ...], dict[str, str], list[str]]:
+    """The repository vocabulary files of every workspace folder, resolved and kept inside the
+    folders as `workspaceGlossaryFiles` are; how a hover names each (relative to its folder);
+    and one problem when any was dropped."""
+    folders = list(dict.fromkeys(folders))
+    kept: list[str] = []
+    labels: dict[str, str] = {}
+    dropped: list[str] = []
+    for folder in folders:
+        paths, bad = workspace_paths(_candidates(folder), folder, folders)
+        dropped += bad
+        for path in paths:
+            if path not in labels:
+                kept.append(path)
+                real = _real(folder) or folder
+                inside = _within(path, real)
+                labels[path] = os.path.relpath(path, real) if inside else path
+    problems = [_problem(REPOSITORY_FILE, dropped)] if dropped else []
+    return tuple(kept), labels, problems
+
+
+def repository_stamp(folders: Iterable[str]) -> tuple:
+    """What the repository vocabularies look like on disk (a few stat calls): when it differs
+    from the last one, they were added, edited or deleted."""
+    stamp = []
+    for folder in dict.fromkeys(folders):
+        for path in (
+            os.path.join(folder, REPOSITORY_FOLDER),
+            *_candidates(folder),
+        ):
+            try:
+                st = os.stat(path)
+            except (OSError, ValueError):
+                continue
+            stamp.append((path, st.st_mtime_ns, st.st_size, st.st_ino))
+    return tuple(stamp)
+
+
+def is_repository_vocabulary(path: str) -> bool:
+    """Whether a path names a repository vocabulary file (by name: the server attaches to
+    those YAML files only)."""
+    parent, name = os.path.split(path)
+    return name == REPOSITORY_FILE or (
+        name.endswith(".yaml") and os.path.basename(parent) == REPOSITORY_FOLDER
+    )
+
+
 def _problem(setting: str, dropped: list[str]) -> str:
     more = f"; and {len(dropped) - MAX_LISTED} more" if len(dropped) > MAX_LISTED else ""
     return f"{setting}: ignored {'; '.join(dropped[:MAX_LISTED])}{more}"
@@ -112,4 +185,15 @@ def _within(path: str, folder: str) -> bool:
         return False
 
 
-__all__ = ["shown", "user_paths", "vocabulary_paths", "workspace_paths"]
+__all__ = [
+    "REPOSITORY_FILE",
+    "REPOSITORY_FOLDER",
+    "WATCHED",
+    "is_repository_vocabulary",
+    "repository_paths",
+    "repository_stamp",
+    "shown",
+    "user_paths",
+    "vocabulary_paths",
+    "workspace_paths",
+]

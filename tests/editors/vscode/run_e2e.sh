@@ -7,7 +7,8 @@
 # Checks: hover `attention_mask` in a .py file; hover a glossary phrase in a .md file; in a Jupyter notebook
 # (code-server's built-in notebook editor), hover in a code cell, in a Markdown cell in edit mode, and a
 # diagnostic in a code cell; completion of
-# `attention_mask=` (with its shape and documentation) inside a model call; with an interpreter that lacks
+# `attention_mask=` (with its shape and documentation) inside a model call; F12 on a term of the
+# workspace's .transformers-glossary.yaml opens it at the entry, with the server's diagnostics in it; with an interpreter that lacks
 # the package, ONE notification with the pip command and a working "Show Log" button, and after switching
 # to a missing interpreter, a restart and a notification saying so; a server.path command that dies at
 # start is reported once, with no restart loop. Then a second code-server WITH workspace trust opens an
@@ -213,6 +214,18 @@ notebook = {
 }
 json.dump(notebook, open(sys.argv[1], "w"), indent=1)
 EOF
+# The repository's own vocabulary, found with no setting (valid: a defect would be a notification, which
+# the notification check counts; definition_e2e.mjs breaks it in the editor, unsaved, instead).
+cat > "$RUN/ws/.transformers-glossary.yaml" <<'EOF'
+entries:
+  - id: golden-set
+    term: golden set
+    kind: concept
+    summary: E2E-TEAM-VOCABULARY hand-checked evaluation examples.
+    definition: The examples every candidate is scored on.
+    url: https://example.invalid/golden-set
+EOF
+echo "Every candidate is scored on the golden set." >> "$RUN/ws/notes.md"
 CS_ARGS=(--config "$RUN/config.yaml" --user-data-dir "$RUN/ud" --extensions-dir "$RUN/ext")
 timed "install .vsix" env PATH="$N24PATH" "$CS_BIN" "${CS_ARGS[@]}" --install-extension "$VSIX"
 
@@ -269,6 +282,8 @@ check "hover '$HOVER_MD_WORD' in notes.md" hover_e2e.mjs FILE_NAME=notes.md WORD
   EXPECT="$HOVER_MD_EXPECT" OUT_PNG="$OUT/hover-md.png"
 check "completion attention_mask= in a model call" completion_e2e.mjs FILE_NAME=test.py \
   LABEL="attention_mask=" EXPECT_DETAIL="$COMPLETION_DETAIL" EXPECT_DOC="$COMPLETION_DOC" OUT_PNG="$OUT/completion.png"
+check "definition: F12 on a team term opens .transformers-glossary.yaml at its entry" definition_e2e.mjs \
+  FILE_NAME=notes.md WORD="golden set" TARGET=.transformers-glossary.yaml EXPECT_LINE=2 OUT_PNG="$OUT/definition.png"
 # last: it changes the interpreter and server.path settings (and restores settings.json when done)
 check "missing package / missing interpreter notifications" notify_e2e.mjs FILE_NAME=test.py \
   SETTINGS_FILE="$SETTINGS" \
@@ -325,12 +340,23 @@ cat > "$UNTRUSTED/notes.md" <<'EOF'
 
 We pretrain with zorblax causal language modeling, as the workspace's vocabulary would say.
 BERT uses quuxle masked language modeling, as your own vocabulary says.
+The snorfle attention mask is the repository's own word.
+EOF
+cat > "$UNTRUSTED/.transformers-glossary.yaml" <<'EOF'
+entries:
+  - id: snorfle-attention-mask
+    term: snorfle attention mask
+    kind: concept
+    summary: E2E-REPOSITORY-VOCABULARY-WAS-READ
+    definition: Read from the repository's own .transformers-glossary.yaml.
+    url: https://example.invalid/snorfle
 EOF
 timed "code-server with workspace trust up" start_cs "$RUN/ud-trust" "$UNTRUSTED" "$OUT/code-server-trust.log"
 log "code-server (trust on) on 127.0.0.1:$PORT, pid/pgid $CS_PID"
 check "untrusted workspace: its vocabulary file is not read until trusted" trust_e2e.mjs FILE_NAME=notes.md \
   LOGS_DIR="$RUN/ud-trust/logs" VOCAB_NAME=e2e-untrusted-vocab.yaml LEAK_MARK=E2E-UNTRUSTED-VOCABULARY-WAS-READ \
   USER_MARK=E2E-USER-VOCABULARY-WAS-READ \
+  REPO_MARK=E2E-REPOSITORY-VOCABULARY-WAS-READ \
   WS_DIR="$UNTRUSTED" EXPECT_TRUSTED_HOVER="${E2E_TRUSTED_VOCAB_HOVER:-1}" OUT_PNG="$OUT/trust.png"
 
 # the extension's log of every window ("Transformers Glossary" output channel), for the record

@@ -8,6 +8,10 @@
 //              "causal" shows the built-in definition, never the workspace's; the workspace's file name
 //              is in no message to the server (the extension's verbose trace is searched for it);
 //   then "Workspaces: Manage Workspace Trust" -> Trust: its path is sent, in workspaceGlossaryFiles.
+// With REPO_MARK, the same for the repository's own .transformers-glossary.yaml (found with no setting),
+// whose phrase "snorfle attention mask" contains the built-in "attention mask": while untrusted the
+// extension sends repositoryVocabulary: false and the hover is the built-in one; after trust, true, and
+// the hover comes from the repository's file.
 //
 // Env:
 //   CS_URL, WS_DIR   as in hover_e2e.mjs (required)
@@ -37,6 +41,8 @@ const BUILTIN_CLM = "predicts the next token"; // the built-in definition of cau
 // [word to hover, text of its line, text every hover on it contains]
 const WORKSPACE_TERM = ["causal", "zorblax", "causal language modeling"];
 const USER_TERM = ["masked", "quuxle", "masked language modeling"];
+const REPO_TERM = ["attention", "snorfle", "attention mask"];
+const REPO_MARK = env("REPO_MARK", "");
 const EXPECT_TRUSTED_HOVER = env("EXPECT_TRUSTED_HOVER", "0") === "1";
 const OUT_PNG = env("OUT_PNG");
 const TIMEOUT_MS = Number(env("TIMEOUT_S", "90")) * 1000;
@@ -119,12 +125,18 @@ try {
   log(`screenshot: ${OUT_PNG}`);
   if (!text.includes(BUILTIN_CLM)) problems.push(`untrusted hover lacks the built-in "${BUILTIN_CLM}"`);
   if (text.includes(LEAK_MARK)) problems.push(`untrusted hover shows the workspace's vocabulary ("${LEAK_MARK}")`);
+  if (REPO_MARK) {
+    const repoText = await hoverText(page, REPO_TERM);
+    log(`untrusted hover on the repository vocabulary's term: ${JSON.stringify(repoText.slice(0, 120))}`);
+    if (repoText.includes(REPO_MARK)) problems.push(`untrusted hover shows .transformers-glossary.yaml ("${REPO_MARK}")`);
+  }
 
   // 2. ... and the path was in no message to the server (initialize, didChangeConfiguration)
   const before = await waitForLog(page, "the settings sent to the server", (t) => sentOptions(t).length >= 2);
   const untrustedSent = sentOptions(before);
   log(`sent while untrusted: ${JSON.stringify(untrustedSent)}`);
   if (untrustedSent.some((o) => JSON.stringify(o?.workspaceGlossaryFiles) !== "[]")) problems.push("while untrusted, workspaceGlossaryFiles was not []");
+  if (REPO_MARK && untrustedSent.some((o) => o?.repositoryVocabulary !== false)) problems.push("while untrusted, repositoryVocabulary was not false");
   if (before.includes(VOCAB_NAME)) {
     const line = before.split("\n").find((l) => l.includes(VOCAB_NAME));
     problems.push(`while untrusted, the log mentions ${VOCAB_NAME}: ${line?.trim()}`);
@@ -152,6 +164,11 @@ try {
   log(`trusted hover on the workspace's term: ${JSON.stringify(trustedText.slice(0, 120))}`);
   await page.screenshot({ path: OUT_PNG.replace(/\.png$/, "-trusted.png") });
   if (EXPECT_TRUSTED_HOVER && !trustedText.includes(LEAK_MARK)) problems.push(`after trust the hover lacks "${LEAK_MARK}"`);
+  if (REPO_MARK) {
+    if (!sentOptions(extensionLog()).slice(untrustedSent.length).some((o) => o?.repositoryVocabulary === true)) problems.push("after trust, repositoryVocabulary: true was never sent");
+    const repoTrusted = await hoverText(page, [...REPO_TERM.slice(0, 2), REPO_MARK]);
+    log(`trusted hover on the repository vocabulary's term: ${JSON.stringify(repoTrusted.slice(0, 120))}`);
+  }
 } catch (e) {
   problems.push(String(e.stack || e));
   await page.screenshot({ path: OUT_PNG.replace(/\.png$/, "-fail.png") }).catch(() => {});

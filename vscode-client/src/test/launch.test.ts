@@ -44,6 +44,8 @@ describe("readSettings", () => {
       python: "",
       transformersVersion: "",
       selectedInterpreter: "",
+      repositoryVocabulary: true,
+      navigation: { arguments: false },
     });
   });
 
@@ -130,6 +132,8 @@ describe("initializationOptions", () => {
       extraGlossaryFiles: ["/a.yaml", "/b.yaml"],
       workspaceGlossaryFiles: ["vocab/team.yaml"],
       completion: { prose: false },
+      repositoryVocabulary: true,
+      navigation: { arguments: false },
     });
   });
 
@@ -144,6 +148,8 @@ describe("initializationOptions", () => {
       extraGlossaryFiles: [],
       workspaceGlossaryFiles: [],
       completion: { prose: true },
+      repositoryVocabulary: true,
+      navigation: { arguments: false },
       python: "/proj/.venv",
       transformersVersion: "4.45.2",
       selectedInterpreter: "/proj/.venv/bin/python",
@@ -156,6 +162,8 @@ describe("initializationOptions", () => {
       extraGlossaryFiles: [],
       workspaceGlossaryFiles: [],
       completion: { prose: true },
+      repositoryVocabulary: true,
+      navigation: { arguments: false },
     });
   });
 
@@ -165,6 +173,21 @@ describe("initializationOptions", () => {
     assert.ok(sent.includes("/u.yaml"), sent);
     assert.ok(!sent.includes("environ") && !sent.includes("x.yaml"), sent);
   });
+});
+
+describe("repository vocabulary and navigation", () => {
+  const rows: [string, boolean, Record<string, unknown>, { repositoryVocabulary: boolean; navigation: { arguments: boolean } }][] = [
+    ["read in a trusted workspace", true, {}, { repositoryVocabulary: true, navigation: { arguments: false } }],
+    ["not read while untrusted", false, {}, { repositoryVocabulary: false, navigation: { arguments: false } }],
+    ["argument navigation when asked", true, { "navigation.arguments": true }, { repositoryVocabulary: true, navigation: { arguments: true } }],
+    ["a bad value is the default", true, { "navigation.arguments": "yes" }, { repositoryVocabulary: true, navigation: { arguments: false } }],
+  ];
+  for (const [name, trusted, values, expected] of rows) {
+    it(name, () => {
+      const options = initializationOptions(readSettings((key) => values[key], undefined, "", trusted));
+      assert.deepEqual({ repositoryVocabulary: options.repositoryVocabulary, navigation: options.navigation }, expected);
+    });
+  }
 });
 
 describe("configurationPayload", () => {
@@ -262,6 +285,8 @@ describe("documentSelector", () => {
       { notebook: "jupyter-notebook", language: "python" },
       { notebook: "jupyter-notebook", language: "markdown" },
       { scheme: "file", pattern: "**/*.mdx" },
+      { scheme: "file", pattern: "**/.transformers-glossary.yaml" },
+      { scheme: "file", pattern: "**/.transformers-glossary/*.yaml" },
     ]);
   });
   it("leaves out the cells and .mdx of languages not enabled", () => {
@@ -269,10 +294,14 @@ describe("documentSelector", () => {
       { scheme: "file", language: "python" },
       { scheme: "untitled", language: "python" },
       { notebook: "jupyter-notebook", language: "python" },
+      { scheme: "file", pattern: "**/.transformers-glossary.yaml" },
+      { scheme: "file", pattern: "**/.transformers-glossary/*.yaml" },
     ]);
     assert.deepEqual(documentSelector(["rust"]), [
       { scheme: "file", language: "rust" },
       { scheme: "untitled", language: "rust" },
+      { scheme: "file", pattern: "**/.transformers-glossary.yaml" },
+      { scheme: "file", pattern: "**/.transformers-glossary/*.yaml" },
     ]);
   });
 });
