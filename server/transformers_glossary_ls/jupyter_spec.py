@@ -31,7 +31,9 @@ _LANGUAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
-def chosen_languages(value: str | None, log: logging.Logger | None = None) -> tuple[str, ...]:
+def chosen_languages(
+    value: str | None, log: logging.Logger | logging.LoggerAdapter | None = None
+) -> tuple[str, ...]:
     """The languages named by the setting (`markdown,python`); the default when it names none we
     know. Unknown names are left out, and said in the log."""
     if value is None or not value.strip():
@@ -62,9 +64,9 @@ def command() -> str:
 
 def spec(manager: Any = None) -> dict[str, dict[str, Any]]:
     """The `jupyter_lsp_spec_v1` spec: {key: spec}, version 2 of jupyter-lsp's schema."""
-    log = getattr(manager, "log", None)
+    log = getattr(manager, "log", None)  # jupyter-lsp's LanguageServerManager has one
     languages = chosen_languages(
-        os.environ.get(LANGUAGES_ENV), log if isinstance(log, logging.Logger) else None
+        os.environ.get(LANGUAGES_ENV), log if callable(getattr(log, "warning", None)) else None
     )
     ids = [lid for lang in languages for lid in _LANGUAGES[lang][0]]
     mime_types = [mime for lang in languages for mime in _LANGUAGES[lang][1]]
