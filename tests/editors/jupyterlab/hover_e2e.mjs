@@ -51,6 +51,11 @@ function wordBox(page, text, lineHas) {
 }
 
 const { page, close } = await launch();
+// the browser's own complaints about LSP, for the log of a failed run
+page.on("console", (m) => {
+  if ((m.type() === "error" || m.type() === "warning") && /lsp|language server|connection/i.test(m.text()))
+    log(`console ${m.type()}: ${m.text().slice(0, 300)}`);
+});
 let ok = false;
 try {
   log(`goto ${LAB_URL.replace(/token=\w+/, "token=…")}`);
@@ -61,6 +66,10 @@ try {
   await page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-Toolbar-kernelStatus")
     .first().waitFor({ timeout: 60_000 }).catch(() => log("no kernel status indicator seen"));
 
+  // jupyterlab-lsp's status item says so once every document of the notebook has its server
+  await page.locator("#jp-main-statusbar", { hasText: "Fully initialized" })
+    .waitFor({ timeout: 90_000 }).then(() => log("LSP fully initialized"))
+    .catch(() => log("the LSP status never said 'Fully initialized'"));
   if (CELL_TYPE === "markdown") {
     // rendered Markdown has no editor: double-click the cell holding the phrase to edit it
     const rendered = page.locator(".jp-MarkdownCell .jp-RenderedMarkdown", { hasText: WORD.split(" ")[0] }).first();

@@ -12,7 +12,8 @@
 #  2. Python opted in (TRANSFORMERS_GLOSSARY_JUPYTER_LANGUAGES=markdown,python, and priority 60 over
 #     pylsp's 50 in jupyterlab-lsp's settings; a second JupyterLab): the spec lists
 #     Python too, a code cell shows our hover for `attention_mask=` in a call of a model that an
-#     earlier cell loaded, and pylsp, outranked, is never started.
+#     earlier cell loaded, `eval_strategy=` is "Not in your 4.40" (transformersVersion sent from
+#     jupyterlab-lsp's serverSettings), and pylsp, outranked, is never started.
 #
 # Usage: bash tests/editors/jupyterlab/run_e2e.sh   (heavy installs cached in $E2E_CACHE)
 # Env:   E2E_CACHE  the venv (default /tmp/jupyterlab-e2e-cache); pip's own cache keeps downloads
@@ -118,6 +119,8 @@ nb = {
         cell("code", "batch = tokenizer([\"Hello world\", \"Hi\"], padding=True, return_tensors=\"pt\")\n"
                      "x = batch[\"input_ids\"]\nmask = batch[\"attention_mask\"]\n"
                      "out = model(input_ids=x, attention_mask=mask)"),
+        cell("code", "from transformers import TrainingArguments\n\n"
+                     "args = TrainingArguments(output_dir=\"out\", eval_strategy=\"steps\")"),
     ],
 }
 json.dump(nb, open(sys.argv[1], "w"), indent=1)
@@ -197,7 +200,9 @@ stop_jl
 # 2. Python opted in, and ranked above pylsp (JupyterLab uses the highest-ranked server only)
 # (jupyterlab-lsp's own setting, `priority`, becomes JupyterLab's `rank`; it overrides the latter)
 cat > "$RUN/settings/@jupyter-lsp/jupyterlab-lsp/plugin.jupyterlab-settings" <<'JSON'
-{ "language_servers": { "transformers-glossary-ls": { "priority": 60 } } }
+{ "language_servers": { "transformers-glossary-ls": {
+    "priority": 60,
+    "serverSettings": { "transformersGlossary": { "transformersVersion": "4.40" } } } } }
 JSON
 timed "JupyterLab up (markdown,python)" start_jl "$OUT/jupyterlab-python.log" \
   TRANSFORMERS_GLOSSARY_JUPYTER_LANGUAGES=markdown,python
@@ -206,6 +211,9 @@ count timed "GET /lsp/status: our spec, Markdown and Python" spec_check markdown
 hover_check "hover attention_mask in a code cell" CELL_TYPE=code WORD=attention_mask WORD_LINE="out = model(" \
   EXPECT="(AutoModel) attention_mask|Mask of 1s and 0s|(batch_size, sequence_length)" \
   OUT_PNG="$OUT/hover-code-cell.png"
+hover_check "hover eval_strategy with transformersVersion 4.40 from serverSettings" CELL_TYPE=code \
+  WORD=eval_strategy WORD_LINE="args = TrainingArguments(" EXPECT="Not in your 4.40|new in 4.41" \
+  OUT_PNG="$OUT/hover-release-setting.png"
 count timed "pylsp, outranked, was not started" session_check pylsp not_started
 stop_jl
 
