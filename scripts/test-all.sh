@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install everything the tests need (venv, npm packages, Neovim, Emacs + eglot, Chromium for the
 # VS Code e2e), then run every suite: Python (unit, stdio end-to-end, real Neovim and Emacs, wheel
-# install), the benchmark at a small size, the VS Code client's unit tests, and the real VS Code
-# end-to-end.
-# Set SKIP_VSCODE_E2E=1 to leave out the slowest step (a few minutes cold).
+# install), the benchmark at a small size, the VS Code client's unit tests, the real VS Code
+# end-to-end, and the real JupyterLab (with jupyterlab-lsp) end-to-end.
+# Set SKIP_VSCODE_E2E=1 to leave out the slowest step (a few minutes cold), SKIP_JUPYTERLAB_E2E=1 to
+# leave out the real-JupyterLab step (a few minutes cold, about 2 warm).
 # Set PYGLS_NEWEST=1 to also run the Python suites against the newest pygls 2.x, past the pin in
 # pyproject.toml, in a venv of its own (.venv-pygls-newest): a pygls release that breaks what we
 # build on shows there first, by name (tests/unit/test_pygls_coupling.py).
@@ -69,6 +70,9 @@ step "benchmark (quick)" .venv/bin/python benchmarks/run.py --quick --json /tmp/
 step "vscode-client unit tests" bash -c "cd '$ROOT/vscode-client' && npm ci --no-audit --no-fund --loglevel=error && npm test"
 if [ "${SKIP_VSCODE_E2E:-0}" != 1 ]; then
   step "VS Code end to end (code-server + Chromium)" bash tests/editors/vscode/run_e2e.sh
+fi
+if [ "${SKIP_JUPYTERLAB_E2E:-0}" != 1 ]; then
+  step "JupyterLab end to end (jupyterlab-lsp + Chromium)" bash tests/editors/jupyterlab/run_e2e.sh
 fi
 
 echo
