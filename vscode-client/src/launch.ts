@@ -42,6 +42,16 @@ export interface Settings {
   transformersVersion: string;
   /** The interpreter selected in the Python extension (filled in by extension.ts); empty: none. */
   selectedInterpreter: string;
+  diagnostics: DiagnosticsSettings;
+}
+
+/** Which findings the server reports (codes or prefixes such as "TG003", "TG00"). */
+export interface DiagnosticsSettings {
+  enabled: boolean;
+  /** Only codes starting with one of these; empty: all. */
+  select: string[];
+  /** Never codes starting with one of these. */
+  ignore: string[];
 }
 
 /**
@@ -58,6 +68,7 @@ export interface InitializationOptions {
   python?: string;
   transformersVersion?: string;
   selectedInterpreter?: string;
+  diagnostics: DiagnosticsSettings;
 }
 
 /** One setting's value at each level, as `WorkspaceConfiguration.inspect()` gives it. */
@@ -112,6 +123,7 @@ export function readSettings(get: SettingsGetter, files: GlossaryFiles = NO_FILE
   const languages = get("enabledLanguages");
   const level = get("logLevel");
   const prose = get("completion.prose");
+  const diagnosticsEnabled = get("diagnostics.enabled");
   const text = (key: string) => {
     const value = get(key);
     return typeof value === "string" ? value.trim() : "";
@@ -129,6 +141,12 @@ export function readSettings(get: SettingsGetter, files: GlossaryFiles = NO_FILE
     python: text("python"),
     transformersVersion: text("transformersVersion"),
     selectedInterpreter,
+    diagnostics: {
+      enabled: typeof diagnosticsEnabled === "boolean" ? diagnosticsEnabled : true,
+      // Passed as written (trimmed): the server checks the codes and tells the user once.
+      select: stringList(get("diagnostics.select")).map((c) => c.trim()),
+      ignore: stringList(get("diagnostics.ignore")).map((c) => c.trim()),
+    },
   };
 }
 
@@ -138,6 +156,12 @@ export function initializationOptions(settings: Settings): InitializationOptions
     extraGlossaryFiles: [...settings.extraGlossaryFiles],
     workspaceGlossaryFiles: [...settings.workspaceGlossaryFiles],
     completion: { prose: settings.completion.prose },
+    // Always sent: a change back to the defaults must reach the server too.
+    diagnostics: {
+      enabled: settings.diagnostics.enabled,
+      select: [...settings.diagnostics.select],
+      ignore: [...settings.diagnostics.ignore],
+    },
   };
   // Sent only when set: an empty string would read as "no environment" rather than "not said".
   if (settings.python) options.python = settings.python;
