@@ -8,8 +8,10 @@ index; nothing here rescans a document. Engine code: no LSP (`render` makes diag
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Callable, Iterable, Iterator
+import weakref
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -143,13 +145,30 @@ def behaviour_of(key: str, package: str | None, transformers_major: int) -> Beha
     return NOT_CHECKED
 
 
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """The findings of one chunk of the call index, kept until the chunk or a block its
+    calls' receivers were looked up in changes."""
+
+    key: Hashable  # the chunk's key in the call index
+    reads: frozenset[tuple[int, str]]  # (block revision, name) of the bindings looked up
+    blocks: frozenset[int]  # the revisions in `reads`
+    start: int  # the block's first line when the findings were made
+    findings: tuple[Finding, ...]  # absolute lines, as of `start`
+
+
 class Checker:
-    """Findings for documents, for the releases in force of one `Facts`."""
+    """Findings for documents, for the releases in force of one `Facts` (a new `Facts`, for
+    other releases or installed classes, gets a new checker: the releases are in the key of
+    everything kept here). Which codes are shown is chosen after, from what is kept."""
 
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
         self.catalogue = facts.catalogue
         self._names: dict[str, list[str]] = {}  # key -> names it takes (ok) in the release
+        # Per open document (by identity, dropped with it): (block revision, chunk) -> kept.
+        self._kept: dict[int, tuple[weakref.ref[Analysis], dict[tuple[int, int], _Kept]]] = {}
+        self.calls_checked = 0  # calls whose findings were made rather than reused
 
     # -- the walk -------------------------------------------------------------------------------
     def check(self, analysis: Analysis) -> list[Finding]:
@@ -157,20 +176,59 @@ class Checker:
 
     def steps(self, analysis: Analysis) -> Iterator[list[Finding]]:
         """The findings of each call in turn, for a caller that pauses between calls (the
-        server, between messages): a 200,000-line file takes a second or more in all."""
+        server, between messages). A chunk of the call index whose lines, and the blocks its
+        receivers were looked up in, are unchanged since the last walk gives back what it
+        found then, in one step: an edit re-checks the calls of the blocks it touched."""
         if analysis.language is None:
             return
-        for call in analysis.calls():
-            last = call.callee.rpartition(".")[2]
-            if call.kind is None and not last[:1].isupper() and call.callee != "pipeline":
-                yield []  # nothing we know: the cheap way out for most calls
-                continue
-            key = self.facts.key_of(call)
-            if key is None or not self._sure(analysis, call, key):
-                yield []
-                continue
-            found = self._check_call(analysis, call, key)
-            yield [f for f in found if not _suppressed(analysis.doc.line(f.line), f.code)]
+        kept = self._kept_for(analysis)
+        doc = analysis.doc
+        live = {block.revision for block in doc.blocks}
+        fresh: dict[tuple[int, int], _Kept] = {}
+        for k, chunk in analysis.chunks():
+            key = analysis.chunk_key(k, chunk)
+            place = (doc.blocks[k].revision, chunk)
+            old = kept.get(place)
+            start = doc.block_start(k)
+            if old is not None and old.key == key:
+                if not old.blocks <= live:
+                    old = _followed(analysis, old, live)
+                if old is not None:
+                    fresh[place] = old if old.start == start else _moved(old, start)
+                    yield list(fresh[place].findings)
+                    continue
+            found: list[Finding] = []
+            with analysis.reading() as reads:
+                calls = analysis.chunk_calls(k, chunk)
+            for call in calls:
+                with analysis.reading() as more:
+                    step = self._check(analysis, call)
+                reads |= more
+                self.calls_checked += 1
+                found += step
+                yield step
+            blocks = frozenset(revision for revision, _ in reads)
+            fresh[place] = _Kept(key, frozenset(reads), blocks, start, tuple(found))
+        kept.clear()
+        kept.update(fresh)  # only what the document still has
+
+    def _kept_for(self, analysis: Analysis) -> dict[tuple[int, int], _Kept]:
+        entry = self._kept.get(id(analysis))
+        if entry is None or entry[0]() is not analysis:
+            token = id(analysis)
+            ref = weakref.ref(analysis, lambda _, t=token: self._kept.pop(t, None))
+            entry = self._kept[token] = (ref, {})
+        return entry[1]
+
+    def _check(self, analysis: Analysis, call: CallSite) -> list[Finding]:
+        last = call.callee.rpartition(".")[2]
+        if call.kind is None and not last[:1].isupper() and call.callee != "pipeline":
+            return []  # nothing we know: the cheap way out for most calls
+        key = self.facts.key_of(call)
+        if key is None or not self._sure(analysis, call, key):
+            return []
+        found = self._check_call(analysis, call, key)
+        return [f for f in found if not _suppressed(analysis.doc.line(f.line), f.code)]
 
     def _sure(self, analysis: Analysis, call: CallSite, key: str) -> bool:
         """Whether the call is what its kind says, beyond reasonable doubt (precision first)."""
@@ -379,6 +437,34 @@ class Checker:
     def _major(self, package: str) -> int:
         release = self.facts.releases.get(package) or self.catalogue.newest(package) or "5"
         return int(release.split(".")[0])
+
+
+def _followed(analysis: Analysis, kept: _Kept, live: set[int]) -> _Kept | None:
+    """Kept findings whose look-ups went to blocks edited since: still right when every name
+    looked up there reads the same (then kept under the blocks' new revisions), else None."""
+    reads = set()
+    for revision, name in kept.reads:
+        if revision not in live:
+            revision = analysis.follows(revision, name)
+            if revision is None:
+                return None
+        reads.add((revision, name))
+    blocks = frozenset(revision for revision, _ in reads)
+    return dataclasses.replace(kept, reads=frozenset(reads), blocks=blocks)
+
+
+def _moved(kept: _Kept, start: int) -> _Kept:
+    """Kept findings of a block that lines above it moved: every line shifted alike."""
+    shift = start - kept.start
+
+    def move(f: Finding) -> Finding:
+        fixes = tuple(
+            dataclasses.replace(x, edit=dataclasses.replace(x.edit, line=x.edit.line + shift))
+            for x in f.fixes
+        )
+        return dataclasses.replace(f, line=f.line + shift, fixes=fixes)
+
+    return dataclasses.replace(kept, start=start, findings=tuple(map(move, kept.findings)))
 
 
 def _release(fact: Fact) -> str:
