@@ -151,10 +151,22 @@ class _Kept:
     calls' receivers were looked up in changes."""
 
     key: Hashable  # the chunk's key in the call index
-    reads: frozenset[tuple[int, str]]  # (block revision, name) of the bindings looked up
+    reads: dict[int, frozenset[str]]  # block revision -> the names whose bindings were looked up
     blocks: frozenset[int]  # the revisions in `reads`
     start: int  # the block's first line when the findings were made
     findings: tuple[Finding, ...]  # absolute lines, as of `start`
+
+
+@dataclass(frozen=True, slots=True)
+class _KeptBlock:
+    """A block's kept chunks, reused whole while the block, its entry state, the next block
+    and every block its chunks looked names up in are unchanged."""
+
+    key: Hashable  # the block's key in the analysis
+    chunks: dict[int, _Kept]
+    blocks: frozenset[int]  # the revisions its chunks' look-ups went to
+    start: int
+    findings: tuple[Finding, ...]  # all its chunks', absolute lines as of `start`
 
 
 class Checker:
@@ -166,8 +178,8 @@ class Checker:
         self.facts = facts
         self.catalogue = facts.catalogue
         self._names: dict[str, list[str]] = {}  # key -> names it takes (ok) in the release
-        # Per open document (by identity, dropped with it): (block revision, chunk) -> kept.
-        self._kept: dict[int, tuple[weakref.ref[Analysis], dict[tuple[int, int], _Kept]]] = {}
+        # Per open document (by identity, dropped with it): block revision -> kept.
+        self._kept: dict[int, tuple[weakref.ref[Analysis], dict[int, _KeptBlock]]] = {}
         self.calls_checked = 0  # calls whose findings were made rather than reused
 
     # -- the walk -------------------------------------------------------------------------------
@@ -176,43 +188,62 @@ class Checker:
 
     def steps(self, analysis: Analysis) -> Iterator[list[Finding]]:
         """The findings of each call in turn, for a caller that pauses between calls (the
-        server, between messages). A chunk of the call index whose lines, and the blocks its
-        receivers were looked up in, are unchanged since the last walk gives back what it
-        found then, in one step: an edit re-checks the calls of the blocks it touched."""
+        server, between messages). A block, or a chunk of the call index, whose lines and
+        look-ups are unchanged since the last walk gives back what it found then, in one step:
+        an edit re-checks the calls of the block it touched and those whose receiver it
+        rebinds (see docs/diagnostics.md)."""
         if analysis.language is None:
             return
         kept = self._kept_for(analysis)
         doc = analysis.doc
         live = {block.revision for block in doc.blocks}
-        fresh: dict[tuple[int, int], _Kept] = {}
-        for k, chunk in analysis.chunks():
-            key = analysis.chunk_key(k, chunk)
-            place = (doc.blocks[k].revision, chunk)
-            old = kept.get(place)
-            start = doc.block_start(k)
-            if old is not None and old.key == key:
-                if not old.blocks <= live:
-                    old = _followed(analysis, old, live)
-                if old is not None:
-                    fresh[place] = old if old.start == start else _moved(old, start)
-                    yield list(fresh[place].findings)
-                    continue
-            found: list[Finding] = []
-            with analysis.reading() as reads:
-                calls = analysis.chunk_calls(k, chunk)
-            for call in calls:
-                with analysis.reading() as more:
-                    step = self._check(analysis, call)
-                reads |= more
-                self.calls_checked += 1
-                found += step
-                yield step
-            blocks = frozenset(revision for revision, _ in reads)
-            fresh[place] = _Kept(key, frozenset(reads), blocks, start, tuple(found))
+        fresh: dict[int, _KeptBlock] = {}
+        for k, block in enumerate(doc.blocks):
+            key, start = analysis.block_key(k), doc.block_start(k)
+            old = kept.get(block.revision)
+            if old is not None and old.key == key and old.blocks <= live:
+                if old.start != start:
+                    old = dataclasses.replace(old, start=start, findings=_shifted(old, start))
+                fresh[block.revision] = old
+                yield list(old.findings)
+                continue
+            chunks: dict[int, _Kept] = {}
+            for chunk in analysis.block_chunks(k):
+                key_of_chunk = analysis.chunk_key(k, chunk)
+                was = old.chunks.get(chunk) if old is not None else None
+                if was is not None and was.key == key_of_chunk:
+                    if not was.blocks <= live:
+                        was = _followed(analysis, was, live)
+                    if was is not None:
+                        chunks[chunk] = was if was.start == start else _moved(was, start)
+                        yield list(chunks[chunk].findings)
+                        continue
+                found: list[Finding] = []
+                with analysis.reading() as reads:
+                    calls = analysis.chunk_calls(k, chunk)
+                for call in calls:
+                    with analysis.reading() as more:
+                        step = self._check(analysis, call)
+                    reads |= more
+                    self.calls_checked += 1
+                    found += step
+                    yield step
+                by_block: dict[int, set[str]] = {}
+                for revision, name in reads:
+                    by_block.setdefault(revision, set()).add(name)
+                looked = {revision: frozenset(names) for revision, names in by_block.items()}
+                chunks[chunk] = _Kept(key_of_chunk, looked, frozenset(looked), start, tuple(found))
+            fresh[block.revision] = _KeptBlock(
+                key,
+                chunks,
+                frozenset().union(*(c.blocks for c in chunks.values())),
+                start,
+                tuple(f for c in chunks.values() for f in c.findings),
+            )
         kept.clear()
         kept.update(fresh)  # only what the document still has
 
-    def _kept_for(self, analysis: Analysis) -> dict[tuple[int, int], _Kept]:
+    def _kept_for(self, analysis: Analysis) -> dict[int, _KeptBlock]:
         entry = self._kept.get(id(analysis))
         if entry is None or entry[0]() is not analysis:
             token = id(analysis)
@@ -245,10 +276,19 @@ class Checker:
                 or (cls.endswith(("Tokenizer", "TokenizerFast")) and len(cls) > 13)
             )
         if last[:1].isupper():  # a class called: by its own name or from its package
+            if call.kind != kinds.MODEL and behaviour_of(key, None, 5) in (FORWARD_4, FORWARD_5):
+                # `LlamaForCausalLM(config)` builds a model (its keywords are the config's),
+                # and a name shaped like one (`DataCollatorForLanguageModeling`,
+                # diffusers' `ControlNetModel`) is no model forward at all.
+                return False
             prefix = call.callee.rpartition(".")[0]
             return last not in GENERIC_CLASSES and prefix in ("", "transformers", "trl", "peft")
         if key == "pipeline":
             return analysis.binding("pipeline", line) is None  # the function, not a variable
+        head = call.head_class or ""
+        if call.kind == kinds.MODEL and head and not head.startswith("Auto"):
+            if not self.catalogue.is_model_class(head):
+                return False  # `ControlNetModel.from_pretrained(...)`: diffusers' model
         return call.kind is not None and self._is(analysis, call.callee, line, call.kind)
 
     @staticmethod
@@ -442,19 +482,23 @@ class Checker:
 def _followed(analysis: Analysis, kept: _Kept, live: set[int]) -> _Kept | None:
     """Kept findings whose look-ups went to blocks edited since: still right when every name
     looked up there reads the same (then kept under the blocks' new revisions), else None."""
-    reads = set()
-    for revision, name in kept.reads:
-        if revision not in live:
-            revision = analysis.follows(revision, name)
-            if revision is None:
-                return None
-        reads.add((revision, name))
-    blocks = frozenset(revision for revision, _ in reads)
-    return dataclasses.replace(kept, reads=frozenset(reads), blocks=blocks)
+    reads = dict(kept.reads)
+    for revision in kept.blocks - live:
+        names = reads.pop(revision)
+        now = {analysis.follows(revision, name) for name in names}
+        if len(now) != 1 or None in now:
+            return None
+        (revision,) = now
+        reads[revision] = reads.get(revision, frozenset()) | names
+    return dataclasses.replace(kept, reads=reads, blocks=frozenset(reads))
 
 
 def _moved(kept: _Kept, start: int) -> _Kept:
     """Kept findings of a block that lines above it moved: every line shifted alike."""
+    return dataclasses.replace(kept, start=start, findings=_shifted(kept, start))
+
+
+def _shifted(kept: _Kept | _KeptBlock, start: int) -> tuple[Finding, ...]:
     shift = start - kept.start
 
     def move(f: Finding) -> Finding:
@@ -464,7 +508,7 @@ def _moved(kept: _Kept, start: int) -> _Kept:
         )
         return dataclasses.replace(f, line=f.line + shift, fixes=fixes)
 
-    return dataclasses.replace(kept, start=start, findings=tuple(map(move, kept.findings)))
+    return tuple(map(move, kept.findings))
 
 
 def _release(fact: Fact) -> str:

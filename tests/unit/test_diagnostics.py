@@ -145,6 +145,21 @@ CASES = [
     ("unknown-receiver", "runner(attention_masks=m)", NEWEST, []),
     ("user-function-named-like-a-model", "load_model(path='x')", NEWEST, []),
     ("user-class-model-config", "ModelConfig(foo=1)", NEWEST, []),
+    # Seen in peft's examples: a class shaped like a model head is called, not a forward.
+    (
+        "data-collator-for-lm",
+        "DataCollatorForLanguageModeling(tokenizer=tokenizer, mlm=False)",
+        NEWEST,
+        [],
+    ),
+    ("diffusers-model-class", "ControlNetModel(controlnet_cond=c)", NEWEST, []),
+    (
+        "diffusers-model-forward",
+        "controlnet = ControlNetModel.from_pretrained(p)\ncontrolnet(x, controlnet_cond=c)",
+        NEWEST,
+        [],
+    ),
+    ("model-class-built", "LlamaForCausalLM(config, attention_masks=m)", NEWEST, []),
     # TG004: a value outside the choices
     (
         "eval_strategy-value",

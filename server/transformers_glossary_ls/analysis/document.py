@@ -288,6 +288,17 @@ class Analysis:
     def _chunks(self, block_index: int) -> range:
         return range(-(-len(self.doc.blocks[block_index].lines) // callindex.CHUNK_LINES))
 
+    def block_key(self, block_index: int) -> Hashable:
+        """What a block's chunks' keys are made from, but for the block's own revision: its
+        entry state and the next block's revision."""
+        blocks = self.doc.blocks
+        after = blocks[block_index + 1].revision if block_index + 1 < len(blocks) else 0
+        return self._block_entry(block_index), after
+
+    def block_chunks(self, block_index: int) -> range:
+        """The chunks of a block's call index."""
+        return self._chunks(block_index)
+
     def chunks(self) -> Iterator[tuple[int, int]]:
         """(block index, chunk) of every unit of the call index, in document order."""
         if self.language is None:
