@@ -25,7 +25,6 @@ from transformers_glossary_ls.catalogue import (
     REMOVED,
     Param,
     head_family,
-    release_key,
 )
 from transformers_glossary_ls.facts import Fact, Facts
 
@@ -96,12 +95,6 @@ PASSED_ON = Behaviour(
 )
 NOT_CHECKED = Behaviour(None, "it is no longer read")
 
-# Names a call reads although the catalogue misses them (popped inside a dict literal):
-# generate() takes `tokenizer` and `assistant_tokenizer` in 4.51.3 and 5.25.0.
-ALSO_TAKEN = {"generate": frozenset({"tokenizer", "assistant_tokenizer"})}
-# Deprecated in releases where the catalogue missed the warning: `torch_dtype` in 5.x
-# (`modeling_utils.py` of 5.25.0 warns "`torch_dtype` is deprecated! Use `dtype` instead!").
-DEPRECATED_ANYWAY = frozenset({("from_pretrained", "torch_dtype")})
 # Tasks pipeline() still takes under another name (5.25.0 `_resolve_deprecated_task`).
 REDIRECTED_TASKS = {"image-to-text": "image-text-to-text"}
 # Class names that user code often defines itself: a call of one is not trl's.
@@ -122,8 +115,10 @@ _SAME_MEANING_IF: dict[tuple[str, str], Callable[[Param], bool]] = {
 _SUGGEST_CUTOFF = 80  # rapidfuzz ratio for a did-you-mean
 _VALUE_CUTOFF = 70
 _IGNORE = re.compile(r"#\s*glossary:\s*ignore(?:\[([\w\s,]*)\])?")
-_STRING = re.compile(r"""(["'])((?:(?!\1)[^\\\n])*)\1(?=\s*(?:[,)#]|$))""")
+_STRING = re.compile(r"""(["'])((?:(?!\1)[^\\\n])*)\1(?=\s*(?:[,)\]#]|$))""")
 _ASSIGN = re.compile(r"\s*=\s*")
+# A string item of a list or tuple literal on one line: `["wandb", "tensorboard"]`.
+_LIST_ITEM = re.compile(r"""\s*((["'])(?:(?!\2)[^\\\n])*\2)\s*(?:,|$)""")
 _TRANSLATION = re.compile(r"translation_\w+_to_\w+")
 
 
@@ -314,8 +309,6 @@ class Checker:
         for kw in call.keywords:
             fact = facts.lookup(key, kw.name, head)
             status = fact.status if fact is not None else None
-            if status == OK and self._deprecated_anyway(key, fact):
-                status = DEPRECATED
             if status not in (OK, DEPRECATED) and self._taken_anyway(key, kw.name):
                 continue
             where = (kw.line, kw.start, kw.end)
@@ -331,7 +324,14 @@ class Checker:
                 text = analysis.doc.line(kw.line)
                 value = _ASSIGN.match(text, kw.end)
                 if value is not None:
-                    yield from self._value(fact, shown, kw.line, text, value.end())
+                    at = value.end()
+                    if text[at : at + 1] in "[(" and "list" in (fact.param.type or "").lower():
+                        end = _closing(text, at)
+                        items = _LIST_ITEM.finditer(text, at + 1, end) if end > 0 else ()
+                        for item in items:
+                            yield from self._value(fact, shown, kw.line, text, item.start(1))
+                    else:
+                        yield from self._value(fact, shown, kw.line, text, at)
         if key == "pipeline" and call.positional_at and "task" not in passed:
             fact = facts.lookup(key, "task")
             line, index = call.positional_at[0]
@@ -340,18 +340,7 @@ class Checker:
                 # a string shaped like a task name, and known or close to one, is a task.
                 yield from self._value(fact, shown, line, analysis.doc.line(line), index, False)
 
-    @staticmethod
-    def _deprecated_anyway(key: str, fact: Fact) -> bool:
-        since = fact.param.deprecated_since
-        return (
-            (key.partition(":")[0], fact.param.name) in DEPRECATED_ANYWAY
-            and since is not None
-            and release_key(since) <= release_key(fact.release or "0")
-        )
-
     def _taken_anyway(self, key: str, name: str) -> bool:
-        if name in ALSO_TAKEN.get(key, ()):
-            return True
         if key != "generate":
             return False
         # generate() hands what it does not read itself to the model's forward.
@@ -429,6 +418,8 @@ class Checker:
             severity, effect = ERROR, "pipeline() raises KeyError"
         elif p.name == "attn_implementation" or _STRICT_TYPES.search(p.type or ""):
             severity, effect = ERROR, "the call raises ValueError"
+        elif p.name == "report_to":  # integrations are looked up when the Trainer is built
+            severity, effect = ERROR, "the Trainer raises ValueError when it is built"
         message += f": {effect}." if effect else "."
         nearest = process.extractOne(value, allowed, scorer=fuzz.ratio, score_cutoff=_VALUE_CUTOFF)
         fixes: tuple[Fix, ...] = ()
@@ -509,6 +500,14 @@ def _shifted(kept: _Kept | _KeptBlock, start: int) -> tuple[Finding, ...]:
         return dataclasses.replace(f, line=f.line + shift, fixes=fixes)
 
     return tuple(map(move, kept.findings))
+
+
+def _closing(text: str, at: int) -> int:
+    """Where the bracket opened at `at` closes on the same line (its index), else -1 (no
+    items are read then)."""
+    close = "]" if text[at] == "[" else ")"
+    end = text.find(close, at)
+    return end if end >= 0 and text.find(text[at], at + 1, end) < 0 else -1
 
 
 def _release(fact: Fact) -> str:
