@@ -645,10 +645,54 @@ def function_callable(wheel, member, fn, known_extra=()) -> dict[str, dict]:
     for n, d in parse_deprecations(messages(fn), known).items():
         if n in params and "x" not in params[n]:
             params[n]["x"] = d
+    for old, new in bc_aliases(fn).items():
+        if old in params and new in params and "x" not in params[old]:
+            params[old]["x"] = {"r": None, "n": new}
     for n, e in none_fallbacks(fn).items():
         if n in params and params[n].get("d") in (None, "None") and "e" not in params[n]:
             params[n]["e"] = e
     return params
+
+
+def bc_aliases(fn) -> dict[str, str]:
+    """`new = new if new is not None else old`: `old` is read only as a fallback of `new`, an old
+    name kept for backward compatibility (5.x `from_pretrained(torch_dtype=...)`)."""
+    out: dict[str, str] = {}
+    for node in ast.walk(fn):
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.IfExp)):
+            continue
+        new, v = node.targets[0].id, node.value
+        t = v.test
+        if (isinstance(v.body, ast.Name) and v.body.id == new and isinstance(v.orelse, ast.Name)
+                and v.orelse.id != new and isinstance(t, ast.Compare) and src(t.left) == new
+                and len(t.ops) == 1 and isinstance(t.ops[0], ast.IsNot)
+                and isinstance(t.comparators[0], ast.Constant) and t.comparators[0].value is None):
+            out[v.orelse.id] = new
+    return out
+
+
+def helper_kwargs(wheel, member, cls, fn, var: str) -> dict[str, str | None]:
+    """Keys popped from `var` by the class's own methods that `fn` hands `var` to by name
+    (`self._extract_generation_mode_kwargs(..., kwargs, ...)`): keywords the call reads."""
+    out: dict[str, str | None] = {}
+    for node in ast.walk(fn):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and src(node.func.value) == "self"):
+            continue
+        found = find_in_mro(wheel, member, cls, node.func.attr)
+        if not found:
+            continue
+        helper = found[2]
+        names = [a.arg for a in helper.args.args]
+        offset = 1 if names[:1] == ["self"] else 0
+        params = [names[i + offset] for i, a in enumerate(node.args)
+                  if isinstance(a, ast.Name) and a.id == var and i + offset < len(names)]
+        params += [k.arg for k in node.keywords if k.arg and src(k.value) == var]
+        for param in params:
+            for n, d in loop_literal_names(helper, param, ("pop",)).items():
+                out.setdefault(n, d)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -818,6 +862,9 @@ def extract_transformers(wheel: Wheel) -> dict:
     ta = cls_at(wheel, T + "training_args.py", "TrainingArguments")
     if ta:
         fields, _ = dataclass_with_bases(wheel, ta[0], ta[1], stop=())
+        report_to = reporting_integrations(wheel, ta[0], ta[1])
+        if report_to and "report_to" in fields:
+            fields["report_to"]["c"] = report_to
         put("training_args", "training_args", fields,
             "main_classes/trainer#transformers.TrainingArguments")
     s2s = cls_at(wheel, T + "training_args_seq2seq.py", "Seq2SeqTrainingArguments")
@@ -851,8 +898,19 @@ def extract_transformers(wheel: Wheel) -> dict:
                                 params[n]["e"] = src(v)
         put("generation_config", "generation_config", params,
             "main_classes/text_generation#transformers.GenerationConfig")
-    gm = (method_params(wheel, T + "generation/utils.py", "GenerationMixin", "generate")
-          or method_params(wheel, T + "generation_utils.py", "GenerationMixin", "generate"))
+    gm = None
+    for member in (T + "generation/utils.py", T + "generation_utils.py"):
+        gm = method_params(wheel, member, "GenerationMixin", "generate")
+        if gm:
+            # 4.57+ pops `tokenizer` and `assistant_tokenizer` in a helper it hands kwargs to.
+            cls = cls_at(wheel, member, "GenerationMixin")
+            found = find_in_mro(wheel, cls[0], cls[1], "generate")
+            fn = found[2]
+            if fn.args.kwarg is not None:
+                for n, d in helper_kwargs(wheel, found[0], cls[1], fn, fn.args.kwarg.arg).items():
+                    if not n.startswith("_") and n not in gm:
+                        gm[n] = {"k": "kwargs", **({"d": d} if d is not None else {})}
+            break
     for member in (T + "generation/utils.py", T + "generation_utils.py"):
         text = wheel.text(member)
         if gm and text:  # shapes its docstring states (`negative_prompt_ids`)
@@ -1059,6 +1117,33 @@ def extract_transformers(wheel: Wheel) -> dict:
             all_model[n].extend(fs)
     put("model", "model", {n: mode_facts(fs) for n, fs in all_model.items()}, "model_doc/auto")
     return {"callables": out, "classes": {c: [d, fam, p] for c, (d, fam, p) in classes.items()}}
+
+
+def reporting_integrations(wheel, member, cls) -> list[str] | None:
+    """Values of `report_to`: the keys of `INTEGRATION_TO_CALLBACK` (Trainer raises ValueError
+    on any other) and the strings `__post_init__` compares `self.report_to` with ("all", "none")."""
+    keys: list[str] = []
+    for mod in ("transformers/integrations/integration_utils.py", "transformers/integrations.py"):
+        tree = wheel.tree(mod)
+        if tree is None:
+            continue
+        for node in tree.body:
+            if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                    and src(node.targets[0]) == "INTEGRATION_TO_CALLBACK"
+                    and isinstance(node.value, ast.Dict)):
+                keys = [const_str(k) for k in node.value.keys if const_str(k)]
+        if keys:
+            break
+    if not keys:
+        return None
+    post = find_method(cls, "__post_init__")
+    special: list[str] = []
+    for node in ast.walk(post) if post is not None else ():
+        if isinstance(node, ast.Compare) and src(node.left) == "self.report_to":
+            for c in node.comparators:
+                if const_str(c) and const_str(c) not in keys + special:
+                    special.append(const_str(c))
+    return [json.dumps(v) for v in special + keys]
 
 
 def attention_implementations(wheel, mu) -> list[str] | None:

@@ -8,8 +8,10 @@ index; nothing here rescans a document. Engine code: no LSP (`render` makes diag
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Callable, Iterable, Iterator
+import weakref
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -23,7 +25,6 @@ from transformers_glossary_ls.catalogue import (
     REMOVED,
     Param,
     head_family,
-    release_key,
 )
 from transformers_glossary_ls.facts import Fact, Facts
 
@@ -96,12 +97,6 @@ PASSED_ON = Behaviour(
 )
 NOT_CHECKED = Behaviour(None, "it is no longer read")
 
-# Names a call reads although the catalogue misses them (popped inside a dict literal):
-# generate() takes `tokenizer` and `assistant_tokenizer` in 4.51.3 and 5.25.0.
-ALSO_TAKEN = {"generate": frozenset({"tokenizer", "assistant_tokenizer"})}
-# Deprecated in releases where the catalogue missed the warning: `torch_dtype` in 5.x
-# (`modeling_utils.py` of 5.25.0 warns "`torch_dtype` is deprecated! Use `dtype` instead!").
-DEPRECATED_ANYWAY = frozenset({("from_pretrained", "torch_dtype")})
 # Tasks pipeline() still takes under another name (5.25.0 `_resolve_deprecated_task`).
 REDIRECTED_TASKS = {"image-to-text": "image-text-to-text"}
 # Class names that user code often defines itself: a call of one is not trl's.
@@ -122,8 +117,10 @@ _SAME_MEANING_IF: dict[tuple[str, str], Callable[[Param], bool]] = {
 _SUGGEST_CUTOFF = 80  # rapidfuzz ratio for a did-you-mean
 _VALUE_CUTOFF = 70
 _IGNORE = re.compile(r"#\s*glossary:\s*ignore(?:\[([\w\s,]*)\])?")
-_STRING = re.compile(r"""(["'])((?:(?!\1)[^\\\n])*)\1(?=\s*(?:[,)#]|$))""")
+_STRING = re.compile(r"""(["'])((?:(?!\1)[^\\\n])*)\1(?=\s*(?:[,)\]#]|$))""")
 _ASSIGN = re.compile(r"\s*=\s*")
+# A string item of a list or tuple literal on one line: `["wandb", "tensorboard"]`.
+_LIST_ITEM = re.compile(r"""\s*((["'])(?:(?!\2)[^\\\n])*\2)\s*(?:,|$)""")
 _TRANSLATION = re.compile(r"translation_\w+_to_\w+")
 
 
@@ -145,13 +142,42 @@ def behaviour_of(key: str, package: str | None, transformers_major: int) -> Beha
     return NOT_CHECKED
 
 
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """The findings of one chunk of the call index, kept until the chunk or a block its
+    calls' receivers were looked up in changes."""
+
+    key: Hashable  # the chunk's key in the call index
+    reads: dict[int, frozenset[str]]  # block revision -> the names whose bindings were looked up
+    blocks: frozenset[int]  # the revisions in `reads`
+    start: int  # the block's first line when the findings were made
+    findings: tuple[Finding, ...]  # absolute lines, as of `start`
+
+
+@dataclass(frozen=True, slots=True)
+class _KeptBlock:
+    """A block's kept chunks, reused whole while the block, its entry state, the next block
+    and every block its chunks looked names up in are unchanged."""
+
+    key: Hashable  # the block's key in the analysis
+    chunks: dict[int, _Kept]
+    blocks: frozenset[int]  # the revisions its chunks' look-ups went to
+    start: int
+    findings: tuple[Finding, ...]  # all its chunks', absolute lines as of `start`
+
+
 class Checker:
-    """Findings for documents, for the releases in force of one `Facts`."""
+    """Findings for documents, for the releases in force of one `Facts` (a new `Facts`, for
+    other releases or installed classes, gets a new checker: the releases are in the key of
+    everything kept here). Which codes are shown is chosen after, from what is kept."""
 
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
         self.catalogue = facts.catalogue
         self._names: dict[str, list[str]] = {}  # key -> names it takes (ok) in the release
+        # Per open document (by identity, dropped with it): block revision -> kept.
+        self._kept: dict[int, tuple[weakref.ref[Analysis], dict[int, _KeptBlock]]] = {}
+        self.calls_checked = 0  # calls whose findings were made rather than reused
 
     # -- the walk -------------------------------------------------------------------------------
     def check(self, analysis: Analysis) -> list[Finding]:
@@ -159,20 +185,78 @@ class Checker:
 
     def steps(self, analysis: Analysis) -> Iterator[list[Finding]]:
         """The findings of each call in turn, for a caller that pauses between calls (the
-        server, between messages): a 200,000-line file takes a second or more in all."""
+        server, between messages). A block, or a chunk of the call index, whose lines and
+        look-ups are unchanged since the last walk gives back what it found then, in one step:
+        an edit re-checks the calls of the block it touched and those whose receiver it
+        rebinds (see docs/diagnostics.md)."""
         if analysis.language is None:
             return
-        for call in analysis.calls():
-            last = call.callee.rpartition(".")[2]
-            if call.kind is None and not last[:1].isupper() and call.callee != "pipeline":
-                yield []  # nothing we know: the cheap way out for most calls
+        kept = self._kept_for(analysis)
+        doc = analysis.doc
+        live = {block.revision for block in doc.blocks}
+        fresh: dict[int, _KeptBlock] = {}
+        for k, block in enumerate(doc.blocks):
+            key, start = analysis.block_key(k), doc.block_start(k)
+            old = kept.get(block.revision)
+            if old is not None and old.key == key and old.blocks <= live:
+                if old.start != start:
+                    old = dataclasses.replace(old, start=start, findings=_shifted(old, start))
+                fresh[block.revision] = old
+                yield list(old.findings)
                 continue
-            key = self.facts.key_of(call)
-            if key is None or not self._sure(analysis, call, key):
-                yield []
-                continue
-            found = self._check_call(analysis, call, key)
-            yield [f for f in found if not _suppressed(analysis.doc.line(f.line), f.code)]
+            chunks: dict[int, _Kept] = {}
+            for chunk in analysis.block_chunks(k):
+                key_of_chunk = analysis.chunk_key(k, chunk)
+                was = old.chunks.get(chunk) if old is not None else None
+                if was is not None and was.key == key_of_chunk:
+                    if not was.blocks <= live:
+                        was = _followed(analysis, was, live)
+                    if was is not None:
+                        chunks[chunk] = was if was.start == start else _moved(was, start)
+                        yield list(chunks[chunk].findings)
+                        continue
+                found: list[Finding] = []
+                with analysis.reading() as reads:
+                    calls = analysis.chunk_calls(k, chunk)
+                for call in calls:
+                    with analysis.reading() as more:
+                        step = self._check(analysis, call)
+                    reads |= more
+                    self.calls_checked += 1
+                    found += step
+                    yield step
+                by_block: dict[int, set[str]] = {}
+                for revision, name in reads:
+                    by_block.setdefault(revision, set()).add(name)
+                looked = {revision: frozenset(names) for revision, names in by_block.items()}
+                chunks[chunk] = _Kept(key_of_chunk, looked, frozenset(looked), start, tuple(found))
+            fresh[block.revision] = _KeptBlock(
+                key,
+                chunks,
+                frozenset().union(*(c.blocks for c in chunks.values())),
+                start,
+                tuple(f for c in chunks.values() for f in c.findings),
+            )
+        kept.clear()
+        kept.update(fresh)  # only what the document still has
+
+    def _kept_for(self, analysis: Analysis) -> dict[int, _KeptBlock]:
+        entry = self._kept.get(id(analysis))
+        if entry is None or entry[0]() is not analysis:
+            token = id(analysis)
+            ref = weakref.ref(analysis, lambda _, t=token: self._kept.pop(t, None))
+            entry = self._kept[token] = (ref, {})
+        return entry[1]
+
+    def _check(self, analysis: Analysis, call: CallSite) -> list[Finding]:
+        last = call.callee.rpartition(".")[2]
+        if call.kind is None and not last[:1].isupper() and call.callee != "pipeline":
+            return []  # nothing we know: the cheap way out for most calls
+        key = self.facts.key_of(call)
+        if key is None or not self._sure(analysis, call, key):
+            return []
+        found = self._check_call(analysis, call, key)
+        return [f for f in found if not _suppressed(analysis.doc.line(f.line), f.code)]
 
     def _sure(self, analysis: Analysis, call: CallSite, key: str) -> bool:
         """Whether the call is what its kind says, beyond reasonable doubt (precision first)."""
@@ -189,10 +273,19 @@ class Checker:
                 or (cls.endswith(("Tokenizer", "TokenizerFast")) and len(cls) > 13)
             )
         if last[:1].isupper():  # a class called: by its own name or from its package
+            if call.kind != kinds.MODEL and behaviour_of(key, None, 5) in (FORWARD_4, FORWARD_5):
+                # `LlamaForCausalLM(config)` builds a model (its keywords are the config's),
+                # and a name shaped like one (`DataCollatorForLanguageModeling`,
+                # diffusers' `ControlNetModel`) is no model forward at all.
+                return False
             prefix = call.callee.rpartition(".")[0]
             return last not in GENERIC_CLASSES and prefix in ("", "transformers", "trl", "peft")
         if key == "pipeline":
             return analysis.binding("pipeline", line) is None  # the function, not a variable
+        head = call.head_class or ""
+        if call.kind == kinds.MODEL and head and not head.startswith("Auto"):
+            if not self.catalogue.is_model_class(head):
+                return False  # `ControlNetModel.from_pretrained(...)`: diffusers' model
         return call.kind is not None and self._is(analysis, call.callee, line, call.kind)
 
     @staticmethod
@@ -218,8 +311,6 @@ class Checker:
         for kw in call.keywords:
             fact = facts.lookup(key, kw.name, head)
             status = fact.status if fact is not None else None
-            if status == OK and self._deprecated_anyway(key, fact):
-                status = DEPRECATED
             if status not in (OK, DEPRECATED) and self._taken_anyway(key, kw.name):
                 continue
             where = (kw.line, kw.start, kw.end)
@@ -235,7 +326,14 @@ class Checker:
                 text = analysis.doc.line(kw.line)
                 value = _ASSIGN.match(text, kw.end)
                 if value is not None:
-                    yield from self._value(fact, shown, kw.line, text, value.end())
+                    at = value.end()
+                    if text[at : at + 1] in "[(" and "list" in (fact.param.type or "").lower():
+                        end = _closing(text, at)
+                        items = _LIST_ITEM.finditer(text, at + 1, end) if end > 0 else ()
+                        for item in items:
+                            yield from self._value(fact, shown, kw.line, text, item.start(1))
+                    else:
+                        yield from self._value(fact, shown, kw.line, text, at)
         if key == "pipeline" and call.positional_at and "task" not in passed:
             fact = facts.lookup(key, "task")
             line, index = call.positional_at[0]
@@ -244,18 +342,7 @@ class Checker:
                 # a string shaped like a task name, and known or close to one, is a task.
                 yield from self._value(fact, shown, line, analysis.doc.line(line), index, False)
 
-    @staticmethod
-    def _deprecated_anyway(key: str, fact: Fact) -> bool:
-        since = fact.param.deprecated_since
-        return (
-            (key.partition(":")[0], fact.param.name) in DEPRECATED_ANYWAY
-            and since is not None
-            and release_key(since) <= release_key(fact.release or "0")
-        )
-
     def _taken_anyway(self, key: str, name: str) -> bool:
-        if name in ALSO_TAKEN.get(key, ()):
-            return True
         if key != "generate":
             return False
         # generate() hands what it does not read itself to the model's forward.
@@ -333,6 +420,8 @@ class Checker:
             severity, effect = ERROR, "pipeline() raises KeyError"
         elif p.name == "attn_implementation" or _STRICT_TYPES.search(p.type or ""):
             severity, effect = ERROR, "the call raises ValueError"
+        elif p.name == "report_to":  # integrations are looked up when the Trainer is built
+            severity, effect = ERROR, "the Trainer raises ValueError when it is built"
         message += f": {effect}." if effect else "."
         nearest = process.extractOne(value, allowed, scorer=fuzz.ratio, score_cutoff=_VALUE_CUTOFF)
         fixes: tuple[Fix, ...] = ()
@@ -381,6 +470,46 @@ class Checker:
     def _major(self, package: str) -> int:
         release = self.facts.releases.get(package) or self.catalogue.newest(package) or "5"
         return int(release.split(".")[0])
+
+
+def _followed(analysis: Analysis, kept: _Kept, live: set[int]) -> _Kept | None:
+    """Kept findings whose look-ups went to blocks edited since: still right when every name
+    looked up there reads the same (then kept under the blocks' new revisions), else None."""
+    reads = dict(kept.reads)
+    for revision in kept.blocks - live:
+        names = reads.pop(revision)
+        now = {analysis.follows(revision, name) for name in names}
+        if len(now) != 1 or None in now:
+            return None
+        (revision,) = now
+        reads[revision] = reads.get(revision, frozenset()) | names
+    return dataclasses.replace(kept, reads=reads, blocks=frozenset(reads))
+
+
+def _moved(kept: _Kept, start: int) -> _Kept:
+    """Kept findings of a block that lines above it moved: every line shifted alike."""
+    return dataclasses.replace(kept, start=start, findings=_shifted(kept, start))
+
+
+def _shifted(kept: _Kept | _KeptBlock, start: int) -> tuple[Finding, ...]:
+    shift = start - kept.start
+
+    def move(f: Finding) -> Finding:
+        fixes = tuple(
+            dataclasses.replace(x, edit=dataclasses.replace(x.edit, line=x.edit.line + shift))
+            for x in f.fixes
+        )
+        return dataclasses.replace(f, line=f.line + shift, fixes=fixes)
+
+    return tuple(map(move, kept.findings))
+
+
+def _closing(text: str, at: int) -> int:
+    """Where the bracket opened at `at` closes on the same line (its index), else -1 (no
+    items are read then)."""
+    close = "]" if text[at] == "[" else ")"
+    end = text.find(close, at)
+    return end if end >= 0 and text.find(text[at], at + 1, end) < 0 else -1
 
 
 def _release(fact: Fact) -> str:

@@ -85,6 +85,18 @@ def test_the_wheels_say(generated):
     assert cat.param("model:ForCausalLM", "cache", newest).status("4.51") == NOT_YET
     assert cat.param("trainer", "tokenizer").status(newest) == REMOVED
     assert cat.param("trainer", "tokenizer").status("4.51") == DEPRECATED
+    # report_to: the release's integrations, "all" and "none"
+    old_reporters = cat.param("training_args", "report_to", "4.40").choices
+    new_reporters = cat.param("training_args", "report_to", newest).choices
+    assert {'"all"', '"none"', '"wandb"'} <= set(old_reporters) & set(new_reporters)
+    assert '"trackio"' in new_reporters and '"trackio"' not in old_reporters
+    # torch_dtype in 5.x from_pretrained is only dtype's fallback: deprecated for it
+    torch_dtype = cat.param("from_pretrained", "torch_dtype", newest)
+    assert torch_dtype.status(newest) == DEPRECATED and torch_dtype.replacement == "dtype"
+    assert torch_dtype.status("4.40") == OK
+    # generate() pops these in a helper it hands its kwargs to (4.57 on)
+    for name in ("tokenizer", "assistant_tokenizer"):
+        assert cat.param("generate", name, newest).status(newest) == OK, name
 
 
 def test_generation_is_deterministic(generated, tmp_path):

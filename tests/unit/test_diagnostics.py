@@ -145,12 +145,74 @@ CASES = [
     ("unknown-receiver", "runner(attention_masks=m)", NEWEST, []),
     ("user-function-named-like-a-model", "load_model(path='x')", NEWEST, []),
     ("user-class-model-config", "ModelConfig(foo=1)", NEWEST, []),
+    # Seen in peft's examples: a class shaped like a model head is called, not a forward.
+    (
+        "data-collator-for-lm",
+        "DataCollatorForLanguageModeling(tokenizer=tokenizer, mlm=False)",
+        NEWEST,
+        [],
+    ),
+    ("diffusers-model-class", "ControlNetModel(controlnet_cond=c)", NEWEST, []),
+    (
+        "diffusers-model-forward",
+        "controlnet = ControlNetModel.from_pretrained(p)\ncontrolnet(x, controlnet_cond=c)",
+        NEWEST,
+        [],
+    ),
+    ("model-class-built", "LlamaForCausalLM(config, attention_masks=m)", NEWEST, []),
+    # generate() reads these itself (4.57+ in a helper it hands its kwargs to)
+    (
+        "generate-own-kwargs-newest",
+        LLM + "model.generate(ids, tokenizer=tok, assistant_tokenizer=t2, stop_strings=['x'])",
+        NEWEST,
+        [],
+    ),
+    # 4.45: `tokenizer` and `stop_strings` are taken, `assistant_tokenizer` only from 4.46
+    (
+        "generate-own-kwargs-old",
+        LLM + "model.generate(ids, tokenizer=tok, assistant_tokenizer=t2, stop_strings=['x'])",
+        OLD,
+        [(UNKNOWN_KEYWORD, ERROR, "assistant_tokenizer", [])],
+    ),
     # TG004: a value outside the choices
     (
         "eval_strategy-value",
         "TrainingArguments('o', eval_strategy='step')",
         NEWEST,
         [(BAD_VALUE, ERROR, "'step'", ["'steps'"])],
+    ),
+    # report_to: the integrations of that release, "all" and "none"; a string or a list
+    (
+        "report_to-typo-newest",
+        "TrainingArguments('o', report_to='wandbb')",
+        NEWEST,
+        [(BAD_VALUE, ERROR, "'wandbb'", ["'wandb'"])],
+    ),
+    (
+        "report_to-typo-old",
+        "TrainingArguments('o', report_to='wandbb')",
+        OLD,
+        [(BAD_VALUE, ERROR, "'wandbb'", ["'wandb'"])],
+    ),
+    (
+        "report_to-list-item",
+        "TrainingArguments('o', report_to=['wandb', 'tensorbord'])",
+        NEWEST,
+        [(BAD_VALUE, ERROR, "'tensorbord'", ["'tensorboard'"])],
+    ),
+    (
+        "report_to-all-none",
+        "TrainingArguments('o', report_to='all')\nTrainingArguments('o', report_to=('none',))",
+        NEWEST,
+        [],
+    ),
+    # trackio joined the integrations after 4.45
+    ("report_to-trackio-newest", "TrainingArguments('o', report_to='trackio')", NEWEST, []),
+    (
+        "report_to-trackio-old",
+        "TrainingArguments('o', report_to='trackio')",
+        OLD,
+        [(BAD_VALUE, ERROR, "'trackio'", [])],
     ),
     (
         "padding-value",

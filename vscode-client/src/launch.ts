@@ -46,6 +46,16 @@ export interface Settings {
   repositoryVocabulary: boolean;
   /** Definitions from built-in argument names in code, and built-in arguments in symbol search. */
   navigation: { arguments: boolean };
+  diagnostics: DiagnosticsSettings;
+}
+
+/** Which findings the server reports (codes or prefixes such as "TG003", "TG00"). */
+export interface DiagnosticsSettings {
+  enabled: boolean;
+  /** Only codes starting with one of these; empty: all. */
+  select: string[];
+  /** Never codes starting with one of these. */
+  ignore: string[];
 }
 
 /**
@@ -64,6 +74,7 @@ export interface InitializationOptions {
   selectedInterpreter?: string;
   repositoryVocabulary: boolean;
   navigation: { arguments: boolean };
+  diagnostics: DiagnosticsSettings;
 }
 
 /** One setting's value at each level, as `WorkspaceConfiguration.inspect()` gives it. */
@@ -124,6 +135,7 @@ export function readSettings(
   const languages = get("enabledLanguages");
   const level = get("logLevel");
   const prose = get("completion.prose");
+  const diagnosticsEnabled = get("diagnostics.enabled");
   const text = (key: string) => {
     const value = get(key);
     return typeof value === "string" ? value.trim() : "";
@@ -144,6 +156,12 @@ export function readSettings(
     // A repository's own vocabulary is repository content: read only in a trusted workspace.
     repositoryVocabulary: trusted,
     navigation: { arguments: navigationArguments === true },
+    diagnostics: {
+      enabled: typeof diagnosticsEnabled === "boolean" ? diagnosticsEnabled : true,
+      // Passed as written (trimmed): the server checks the codes and tells the user once.
+      select: stringList(get("diagnostics.select")).map((c) => c.trim()),
+      ignore: stringList(get("diagnostics.ignore")).map((c) => c.trim()),
+    },
   };
 }
 
@@ -155,6 +173,12 @@ export function initializationOptions(settings: Settings): InitializationOptions
     completion: { prose: settings.completion.prose },
     repositoryVocabulary: settings.repositoryVocabulary,
     navigation: { arguments: settings.navigation.arguments },
+    // Always sent: a change back to the defaults must reach the server too.
+    diagnostics: {
+      enabled: settings.diagnostics.enabled,
+      select: [...settings.diagnostics.select],
+      ignore: [...settings.diagnostics.ignore],
+    },
   };
   // Sent only when set: an empty string would read as "no environment" rather than "not said".
   if (settings.python) options.python = settings.python;

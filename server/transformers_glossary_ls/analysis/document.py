@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from transformers_glossary_ls import kinds
@@ -116,6 +117,14 @@ class Analysis:
     _texts: dict[int, str] = field(init=False, default_factory=dict)  # a few blocks' text
     _read_whole: set[int] = field(init=False, default_factory=set)  # blocks read in full
     _front: tuple[int, int] = field(init=False, default=(0, 0))  # (first block's revision, lines)
+    # While `reading()`: (block revision, name) of each bindings look-up.
+    _reads: set[tuple[int, str]] | None = field(init=False, default=None)
+    # The blocks' revisions as of the last edit, and where each is.
+    _revisions: list[int] = field(init=False, default_factory=list)
+    _index_of: dict[int, int] = field(init=False, default_factory=dict)
+    # A block revision an edit replaced in place -> the block's revision now and the bindings
+    # the old one had (of the names looked up there); see `unchanged_names`.
+    _was: dict[int, _Was] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.language is None:
@@ -124,6 +133,7 @@ class Analysis:
         if self.language == MARKDOWN:
             self.markdown_states = LineStates(self.doc, md.MARKDOWN)
         self.doc.listeners.append(self._changed)
+        self._note_revisions()
 
     def close(self) -> None:
         """Stop following the document's edits."""
@@ -131,6 +141,7 @@ class Analysis:
             self.doc.listeners.remove(self._changed)
 
     def _changed(self, block_index: int) -> None:
+        self._follow_edit()
         self.python_states.changed_from(block_index)
         if self.markdown_states is not None:
             self.markdown_states.changed_from(block_index)
@@ -141,6 +152,60 @@ class Analysis:
             self._bindings = {r: b for r, b in self._bindings.items() if r in live}
             self._texts = {r: t for r, t in self._texts.items() if r in live}
             self._read_whole &= live
+
+    def _note_revisions(self) -> None:
+        self._revisions = [block.revision for block in self.doc.blocks]
+        self._index_of = {r: i for i, r in enumerate(self._revisions)}
+
+    def _follow_edit(self) -> None:
+        """Where an edit rewrote one block in place (what typing does), remember what the
+        old revision's bindings were, so that results that looked names up there can tell
+        whether those names changed (`unchanged_names`)."""
+        old = self._revisions
+        self._note_revisions()
+        new = self._revisions
+        same = len(old) == len(new)
+        changed = [i for i in range(len(new)) if old[i] != new[i]] if same else []
+        live = self._index_of
+        self._was = {r: w for r, w in self._was.items() if w.now in live}
+        if len(changed) != 1:
+            return  # blocks split, merged or all replaced: nothing is followed
+        before, after = old[changed[0]], new[changed[0]]
+        for was in self._was.values():
+            if was.now == before:
+                was.now, was.ordered, was.verdicts = after, None, {}
+        by_name = self._bindings.get(before)
+        if by_name is not None:
+            self._was[before] = _Was(after, dict(by_name), before in self._read_whole)
+        if len(self._was) > 4 * len(new) + 64:
+            self._was.clear()
+
+    def follows(self, revision: int, name: str) -> int | None:
+        """For a block revision that edits replaced in place: the block's revision now, when
+        its bindings of `name` read as they did then (the same assignments, in the same order
+        among the names looked up there); None when they may not, or the block is not
+        followed."""
+        was = self._was.get(revision)
+        if was is None or was.now not in self._index_of:
+            return None
+        verdict = was.verdicts.get(name)
+        if verdict is None:
+            index = self._index_of[was.now]
+            # Read whole, so that the next edit of the block can be followed from it too.
+            self.read_bindings(index)
+            if name not in was.by_name and not was.whole:
+                verdict = False  # never looked up there: unknown
+            else:
+                old = was.by_name.get(name, [])
+                now = self.block_bindings(index, name)
+                verdict = [(b.how, b.source) for b in old] == [(b.how, b.source) for b in now]
+                if verdict and old:  # an alias may now read another name's assignment
+                    if was.ordered is None:
+                        current = {n: self.block_bindings(index, n) for n in was.by_name}
+                        was.ordered = _order(was.by_name) == _order(current)
+                    verdict = was.ordered
+            was.verdicts[name] = verdict
+        return was.now if verdict else None
 
     # -- line states ---------------------------------------------------------------------------
     def python_state(self, line_no: int):
@@ -213,6 +278,15 @@ class Analysis:
     def chunk_groups(self, block_index: int, chunk: int) -> list[tuple]:
         """The bracket groups opened in one chunk of a block (positions relative to the
         block's start), indexed once. Chunks keep the cost of a first visit small."""
+        return self._chunk_cache(block_index, chunk).groups
+
+    def chunk_key(self, block_index: int, chunk: int) -> Hashable:
+        """What a chunk's groups were read from: equal keys, equal groups. A result computed
+        from a chunk's calls can be kept under it (with the `reading()` it did)."""
+        cached = self._chunk_cache(block_index, chunk)
+        return self.doc.blocks[block_index].revision, chunk, cached.key
+
+    def _chunk_cache(self, block_index: int, chunk: int) -> _CallCache:
         blocks = self.doc.blocks
         block = blocks[block_index]
         first = chunk * callindex.CHUNK_LINES
@@ -230,22 +304,56 @@ class Analysis:
         if cached is None or cached.key != key:
             groups = callindex.index_block(self.python_lines(block_index, first), count, first)
             cached = self._calls[(block.revision, chunk)] = _CallCache(key, groups)
-        return cached.groups
+        return cached
 
     def _chunks(self, block_index: int) -> range:
         return range(-(-len(self.doc.blocks[block_index].lines) // callindex.CHUNK_LINES))
 
-    def calls(self) -> Iterator[CallSite]:
-        """Every call of the document, in order of its opening parenthesis."""
+    def block_key(self, block_index: int) -> Hashable:
+        """What a block's chunks' keys are made from, but for the block's own revision: its
+        entry state and the next block's revision."""
+        blocks = self.doc.blocks
+        after = blocks[block_index + 1].revision if block_index + 1 < len(blocks) else 0
+        return self._block_entry(block_index), after
+
+    def block_chunks(self, block_index: int) -> range:
+        """The chunks of a block's call index."""
+        return self._chunks(block_index)
+
+    def chunks(self) -> Iterator[tuple[int, int]]:
+        """(block index, chunk) of every unit of the call index, in document order."""
         if self.language is None:
             return
         for k in range(len(self.doc.blocks)):
-            start = self.doc.block_start(k)
             for chunk in self._chunks(k):
-                for raw in self.chunk_groups(k, chunk):
-                    group = Group.of(raw)
-                    if group.callee is not None:
-                        yield self._site(group, start)
+                yield k, chunk
+
+    def chunk_calls(self, block_index: int, chunk: int) -> list[CallSite]:
+        """The calls whose opening parenthesis is in one chunk, in order."""
+        start = self.doc.block_start(block_index)
+        return [
+            self._site(group, start)
+            for group in map(Group.of, self.chunk_groups(block_index, chunk))
+            if group.callee is not None
+        ]
+
+    def calls(self) -> Iterator[CallSite]:
+        """Every call of the document, in order of its opening parenthesis."""
+        for k, chunk in self.chunks():
+            yield from self.chunk_calls(k, chunk)
+
+    @contextmanager
+    def reading(self) -> Iterator[set[tuple[int, str]]]:
+        """(block revision, name) of every bindings look-up inside the `with`: what is known
+        of the calls read meanwhile (their kinds, receivers) depends on those bindings and on
+        the calls' own chunks alone."""
+        outer, self._reads = self._reads, set()
+        try:
+            yield self._reads
+        finally:
+            if outer is not None:
+                outer |= self._reads
+            self._reads = outer
 
     def call_at(self, line_no: int, index: int) -> CallContext | None:
         """The innermost call whose parentheses hold the cursor, with where the cursor stands
@@ -373,6 +481,8 @@ class Analysis:
         """A block's bindings of one name: from the block's full reading when warm-up made
         it, else read on the first lookup of that name there."""
         block = self.doc.blocks[block_index]
+        if self._reads is not None:
+            self._reads.add((block.revision, name))
         by_name = self._bindings.get(block.revision)
         if by_name is None:
             by_name = self._bindings[block.revision] = {}
@@ -475,6 +585,21 @@ class Analysis:
                 self.chunk_groups(k, chunk)
                 yield
             k += 1
+
+
+@dataclass(slots=True)
+class _Was:
+    now: int  # the block's revision now
+    by_name: dict[str, list[receivers.Binding]]  # the old revision's, of the names looked up
+    whole: bool  # by_name has every name bound there (a name missing has no binding)
+    ordered: bool | None = None  # the order among by_name's assignments is kept
+    verdicts: dict[str, bool] = field(default_factory=dict)  # name -> reads the same
+
+
+def _order(by_name: dict[str, list[receivers.Binding]]) -> list[tuple[str, str, str]]:
+    """The assignments of some names in the order they come, lines left out."""
+    every = sorted((b for found in by_name.values() for b in found), key=lambda b: b.line)
+    return [(b.name, b.how, b.source) for b in every]
 
 
 def _without_prompt(text: str) -> str:

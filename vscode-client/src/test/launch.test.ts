@@ -46,6 +46,7 @@ describe("readSettings", () => {
       selectedInterpreter: "",
       repositoryVocabulary: true,
       navigation: { arguments: false },
+      diagnostics: { enabled: true, select: [], ignore: [] },
     });
   });
 
@@ -67,6 +68,12 @@ describe("readSettings", () => {
     ["languages kept", { enabledLanguages: ["python"] }, (s) => s.enabledLanguages, ["python"]],
     ["languages empty list kept", { enabledLanguages: [] }, (s) => s.enabledLanguages, []],
     ["languages bad type falls back", { enabledLanguages: "python" }, (s) => s.enabledLanguages, [...DEFAULT_LANGUAGES]],
+    ["diagnostics off kept", { "diagnostics.enabled": false }, (s) => s.diagnostics.enabled, false],
+    ["diagnostics.enabled non-boolean falls back", { "diagnostics.enabled": "no" }, (s) => s.diagnostics.enabled, true],
+    ["diagnostics.select kept, trimmed", { "diagnostics.select": [" TG001", "TG00"] }, (s) => s.diagnostics.select, ["TG001", "TG00"]],
+    ["diagnostics.ignore as one string", { "diagnostics.ignore": "TG003" }, (s) => s.diagnostics.ignore, ["TG003"]],
+    ["diagnostics lists drop non-strings and blanks", { "diagnostics.ignore": ["TG004", 3, null, " "] }, (s) => s.diagnostics.ignore, ["TG004"]],
+    ["diagnostics.select bad type is empty", { "diagnostics.select": { TG001: true } }, (s) => s.diagnostics.select, []],
   ];
   for (const [name, values, pick, expected] of rows) {
     it(name, () => assert.deepEqual(pick(settings(values)), expected));
@@ -134,6 +141,7 @@ describe("initializationOptions", () => {
       completion: { prose: false },
       repositoryVocabulary: true,
       navigation: { arguments: false },
+      diagnostics: { enabled: true, select: [], ignore: [] },
     });
   });
 
@@ -150,6 +158,7 @@ describe("initializationOptions", () => {
       completion: { prose: true },
       repositoryVocabulary: true,
       navigation: { arguments: false },
+      diagnostics: { enabled: true, select: [], ignore: [] },
       python: "/proj/.venv",
       transformersVersion: "4.45.2",
       selectedInterpreter: "/proj/.venv/bin/python",
@@ -164,7 +173,13 @@ describe("initializationOptions", () => {
       completion: { prose: true },
       repositoryVocabulary: true,
       navigation: { arguments: false },
+      diagnostics: { enabled: true, select: [], ignore: [] },
     });
+  });
+
+  it("passes the diagnostics setting as the server reads it ({enabled, select, ignore})", () => {
+    const s = settings({ "diagnostics.enabled": false, "diagnostics.select": ["TG00"], "diagnostics.ignore": ["TG003"] });
+    assert.deepEqual(initializationOptions(s).diagnostics, { enabled: false, select: ["TG00"], ignore: ["TG003"] });
   });
 
   it("an untrusted workspace's paths reach neither key", () => {
@@ -433,7 +448,15 @@ describe("package.json", () => {
 
   it("declares the settings the server reads", () => {
     const props = manifest.contributes.configuration.properties;
-    for (const key of ["python", "transformersVersion", "extraGlossaryFiles", "logLevel"]) {
+    for (const key of [
+      "python",
+      "transformersVersion",
+      "extraGlossaryFiles",
+      "logLevel",
+      "diagnostics.enabled",
+      "diagnostics.select",
+      "diagnostics.ignore",
+    ]) {
       assert.ok(`${SECTION}.${key}` in props, key);
     }
   });

@@ -1,0 +1,167 @@
+"""An edit re-checks only the calls it touches (issue 14, section 5): a checker keeps each chunk
+of the call index's findings until the chunk, or a name its calls looked up, changes. Counted in
+calls checked (never timed), and every answer equal to a fresh checker's on the same text.
+
+The document is real code: the vendored early-2024 notebooks (TrainingArguments calls with
+keywords 4.51 no longer takes) repeated past twenty blocks, with a `model.generate()` call after
+each copy, whose receiver is looked up blocks above it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from transformers_glossary_ls.analysis import Analysis
+from transformers_glossary_ls.analysis.receivers import BINDING_BLOCKS
+from transformers_glossary_ls.engine import Glossary
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "upstream" / "old_tutorials"
+RELEASE = "4.51.3"
+GENERATE = "out = model.generate(input_ids, max_new_tokens=5, attention_masks=mask)"
+
+
+def _glossary() -> Glossary:
+    glossary = Glossary()
+    glossary.use_versions({"transformers": RELEASE})
+    return glossary
+
+
+def _python_text() -> str:
+    notebook = (FIXTURES / "notebooks_examples.py").read_text(encoding="utf-8")
+    head = 'model = AutoModelForCausalLM.from_pretrained("gpt2")\n'
+    return head + "".join(notebook + "\n" + GENERATE + "\n" for _ in range(25))
+
+
+def _markdown_text() -> str:
+    chapters = (FIXTURES / "course_chapters.md").read_text(encoding="utf-8")
+    return "\n".join([chapters] * 100)
+
+
+def _fresh(analysis: Analysis):
+    """What a checker that never saw the document finds in its text now."""
+    other = Glossary.open(analysis.doc.uri, analysis.doc.text, analysis.doc.language_id)
+    return _glossary().diagnostics(other)
+
+
+def _calls_in_blocks(analysis: Analysis, blocks: range) -> int:
+    return sum(len(analysis.chunk_calls(k, c)) for k, c in analysis.chunks() if k in blocks)
+
+
+def _line_of(analysis: Analysis, needle: str, block: int) -> int:
+    """The first line holding `needle` in a block."""
+    start = analysis.doc.block_start(block)
+    for number in range(start, analysis.doc.line_count):
+        if needle in analysis.doc.line(number):
+            return number
+    raise AssertionError(needle)
+
+
+# (id, language, needle on the edited line, block, edit as (column or None for a new line, text))
+EDITS = [
+    ("keystroke in a keyword", "python", "evaluation_strategy", 9, (4, "x")),
+    ("keystroke in a value", "python", '"epoch"', 14, (-2, "s")),
+    ("a line inserted above calls", "python", "TrainingArguments(", 3, (None, "x = 1")),
+    ("a line inserted in prose", "markdown", "evaluation_strategy", 6, (None, "Some prose.")),
+    ("keystroke in a fence", "markdown", "evaluation_strategy", 11, (4, "x")),
+]
+
+
+@pytest.mark.parametrize(
+    "language,needle,block,edit", [e[1:] for e in EDITS], ids=[e[0] for e in EDITS]
+)
+def test_an_edit_rechecks_its_block_only(language, needle, block, edit):
+    glossary = _glossary()
+    text = _python_text() if language == "python" else _markdown_text()
+    analysis = Glossary.open(f"file:///t.{'py' if language == 'python' else 'md'}", text)
+    assert len(analysis.doc.blocks) > 20
+    first = glossary.diagnostics(analysis)
+    total = glossary.checker.calls_checked
+    assert first and total == sum(1 for _ in analysis.calls())
+
+    assert glossary.diagnostics(analysis) == first  # nothing changed: nothing re-checked
+    assert glossary.checker.calls_checked == total
+
+    line = _line_of(analysis, needle, block)
+    column, new = edit
+    if column is None:
+        analysis.doc.replace(line, 0, line, 0, new + "\n")
+    else:
+        at = analysis.doc.line(line).index(needle) + (column % len(needle))
+        analysis.doc.replace(line, at, line, at, new)
+    found = glossary.diagnostics(analysis)
+    rechecked = glossary.checker.calls_checked - total
+    assert found == _fresh(analysis)
+    # The edited block's calls, and at most the last chunks of the block above (whose calls'
+    # arguments may run on into the edited one).
+    assert 0 < rechecked <= _calls_in_blocks(analysis, range(block - 1, block + 1))
+    assert rechecked < total / 10
+
+
+def test_an_edit_that_rebinds_a_receiver_rechecks_the_calls_that_looked_it_up():
+    glossary = _glossary()
+    analysis = Glossary.open("file:///t.py", _python_text())
+    before = glossary.diagnostics(analysis)
+    flagged = [f for f in before if "attention_masks" in f.message]
+    assert flagged  # `model` is a model: its generate() is checked
+    total = glossary.checker.calls_checked
+
+    # `model` now holds something we cannot tell, from block 5 on: the generate() calls below
+    # it (as far as a look-up goes back) are no longer sure, and get nothing.
+    line = analysis.doc.block_start(5) + 3
+    analysis.doc.replace(line, 0, line, 0, "model = make_model()\n")
+    after = glossary.diagnostics(analysis)
+    assert after == _fresh(analysis)
+    assert len([f for f in after if "attention_masks" in f.message]) < len(flagged)
+    rechecked = glossary.checker.calls_checked - total
+    # The edited block's calls, and the generate() calls below that looked `model` up there.
+    dependants = sum(
+        1
+        for k, c in analysis.chunks()
+        if 5 < k <= 5 + BINDING_BLOCKS
+        for call in analysis.chunk_calls(k, c)
+        if call.callee == "model.generate"
+    )
+    assert dependants >= 10
+    assert rechecked >= _calls_in_blocks(analysis, range(5, 6)) + dependants
+    assert rechecked < total / 2
+
+    # Undo it: the same findings as at first, again checked only where `model` was looked up.
+    analysis.doc.replace(line, 0, line + 1, 0, "")
+    assert glossary.diagnostics(analysis) == before
+
+
+def test_a_second_edit_of_the_same_block_is_followed_too():
+    glossary = _glossary()
+    analysis = Glossary.open("file:///t.py", _python_text())
+    glossary.diagnostics(analysis)
+    line = _line_of(analysis, "evaluation_strategy", 8)
+    per_edit = []
+    for _ in range(3):
+        total = glossary.checker.calls_checked
+        analysis.doc.replace(line, 0, line, 0, " ")
+        assert glossary.diagnostics(analysis) == _fresh(analysis)
+        per_edit.append(glossary.checker.calls_checked - total)
+    assert max(per_edit) <= _calls_in_blocks(analysis, range(7, 9))
+
+
+def test_new_releases_check_everything_again():
+    glossary = _glossary()
+    analysis = Glossary.open("file:///t.py", _python_text())
+    old = glossary.diagnostics(analysis)
+    total = glossary.checker.calls_checked
+    glossary.use_versions({"transformers": "4.40.2"})  # evaluation_strategy still taken there
+    new = glossary.diagnostics(analysis)
+    assert glossary.checker.calls_checked == total  # a new checker, counting from zero
+    assert len(new) < len(old)
+    assert new == Glossary.diagnostics(glossary, Glossary.open("file:///t.py", _python_text()))
+
+
+def test_a_closed_document_leaves_nothing_behind():
+    glossary = _glossary()
+    analysis = Glossary.open("file:///t.py", _python_text())
+    glossary.diagnostics(analysis)
+    assert len(glossary.checker._kept) == 1
+    analysis.close()
+    del analysis
+    assert not glossary.checker._kept
