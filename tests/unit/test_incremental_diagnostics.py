@@ -165,3 +165,22 @@ def test_a_closed_document_leaves_nothing_behind():
     analysis.close()
     del analysis
     assert not glossary.checker._kept
+
+
+def test_a_cell_whose_receiver_another_cell_binds_is_checked_again_when_that_cell_moves():
+    """A notebook cell's call whose receiver an earlier cell binds depends on that cell, which
+    the cell's own revisions do not follow: such a call is checked again on every walk."""
+    from transformers_glossary_ls.notebooks import Notebook
+
+    glossary = _glossary()
+    notebook = Notebook("file:///n.ipynb")
+    uris = ["cell:1", "cell:2"]
+    notebook.splice(0, 0, uris)
+    bind = "lm = AutoModelForCausalLM.from_pretrained('gpt2')\n"
+    notebook.open_cell(uris[0], bind, False, "python")
+    use = notebook.open_cell(uris[1], "out = lm(input_ids=x, use_cahce=True)\n", False, "python")
+    assert [f.code for f in glossary.checker.check(use)] == ["TG003"]  # use_cahce
+    notebook.splice(0, 2, list(reversed(uris)))  # the call's cell now comes first
+    assert glossary.checker.check(use) == []  # `lm` is not known there: nothing said
+    notebook.splice(0, 2, uris)
+    assert [f.code for f in glossary.checker.check(use)] == ["TG003"]  # known again

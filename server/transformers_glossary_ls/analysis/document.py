@@ -30,6 +30,7 @@ _SUFFIXES = {
     ".mdx": MARKDOWN,
 }
 MAX_NAMES_PER_BLOCK = 256
+ELSEWHERE = -1  # the block revision of look-ups in other documents (revisions start at 1)
 MAX_BLOCK_TEXTS = 32
 # A doctest prompt opening a line of a Markdown fence (the transformers docs write their
 # examples so): blanked, so that `...     evaluation_strategy="epoch",` reads as the keyword.
@@ -548,6 +549,10 @@ class Analysis:
         its name answers."""
         if self.earlier is None:
             return None
+        if self._reads is not None:
+            # What other documents bind is not this one's to follow: a look-up that reaches
+            # them is recorded under a revision no block has, so what it decided is made again.
+            self._reads.add((ELSEWHERE, name))
         for other in self.earlier(name):
             last = other.doc.line_count - 1
             if other.binding(name, last) is not None:
