@@ -1,8 +1,12 @@
 // Notebook check: open FILE_NAME (.ipynb) in real VS Code (code-server's built-in Jupyter notebook
 // support, no Jupyter or Python extension), hover a term in a code cell, put a Markdown cell in edit
-// mode and hover a phrase there, and see a diagnostic (squiggle and hover message) in a code cell.
-// The cells reach the server by LSP notebook sync; the code cell's call is on a variable bound in
-// an earlier cell, so the hover also shows that the cells are read in order.
+// mode and hover a phrase there, see a diagnostic (squiggle and hover message) in a code cell, and
+// ask for completions inside a new call in a code cell. The cells reach the server by LSP notebook
+// sync; the code cell's calls are on a variable bound in an earlier cell, so the hover and the
+// completion also show that the cells are read in order. The completion's typing is undone (Ctrl+Z)
+// until the cells read as before, and the notebook on disk must hold the same cells again (code-server
+// auto-saves by default, so the file is rewritten by VS Code's ipynb serializer: same cells, its own
+// key order).
 //
 // Env:
 //   CS_URL, WS_DIR, OUT_PNG (required)
@@ -10,7 +14,14 @@
 //   CODE_WORD   word hovered in a code cell; CODE_LINE a text of its line; CODE_EXPECT ("a|b": all)
 //   MD_WORD     phrase hovered in the Markdown cell; MD_EXPECT
 //   DIAG_WORD   word carrying a diagnostic; DIAG_EXPECT text of the diagnostic's hover
+//   COMPLETION_PREFIX  typed on a new line at the end of the code cell holding CODE_LINE (default
+//               "lm("; the editor auto-closes the parenthesis); COMPLETION_FILTER typed once the list
+//               is open (default "atten"); COMPLETION_LABEL the item expected focused (default
+//               "attention_mask="); COMPLETION_DETAIL text in its row, COMPLETION_DOC in its
+//               documentation pane ("a|b": all)
 //   TIMEOUT_S   budget for each wait on the language server (default 90)
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { env, launch, log, openWorkbench, finish } from "./lib.mjs";
 
 const CS_URL = env("CS_URL");
@@ -23,6 +34,11 @@ const MD_WORD = env("MD_WORD", "causal language modeling");
 const MD_EXPECT = env("MD_EXPECT", "causal language modeling|predicts the next token").split("|");
 const DIAG_WORD = env("DIAG_WORD", "use_cahce");
 const DIAG_EXPECT = env("DIAG_EXPECT", "is not a keyword of AutoModelForCausalLM").split("|");
+const COMPLETION_PREFIX = env("COMPLETION_PREFIX", "lm(");
+const COMPLETION_FILTER = env("COMPLETION_FILTER", "atten");
+const COMPLETION_LABEL = env("COMPLETION_LABEL", "attention_mask=");
+const COMPLETION_DETAIL = env("COMPLETION_DETAIL", "(batch_size, sequence_length)").split("|");
+const COMPLETION_DOC = env("COMPLETION_DOC", "(AutoModelForCausalLM) attention_mask|padding").split("|");
 const OUT_PNG = env("OUT_PNG");
 const TIMEOUT_MS = Number(env("TIMEOUT_S", "90")) * 1000;
 
@@ -89,6 +105,109 @@ async function hoverUntil(page, word, lineHas, expect, what) {
   throw new Error(`${what}: hover containing "${expect[0]}" never appeared`);
 }
 
+/**
+ * Type COMPLETION_PREFIX on a new last line of the code cell holding CODE_LINE, ask for completions
+ * (Ctrl+Space), narrow the list with COMPLETION_FILTER, read the focused row and its documentation
+ * pane, then close the list and undo the typing. Returns {rowText, docText}.
+ */
+async function completeInCodeCell(page) {
+  const notebookPath = join(WS_DIR, FILE_NAME);
+  const onDisk = readFileSync(notebookPath);
+  const cellsOf = (bytes) => {
+    try {
+      return JSON.stringify(JSON.parse(bytes).cells.map((c) => [c.cell_type, [c.source].flat().join("")]));
+    } catch {
+      return null; // caught mid-write
+    }
+  };
+  const cellsOnDisk = cellsOf(onDisk);
+  const shownBefore = await page.locator(CELL_LINES).allInnerTexts();
+  await page.mouse.move(5, 5);
+  const line = await cellWordBox(page, CODE_LINE, CODE_LINE);
+  if (!line) throw new Error(`"${CODE_LINE}" not found in a rendered cell`);
+  await page.mouse.click(line.x + line.width / 2, line.y + line.height / 2);
+  await page.mouse.move(5, 5); // no hover over the cell while typing
+  await page.keyboard.press("End");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type(COMPLETION_PREFIX, { delay: 30 });
+  // the new line reads exactly the prefix (plus the auto-closed parenthesis)
+  const escaped = COMPLETION_PREFIX.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const typedLine = page.locator(CELL_LINES, { hasText: new RegExp(`^\\s*${escaped}\\)?\\s*$`) });
+  await typedLine.first().waitFor({ state: "visible", timeout: 10_000 });
+  log(`typed ${JSON.stringify(COMPLETION_PREFIX)} on a new line of the code cell`);
+
+  // The notebook hands its cell editors' overflowing widgets to a container of its own: look anywhere.
+  const widget = page.locator(".suggest-widget.visible");
+  const row = page.locator(".suggest-widget.visible .monaco-list-row", { hasText: COMPLETION_LABEL }).first();
+  const deadline = Date.now() + TIMEOUT_MS;
+  let listed = "";
+  while (Date.now() < deadline) {
+    try {
+      if (!(await widget.isVisible())) await page.keyboard.press("Control+Space");
+      await row.waitFor({ state: "visible", timeout: 4_000 });
+      listed = (await widget.innerText()).trim();
+      break;
+    } catch {
+      log("no matching completion yet; re-triggering");
+      // Escape only on an open list: on a bare cell editor it would leave edit mode
+      if (await widget.isVisible()) await page.keyboard.press("Escape");
+    }
+  }
+  if (!listed) throw new Error(`completion "${COMPLETION_LABEL}" never appeared`);
+  log(`suggest list (unfiltered, first rows): ${JSON.stringify(listed)}`);
+
+  await page.keyboard.type(COMPLETION_FILTER, { delay: 30 });
+  const focused = page.locator(".suggest-widget.visible .monaco-list-row.focused", { hasText: COMPLETION_LABEL });
+  await focused.waitFor({ state: "visible", timeout: 10_000 });
+  const details = page.locator(".suggest-details-container .suggest-details:visible");
+  for (let i = 0; i < 3 && !(await details.isVisible()); i++) {
+    // Ctrl+Space on an open list toggles its documentation pane ("Read More")
+    await page.keyboard.press("Control+Space");
+    await page.waitForTimeout(700);
+  }
+  await details.waitFor({ state: "visible", timeout: 10_000 });
+  let docText = "";
+  for (let i = 0; i < 40; i++) {
+    docText = (await details.innerText()).trim();
+    if (COMPLETION_DOC.every((e) => docText.includes(e))) break;
+    await page.waitForTimeout(250);
+  }
+  await page.waitForTimeout(300);
+  const rowText = (await focused.innerText()).trim();
+  docText = (await details.innerText()).trim();
+  log(`focused row: ${JSON.stringify(rowText)}`);
+  log(`documentation: ${JSON.stringify(docText)}`);
+  await page.screenshot({ path: OUT_PNG.replace(/\.png$/, "-completion.png") });
+
+  // Close the list (nothing accepted) and undo the typing the way a user would, until the cells read as
+  // before; then the notebook on disk must hold the same cells and the tab no unsaved change
+  // (code-server's default is files.autoSave "afterDelay" in the browser: "File: Revert File" would
+  // find nothing to revert).
+  await page.keyboard.press("Escape");
+  await widget.waitFor({ state: "hidden", timeout: 5_000 });
+  let shown = [];
+  for (let i = 0; i < 10; i++) {
+    await page.keyboard.press("Control+Z");
+    await page.waitForTimeout(300);
+    shown = await page.locator(CELL_LINES).allInnerTexts();
+    if (JSON.stringify(shown) === JSON.stringify(shownBefore)) break;
+  }
+  if (JSON.stringify(shown) !== JSON.stringify(shownBefore)) {
+    throw new Error(`the cells did not read as before after undo: ${JSON.stringify(shown)}`);
+  }
+  let cellsNow = null;
+  for (let i = 0; i < 40; i++) {
+    cellsNow = cellsOf(readFileSync(notebookPath));
+    if (cellsNow === cellsOnDisk && (await page.locator(".tab.dirty").count()) === 0) break;
+    await page.waitForTimeout(250);
+  }
+  if (cellsNow !== cellsOnDisk) throw new Error(`${FILE_NAME} on disk now holds ${cellsNow}`);
+  if (await page.locator(".tab.dirty").count()) throw new Error(`${FILE_NAME} is left with unsaved changes`);
+  const sameBytes = readFileSync(notebookPath).equals(onDisk);
+  log(`completion closed, the typing undone; the notebook on disk holds the same cells (${sameBytes ? "same bytes" : "rewritten by VS Code's serializer"})`);
+  return { rowText, docText };
+}
+
 const { page, close } = await launch();
 let ok = false;
 try {
@@ -137,7 +256,15 @@ try {
   log("Markdown cell in edit mode");
   await hoverUntil(page, MD_WORD, "", MD_EXPECT, "Markdown cell");
   await page.screenshot({ path: OUT_PNG });
-  log(`screenshots: ${OUT_PNG} (and -code, -diagnostic)`);
+
+  // 4. completion in a code cell, inside a call on the variable bound in the first cell
+  const { rowText, docText } = await completeInCodeCell(page);
+  const missing = [
+    ...COMPLETION_DETAIL.filter((e) => !rowText.includes(e)).map((e) => `row: ${e}`),
+    ...COMPLETION_DOC.filter((e) => !docText.includes(e)).map((e) => `doc: ${e}`),
+  ];
+  if (missing.length) throw new Error(`completion ${COMPLETION_LABEL} lacks ${JSON.stringify(missing)}`);
+  log(`screenshots: ${OUT_PNG} (and -code, -diagnostic, -completion)`);
   ok = true;
 } catch (e) {
   log(`FAIL: ${e.stack || e}`);

@@ -5,8 +5,8 @@
 # through their ordinary clients.
 #
 # Checks: hover `attention_mask` in a .py file; hover a glossary phrase in a .md file; in a Jupyter notebook
-# (code-server's built-in notebook editor), hover in a code cell, in a Markdown cell in edit mode, and a
-# diagnostic in a code cell; completion of
+# (code-server's built-in notebook editor), hover in a code cell, in a Markdown cell in edit mode, a
+# diagnostic in a code cell and completion of `attention_mask=` in a code cell's call; in test.py, completion of
 # `attention_mask=` (with its shape and documentation) inside a model call; F12 on a term of the
 # workspace's .transformers-glossary.yaml opens it at the entry, with the server's diagnostics in it; with an interpreter that lacks
 # the package, ONE notification with the pip command and a working "Show Log" button, and after switching
@@ -267,8 +267,10 @@ check() { # check LABEL script env...
     FAIL=$((FAIL + 1))
   fi
 }
-check "notebook: hover in a code cell and a Markdown cell, a diagnostic in a code cell" notebook_e2e.mjs \
-  FILE_NAME=notebook.ipynb OUT_PNG="$OUT/notebook.png"
+check "notebook: hover in a code cell and a Markdown cell, a diagnostic and a completion in a code cell" \
+  notebook_e2e.mjs FILE_NAME=notebook.ipynb COMPLETION_DETAIL="$COMPLETION_DETAIL" \
+  COMPLETION_DOC="(AutoModelForCausalLM) attention_mask|$COMPLETION_DOC" \
+  OUT_PNG="$OUT/notebook.png"
 if [ "${E2E_ONLY:-}" = notebook ]; then
   stop_cs
   log "E2E_ONLY=notebook: the other checks are skipped; total $(( $(date +%s) - T_START ))s"
