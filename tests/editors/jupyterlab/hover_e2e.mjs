@@ -11,6 +11,7 @@
 //   OUT_PNG    screenshot path (required)
 //   TIMEOUT_S  budget for waiting for the language server's hover (default 120)
 import { env, launch, log, finish } from "../vscode/lib.mjs";
+import { openNotebook, wordBox, waitForWord } from "./lab.mjs";
 
 const LAB_URL = env("LAB_URL");
 const CELL_TYPE = env("CELL_TYPE");
@@ -21,55 +22,10 @@ const OUT_PNG = env("OUT_PNG");
 const TIMEOUT_MS = Number(env("TIMEOUT_S", "120")) * 1000;
 const CELL = CELL_TYPE === "markdown" ? ".jp-MarkdownCell" : ".jp-CodeCell";
 
-/** Screen box of `text` in the CodeMirror lines of cells matching `cellSel` (a DOM Range, since
- * CodeMirror splits a line into one span per token). */
-function wordBox(page, text, lineHas) {
-  return page.evaluate(([cellSel, w, lineHas]) => {
-    for (const line of document.querySelectorAll(`${cellSel} .cm-content .cm-line`)) {
-      const nodes = [];
-      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
-      for (let n = walker.nextNode(); n; n = walker.nextNode()) nodes.push(n);
-      const full = nodes.map((n) => n.textContent).join("");
-      if (!full.includes(lineHas)) continue;
-      const i = full.indexOf(w);
-      if (i < 0) continue;
-      const locate = (pos) => {
-        for (const n of nodes) {
-          if (pos <= n.textContent.length) return [n, pos];
-          pos -= n.textContent.length;
-        }
-        return [nodes[nodes.length - 1], nodes[nodes.length - 1].textContent.length];
-      };
-      const r = document.createRange();
-      r.setStart(...locate(i));
-      r.setEnd(...locate(i + w.length));
-      const b = r.getBoundingClientRect();
-      return { x: b.x, y: b.y, width: b.width, height: b.height };
-    }
-    return null;
-  }, [CELL, text, lineHas]);
-}
-
 const { page, close } = await launch();
-// the browser's own complaints about LSP, for the log of a failed run
-page.on("console", (m) => {
-  if ((m.type() === "error" || m.type() === "warning") && /lsp|language server|connection/i.test(m.text()))
-    log(`console ${m.type()}: ${m.text().slice(0, 300)}`);
-});
 let ok = false;
 try {
-  log(`goto ${LAB_URL.replace(/token=\w+/, "token=…")}`);
-  await page.goto(LAB_URL, { waitUntil: "domcontentloaded" });
-  await page.locator(".jp-Notebook .jp-Cell").first().waitFor({ timeout: 90_000 });
-  log("notebook rendered");
-  // the adapter connects once the kernel is up
-  await page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-Toolbar-kernelStatus")
-    .first().waitFor({ timeout: 60_000 }).catch(() => log("no kernel status indicator seen"));
-
-  // jupyterlab-lsp's status item says so once every document of the notebook has its server
-  await page.locator("#jp-main-statusbar", { hasText: "Fully initialized" })
-    .waitFor({ timeout: 90_000 }).then(() => log("LSP fully initialized"))
-    .catch(() => log("the LSP status never said 'Fully initialized'"));
+  await openNotebook(page, LAB_URL);
   if (CELL_TYPE === "markdown") {
     // rendered Markdown has no editor: double-click the cell holding the phrase to edit it
     const rendered = page.locator(".jp-MarkdownCell .jp-RenderedMarkdown", { hasText: WORD.split(" ")[0] }).first();
@@ -78,17 +34,21 @@ try {
     log("markdown cell in edit mode");
   }
   // cells get their editors a moment after the notebook shows
-  for (let i = 0; i < 60 && !(await wordBox(page, WORD, WORD_LINE)); i++) await page.waitForTimeout(500);
-  if (!(await wordBox(page, WORD, WORD_LINE))) throw new Error(`"${WORD}" not found in a ${CELL_TYPE} cell`);
+  await waitForWord(page, CELL, WORD, WORD_LINE);
 
   const hover = page.locator(".lsp-tooltip.lsp-hover").filter({ hasText: EXPECT[0] }).first();
   const deadline = Date.now() + TIMEOUT_MS;
   let text = "";
-  while (Date.now() < deadline) {
-    const box = await wordBox(page, WORD, WORD_LINE);
+  // jupyterlab-lsp asks again only when the mouse is over another character than last time (an
+  // empty answer, e.g. before the server has the document, is not forgotten on leaving): so each
+  // try hovers the next of the first few characters of WORD
+  const charWidth = (box) => box.width / WORD.length;
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
+    const box = await wordBox(page, CELL, WORD, WORD_LINE);
     await page.mouse.move(5, 5);
     await page.waitForTimeout(300);
-    await page.mouse.move(box.x + Math.min(box.width / 2, 30), box.y + box.height / 2, { steps: 5 });
+    const at = Math.min(1 + (attempt % 4), WORD.length - 1) + 0.5;
+    await page.mouse.move(box.x + at * charWidth(box), box.y + box.height / 2, { steps: 5 });
     try {
       await hover.waitFor({ state: "visible", timeout: 4_000 });
       await page.waitForTimeout(300); // let the Markdown finish rendering

@@ -13,7 +13,11 @@
 #     pylsp's 50 in jupyterlab-lsp's settings; a second JupyterLab): the spec lists
 #     Python too, a code cell shows our hover for `attention_mask=` in a call of a model that an
 #     earlier cell loaded, `eval_strategy=` is "Not in your 4.40" (transformersVersion sent from
-#     jupyterlab-lsp's serverSettings), and pylsp, outranked, is never started.
+#     jupyterlab-lsp's serverSettings); in a cell below one doing
+#     `lm = AutoModelForCausalLM.from_pretrained("gpt2")`, `atten` typed in `lm()` and Tab pressed,
+#     the completer lists our `attention_mask=` with its shape and meaning beside it (text no
+#     kernel item carries) and choosing it makes the line `logits = lm(attention_mask=)`; and
+#     pylsp, outranked, is never started.
 #
 # Usage: bash tests/editors/jupyterlab/run_e2e.sh   (heavy installs cached in $E2E_CACHE)
 # Env:   E2E_CACHE  the venv (default /tmp/jupyterlab-e2e-cache); pip's own cache keeps downloads
@@ -121,6 +125,9 @@ nb = {
                      "out = model(input_ids=x, attention_mask=mask)"),
         cell("code", "from transformers import TrainingArguments\n\n"
                      "args = TrainingArguments(output_dir=\"out\", eval_strategy=\"steps\")"),
+        cell("code", "from transformers import AutoModelForCausalLM\n\n"
+                     "lm = AutoModelForCausalLM.from_pretrained(\"gpt2\")"),
+        cell("code", "logits = lm()"),  # the completion check types inside this call
     ],
 }
 json.dump(nb, open(sys.argv[1], "w"), indent=1)
@@ -214,6 +221,11 @@ hover_check "hover attention_mask in a code cell" CELL_TYPE=code WORD=attention_
 hover_check "hover eval_strategy with transformersVersion 4.40 from serverSettings" CELL_TYPE=code \
   WORD=eval_strategy WORD_LINE="args = TrainingArguments(" EXPECT="Not in your 4.40|new in 4.41" \
   OUT_PNG="$OUT/hover-release-setting.png"
+log "check: complete 'atten' typed in lm() of a code cell"
+count timed "completion attention_mask= in lm(...) of a code cell" timeout 240 env \
+  LAB_URL="http://127.0.0.1:$PORT/lab/tree/train.ipynb?token=$TOKEN" CALL="logits = lm(" TYPED=atten \
+  LABEL="attention_mask=" EXPECT="(batch_size, sequence_length)|Mask of 1s and 0s" \
+  OUT_PNG="$OUT/completion-code-cell.png" node "$HERE/completion_e2e.mjs"
 count timed "pylsp, outranked, was not started" session_check pylsp not_started
 stop_jl
 
