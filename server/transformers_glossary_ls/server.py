@@ -549,6 +549,16 @@ class GlossaryServer(LanguageServer):
                 self.choose_releases()
                 return
 
+    def position_of(self, params) -> tuple[Analysis, int, int] | None:
+        """The open document a request's text position is in, its line and string index (the
+        client's units converted); None for a document we do not have."""
+        analysis = self.document(params.text_document.uri)
+        if analysis is None:
+            return None
+        line = params.position.line
+        text = analysis.doc.line(line)
+        return analysis, line, to_index(text, params.position.character, self.client.encoding)
+
     # -- diagnostics -------------------------------------------------------------------------
     def vocabulary_path(self, uri: str) -> str | None:
         """The path of a vocabulary file open in the editor: a repository's, or one the
@@ -902,11 +912,10 @@ def notebook_did_close(ls: GlossaryServer, params: types.DidCloseNotebookDocumen
 @server.feature(types.TEXT_DOCUMENT_HOVER)
 def hover(ls: GlossaryServer, params: types.HoverParams) -> types.Hover | None:
     ls.notice_vocabulary_edits()
-    analysis = ls.document(params.text_document.uri)
-    if analysis is None:
+    at = ls.position_of(params)
+    if at is None:
         return None
-    line = params.position.line
-    index = to_index(analysis.doc.line(line), params.position.character, ls.client.encoding)
+    analysis, line, index = at
     path = ls.vocabulary_path(analysis.doc.uri)
     if path is not None:
         label = ls._vocabulary_labels.get(path, "")  # the glossary in use may predate it
@@ -925,11 +934,10 @@ def hover(ls: GlossaryServer, params: types.HoverParams) -> types.Hover | None:
     ),
 )
 def completion(ls: GlossaryServer, params: types.CompletionParams) -> dict:
-    analysis = ls.document(params.text_document.uri)
-    if analysis is None:
+    at = ls.position_of(params)
+    if at is None:
         return {"isIncomplete": False, "items": []}
-    line = params.position.line
-    index = to_index(analysis.doc.line(line), params.position.character, ls.client.encoding)
+    analysis, line, index = at
     path = ls.vocabulary_path(analysis.doc.uri)
     if path is not None:
         found = ls.glossary.vocabulary_completion(path, analysis, line, index)
@@ -968,11 +976,10 @@ def completion_resolve(ls: GlossaryServer, item: types.CompletionItem) -> types.
     types.SignatureHelpOptions(trigger_characters=["(", ","], retrigger_characters=["="]),
 )
 def signature_help(ls: GlossaryServer, params: types.SignatureHelpParams):
-    analysis = ls.document(params.text_document.uri)
-    if analysis is None:
+    at = ls.position_of(params)
+    if at is None:
         return None
-    line = params.position.line
-    index = to_index(analysis.doc.line(line), params.position.character, ls.client.encoding)
+    analysis, line, index = at
     glossary = ls.glossary_for(analysis.doc.uri)
     found = glossary.signature(analysis, line, index, ls.client.signature_markdown)
     return render.signature_help(found, ls.client) if found else None
@@ -1022,11 +1029,10 @@ def code_action(ls: GlossaryServer, params: types.CodeActionParams):
 
 @server.feature(types.TEXT_DOCUMENT_DEFINITION)
 def definition(ls: GlossaryServer, params: types.DefinitionParams):
-    analysis = ls.document(params.text_document.uri)
-    if analysis is None:
+    at = ls.position_of(params)
+    if at is None:
         return None
-    line = params.position.line
-    index = to_index(analysis.doc.line(line), params.position.character, ls.client.encoding)
+    analysis, line, index = at
     path = ls.vocabulary_path(analysis.doc.uri)
     if path is not None:
         label = ls._vocabulary_labels.get(path, "")
@@ -1039,11 +1045,10 @@ def definition(ls: GlossaryServer, params: types.DefinitionParams):
 
 @server.feature(types.TEXT_DOCUMENT_REFERENCES)
 def references(ls: GlossaryServer, params: types.ReferenceParams):
-    analysis = ls.document(params.text_document.uri)
-    if analysis is None:
+    at = ls.position_of(params)
+    if at is None:
         return None
-    line = params.position.line
-    index = to_index(analysis.doc.line(line), params.position.character, ls.client.encoding)
+    analysis, line, index = at
     glossary = ls.glossary_for(analysis.doc.uri)
     found = glossary.references(analysis, line, index, list(ls.documents.values()))
     return [render.reference(a.doc, spot, ls.client) for a, spot in found] or None
