@@ -383,7 +383,8 @@ class GlossaryServer(LanguageServer):
         settings = self.settings
         roots = list(dict.fromkeys(Path(p) for p in self.workspace_folders()[1]))
         wanted = (settings.python, settings.selected_interpreter, settings.transformers_version)
-        key = (wanted, tuple(roots), id(self.glossary))
+        per_folder = settings.selected_interpreters
+        key = (wanted, per_folder, tuple(roots), id(self.glossary))
         if key == self._releases_key:
             return
         self._releases_key = key
@@ -391,7 +392,11 @@ class GlossaryServer(LanguageServer):
         places = []
         for k, root in enumerate(roots or [None]):
             glossary = self.glossary if k == 0 else self.glossary.sibling()
-            choice = choose_versions([root] if root is not None else [], *wanted)
+            python, selected, version = wanted
+            if root is not None and per_folder:  # the editor's interpreter for this folder
+                found = folder_holding(str(root), [folder for folder, _ in per_folder])
+                selected = per_folder[found][1] if found is not None else selected
+            choice = choose_versions([root] if root is not None else [], python, selected, version)
             environment = choice.environment
             place = Place(
                 str(root) if root is not None else None,

@@ -17,6 +17,7 @@ LOG_LEVELS = {
 
 
 MAX_PATH_CHARS = 4096
+MAX_FOLDERS = 64  # entries of selectedInterpreters: one per workspace folder
 # A code or a code prefix, as `check --select` takes them: "TG003", "TG00", "TG".
 _CODE = re.compile(r"TG\d{0,3}\Z")
 
@@ -38,6 +39,8 @@ class Settings:
     completion_prose: bool = True
     python: str | None = None  # the user's interpreter or environment folder (never run)
     selected_interpreter: str | None = None  # what the editor's Python extension selected
+    # The same per workspace folder (folder path -> interpreter path), where they differ.
+    selected_interpreters: tuple[tuple[str, str], ...] = ()
     transformers_version: str | None = None  # answer for this release, whatever is installed
     diagnostics: DiagnosticsSettings = dataclasses.field(default_factory=DiagnosticsSettings)
     # Read `.transformers-glossary.yaml` at each workspace folder's root (the VS Code extension
@@ -95,6 +98,20 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
         else:
             problems.append(f"{wire} must be a path or version string; got {str(value)[:80]!r}")
 
+    chosen = raw.get("selectedInterpreters")
+    if chosen is not None:
+        if (
+            isinstance(chosen, dict)
+            and len(chosen) <= MAX_FOLDERS
+            and all(_a_path(k) and _a_path(v) for k, v in chosen.items())
+        ):
+            values["selected_interpreters"] = tuple((k, v.strip()) for k, v in chosen.items() if v)
+        else:
+            problems.append(
+                "selectedInterpreters must map folder paths to interpreter paths;"
+                f" got {str(chosen)[:80]!r}"
+            )
+
     completion = raw.get("completion")
     if isinstance(completion, dict) and "prose" in completion:
         if isinstance(completion["prose"], bool):
@@ -120,6 +137,10 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
     if "diagnostics" in raw:
         values["diagnostics"] = _diagnostics(raw["diagnostics"], problems)
     return Settings(**values), problems
+
+
+def _a_path(value: Any) -> bool:
+    return isinstance(value, str) and "\0" not in value and len(value) <= MAX_PATH_CHARS
 
 
 def _diagnostics(raw: Any, problems: list[str]) -> DiagnosticsSettings:

@@ -271,6 +271,41 @@ def test_each_workspace_folder_answers_for_its_own_release(tmp_path):
     assert not any(ran(p / ".venv") for p in (old, new, nested))
 
 
+def test_the_editor_selected_interpreter_of_each_folder(tmp_path):
+    """VS Code's Python extension selects an interpreter per folder: the extension sends the
+    window's (`selectedInterpreter`) and each folder's (`selectedInterpreters`); a folder with
+    its own answers for it, the others for the window's. Neither is run."""
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    old_env, new_env = tmp_path / "envs" / "old", tmp_path / "envs" / "new"
+    make_venv(old_env, [wheel("transformers", "4.40")])
+    make_venv(new_env, [wheel("transformers", NEWEST)])
+    server = LspClient.spawn(env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    try:
+        options = {
+            "selectedInterpreter": str(old_env / "bin" / "python"),
+            "selectedInterpreters": {str(two): str(new_env / "bin" / "python")},
+        }
+        folders = [{"uri": p.as_uri(), "name": p.name} for p in (one, two)]
+        server.initialize(
+            {},
+            rootUri=one.as_uri(),
+            workspaceFolders=folders,
+            initializationOptions={"transformersGlossary": options},
+        )
+        docs = {p.name: (p / "a.py").as_uri() for p in (one, two)}
+        for doc in docs.values():
+            server.open(doc, SOURCE)
+        hovers = {name: _hover(server, doc, 1, 45) for name, doc in docs.items()}
+        assert hovers["one"].startswith("`(TrainingArguments) evaluation_strategy"), hovers["one"]
+        assert hovers["two"].startswith(f"**Removed** after 4.50 (you have {NEWEST})")
+        assert server.shutdown() == 0
+    finally:
+        server.stop()
+    assert not any(ran(p) for p in (old_env, new_env))
+
+
 def test_an_older_python_environment_elsewhere_named_by_the_python_setting(tmp_path):
     """README, Install: the server on its own Python, the project's environment a Python 3.8
     one kept outside the project (as conda or Poetry keep them), named by `python` with `~`."""

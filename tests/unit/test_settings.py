@@ -39,3 +39,15 @@ def test_diagnostics_settings(raw, expected, problems):
 def test_wrapped_in_the_section_name():
     settings, told = parse_settings({"transformersGlossary": {"diagnostics": {"enabled": False}}})
     assert settings.diagnostics.enabled is False and not told
+
+
+def test_selected_interpreters_per_folder():
+    settings, problems = parse_settings(
+        {"selectedInterpreters": {"/w/a": "/envs/a/bin/python", "/w/b": ""}}
+    )
+    assert problems == []
+    assert settings.selected_interpreters == (("/w/a", "/envs/a/bin/python"),)
+    for bad in (["/w/a"], {"/w/a": 3}, {"/w/a": "x\0y"}, {f"/w/{k}": "/p" for k in range(65)}):
+        settings, problems = parse_settings({"selectedInterpreters": bad, "python": "/p"})
+        assert settings.selected_interpreters == () and settings.python == "/p"  # rest applies
+        assert len(problems) == 1 and "selectedInterpreters" in problems[0]

@@ -25,6 +25,7 @@ import {
   configurationPayload,
   describeProblem,
   documentSelector,
+  folderInterpreters,
   glossaryFiles,
   initializationOptions,
   needsRestart,
@@ -84,7 +85,7 @@ function currentGlossaryFiles(): GlossaryFiles {
 
 function currentSettings(): Settings {
   const cfg = vscode.workspace.getConfiguration(SECTION);
-  return readSettings((key) => cfg.get(key), currentGlossaryFiles(), selectedInterpreter, vscode.workspace.isTrusted);
+  return readSettings((key) => cfg.get(key), currentGlossaryFiles(), selectedInterpreter, vscode.workspace.isTrusted, selectedInterpreters);
 }
 
 /** Sends our options (never the merged section, which mixes in untrusted workspace values). */
@@ -94,6 +95,8 @@ function pushSettings(c: LanguageClient): Promise<void> {
 
 /** The interpreter the Python extension selected, as last asked; "" when none. */
 let selectedInterpreter = "";
+/** Per workspace folder, where it differs from `selectedInterpreter` (see folderInterpreters). */
+let selectedInterpreters: Record<string, string> = {};
 
 // The parts of the Python extension's API we use (ms-python.python, `environments`); all optional.
 interface PythonEnvironmentsApi {
@@ -117,14 +120,22 @@ async function pythonEnvironments(): Promise<PythonEnvironmentsApi | undefined> 
   }
 }
 
-/** The interpreter selected in the Python extension, if it is installed and has one. */
-async function pythonExtensionInterpreter(): Promise<string[] | undefined> {
+/** The interpreter selected in the Python extension for each workspace folder: [folder path, interpreter or ""]. */
+async function pythonExtensionFolderInterpreters(): Promise<[string, string][]> {
+  const out: [string, string][] = [];
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    out.push([folder.uri.fsPath, (await pythonExtensionInterpreter(folder.uri))?.[0] ?? ""]);
+  }
+  return out;
+}
+
+/** The interpreter selected in the Python extension (for a folder: the first one's by default), if it is installed and has one. */
+async function pythonExtensionInterpreter(resource = vscode.workspace.workspaceFolders?.[0]?.uri): Promise<string[] | undefined> {
   const envs = await pythonEnvironments();
   if (!envs) {
     return undefined;
   }
   try {
-    const resource = vscode.workspace.workspaceFolders?.[0]?.uri;
     const active = envs.getActiveEnvironmentPath(resource);
     if (!active) {
       return undefined;
@@ -163,6 +174,7 @@ async function startServer(): Promise<void> {
   // The project's interpreter, passed to the server as a path to read (it never runs it); also the
   // default interpreter for the server itself unless a setting names one.
   selectedInterpreter = (await pythonExtensionInterpreter())?.[0] ?? "";
+  selectedInterpreters = folderInterpreters(await pythonExtensionFolderInterpreters(), selectedInterpreter);
   const settings = currentSettings();
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const ctx = { home: os.homedir(), workspaceFolder: folder, env: process.env };
@@ -299,10 +311,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const changed = envs?.onDidChangeActiveEnvironmentPath;
   if (changed) {
     context.subscriptions.push(
-      changed(() => {
+      changed(async () => {
         const s = currentSettings();
         if (s.server.path.length === 0 && s.server.interpreter.length === 0) {
           void restart("Python extension interpreter changed");
+          return;
+        }
+        // The server runs elsewhere: tell it which environments to read now.
+        selectedInterpreter = (await pythonExtensionInterpreter())?.[0] ?? "";
+        selectedInterpreters = folderInterpreters(await pythonExtensionFolderInterpreters(), selectedInterpreter);
+        const c = client;
+        if (c?.isRunning() && !restartPending) {
+          pushSettings(c).catch((e) => log(`sending settings failed: ${String(e)}`));
         }
       }),
     );

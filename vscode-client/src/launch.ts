@@ -42,6 +42,8 @@ export interface Settings {
   transformersVersion: string;
   /** The interpreter selected in the Python extension (filled in by extension.ts); empty: none. */
   selectedInterpreter: string;
+  /** The same per workspace folder (folder path -> interpreter), where a folder has its own. */
+  selectedInterpreters: Record<string, string>;
   /** Whether the server reads the repository's `.transformers-glossary.yaml`: the workspace's trust. */
   repositoryVocabulary: boolean;
   /** Definitions from built-in argument names in code, and built-in arguments in symbol search. */
@@ -72,6 +74,7 @@ export interface InitializationOptions {
   python?: string;
   transformersVersion?: string;
   selectedInterpreter?: string;
+  selectedInterpreters?: Record<string, string>;
   repositoryVocabulary: boolean;
   navigation: { arguments: boolean };
   diagnostics: DiagnosticsSettings;
@@ -130,6 +133,7 @@ export function readSettings(
   files: GlossaryFiles = NO_FILES,
   selectedInterpreter = "",
   trusted = true,
+  selectedInterpreters: Record<string, string> = {},
 ): Settings {
   const navigationArguments = get("navigation.arguments");
   const languages = get("enabledLanguages");
@@ -153,6 +157,7 @@ export function readSettings(
     python: text("python"),
     transformersVersion: text("transformersVersion"),
     selectedInterpreter,
+    selectedInterpreters: { ...selectedInterpreters },
     // A repository's own vocabulary is repository content: read only in a trusted workspace.
     repositoryVocabulary: trusted,
     navigation: { arguments: navigationArguments === true },
@@ -184,6 +189,7 @@ export function initializationOptions(settings: Settings): InitializationOptions
   if (settings.python) options.python = settings.python;
   if (settings.transformersVersion) options.transformersVersion = settings.transformersVersion;
   if (settings.selectedInterpreter) options.selectedInterpreter = settings.selectedInterpreter;
+  if (Object.keys(settings.selectedInterpreters).length > 0) options.selectedInterpreters = { ...settings.selectedInterpreters };
   return options;
 }
 
@@ -430,4 +436,17 @@ export class RestartPolicy {
   reset(): void {
     this.closes = [];
   }
+}
+
+/**
+ * Per workspace folder, the interpreter the Python extension selected for it, kept only where it
+ * differs from the window's (`selected`): what the server needs to answer each folder for its own
+ * environment. `folders` are (folder path, its interpreter or "" when none).
+ */
+export function folderInterpreters(folders: readonly [string, string][], selected: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [folder, interpreter] of folders) {
+    if (interpreter && interpreter !== selected) out[folder] = interpreter;
+  }
+  return out;
 }

@@ -17,6 +17,7 @@ import {
   describeProblem,
   documentSelector,
   expandVariables,
+  folderInterpreters,
   glossaryFiles,
   importCheckArgv,
   initializationOptions,
@@ -44,6 +45,7 @@ describe("readSettings", () => {
       python: "",
       transformersVersion: "",
       selectedInterpreter: "",
+      selectedInterpreters: {},
       repositoryVocabulary: true,
       navigation: { arguments: false },
       diagnostics: { enabled: true, select: [], ignore: [] },
@@ -459,5 +461,21 @@ describe("package.json", () => {
     ]) {
       assert.ok(`${SECTION}.${key}` in props, key);
     }
+  });
+});
+
+describe("folderInterpreters", () => {
+  it("keeps each folder's own interpreter where it differs from the window's", () => {
+    const folders: [string, string][] = [
+      ["/w/a", "/w/a/.venv/bin/python"],
+      ["/w/b", "/envs/b/bin/python"],
+      ["/w/c", ""],
+    ];
+    assert.deepEqual(folderInterpreters(folders, "/w/a/.venv/bin/python"), { "/w/b": "/envs/b/bin/python" });
+  });
+  it("sends them to the server, and nothing when there are none", () => {
+    const s = readSettings(() => undefined, undefined, "/w/a/python", true, { "/w/b": "/envs/b/python" });
+    assert.deepEqual(initializationOptions(s).selectedInterpreters, { "/w/b": "/envs/b/python" });
+    assert.equal("selectedInterpreters" in initializationOptions(readSettings(() => undefined)), false);
   });
 });
