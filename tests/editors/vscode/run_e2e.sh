@@ -8,7 +8,8 @@
 # (code-server's built-in notebook editor), hover in a code cell, in a Markdown cell in edit mode, a
 # diagnostic in a code cell and completion of `attention_mask=` in a code cell's call; in test.py, completion of
 # `attention_mask=` (with its shape and documentation) inside a model call; F12 on a term of the
-# workspace's .transformers-glossary.yaml opens it at the entry, with the server's diagnostics in it; with an interpreter that lacks
+# workspace's .transformers-glossary.yaml opens it at the entry, with the server's diagnostics in it; the team term is
+# listed by Go to Symbol in Workspace, and an edit of its summary saved with Ctrl+S shows in the next hover; with an interpreter that lacks
 # the package, ONE notification with the pip command and a working "Show Log" button, and after switching
 # to a missing interpreter, a restart and a notification saying so; a server.path command that dies at
 # start is reported once, with no restart loop. Then a second code-server WITH workspace trust opens an
@@ -24,6 +25,7 @@
 #        CS_VERSION  code-server version (default 4.139.1 = VS Code 1.139.1, needs node 24)
 #        KEEP_RUN=1  keep the per-run temp dir (user-data-dir, workspace) for debugging
 #        E2E_ONLY=notebook  run only the notebook check (the rest is slow on a shared machine)
+#        E2E_ONLY=symbols   run only the workspace-symbols / reload-on-save check
 #        E2E_TRUSTED_VOCAB_HOVER=0  in the trust run, do not require that after trust the hover comes from the
 #                    workspace's vocabulary file (default 1: the server reads workspaceGlossaryFiles)
 #        HOVER_PY_EXPECT, HOVER_MD_WORD, HOVER_MD_EXPECT, COMPLETION_DETAIL, COMPLETION_DOC: what the
@@ -267,6 +269,16 @@ check() { # check LABEL script env...
     FAIL=$((FAIL + 1))
   fi
 }
+if [ "${E2E_ONLY:-}" = symbols ]; then
+  check "workspace symbols and reload on save: the team term in Go to Symbol, its summary edited and saved" \
+    symbols_e2e.mjs FILE_NAME=notes.md WORD="golden set" TARGET=.transformers-glossary.yaml \
+    EXPECT=E2E-TEAM-VOCABULARY EXPECT_LINE=2 MARKER=E2E-RELOADED OUT_PNG="$OUT/symbols.png"
+  stop_cs
+  log "E2E_ONLY=symbols: the other checks are skipped; total $(( $(date +%s) - T_START ))s"
+  echo "vscode e2e: $PASS passed, $FAIL failed"
+  [ "$FAIL" -eq 0 ]
+  exit
+fi
 check "notebook: hover in a code cell and a Markdown cell, a diagnostic and a completion in a code cell" \
   notebook_e2e.mjs FILE_NAME=notebook.ipynb COMPLETION_DETAIL="$COMPLETION_DETAIL" \
   COMPLETION_DOC="(AutoModelForCausalLM) attention_mask|$COMPLETION_DOC" \
@@ -284,6 +296,11 @@ check "hover '$HOVER_MD_WORD' in notes.md" hover_e2e.mjs FILE_NAME=notes.md WORD
   EXPECT="$HOVER_MD_EXPECT" OUT_PNG="$OUT/hover-md.png"
 check "completion attention_mask= in a model call" completion_e2e.mjs FILE_NAME=test.py \
   LABEL="attention_mask=" EXPECT_DETAIL="$COMPLETION_DETAIL" EXPECT_DOC="$COMPLETION_DOC" OUT_PNG="$OUT/completion.png"
+# before the definition check: that one leaves a stray "x" in the vocabulary file (auto-saved); this one
+# puts the file back as it was (undo + save)
+check "workspace symbols and reload on save: the team term in Go to Symbol, its summary edited and saved" \
+  symbols_e2e.mjs FILE_NAME=notes.md WORD="golden set" TARGET=.transformers-glossary.yaml \
+  EXPECT=E2E-TEAM-VOCABULARY EXPECT_LINE=2 MARKER=E2E-RELOADED OUT_PNG="$OUT/symbols.png"
 check "definition: F12 on a team term opens .transformers-glossary.yaml at its entry" definition_e2e.mjs \
   FILE_NAME=notes.md WORD="golden set" TARGET=.transformers-glossary.yaml EXPECT_LINE=2 OUT_PNG="$OUT/definition.png"
 # last: it changes the interpreter and server.path settings (and restores settings.json when done)
