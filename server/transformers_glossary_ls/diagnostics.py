@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from transformers_glossary_ls import kinds
-from transformers_glossary_ls.analysis import Analysis, CallSite
+from transformers_glossary_ls.analysis import Analysis, CallSite, receivers
 from transformers_glossary_ls.catalogue import (
     DEPRECATED,
     NOT_YET,
@@ -279,9 +279,11 @@ class Checker:
                 # diffusers' `ControlNetModel`) is no model forward at all.
                 return False
             prefix = call.callee.rpartition(".")[0]
-            return last not in GENERIC_CLASSES and prefix in ("", "transformers", "trl", "peft")
+            return last not in GENERIC_CLASSES and prefix in ("", *kinds.LIBRARIES)
         if key == "pipeline":
-            return analysis.binding("pipeline", line) is None  # the function, not a variable
+            # The function, not a variable of that name.
+            found = analysis.binding("pipeline", line)
+            return found is None or receivers.from_library(found[1])
         head = call.head_class or ""
         if call.kind == kinds.MODEL and head and not head.startswith("Auto"):
             if not self.catalogue.is_model_class(head):

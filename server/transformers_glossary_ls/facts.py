@@ -175,6 +175,8 @@ class Facts:
 
     def key_of(self, call: CallSite) -> str | None:
         """The catalogue callable a call is, or None when it is not one we can identify."""
+        if call.own:
+            return None
         last = call.callee.split(".")[-1]
         kind = call.kind
         if kind == kinds.MODEL:

@@ -248,6 +248,47 @@ CASES = [
     ("removed-task-old", "pipeline('summarization', model='t5-small')", OLD, []),
     ("pipeline-object-called", "pipe = pipeline('text-generation')\npipeline('Hello')", NEWEST, []),
     ("variable-value", "TrainingArguments('o', eval_strategy=strategy)", NEWEST, []),
+    # A class the script binds itself is not the library's class of that name.
+    (
+        "own-class-defined",
+        "class SFTConfig:\n    pass\nSFTConfig(fooo=1, evaluation_strategy='steps')",
+        NEWEST,
+        [],
+    ),
+    ("own-class-imported", "from mine import SFTConfig\nSFTConfig(fooo=1)", NEWEST, []),
+    (
+        "own-class-relative",
+        "from .configs import (\n    SFTConfig,\n)\nSFTConfig(fooo=1)",
+        NEWEST,
+        [],
+    ),
+    ("own-class-alias", "SFTConfig = MyConfig\nSFTConfig(fooo=1)", NEWEST, []),
+    (
+        "own-model-class",
+        "from mine import AutoModel\nAutoModel.from_pretrained('x', torch_dtype=t)",
+        NEWEST,
+        [],
+    ),
+    (
+        "library-class-imported",
+        "from trl import SFTConfig\nSFTConfig(fooo=1)",
+        NEWEST,
+        [(UNKNOWN_KEYWORD, ERROR, "fooo", [])],
+    ),
+    (
+        "library-class-imported-from-a-submodule",
+        "from transformers.training_args import (\n    TrainingArguments,  # ours? no\n)\n"
+        "TrainingArguments('o', evaluation_strategy='steps')",
+        NEWEST,
+        [(REMOVED_KEYWORD, ERROR, "evaluation_strategy", ["eval_strategy"])],
+    ),
+    (
+        "library-pipeline-imported",
+        "from transformers import pipeline\npipeline('summarization', model='t5-small')",
+        NEWEST,
+        [(BAD_VALUE, ERROR, "'summarization'", [])],
+    ),
+    ("own-pipeline", "from mine import pipeline\npipeline('summarization')", NEWEST, []),
     # suppression
     ("suppressed", "TrainingArguments('o', fooo=1)  # glossary: ignore[TG003]", NEWEST, []),
     ("suppressed-bare", "TrainingArguments('o', fooo=1)  # glossary: ignore", NEWEST, []),

@@ -64,6 +64,9 @@ class CallSite:
     spread: bool  # has a `**kwargs` argument
     # Where each positional argument starts (absolute line, string index), in order.
     positional_at: tuple[tuple[int, int], ...] = ()
+    # The callee is a class the document binds itself (`class X`, `from mine import X`): not
+    # the library's, so kind and head are None and no catalogue callable answers for it.
+    own: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,7 +398,12 @@ class Analysis:
         return None
 
     def _site(self, group: Group, start: int) -> CallSite:
-        kind, head = self.identify(group.callee or "", start + group.line)
+        line = start + group.line
+        callee = group.callee or ""
+        # A class the document defines or imports from elsewhere is not the library's class of
+        # that name (a `DistillationTrainer(Trainer)` of the script's own): nothing is known.
+        own = self.names_own_class(callee, line)
+        kind, head = (None, None) if own else self.identify(callee, line)
         arguments = group.argument_list
         keywords = tuple(
             Keyword(a.keyword, start + a.line, a.keyword_start, a.keyword_end)
@@ -404,7 +412,7 @@ class Analysis:
         )
         close = None if group.close_line is None else (start + group.close_line, group.close_index)
         return CallSite(
-            callee=group.callee or "",
+            callee=callee,
             kind=kind,
             head_class=head,
             open=(start + group.line, group.index),
@@ -415,7 +423,35 @@ class Analysis:
             positional_at=tuple(
                 (start + a.line, a.start) for a in arguments if a.keyword is None and not a.spread
             ),
+            own=own,
         )
+
+    def names_own_class(self, callee: str, line_no: int) -> bool:
+        """Whether a call's class (`X(...)`, `X.from_pretrained(...)`) is one the document binds
+        itself, other than by importing it from transformers, trl or peft."""
+        parts = callee.split(".")
+        if len(parts) == 1 or (len(parts) == 2 and parts[1] == "from_pretrained"):
+            name = parts[0]
+            if name[:1].isupper():
+                found = self.bound(name, line_no)
+                return found is not None and not receivers.from_library(found)
+        return False
+
+    def bound(self, name: str, line_no: int) -> receivers.Binding | None:
+        """The last binding of a name at or above a line, here or (a notebook) in the cells
+        above."""
+        found = self.binding(name, line_no)
+        if found is not None:
+            return found[1]
+        if self.earlier is None:
+            return None
+        if self._reads is not None:
+            self._reads.add((ELSEWHERE, name))  # as in `_held_earlier`
+        for other in self.earlier(name):
+            found = other.binding(name, other.doc.line_count - 1)
+            if found is not None:
+                return found[1]
+        return None
 
     def _context(self, group: Group, start: int, line_no: int, index: int) -> CallContext:
         site = self._site(group, start)
