@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 
 from transformers_glossary_ls import kinds
 from transformers_glossary_ls.analysis import Analysis, CallSite
+from transformers_glossary_ls.analysis.calls import Group
 from transformers_glossary_ls.catalogue import (
     DEPRECATED,
     NOT_YET,
@@ -103,6 +104,11 @@ REDIRECTED_TASKS = {"image-to-text": "image-text-to-text"}
 GENERIC_CLASSES = frozenset({"ModelConfig", "BaseConfig", "BaseTrainer"})
 # Variables called by these names are taken at their word when their assignment is not in view.
 CALLED_BY_NAME = frozenset({"model", "tokenizer", "processor", "image_processor"})
+# Attributes whose value is called as a kind of call of its own (`processor.tokenizer(...)`).
+_CALL_KIND_ATTRIBUTES = frozenset(
+    attribute for (_, attribute), kind in kinds.ATTRIBUTES.items() if kind in kinds.CALL_KINDS
+)
+_MAX_CLASSES = 4096
 _AUTO = re.compile(
     r"Auto(Model\w*|Tokenizer|Processor|ImageProcessor|FeatureExtractor|VideoProcessor|Config)$"
 )
@@ -178,6 +184,8 @@ class Checker:
         # Per open document (by identity, dropped with it): block revision -> kept.
         self._kept: dict[int, tuple[weakref.ref[Analysis], dict[int, _KeptBlock]]] = {}
         self.calls_checked = 0  # calls whose findings were made rather than reused
+        self._classes: dict[str, bool] = {}  # callee of a class call -> `may_check`
+        self.chunks_read = 0  # chunks of the call index `findings` did not leave out
 
     # -- the walk -------------------------------------------------------------------------------
     def check(self, analysis: Analysis) -> list[Finding]:
@@ -239,6 +247,58 @@ class Checker:
             )
         kept.clear()
         kept.update(fresh)  # only what the document still has
+
+    # -- a document read once -----------------------------------------------------------------
+    def findings(self, analysis: Analysis) -> list[Finding]:
+        """What `check` finds, in the same order, for a document read once (the command
+        line): nothing is kept for later edits, and what cannot have a finding is left
+        unread. A textual prefilter finds the chunks of the call index where a call we may
+        be sure of opens (`may_check`, on the raw lines); only those chunks are indexed, and
+        of their calls only those passing a keyword (or `pipeline(`, whose task may be
+        positional) are identified and checked."""
+        if analysis.language is None:
+            return []
+        bound = analysis.bound_somewhere()
+
+        def wanted(callee: str) -> bool:
+            return self.may_check(analysis, callee, bound)
+
+        def keep(group: Group) -> bool:
+            return (group.passes_keyword or group.callee == "pipeline") and wanted(
+                group.callee or ""
+            )
+
+        found: list[Finding] = []
+        for k, chunk in analysis.chunks_calling(wanted):
+            self.chunks_read += 1
+            for call in analysis.chunk_calls(k, chunk, keep):
+                found += self._check(analysis, call)
+        return found
+
+    def may_check(self, analysis: Analysis, callee: str, bound: Callable[[str], bool]) -> bool:
+        """Whether `_check` may find anything in a call of `callee`, told from the name alone:
+        False only where it finds nothing whatever the call passes. `bound(name)`: whether
+        `name` may be assigned where the document's look-ups go (else `held` of it is None)."""
+        parts = callee.removeprefix("self.").split(".")
+        last = parts[-1]
+        if last[:1].isupper():
+            known = self._classes.get(callee)
+            if known is None:
+                # A class called: `identify`, `key_of` and `_sure` read nothing but its name.
+                kind, head = analysis.identify(callee, 0)
+                site = CallSite(callee, kind, head, (0, 0), None, (), 0, False)
+                key = self.facts.key_of(site)
+                known = key is not None and self._sure(analysis, site, key)
+                if len(self._classes) >= _MAX_CLASSES:  # names come from user text
+                    self._classes.clear()
+                self._classes[callee] = known
+            return known
+        if last in ("generate", "from_pretrained"):
+            return True
+        if len(parts) > 1:  # an attribute holds a call kind only as `kinds.ATTRIBUTES` say
+            return last in _CALL_KIND_ATTRIBUTES
+        # A name: what its assignment holds, or, with none, the name itself (`_is`).
+        return last in CALLED_BY_NAME or callee == "pipeline" or bound(last)
 
     def _kept_for(self, analysis: Analysis) -> dict[int, _KeptBlock]:
         entry = self._kept.get(id(analysis))

@@ -27,6 +27,11 @@ CHUNKS_BACK = -(-LOOK_AHEAD_LINES // CHUNK_LINES)  # chunks above the cursor's t
 
 _SIGNIFICANT = re.compile(r"[()\[\]{},]")
 _CALLEE = re.compile(r"([A-Za-z_][\w.]*)\s*$")
+# An opening parenthesis and the run of name characters before it (spaces between), read in
+# reversed raw text: strings and comments are left in, and finding every "(" is fast where a
+# forward search would try each character of each name.
+_OPENING_REVERSED = re.compile(r"\([^\S\r\n]*([\w.]*)")
+_NAME_START = re.compile(r"[A-Za-z_]")
 _KEYWORD_AT = re.compile(r"\s*([A-Za-z_]\w*)\s*=(?!=)")
 _SPREAD_AT = re.compile(r"\s*\*\*")
 # Words that stand before a parenthesis without calling anything.
@@ -88,6 +93,10 @@ class Group(NamedTuple):
     @property
     def argument_list(self) -> list[Argument]:
         return [Argument._make(raw) for raw in self.arguments]
+
+    @property
+    def passes_keyword(self) -> bool:
+        return any(raw[2] is not None for raw in self.arguments)
 
 
 @dataclass(slots=True)
@@ -197,6 +206,29 @@ def _start_argument(opened: _Open, text: str, rel: int, at: int) -> None:
     else:
         argument = (rel, start, None, 0, 0, _SPREAD_AT.match(text, at) is not None)
     group.arguments.append(argument)
+
+
+def openings(text: str) -> list[tuple[str, int]]:
+    """(callee, index of its parenthesis) of each `name(` in raw text, in order, those in
+    strings and comments too: every call `index_block` finds in the same lines, and more,
+    without lexing them. Blanking keeps every character of code and every quote, so the run of
+    name characters before a call's parenthesis is the same in raw text, and the callee is read
+    from it as `_CALLEE` reads it: from its first letter or underscore."""
+    found = []
+    last = len(text) - 1
+    for match in _OPENING_REVERSED.finditer(text[::-1]):
+        run = match.group(1)
+        if not run:
+            continue
+        run = run[::-1]
+        if not (run[0] == "_" or run[0].isascii() and run[0].isalpha()):
+            start = _NAME_START.search(run)
+            if start is None:
+                continue
+            run = run[start.start() :]
+        found.append((run, last - match.start()))
+    found.reverse()
+    return found
 
 
 def groups_holding(groups: list[tuple], line: int, index: int) -> Iterator[Group]:

@@ -329,14 +329,38 @@ class Analysis:
             for chunk in self._chunks(k):
                 yield k, chunk
 
-    def chunk_calls(self, block_index: int, chunk: int) -> list[CallSite]:
-        """The calls whose opening parenthesis is in one chunk, in order."""
+    def chunk_calls(
+        self, block_index: int, chunk: int, keep: Callable[[Group], bool] | None = None
+    ) -> list[CallSite]:
+        """The calls whose opening parenthesis is in one chunk, in order; with `keep`, only
+        those whose group it accepts (the others are not identified: no look-ups)."""
         start = self.doc.block_start(block_index)
         return [
             self._site(group, start)
             for group in map(Group.of, self.chunk_groups(block_index, chunk))
-            if group.callee is not None
+            if group.callee is not None and (keep is None or keep(group))
         ]
+
+    def chunks_calling(self, wanted: Callable[[str], bool]) -> list[tuple[int, int]]:
+        """(block index, chunk) of the chunks where a call of a callee `wanted` accepts may
+        open, in document order, told from the raw lines without lexing or indexing them:
+        every such call the index has is in one of them (see `calls.openings`)."""
+        if self.language is None:
+            return []
+        out: list[tuple[int, int]] = []
+        for k, block in enumerate(self.doc.blocks):
+            text = self._block_text(block)
+            line, counted, last = 0, 0, -1
+            for callee, at in callindex.openings(text):
+                if not wanted(callee):
+                    continue
+                line += text.count("\n", counted, at)
+                counted = at
+                chunk = line // callindex.CHUNK_LINES
+                if chunk != last:
+                    out.append((k, chunk))
+                    last = chunk
+        return out
 
     def calls(self) -> Iterator[CallSite]:
         """Every call of the document, in order of its opening parenthesis."""
@@ -558,6 +582,18 @@ class Analysis:
             if other.binding(name, last) is not None:
                 return other.held(expression, last, depth + 1)
         return None
+
+    def bound_somewhere(self) -> Callable[[str], bool]:
+        """Whether a name may be bound where `held` looks for it: on a line of the document
+        that it leads (`name =`, `name:`), or in an earlier document. False means that `held`
+        of it, or of anything starting with it, is None anywhere in the document as it is."""
+        names: set[str] = set()
+        for block in self.doc.blocks:
+            names |= receivers.lead_names(self._block_text(block))
+        earlier = self.earlier
+        if earlier is None:
+            return names.__contains__
+        return lambda name: name in names or next(iter(earlier(name)), None) is not None
 
     def bound_names(self) -> Iterator[str]:
         """Every name the document assigns or annotates (each block read in full once)."""

@@ -27,6 +27,7 @@ _LEAD = re.compile(r"^[ \t]*(?:self\.)?([A-Za-z_]\w*)[ \t]*(=(?!=)|:)", re.MULTI
 _ANNOTATED = re.compile(r"[ \t]*([A-Za-z_][\w.]*)[^=\n]*(?:=(?!=)[ \t]*([^\n]*)|$)")
 _CALL = re.compile(r"([A-Za-z_][\w.]*)[ \t]*\(")
 _CHAIN = re.compile(r"[A-Za-z_][\w.]*")
+_LEAD_NAME = re.compile(r"^[ \t]*(?:self\.)?([A-Za-z_]\w*)[ \t]*(?:=(?!=)|:)", re.MULTILINE)
 _WORD = r"(?<![\w.]){}(?!\w)"
 _AFTER = re.compile(r"[ \t]*(=(?!=)|:)")
 
@@ -52,6 +53,12 @@ class Held:
 def bindings_in(text: str) -> list[Binding]:
     """Every assignment and annotation of a text, in order (for tests and tools)."""
     return _read(text, _LEAD)
+
+
+def lead_names(text: str) -> set[str]:
+    """The names that lead a line as `name =` or `name:` (`self.` allowed): every name
+    `bindings_of` can find a binding of in the text, and some it finds none of."""
+    return set(_LEAD_NAME.findall(text))
 
 
 def bindings_of(text: str, name: str) -> list[Binding]:
