@@ -14,8 +14,6 @@ import weakref
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
 from transformers_glossary_ls import kinds
 from transformers_glossary_ls.analysis import Analysis, CallSite
 from transformers_glossary_ls.analysis.calls import Group
@@ -483,13 +481,13 @@ class Checker:
         elif p.name == "report_to":  # integrations are looked up when the Trainer is built
             severity, effect = ERROR, "the Trainer raises ValueError when it is built"
         message += f": {effect}." if effect else "."
-        nearest = process.extractOne(value, allowed, scorer=fuzz.ratio, score_cutoff=_VALUE_CUTOFF)
+        nearest = _nearest(value, allowed, _VALUE_CUTOFF)
         fixes: tuple[Fix, ...] = ()
         if not (sure or removed or nearest is not None):
             return
         if nearest is not None and not removed:  # a removed task's successor is no typo away
             quote = literal.group(1)
-            new = f"{quote}{nearest[0]}{quote}"
+            new = f"{quote}{nearest}{quote}"
             message += f" Did you mean {new}?"
             fixes = (Fix(f"Replace with {new}", Edit(line, start, end, new)),)
         elif not removed:
@@ -517,9 +515,7 @@ class Checker:
             names = self._names[key] = [
                 f.param.name for f in self.facts.names_of(key) if f.status == OK
             ]
-        choices = [n for n in names if n not in passed]
-        found = process.extractOne(name, choices, scorer=fuzz.ratio, score_cutoff=_SUGGEST_CUTOFF)
-        return found[0] if found else None
+        return _nearest(name, [n for n in names if n not in passed], _SUGGEST_CUTOFF)
 
     def _release_of(self, key: str) -> str:
         package = self.catalogue.package_of(key) or "transformers"
@@ -562,6 +558,15 @@ def _shifted(kept: _Kept | _KeptBlock, start: int) -> tuple[Finding, ...]:
         return dataclasses.replace(f, line=f.line + shift, fixes=fixes)
 
     return tuple(map(move, kept.findings))
+
+
+def _nearest(query: str, choices: list[str], cutoff: int) -> str | None:
+    """The choice nearest to `query` by rapidfuzz's ratio, if at least `cutoff`. rapidfuzz is
+    imported by the first finding that asks: `check` of clean files starts without it."""
+    from rapidfuzz import fuzz, process
+
+    found = process.extractOne(query, choices, scorer=fuzz.ratio, score_cutoff=cutoff)
+    return found[0] if found else None
 
 
 def _closing(text: str, at: int) -> int:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 MAX_PATCH = 40  # patches of a minor tried against a requirement
@@ -65,6 +64,10 @@ def release_for_spec(
 ) -> InForce | None:
     """The newest catalogue release a requirement allows (`==4.41.2`, `>=4.40,<4.42`).
     `exact(release)` gives the patch version of a release, when known, to test against."""
+    # Imported here, for a pinned requirement: an installed version needs none (see `_collect`
+    # in environment.py).
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     try:
         allowed = SpecifierSet(spec)
     except InvalidSpecifier:
