@@ -183,7 +183,7 @@ class Checker:
         self._kept: dict[int, tuple[weakref.ref[Analysis], dict[int, _KeptBlock]]] = {}
         self.calls_checked = 0  # calls whose findings were made rather than reused
         self._classes: dict[str, bool] = {}  # callee of a class call -> `may_check`
-        self.chunks_read = 0  # chunks of the call index `findings` did not leave out
+        self.lines_indexed = 0  # lines whose calls `findings` indexed (the prefilter let by)
 
     # -- the walk -------------------------------------------------------------------------------
     def check(self, analysis: Analysis) -> list[Finding]:
@@ -250,10 +250,10 @@ class Checker:
     def findings(self, analysis: Analysis) -> list[Finding]:
         """What `check` finds, in the same order, for a document read once (the command
         line): nothing is kept for later edits, and what cannot have a finding is left
-        unread. A textual prefilter finds the chunks of the call index where a call we may
-        be sure of opens (`may_check`, on the raw lines); only those chunks are indexed, and
-        of their calls only those passing a keyword (or `pipeline(`, whose task may be
-        positional) are identified and checked."""
+        unread. A textual prefilter finds the lines where a call we may be sure of opens
+        (`may_check`, on the raw lines); only those lines' calls are indexed, and of those
+        only the calls passing a keyword (or `pipeline(`, whose task may be positional) are
+        identified and checked."""
         if analysis.language is None:
             return []
         bound = analysis.bound_somewhere()
@@ -267,9 +267,9 @@ class Checker:
             )
 
         found: list[Finding] = []
-        for k, chunk in analysis.chunks_calling(wanted):
-            self.chunks_read += 1
-            for call in analysis.chunk_calls(k, chunk, keep):
+        for k, offset in analysis.lines_calling(wanted):
+            self.lines_indexed += 1
+            for call in analysis.line_calls(k, offset, keep):
                 found += self._check(analysis, call)
         return found
 

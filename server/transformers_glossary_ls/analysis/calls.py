@@ -130,19 +130,27 @@ class _Open:
     expect_argument: bool = True
 
 
-def index_block(lines: PythonLines, count: int, offset: int = 0) -> list[tuple]:
+def index_block(
+    lines: PythonLines, count: int, offset: int = 0, reach: int | None = None
+) -> list[tuple]:
     """The groups opened in the first `count` of `lines`, in order of their opening bracket.
 
     `lines` may run on past them (at most LOOK_AHEAD_LINES are read) so that groups opened
     near the end find their closing bracket. A line that is not Python ends every open group.
-    Lines in the result are counted from the first line read, plus `offset`.
+    Lines in the result are counted from the first line read, plus `offset`. `reach`: how many
+    lines are read at most, when not `count` and LOOK_AHEAD_LINES more.
+
+    A group's record does not depend on the lines above its own (brackets opened there are
+    outside it), so the groups of one line are the same read from that line as from the top
+    of its chunk, given the same `reach`.
     """
     groups: list[_Building] = []
     stack: list[_Open] = []
     owned = 0  # groups on the stack that were opened in the block
+    reach = count + LOOK_AHEAD_LINES if reach is None else reach
     for rel, got in enumerate(lines):
         past_end = rel >= count
-        if past_end and (owned == 0 or rel >= count + LOOK_AHEAD_LINES):
+        if past_end and (owned == 0 or rel >= reach):
             break
         if got is None:
             for opened in stack:

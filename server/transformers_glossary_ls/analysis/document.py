@@ -341,26 +341,44 @@ class Analysis:
             if group.callee is not None and (keep is None or keep(group))
         ]
 
-    def chunks_calling(self, wanted: Callable[[str], bool]) -> list[tuple[int, int]]:
-        """(block index, chunk) of the chunks where a call of a callee `wanted` accepts may
-        open, in document order, told from the raw lines without lexing or indexing them:
-        every such call the index has is in one of them (see `calls.openings`)."""
+    def lines_calling(self, wanted: Callable[[str], bool]) -> list[tuple[int, int]]:
+        """(block index, line in the block) of the lines where a call of a callee `wanted`
+        accepts may open, in document order, told from the raw lines without lexing or
+        indexing them: every such call the index has opens on one of them (see
+        `calls.openings`)."""
         if self.language is None:
             return []
         out: list[tuple[int, int]] = []
         for k, block in enumerate(self.doc.blocks):
             text = self._block_text(block)
-            line, counted, last = 0, 0, -1
+            line, counted = 0, 0
             for callee, at in callindex.openings(text):
                 if not wanted(callee):
                     continue
                 line += text.count("\n", counted, at)
                 counted = at
-                chunk = line // callindex.CHUNK_LINES
-                if chunk != last:
-                    out.append((k, chunk))
-                    last = chunk
+                if not out or out[-1] != (k, line):
+                    out.append((k, line))
         return out
+
+    def line_calls(
+        self, block_index: int, offset: int, keep: Callable[[Group], bool] | None = None
+    ) -> list[CallSite]:
+        """The calls whose opening parenthesis is on one line of a block, as its chunk's
+        index has them (read as far below as the chunk's reading goes), indexed from that
+        line alone and kept nowhere: for a document read once, where few lines hold a call
+        worth reading. With `keep`, only those whose group it accepts."""
+        lines = len(self.doc.blocks[block_index].lines)
+        first = offset - offset % callindex.CHUNK_LINES
+        count = min(callindex.CHUNK_LINES, lines - first)
+        reach = first + count + callindex.LOOK_AHEAD_LINES - offset
+        groups = callindex.index_block(self.python_lines(block_index, offset), 1, offset, reach)
+        start = self.doc.block_start(block_index)
+        return [
+            self._site(group, start)
+            for group in map(Group.of, groups)
+            if group.callee is not None and (keep is None or keep(group))
+        ]
 
     def calls(self) -> Iterator[CallSite]:
         """Every call of the document, in order of its opening parenthesis."""
