@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from transformers_glossary_ls import kinds
 from transformers_glossary_ls.analysis import Analysis, CallSite
 from transformers_glossary_ls.analysis.calls import Group
+from transformers_glossary_ls.bounded import BoundedCache
 from transformers_glossary_ls.catalogue import (
     DEPRECATED,
     NOT_YET,
@@ -107,6 +108,7 @@ _CALL_KIND_ATTRIBUTES = frozenset(
     attribute for (_, attribute), kind in kinds.ATTRIBUTES.items() if kind in kinds.CALL_KINDS
 )
 _MAX_CLASSES = 4096
+_MAX_CLASSES_BYTES = 1024 * 1024
 _AUTO = re.compile(
     r"Auto(Model\w*|Tokenizer|Processor|ImageProcessor|FeatureExtractor|VideoProcessor|Config)$"
 )
@@ -182,7 +184,8 @@ class Checker:
         # Per open document (by identity, dropped with it): block revision -> kept.
         self._kept: dict[int, tuple[weakref.ref[Analysis], dict[int, _KeptBlock]]] = {}
         self.calls_checked = 0  # calls whose findings were made rather than reused
-        self._classes: dict[str, bool] = {}  # callee of a class call -> `may_check`
+        # Callee of a class call -> `may_check`; callees come from user text: bounded in bytes.
+        self._classes: BoundedCache[str, bool] = BoundedCache(_MAX_CLASSES, _MAX_CLASSES_BYTES)
         self.lines_indexed = 0  # lines whose calls `findings` indexed (the prefilter let by)
 
     # -- the walk -------------------------------------------------------------------------------
@@ -286,10 +289,8 @@ class Checker:
                 kind, head = analysis.identify(callee, 0)
                 site = CallSite(callee, kind, head, (0, 0), None, (), 0, False)
                 key = self.facts.key_of(site)
-                known = key is not None and self._sure(analysis, site, key)
-                if len(self._classes) >= _MAX_CLASSES:  # names come from user text
-                    self._classes.clear()
-                self._classes[callee] = known
+                sure = key is not None and self._sure(analysis, site, key)
+                known = self._classes.put(callee, sure)
             return known
         if last in ("generate", "from_pretrained"):
             return True
