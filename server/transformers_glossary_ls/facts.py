@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from transformers_glossary_ls import kinds
 from transformers_glossary_ls.analysis import CallSite, Held
 from transformers_glossary_ls.bounded import BoundedCache
 from transformers_glossary_ls.catalogue import Catalogue, Param, head_family
-from transformers_glossary_ls.installed_docs import Signature
 from transformers_glossary_ls.vocabulary import ARGUMENT, Entry
+
+if TYPE_CHECKING:  # annotations only: reading installed sources is the server's, not check's
+    from transformers_glossary_ls.installed_docs import Signature
 
 MAX_CACHED = 8192
 MAX_CACHED_BYTES = 4 * 1024 * 1024

@@ -31,6 +31,7 @@ _LEAD = re.compile(r"^[ \t]*(?:self\.)?([A-Za-z_]\w*)[ \t]*(=(?!=)|:)", re.MULTI
 _ANNOTATED = re.compile(r"[ \t]*([A-Za-z_][\w.]*)[^=\n]*(?:=(?!=)[ \t]*([^\n]*)|$)")
 _CALL = re.compile(r"([A-Za-z_][\w.]*)[ \t]*\(")
 _CHAIN = re.compile(r"[A-Za-z_][\w.]*")
+_LEAD_NAME = re.compile(r"^[ \t]*(?:self\.)?([A-Za-z_]\w*)[ \t]*(?:=(?!=)|:)", re.MULTILINE)
 _WORD = r"(?<![\w.]){}(?!\w)"
 _AFTER = re.compile(r"[ \t]*(=(?!=)|:)")
 # What stands before a name that a `class`/`def` line or an import binds, on its line.
@@ -117,6 +118,12 @@ def _opens(text: str, at: int) -> bool:
     while text[at : at + 1] in (" ", "\t"):
         at += 1
     return text[at : at + 1] in ("(", ":")
+
+
+def lead_names(text: str) -> set[str]:
+    """The names that lead a line as `name =` or `name:` (`self.` allowed): every name
+    `bindings_of` can find a binding of in the text, and some it finds none of."""
+    return set(_LEAD_NAME.findall(text))
 
 
 def bindings_of(text: str, name: str) -> list[Binding]:
