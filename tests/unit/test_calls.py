@@ -271,3 +271,18 @@ def test_one_name_at_a_time_reads_what_the_whole_reading_does(path):
     names = set(re.findall(r"[A-Za-z_]\w*", text))
     for name in names:
         assert bindings_of(text, name) == [b for b in every if b.name == name], name
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "out = f(x).model(attention_mask=m, ‸",
+        "batch[0].model(‸",
+        '"a".tokenizer(‸',
+        "z = (a).model(‸",
+    ],
+)
+def test_an_attribute_of_a_value_we_cannot_name_is_no_known_call(source):
+    # Not `model(` / `tokenizer(` called by name: what is called hangs off a call, a subscript
+    # or a string.
+    assert context(source) is None

@@ -116,7 +116,7 @@ ROWS = [
     ("a class by its package", "python", "transformers.TrainingArguments('o', no_cuda=True)\n"),
     ("from_pretrained()", "python", "AutoModel.from_pretrained('x', use_auth_token=True)\n"),
     ("pipeline()'s task by position", "python", "pipeline('summarization')\n"),
-    ("a callee after a call", "python", "f(x).model(attention_masks=m)\n"),
+    ("a callee after a call", "python", "f(x); model(attention_masks=m)\n"),
     ("a callee after a digit", "python", "9model(attention_masks=m)\n"),
     (
         "a tab and a form feed",
@@ -139,6 +139,13 @@ def test_each_way_to_be_sure_of_a_call_passes_the_prefilter(language, text):
         CHECKERS[None], Path("/t" + (".py" if language == "python" else ".md")), text
     )
     assert every and once == every
+
+
+@pytest.mark.parametrize(
+    "text", ["f(x).model(attention_masks=m)\n", "b[0].model(attention_masks=m)\n"]
+)
+def test_an_attribute_of_an_unnamed_value_is_checked_by_neither(text):
+    assert _both(CHECKERS[None], Path("/t.py"), text) == ([], [])
 
 
 def test_a_name_bound_in_an_earlier_cell_passes_the_prefilter():

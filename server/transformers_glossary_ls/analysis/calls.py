@@ -174,7 +174,13 @@ def index_block(
                     callee = None
                     if char == "(":
                         found = _CALLEE.search(text, 0, i)
-                        if found is not None and found.group(1) not in _NOT_CALLEES:
+                        # `f(x).model(`, `batch[0].model(`, `"a".upper(`: an attribute of a
+                        # value we cannot name is no call we know.
+                        if (
+                            found is not None
+                            and found.group(1) not in _NOT_CALLEES
+                            and text[found.start() - 1 : found.start()] != "."
+                        ):
                             callee = found.group(1)
                     group = _Building(char, rel, i, callee)
                     groups.append(group)
