@@ -352,6 +352,46 @@ def ignored_in_loops(fn, var: str) -> set[str]:
     return out
 
 
+def _dropped_pop(stmt, var: str) -> str | None:
+    """The key of `_ = var.pop("x", ...)` or a bare `var.pop("x", ...)` statement."""
+    value = None
+    if isinstance(stmt, ast.Expr):
+        value = stmt.value
+    elif (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+          and src(stmt.targets[0]) == "_"):
+        value = stmt.value
+    if (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+            and value.func.attr == "pop" and src(value.func.value) == var and value.args):
+        key = const_str(value.args[0])
+        return key if key and key.isidentifier() else None
+    return None
+
+
+def dropped_pops(fn, var: str) -> set[str]:
+    """Names popped and thrown away by a statement of the function's own body
+    (`_ = kwargs.pop("use_fast", None)`): accepted, no effect. Not when the name is read
+    anywhere else in the function, nor when `var` was handed on (`f(**kwargs)`) before the
+    drop: then something else may have read it (4.40 AutoTokenizer's `code_revision`)."""
+    dropped = {}
+    for stmt in fn.body:
+        key = _dropped_pop(stmt, var)
+        if key is not None:
+            dropped.setdefault(key, stmt)
+    if not dropped:
+        return set()
+    handed_on = [
+        n.lineno for n in ast.walk(fn)
+        if (isinstance(n, ast.keyword) and n.arg is None and src(n.value) == var)
+        or (isinstance(n, ast.Call) and any(src(a) in (var, "*" + var) for a in n.args))
+    ]
+    out = set()
+    for key, stmt in dropped.items():
+        mentions = sum(1 for n in ast.walk(fn) if isinstance(n, ast.Constant) and n.value == key)
+        if mentions == 1 and not any(line < stmt.lineno for line in handed_on):
+            out.add(key)
+    return out
+
+
 def none_fallbacks(fn) -> dict[str, str]:
     """`if x is None: x = <literal>` → {x: source of literal}: the effective default."""
     out: dict[str, str] = {}
@@ -634,7 +674,7 @@ def function_callable(wheel, member, fn, known_extra=()) -> dict[str, dict]:
     kwname: list[str] = []
     params = signature(wheel, member, fn, var_kw_out=kwname)
     if kwname:
-        ignored = ignored_in_loops(fn, kwname[0])
+        ignored = ignored_in_loops(fn, kwname[0]) | dropped_pops(fn, kwname[0])
         for n, d in loop_literal_names(fn, kwname[0]).items():
             if n.startswith("_"):
                 continue
