@@ -57,6 +57,10 @@ _DEPRECATED_SUBJECT = [
     re.compile(r"[Uu]sing (?:the )?deprecated `(?:--)?(\w+)`"),
     re.compile(r"[Uu]sing `(?:--)?(\w+)` is deprecated"),
     re.compile(r"[Tt]he `(?:--)?(\w+)` (?:argument|parameter|attribute|kwarg) is deprecated"),
+    # "Passing `tp_plan` directly to `from_pretrained` is deprecated": the keyword to that call
+    # (not "Passing `fsdp` as a string", a value, nor "... in `videos_kwargs`", another place).
+    re.compile(r"[Pp]assing `(?:--)?(\w+)`(?: (?:argument|parameter|kwarg))? (?:directly )?to "
+               r"[^.]{0,80}?\b(?:is|are) deprecated"),
 ]
 _REPLACEMENT = [
     re.compile(r"[Uu]se `(?:--)?(\w+)[ =`]"),
@@ -64,6 +68,7 @@ _REPLACEMENT = [
     re.compile(r"in favou?r of `(?:--)?(\w+)`"),
     re.compile(r"renamed (?:to|into) `(?:--)?(\w+)`"),
     re.compile(r"`(?:--)?(\w+)` is preferred"),
+    re.compile(r"[Pp]ass (?:it|them) (?:in|to|via|through|as) `(?:--)?(\w+)[ =`(]"),
 ]
 _REMOVAL = re.compile(r"removed (?:in|from)[^0-9.]{0,40}?v?(\d+(?:\.\d+){0,2})")
 _HEAD_FAMILY = re.compile(r"(For[A-Z]\w*)$")

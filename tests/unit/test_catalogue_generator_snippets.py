@@ -86,3 +86,55 @@ def test_the_loop_form_is_still_ignored():
     )
     params = build.function_callable(None, "m.py", fn)
     assert params["from_tf"]["k"] == params["mirror"]["k"] == "ignored"
+
+
+# -- "Passing `x` directly to ... is deprecated"
+
+
+def test_passing_x_directly_to_a_call_is_a_deprecation_of_x():
+    found = build.parse_deprecations(
+        [
+            "Passing `tp_plan` directly to `from_pretrained` is deprecated and will be removed"
+            " in v5.18. Pass it in `distributed_config=DistributedConfig(tp_plan=...)` instead."
+        ],
+        {"tp_plan", "distributed_config", "from_pretrained"},
+    )
+    assert found == {"tp_plan": {"r": "5.18", "n": "distributed_config"}}
+
+
+def test_passing_x_to_a_config_initialization_is_a_deprecation_of_x():
+    found = build.parse_deprecations(
+        ["Passing `gradient_checkpointing` to a config initialization is deprecated and will be"
+         " removed in v5 Transformers."],
+        {"gradient_checkpointing"},
+    )
+    assert found == {"gradient_checkpointing": {"r": "5", "n": None}}
+
+
+def test_passing_a_value_or_passing_it_elsewhere_is_not_a_deprecation_of_the_name():
+    texts = [
+        "Passing `fsdp` as a string is deprecated and will be removed in v5.",
+        "Passing `load_audio_from_video` in `videos_kwargs` is deprecated. Pass it directly"
+        " to the processor instead.",
+    ]
+    assert build.parse_deprecations(texts, {"fsdp", "load_audio_from_video"}) == {}
+
+
+def test_the_warning_in_a_function_body_marks_the_keyword(tmp_path):
+    fn = _fn(
+        """
+        def from_pretrained(cls, name, *args, distributed_config=None, **kwargs):
+            tp_plan = kwargs.pop("tp_plan", None)
+            if tp_plan is not None:
+                warnings.warn(
+                    "Passing `tp_plan` directly to `from_pretrained` is deprecated and will be "
+                    "removed in v5.18. "
+                    "Pass it in `distributed_config=DistributedConfig(tp_plan=...)` instead.",
+                    FutureWarning,
+                )
+        """
+    )
+    wheel = _wheel(tmp_path, {"modeling_utils.py": "x = 1\n"})
+    params = build.function_callable(wheel, "transformers/modeling_utils.py", fn)
+    assert params["tp_plan"]["x"] == {"r": "5.18", "n": "distributed_config"}
+    assert "x" not in params["distributed_config"]
