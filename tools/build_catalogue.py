@@ -994,10 +994,17 @@ def extract_transformers(wheel: Wheel) -> dict:
         params = {n: f for n, f in params.items() if not n.startswith("_")}
         put("from_pretrained:" + key, "from_pretrained", params, path)
         fp[key] = params
+    auto = auto_from_pretrained(wheel, fp)
+    for name, (params, base) in auto.items():
+        put("from_pretrained:" + name, "from_pretrained", params,
+            f"model_doc/auto#transformers.{name}.from_pretrained",
+            base=["from_pretrained:" + base])
     if fp:
         union: dict[str, dict] = {}
         for key in ("model", "tokenizer", "processor", "config"):
             merge_into(union, fp.get(key))
+        for params, _base in auto.values():
+            merge_into(union, params)
         put("from_pretrained", "from_pretrained", union,
             "main_classes/model#transformers.PreTrainedModel.from_pretrained")
     # Attention implementations as choices of attn_implementation.
@@ -1162,6 +1169,68 @@ def extract_transformers(wheel: Wheel) -> dict:
             all_model[n].extend(fs)
     put("model", "model", {n: mode_facts(fs) for n, fs in all_model.items()}, "model_doc/auto")
     return {"callables": out, "classes": {c: [d, fam, p] for c, (d, fam, p) in classes.items()}}
+
+
+# Auto classes whose `from_pretrained` reads keywords of its own (`use_fast`, `tokenizer_type`,
+# `trust_remote_code`, ...) before handing the rest to the class it picks: (name, module under
+# `models/auto/`, the class defining it, the `from_pretrained:` callable the rest goes to).
+AUTO_FROM_PRETRAINED = (
+    ("AutoModel", "auto_factory.py", "_BaseAutoModelClass", "model"),
+    ("AutoTokenizer", "tokenization_auto.py", "AutoTokenizer", "tokenizer"),
+    ("AutoConfig", "configuration_auto.py", "AutoConfig", "config"),
+    ("AutoProcessor", "processing_auto.py", "AutoProcessor", "processor"),
+    ("AutoImageProcessor", "image_processing_auto.py", "AutoImageProcessor", "processor"),
+    ("AutoFeatureExtractor", "feature_extraction_auto.py", "AutoFeatureExtractor", "processor"),
+    ("AutoVideoProcessor", "video_processing_auto.py", "AutoVideoProcessor", "processor"),
+)
+
+
+def auto_from_pretrained(wheel, taken: dict[str, dict]) -> dict[str, tuple[dict, str]]:
+    """{Auto class: (params, base)}: what each Auto class's `from_pretrained` reads itself,
+    over its base (the class it hands on to, `taken[base]`). A name the base also takes is
+    left to the base's facts, unless the Auto class drops it or warns that it is deprecated."""
+    out: dict[str, tuple[dict, str]] = {}
+    for name, module, cname, base in AUTO_FROM_PRETRAINED:
+        got = cls_at(wheel, "transformers/models/auto/" + module, cname)
+        fn = find_method(got[1], "from_pretrained") if got else None
+        if fn is None:
+            continue
+        own = taken.get(base, {})
+        params = function_callable(wheel, got[0], fn)
+        for n, d in helper_deprecations(wheel, got[0], fn, set(params)).items():
+            if n in params and "x" not in params[n]:
+                params[n]["x"] = d
+        out[name] = ({
+            n: f for n, f in params.items()
+            if not n.startswith("_") and n != "pretrained_model_name_or_path"
+            and (n not in own or "x" in f or f.get("k") == "ignored")
+        }, base)
+    return out
+
+
+def helper_deprecations(wheel, member, fn, known: set[str]) -> dict[str, dict]:
+    """Deprecations warned by the module's functions that `fn` hands a keyword to under its
+    own name (5.x AutoImageProcessor: `_resolve_backend(backend, use_fast, ...)` warns that
+    `use_fast` is deprecated): only for the parameters the call fills."""
+    out: dict[str, dict] = {}
+    for node in ast.walk(fn):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        got = wheel.resolve(member, node.func.id)
+        if not (got and isinstance(got[1], ast.FunctionDef)):
+            continue
+        helper = got[1]
+        names = [a.arg for a in helper.args.posonlyargs + helper.args.args]
+        given = {names[i] for i, a in enumerate(node.args)
+                 if i < len(names) and isinstance(a, ast.Name) and a.id == names[i]}
+        given |= {k.arg for k in node.keywords
+                  if k.arg and isinstance(k.value, ast.Name) and k.value.id == k.arg}
+        given &= known
+        if given:
+            for n, d in parse_deprecations(messages(helper), known).items():
+                if n in given:
+                    out.setdefault(n, d)
+    return out
 
 
 def reporting_integrations(wheel, member, cls) -> list[str] | None:

@@ -104,8 +104,10 @@ def test_passing_x_directly_to_a_call_is_a_deprecation_of_x():
 
 def test_passing_x_to_a_config_initialization_is_a_deprecation_of_x():
     found = build.parse_deprecations(
-        ["Passing `gradient_checkpointing` to a config initialization is deprecated and will be"
-         " removed in v5 Transformers."],
+        [
+            "Passing `gradient_checkpointing` to a config initialization is deprecated and will be"
+            " removed in v5 Transformers."
+        ],
         {"gradient_checkpointing"},
     )
     assert found == {"gradient_checkpointing": {"r": "5", "n": None}}
@@ -138,3 +140,103 @@ def test_the_warning_in_a_function_body_marks_the_keyword(tmp_path):
     params = build.function_callable(wheel, "transformers/modeling_utils.py", fn)
     assert params["tp_plan"]["x"] == {"r": "5.18", "n": "distributed_config"}
     assert "x" not in params["distributed_config"]
+
+
+# -- Auto classes' own `from_pretrained` keywords
+
+_BASE = {
+    "tokenization_utils_base.py": """
+        class PreTrainedTokenizerBase:
+            @classmethod
+            def from_pretrained(cls, pretrained_model_name_or_path, *init_inputs,
+                                cache_dir=None, trust_remote_code=False, **kwargs):
+                proxies = kwargs.pop("proxies", None)
+        """,
+    "modeling_utils.py": """
+        class PreTrainedModel:
+            @classmethod
+            def from_pretrained(cls, pretrained_model_name_or_path, *model_args, config=None,
+                                **kwargs):
+                torch_dtype = kwargs.pop("torch_dtype", None)
+                trust_remote_code = kwargs.pop("trust_remote_code", None)
+        """,
+    "models/auto/auto_factory.py": """
+        class _BaseAutoModelClass:
+            @classmethod
+            def from_pretrained(cls, pretrained_model_name_or_path, *model_args, **kwargs):
+                config = kwargs.pop("config", None)
+                trust_remote_code = kwargs.get("trust_remote_code")
+                code_revision = kwargs.pop("code_revision", None)
+                if kwargs.get("torch_dtype") == "auto":
+                    _ = kwargs.pop("torch_dtype")
+        """,
+}
+
+
+def test_auto_tokenizer_keywords_are_a_callable_over_the_tokenizer_s(tmp_path):
+    wheel = _wheel(
+        tmp_path,
+        {
+            **_BASE,
+            "models/auto/tokenization_auto.py": """
+                class AutoTokenizer:
+                    @classmethod
+                    def from_pretrained(cls, pretrained_model_name_or_path, *inputs, **kwargs):
+                        config = kwargs.pop("config", None)
+                        _ = kwargs.pop("use_fast", None)
+                        tokenizer_type = kwargs.pop("tokenizer_type", None)
+                        trust_remote_code = kwargs.pop("trust_remote_code", None)
+                        revision = kwargs.get("revision")
+                """,
+        },
+    )
+    out = build.extract_transformers(wheel)["callables"]
+    auto = out["from_pretrained:AutoTokenizer"]
+    assert auto["base"] == ["from_pretrained:tokenizer"]
+    assert auto["path"] == "model_doc/auto#transformers.AutoTokenizer.from_pretrained"
+    # What the tokenizer's own from_pretrained takes (trust_remote_code) answers from there.
+    assert auto["params"] == {
+        "config": {"k": "kwargs", "d": "None"},
+        "use_fast": {"k": "ignored", "d": "None"},
+        "tokenizer_type": {"k": "kwargs", "d": "None"},
+        "revision": {"k": "kwargs"},
+    }
+    assert {"use_fast", "tokenizer_type"} <= set(out["from_pretrained"]["params"])
+    # Every AutoModel* shares _BaseAutoModelClass; the model's own facts stay with the model.
+    model = out["from_pretrained:AutoModel"]
+    assert model["base"] == ["from_pretrained:model"]
+    assert model["params"] == {"code_revision": {"k": "kwargs", "d": "None"}}
+
+
+def test_a_deprecation_warned_by_a_helper_the_auto_class_hands_the_keyword_to(tmp_path):
+    wheel = _wheel(
+        tmp_path,
+        {
+            **_BASE,
+            "models/auto/image_processing_auto.py": """
+                def _resolve_backend(backend, use_fast, base_class_name):
+                    if use_fast is not None:
+                        logger.warning_once(
+                            "The `use_fast` parameter is deprecated and will be removed in a "
+                            'future version. Use `backend="torchvision"` instead.'
+                        )
+
+                def _unrelated(size):
+                    logger.warning("The `size` parameter is deprecated.")
+
+                class AutoImageProcessor:
+                    @classmethod
+                    def from_pretrained(cls, pretrained_model_name_or_path, **kwargs):
+                        use_fast = kwargs.pop("use_fast", None)
+                        backend = kwargs.pop("backend", None)
+                        size = kwargs.pop("size", None)
+                        backend = _resolve_backend(backend, use_fast, None)
+                        _unrelated(size=3)
+                """,
+        },
+    )
+    params = build.extract_transformers(wheel)["callables"]["from_pretrained:AutoImageProcessor"][
+        "params"
+    ]
+    assert params["use_fast"]["x"] == {"r": None, "n": "backend"}
+    assert "x" not in params["backend"] and "x" not in params["size"]
