@@ -760,6 +760,18 @@ def method_params(wheel, member, clsname, method, **kw):
     return function_callable(wheel, m, fn, **kw)
 
 
+def union_of(parts: list[dict | None]) -> dict[str, dict]:
+    """Each name with the facts of the first part that takes it, but not as `ignored` where
+    another part reads it (4.50 `PreTrainedModel.from_pretrained` drops `trust_remote_code`,
+    which the Auto classes read)."""
+    out: dict[str, dict] = {}
+    for part in parts:
+        for n, f in (part or {}).items():
+            if n not in out or (out[n].get("k") == "ignored" and f.get("k") != "ignored"):
+                out[n] = dict(f)
+    return out
+
+
 def merge_into(dst: dict, src_: dict | None, origin=None):
     if not src_:
         return
@@ -1000,11 +1012,8 @@ def extract_transformers(wheel: Wheel) -> dict:
             f"model_doc/auto#transformers.{name}.from_pretrained",
             base=["from_pretrained:" + base])
     if fp:
-        union: dict[str, dict] = {}
-        for key in ("model", "tokenizer", "processor", "config"):
-            merge_into(union, fp.get(key))
-        for params, _base in auto.values():
-            merge_into(union, params)
+        parts = [fp.get(key) for key in ("model", "tokenizer", "processor", "config")]
+        union = union_of(parts + [params for params, _base in auto.values()])
         put("from_pretrained", "from_pretrained", union,
             "main_classes/model#transformers.PreTrainedModel.from_pretrained")
     # Attention implementations as choices of attn_implementation.
@@ -1188,7 +1197,8 @@ AUTO_FROM_PRETRAINED = (
 def auto_from_pretrained(wheel, taken: dict[str, dict]) -> dict[str, tuple[dict, str]]:
     """{Auto class: (params, base)}: what each Auto class's `from_pretrained` reads itself,
     over its base (the class it hands on to, `taken[base]`). A name the base also takes is
-    left to the base's facts, unless the Auto class drops it or warns that it is deprecated."""
+    left to the base's facts, unless the Auto class drops it or warns that it is deprecated,
+    or the base drops it (4.50 `trust_remote_code`: read by the Auto class, not the model's)."""
     out: dict[str, tuple[dict, str]] = {}
     for name, module, cname, base in AUTO_FROM_PRETRAINED:
         got = cls_at(wheel, "transformers/models/auto/" + module, cname)
@@ -1203,7 +1213,7 @@ def auto_from_pretrained(wheel, taken: dict[str, dict]) -> dict[str, tuple[dict,
         out[name] = ({
             n: f for n, f in params.items()
             if not n.startswith("_") and n != "pretrained_model_name_or_path"
-            and (n not in own or "x" in f or f.get("k") == "ignored")
+            and (n not in own or "x" in f or "ignored" in (f.get("k"), own[n].get("k")))
         }, base)
     return out
 

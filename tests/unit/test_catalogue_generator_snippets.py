@@ -94,8 +94,8 @@ def test_the_loop_form_is_still_ignored():
 def test_passing_x_directly_to_a_call_is_a_deprecation_of_x():
     found = build.parse_deprecations(
         [
-            "Passing `tp_plan` directly to `from_pretrained` is deprecated and will be removed"
-            " in v5.18. Pass it in `distributed_config=DistributedConfig(tp_plan=...)` instead."
+            "Passing `tp_plan` directly to `from_pretrained` is deprecated (removed in v5.18)."
+            " Pass it in `distributed_config=DistributedConfig(...)` instead."
         ],
         {"tp_plan", "distributed_config", "from_pretrained"},
     )
@@ -104,10 +104,7 @@ def test_passing_x_directly_to_a_call_is_a_deprecation_of_x():
 
 def test_passing_x_to_a_config_initialization_is_a_deprecation_of_x():
     found = build.parse_deprecations(
-        [
-            "Passing `gradient_checkpointing` to a config initialization is deprecated and will be"
-            " removed in v5 Transformers."
-        ],
+        ["Passing `gradient_checkpointing` to a config is deprecated (removed in v5)."],
         {"gradient_checkpointing"},
     )
     assert found == {"gradient_checkpointing": {"r": "5", "n": None}}
@@ -115,9 +112,8 @@ def test_passing_x_to_a_config_initialization_is_a_deprecation_of_x():
 
 def test_passing_a_value_or_passing_it_elsewhere_is_not_a_deprecation_of_the_name():
     texts = [
-        "Passing `fsdp` as a string is deprecated and will be removed in v5.",
-        "Passing `load_audio_from_video` in `videos_kwargs` is deprecated. Pass it directly"
-        " to the processor instead.",
+        "Passing `fsdp` as a string is deprecated.",
+        "Passing `load_audio_from_video` in `videos_kwargs` is deprecated. Pass it directly.",
     ]
     assert build.parse_deprecations(texts, {"fsdp", "load_audio_from_video"}) == {}
 
@@ -129,9 +125,9 @@ def test_the_warning_in_a_function_body_marks_the_keyword(tmp_path):
             tp_plan = kwargs.pop("tp_plan", None)
             if tp_plan is not None:
                 warnings.warn(
-                    "Passing `tp_plan` directly to `from_pretrained` is deprecated and will be "
-                    "removed in v5.18. "
-                    "Pass it in `distributed_config=DistributedConfig(tp_plan=...)` instead.",
+                    "Passing `tp_plan` directly to `from_pretrained` is deprecated "
+                    "(removed in v5.18). "
+                    "Pass it in `distributed_config=DistributedConfig(...)` instead.",
                     FutureWarning,
                 )
         """
@@ -217,8 +213,7 @@ def test_a_deprecation_warned_by_a_helper_the_auto_class_hands_the_keyword_to(tm
                 def _resolve_backend(backend, use_fast, base_class_name):
                     if use_fast is not None:
                         logger.warning_once(
-                            "The `use_fast` parameter is deprecated and will be removed in a "
-                            'future version. Use `backend="torchvision"` instead.'
+                            'The `use_fast` parameter is deprecated. Use `backend="pil"`.'
                         )
 
                 def _unrelated(size):
@@ -240,3 +235,27 @@ def test_a_deprecation_warned_by_a_helper_the_auto_class_hands_the_keyword_to(tm
     ]
     assert params["use_fast"]["x"] == {"r": None, "n": "backend"}
     assert "x" not in params["backend"] and "x" not in params["size"]
+
+
+def test_a_keyword_the_model_drops_but_the_auto_class_reads_is_the_auto_class_s(tmp_path):
+    """4.50's `PreTrainedModel.from_pretrained` drops `trust_remote_code`, which
+    `_BaseAutoModelClass.from_pretrained` reads: not ignored for `AutoModel*`, nor in the union."""
+    wheel = _wheel(
+        tmp_path,
+        {
+            **_BASE,
+            "modeling_utils.py": """
+                class PreTrainedModel:
+                    @classmethod
+                    def from_pretrained(cls, pretrained_model_name_or_path, config=None,
+                                        **kwargs):
+                        _ = kwargs.pop("trust_remote_code", None)
+                        _ = kwargs.pop("mirror", None)
+                """,
+        },
+    )
+    out = build.extract_transformers(wheel)["callables"]
+    assert out["from_pretrained:model"]["params"]["trust_remote_code"]["k"] == "ignored"
+    assert out["from_pretrained:AutoModel"]["params"]["trust_remote_code"] == {"k": "kwargs"}
+    assert out["from_pretrained"]["params"]["trust_remote_code"].get("k") != "ignored"
+    assert out["from_pretrained"]["params"]["mirror"]["k"] == "ignored"
