@@ -1012,8 +1012,11 @@ def extract_transformers(wheel: Wheel) -> dict:
             f"model_doc/auto#transformers.{name}.from_pretrained",
             base=["from_pretrained:" + base])
     if fp:
-        parts = [fp.get(key) for key in ("model", "tokenizer", "processor", "config")]
-        union = union_of(parts + [params for params, _base in auto.values()])
+        union = union_of([fp.get(key) for key in ("model", "tokenizer", "processor", "config")])
+        # Then the Auto classes' own, in AUTO_FROM_PRETRAINED's order: a `use_fast` variable
+        # reads as AutoTokenizer's, not AutoImageProcessor's.
+        for params, _base in auto.values():
+            merge_into(union, params)
         put("from_pretrained", "from_pretrained", union,
             "main_classes/model#transformers.PreTrainedModel.from_pretrained")
     # Attention implementations as choices of attn_implementation.

@@ -209,6 +209,12 @@ def test_a_deprecation_warned_by_a_helper_the_auto_class_hands_the_keyword_to(tm
         tmp_path,
         {
             **_BASE,
+            "models/auto/tokenization_auto.py": """
+                class AutoTokenizer:
+                    @classmethod
+                    def from_pretrained(cls, pretrained_model_name_or_path, **kwargs):
+                        _ = kwargs.pop("use_fast", None)
+                """,
             "models/auto/image_processing_auto.py": """
                 def _resolve_backend(backend, use_fast, base_class_name):
                     if use_fast is not None:
@@ -230,11 +236,12 @@ def test_a_deprecation_warned_by_a_helper_the_auto_class_hands_the_keyword_to(tm
                 """,
         },
     )
-    params = build.extract_transformers(wheel)["callables"]["from_pretrained:AutoImageProcessor"][
-        "params"
-    ]
+    out = build.extract_transformers(wheel)["callables"]
+    params = out["from_pretrained:AutoImageProcessor"]["params"]
     assert params["use_fast"]["x"] == {"r": None, "n": "backend"}
     assert "x" not in params["backend"] and "x" not in params["size"]
+    # The union reads an Auto class's name as the first Auto class that takes it says.
+    assert out["from_pretrained"]["params"]["use_fast"] == {"k": "ignored", "d": "None"}
 
 
 def test_a_keyword_the_model_drops_but_the_auto_class_reads_is_the_auto_class_s(tmp_path):
