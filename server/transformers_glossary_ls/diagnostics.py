@@ -119,6 +119,11 @@ _STRICT_TYPES = re.compile(
 # A rename is the same only under a condition: `warmup_steps` takes a ratio once it is a float.
 _SAME_MEANING_IF: dict[tuple[str, str], Callable[[Param], bool]] = {
     ("warmup_ratio", "warmup_steps"): lambda p: "float" in (p.type or ""),
+    # Never: the value changes shape (`tp_plan="auto"` becomes
+    # `distributed_config=DistributedConfig(tp_plan="auto")`; `use_fast=True` becomes
+    # `backend="torchvision"`).
+    ("tp_plan", "distributed_config"): lambda p: False,
+    ("use_fast", "backend"): lambda p: False,
 }
 _SUGGEST_CUTOFF = 80  # rapidfuzz ratio for a did-you-mean
 _VALUE_CUTOFF = 70
@@ -141,10 +146,10 @@ def behaviour_of(key: str, package: str | None, transformers_major: int) -> Beha
         return GENERATE
     if key == "generation_config":
         return GENERATION_CONFIG
+    if key.startswith("from_pretrained"):  # before the model test: `from_pretrained:AutoModel`
+        return PASSED_ON
     if key == "model" or key.startswith("model:") or head_family(key):
         return FORWARD_5 if transformers_major >= 5 else FORWARD_4
-    if key.startswith("from_pretrained"):
-        return PASSED_ON
     return NOT_CHECKED
 
 

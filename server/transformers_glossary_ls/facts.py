@@ -38,6 +38,27 @@ _FROM_PRETRAINED = {
     kinds.FEATURE_EXTRACTOR: "from_pretrained:processor",
     kinds.CONFIG: "from_pretrained:config",
 }
+# Auto classes whose `from_pretrained` reads keywords of its own before it hands the rest to
+# the class it picks; every `AutoModel*` shares `_BaseAutoModelClass`'s.
+_AUTO_CLASSES = frozenset(
+    {
+        "AutoTokenizer",
+        "AutoConfig",
+        "AutoProcessor",
+        "AutoImageProcessor",
+        "AutoFeatureExtractor",
+        "AutoVideoProcessor",
+    }
+)
+
+
+def _auto_from_pretrained(cls: str) -> str | None:
+    """The catalogue key of an Auto class's own `from_pretrained`, or None."""
+    if cls.startswith("AutoModel"):
+        return "from_pretrained:AutoModel"
+    return f"from_pretrained:{cls}" if cls in _AUTO_CLASSES else None
+
+
 # Functions (not classes) the catalogue knows, by the name they are called with.
 _FUNCTIONS = {"pipeline": "pipeline"}
 # Classes whose constructor is a callable of its own in the catalogue under another key.
@@ -195,6 +216,9 @@ class Facts:
         if kind == kinds.TRAINING_ARGS:
             return last if self._known(last) else "training_args"
         if kind == kinds.FROM_PRETRAINED:
+            auto = _auto_from_pretrained(call.head_class or "")
+            if auto is not None and self._known(auto):
+                return auto  # its own keywords (`use_fast`), over those of what it loads
             loaded = kinds.kind_of_class(call.head_class or "")
             key = _FROM_PRETRAINED.get(loaded or "", "from_pretrained")
             return key if self._known(key) else "from_pretrained"

@@ -167,8 +167,9 @@ def status_line(fact: Fact, markdown: bool = True) -> str:
         yours = f" (you have {fact.release})" if fact.yours else ""
         return f"{strong('Deprecated')}{since}{planned}{yours}{use}."
     if p.ignored and status not in (REMOVED, NOT_YET):
-        # No "since": the generator tells `_ = kwargs.pop(...)` from a used keyword only in
-        # the 5.x loop form, so the first release it records may be late.
+        # No "since": the generator tells a dropped keyword from a used one only where the
+        # function drops it itself (`_ = kwargs.pop(...)`, also in a loop), not where a
+        # callee does, so the first release it records may be late.
         where = f"your {fact.release}" if fact.yours else _release(fact)
         return f"{strong('Ignored')} in {where}: accepted, and dropped without effect."
     if status == NOT_YET:

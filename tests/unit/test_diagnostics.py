@@ -140,6 +140,31 @@ CASES = [
         NEWEST,
         [],
     ),
+    (
+        "auto-tokenizer-takes-config-attributes",
+        "AutoTokenizer.from_pretrained('m', use_fast=False, foo=1)",
+        NEWEST,
+        [],
+    ),
+    (
+        "use_auth_token-auto-tokenizer",
+        "AutoTokenizer.from_pretrained('m', use_auth_token=True)",
+        NEWEST,
+        [(REMOVED_KEYWORD, ERROR, "use_auth_token", ["token"])],
+    ),
+    # The replacement takes another value: no rename is offered.
+    (
+        "tp_plan-newest",
+        "AutoModelForCausalLM.from_pretrained('m', tp_plan='auto')",
+        NEWEST,
+        [(DEPRECATED_KEYWORD, WARNING, "tp_plan", [])],
+    ),
+    (
+        "image-processor-use_fast-newest",
+        "AutoImageProcessor.from_pretrained('m', use_fast=True)",
+        NEWEST,
+        [(DEPRECATED_KEYWORD, WARNING, "use_fast", [])],
+    ),
     ("spread-hides-unknown", LLM + "model(attention_masks=m, **batch)", NEWEST, []),
     ("generate-of-another-library", "llm.generate(prompts, use_tqdm=False)", NEWEST, []),
     ("unknown-receiver", "runner(attention_masks=m)", NEWEST, []),
