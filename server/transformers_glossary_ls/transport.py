@@ -59,6 +59,22 @@ _HEADER_LINE = re.compile(rb"([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*")
 _SPACED_HEADER_LINE = re.compile(rb"([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[ \t]+:[ \t]*(.*?)[ \t]*")
 
 
+def _header_in(buf: bytearray, lo: int, hi: int) -> re.Match | None:
+    """The first complete header line in buf[lo:hi]. A header line ends at its line break and
+    holds no other, so only the lines that end in [lo, hi) are searched: `bytes.find` skips a
+    compact JSON body (which has no raw line breaks) at memory speed, where a case-insensitive
+    search over it took ~15 ms a megabyte."""
+    line_start = lo
+    end = buf.find(b"\n", lo, hi)
+    while end >= 0:
+        found = _HEADER_IN_BODY.search(buf, line_start, end + 1)
+        if found is not None:
+            return found
+        line_start = end + 1
+        end = buf.find(b"\n", line_start, hi)
+    return None
+
+
 def _partial_header_at_end(buf: bytearray, lo: int, hi: int) -> bool:
     """Whether some position in [lo, hi) starts a header prefix that runs to the buffer's end."""
     if len(buf) - hi > _HEADER_SLACK:
@@ -192,7 +208,7 @@ class FrameParser:
         # inside the body and end after it.)
         scan_from = start + max(0, self._scanned - _HEADER_SLACK)
         scan_to = min(len(self._buf), end + _HEADER_SLACK)
-        stray = _HEADER_IN_BODY.search(self._buf, scan_from, scan_to)
+        stray = _header_in(self._buf, scan_from, scan_to)
         if stray is not None and stray.start() < end:
             body = bytes(self._buf[start : stray.start()])
             log.warning(
@@ -212,7 +228,8 @@ class FrameParser:
             # no valid JSON ends so, so wait for more bytes to decide.
             self._scanned = available
             return None
-        body = bytes(self._buf[start:end])
+        with memoryview(self._buf) as view:
+            body = bytes(view[start:end])  # one copy, where a slice of the bytearray made two
         self._pos = end
         self._reset()
         return body
