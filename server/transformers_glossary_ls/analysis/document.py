@@ -32,6 +32,7 @@ _SUFFIXES = {
 MAX_NAMES_PER_BLOCK = 256
 ELSEWHERE = -1  # the block revision of look-ups in other documents (revisions start at 1)
 MAX_BLOCK_TEXTS = 32
+LEX_BLOCKS_PER_STEP = 8  # ~0.5-1 ms of lexing between two looks at the client's input
 # A doctest prompt opening a line of a Markdown fence (the transformers docs write their
 # examples so): blanked, so that `...     evaluation_strategy="epoch",` reads as the keyword.
 _PROMPT = re.compile(r"[ \t]*(?:>>>|\.\.\.)(?= |\Z)")
@@ -270,10 +271,14 @@ class Analysis:
                 yield (_without_prompt(text), py_state) if kind == md.PYTHON_CODE else None
             offset = 0
 
-    def _block_entry(self, block_index: int) -> Hashable:
+    def _states(self) -> LineStates:
+        """The line states a document of this language is read by."""
         states = self.markdown_states if self.language == MARKDOWN else self.python_states
         assert states is not None
-        return states.entry(block_index)
+        return states
+
+    def _block_entry(self, block_index: int) -> Hashable:
+        return self._states().entry(block_index)
 
     # -- the call index ------------------------------------------------------------------------
     def chunk_groups(self, block_index: int, chunk: int) -> list[tuple]:
@@ -298,9 +303,7 @@ class Analysis:
             if reaches_next and block_index + 1 < len(blocks)
             else 0
         )
-        states = self.markdown_states if self.language == MARKDOWN else self.python_states
-        assert states is not None
-        key = (states.block_runs(block_index).at(first), after)
+        key = (self._states().block_runs(block_index).at(first), after)
         cached = self._calls.get((block.revision, chunk))
         if cached is None or cached.key != key:
             groups = callindex.index_block(self.python_lines(block_index, first), count, first)
@@ -566,6 +569,19 @@ class Analysis:
             yield from self._bindings[block.revision]
 
     # -- background indexing -------------------------------------------------------------------
+    def lex_ahead(self, blocks_per_step: int = LEX_BLOCKS_PER_STEP) -> Iterator[None]:
+        """The lexer state at every block's start, a few blocks a step: what the server does
+        right after a document opens (and the requests that came with it are answered), so
+        that no later request lexes the blocks above its own."""
+        if self.language is None:
+            return
+        states = self._states()
+        k = 0
+        while k < len(self.doc.blocks):
+            k = min(k + blocks_per_step, len(self.doc.blocks))
+            states.entry(k - 1)
+            yield
+
     def warm_up(self) -> Iterator[None]:
         """The lexing and indexing a hover would do on its first visit to each block, done a
         block per step ahead of time, so that no hover pays for a region it is the first to see."""
