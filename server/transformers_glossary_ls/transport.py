@@ -488,6 +488,21 @@ def _loop_reader(
     return next_chunk
 
 
+def _unread(stream: BinaryIO) -> Callable[[], bool]:
+    """Whether input is waiting in a stream the loop reads (a poll, ~1 us): what background
+    work asks before each step, so that a request arriving meanwhile is read at once."""
+    poller = select.poll()
+    poller.register(stream.fileno(), select.POLLIN)
+
+    def unread() -> bool:
+        try:
+            return bool(poller.poll(0))
+        except (OSError, ValueError):
+            return False
+
+    return unread
+
+
 def _reader_thread(
     stream: BinaryIO,
     loop: asyncio.AbstractEventLoop,
@@ -529,6 +544,7 @@ class Connection:
         self._wake: asyncio.Event | None = None
         self.partial = False  # part of a message has arrived, the rest has not been read yet
         self.queued: Callable[[], int] = lambda: 0  # chunks read but not yet parsed
+        self.unread: Callable[[], bool] = lambda: False  # input arrived but not yet read
         self.last_input = time.monotonic()  # when the last chunk of input was handled
 
     def watch_editor(self, pid: Any) -> None:
@@ -544,7 +560,7 @@ class Connection:
 
     def input_pending(self) -> bool:
         """Whether input is waiting: background work should let it go first."""
-        return self.partial or self.queued() > 0
+        return self.partial or self.queued() > 0 or self.unread()
 
     def quiet_for(self) -> float:
         """Seconds since the last input, 0 while input is waiting."""
@@ -628,7 +644,9 @@ def serve_stdio(server: Any, stdin: BinaryIO, stdout: BinaryIO) -> int:
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[bytes] = asyncio.Queue()
         next_chunk = _loop_reader(stdin, loop, queue)
-        if next_chunk is None:
+        if next_chunk is not None:
+            connection.unread = _unread(stdin)
+        else:
             room = threading.Semaphore(READ_AHEAD)
 
             async def next_chunk() -> bytes:
