@@ -32,7 +32,7 @@ _SUFFIXES = {
 MAX_NAMES_PER_BLOCK = 256
 ELSEWHERE = -1  # the block revision of look-ups in other documents (revisions start at 1)
 MAX_BLOCK_TEXTS = 32
-LEX_BLOCKS_PER_STEP = 8  # ~0.5-1 ms of lexing between two looks at the client's input
+LEX_BLOCKS_PER_STEP = 2  # ~0.1-0.3 ms of lexing a step
 # A doctest prompt opening a line of a Markdown fence (the transformers docs write their
 # examples so): blanked, so that `...     evaluation_strategy="epoch",` reads as the keyword.
 _PROMPT = re.compile(r"[ \t]*(?:>>>|\.\.\.)(?= |\Z)")
