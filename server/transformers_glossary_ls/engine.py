@@ -190,7 +190,7 @@ class Glossary:
         return Analysis(Document(uri, text, language_id, version))
 
     def load(self) -> None:
-        """Load the vocabulary and the catalogue's index now (the server does at `initialized`),
+        """Load the vocabulary and the catalogue's index now (the server does at `initialize`),
         not in a request."""
         _ = self.vocab
         self.catalogue.preload()

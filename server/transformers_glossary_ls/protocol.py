@@ -91,6 +91,9 @@ def strict_converter() -> cattrs.Converter:
     return converter
 
 
+_MESSAGE_PARAMS = (types.LogMessageParams, types.ShowMessageParams)
+
+
 def _is_int(value: Any) -> bool:
     return type(value) is int
 
@@ -483,6 +486,13 @@ class GlossaryProtocol(LanguageServerProtocol):
             getattr(params, "message", None), str
         ):
             params = attrs.evolve(params, message=clip(params.message))
+        if type(params) in _MESSAGE_PARAMS and isinstance(params.message, str):
+            # The log line `initialized` sends, and pop-ups: written as JSON here, not through
+            # cattrs, whose first use of a type builds its code (ms, before the first hover).
+            log.debug("Sending notification: '%s' %s", method, params)
+            message = {"type": int(params.type), "message": params.message}
+            self._send_data({"jsonrpc": self.VERSION, "method": method, "params": message})
+            return
         super().notify(method, params)
 
     def _send_data(self, data: Any) -> None:

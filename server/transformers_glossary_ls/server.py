@@ -313,6 +313,22 @@ class GlossaryServer(LanguageServer):
         self._vocabulary_files = files
         self.load_vocabulary(force=True)
 
+    def watch_vocabulary_later(self) -> None:
+        """`watch_vocabulary` once the client has paused: the registration (and the client's
+        answer to it) are not in the way of the requests that come right after `initialized`.
+        Meanwhile edits to a repository vocabulary are noticed by their mtime."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # not serving (in-process use): no pause to wait for
+            self.watch_vocabulary()
+            return
+
+        def steps():
+            yield  # not before the client has paused
+            self.watch_vocabulary()
+
+        self.in_background(steps(), lambda: True, "asking the client to watch files failed")
+
     def watch_vocabulary(self) -> None:
         """Ask the client to tell us of changes to repository vocabularies, where it can."""
         if not self.client.watched_files_dynamic:
@@ -784,12 +800,15 @@ def initialize(ls: GlossaryServer, params: types.InitializeParams) -> None:
     if ls.connection is not None:
         ls.connection.watch_editor(params.process_id)
     ls.apply_settings(params.initialization_options)
+    # The shipped vocabulary (~8 ms), before the answer: the first hover needs it, and comes
+    # right after `initialized`, which would otherwise make it wait for this.
+    ls.glossary.load()
 
 
 @server.feature(types.INITIALIZED)
 def initialized(ls: GlossaryServer, params: types.InitializedParams) -> None:
     ls._initialized = True
-    ls.glossary.load()  # here, not in the first request
+    ls.glossary.load()  # loaded at `initialize` already, unless the engine changed since
     glossary = ls.glossary
     ls.in_background(
         glossary.load_more(),
@@ -798,7 +817,7 @@ def initialized(ls: GlossaryServer, params: types.InitializedParams) -> None:
     )
     ls.check_vocabulary()
     ls.load_vocabulary()  # the user's files, if any, off the request path
-    ls.watch_vocabulary()
+    ls.watch_vocabulary_later()
     ls.choose_releases()
     ls.log_start()
 

@@ -1,17 +1,21 @@
-"""A keystroke's `textDocument/didChange` is built directly and handed to our handler, skipping
-pygls's general dispatch: the params built are those the converter builds, anything unusual
-takes the general way, and a failing handler is reported as pygls reports it."""
+"""Messages that skip pygls's general machinery, for speed, and must not differ for it.
+
+A keystroke's `textDocument/didChange` is built directly and handed to our handler: the params
+built are those the converter builds, anything unusual takes the general way, and a failing
+handler is reported as pygls reports it. Log lines and pop-ups are written as JSON directly:
+the same JSON cattrs writes."""
 
 from __future__ import annotations
 
 import json
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
 from pygls.exceptions import FeatureNotificationError
-from transformers_glossary_ls.protocol import did_change_params, strict_converter
+from transformers_glossary_ls.protocol import clip, did_change_params, strict_converter
 from transformers_glossary_ls.server import GlossaryServer
 
 CONVERTER = strict_converter()
@@ -127,3 +131,38 @@ def test_a_failing_handler_is_reported_the_same_way(extra):
     error, source = reported[0]
     assert source is FeatureNotificationError
     assert "RuntimeError: boom" in str(error)
+
+
+class _Frames:
+    def __init__(self) -> None:
+        self.bodies: list[dict] = []
+
+    def write(self, data: bytes) -> None:
+        self.bodies.append(json.loads(data.split(b"\r\n\r\n", 1)[1]))
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("method", "params"),
+    [
+        (types.WINDOW_LOG_MESSAGE, types.LogMessageParams(types.MessageType.Info, "released")),
+        (types.WINDOW_SHOW_MESSAGE, types.ShowMessageParams(types.MessageType.Error, "é 🤗 \n")),
+        (types.WINDOW_SHOW_MESSAGE, types.ShowMessageParams(types.MessageType.Warning, "x" * 5000)),
+    ],
+    ids=["log", "show", "show, clipped"],
+)
+def test_messages_to_the_user_are_the_json_cattrs_writes(method, params):
+    server = GlossaryServer()
+    frames = _Frames()
+    server.protocol.set_writer(frames)
+    server.protocol.notify(method, params)
+    (sent,) = frames.bodies
+    clipped = attrs.evolve(params, message=clip(params.message))
+    if method == types.WINDOW_LOG_MESSAGE:
+        clipped = params  # only pop-ups are clipped
+    notification = server.protocol.get_message_type(method)(
+        method=method, params=clipped, jsonrpc="2.0"
+    )
+    assert sent == CONVERTER.unstructure(notification)
