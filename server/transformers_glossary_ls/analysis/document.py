@@ -118,6 +118,8 @@ class Analysis:
     )
     _texts: dict[int, str] = field(init=False, default_factory=dict)  # a few blocks' text
     _read_whole: set[int] = field(init=False, default_factory=set)  # blocks read in full
+    # block revision -> a superset of the names it binds (`note_bound_names`)
+    _bound: dict[int, frozenset[str]] = field(init=False, default_factory=dict)
     _front: tuple[int, int] = field(init=False, default=(0, 0))  # (first block's revision, lines)
     # While `reading()`: (block revision, name) of each bindings look-up.
     _reads: set[tuple[int, str]] | None = field(init=False, default=None)
@@ -148,11 +150,12 @@ class Analysis:
         if self.markdown_states is not None:
             self.markdown_states.changed_from(block_index)
         limit = 2 * len(self.doc.blocks) + 8
-        if len(self._calls) > limit or len(self._bindings) > limit:
+        if len(self._calls) > limit or len(self._bindings) > limit or len(self._bound) > limit:
             live = {block.revision for block in self.doc.blocks}
             self._calls = {r: c for r, c in self._calls.items() if r[0] in live}
             self._bindings = {r: b for r, b in self._bindings.items() if r in live}
             self._texts = {r: t for r, t in self._texts.items() if r in live}
+            self._bound = {r: b for r, b in self._bound.items() if r in live}
             self._read_whole &= live
 
     def _note_revisions(self) -> None:
@@ -496,8 +499,20 @@ class Analysis:
                 return []
             if len(by_name) >= MAX_NAMES_PER_BLOCK:  # names come from user text
                 by_name.clear()
-            found = by_name[name] = receivers.bindings_of(self._block_text(block), name)
+            bound = self._bound.get(block.revision)
+            if bound is not None and not receivers.may_be_bound(name, bound):
+                found = by_name[name] = []  # what reading the block would find: a set look-up
+            else:
+                found = by_name[name] = receivers.bindings_of(self._block_text(block), name)
         return found
+
+    def note_bound_names(self, block_index: int) -> None:
+        """Note the names a block may bind (~0.1 ms; `lex_ahead` does it for every block), so
+        that looking up one it does not bind costs a set look-up there, not a read of the
+        block: a hover's look-up of `model` walks up to 12 blocks, most of them without it."""
+        block = self.doc.blocks[block_index]
+        if block.revision not in self._bound:
+            self._bound[block.revision] = receivers.bound_names("\n".join(block.lines))
 
     def read_bindings(self, block_index: int) -> None:
         """Read every binding of a block at once (the warm-up does), so that a lookup of any
@@ -570,16 +585,19 @@ class Analysis:
 
     # -- background indexing -------------------------------------------------------------------
     def lex_ahead(self, blocks_per_step: int = LEX_BLOCKS_PER_STEP) -> Iterator[None]:
-        """The lexer state at every block's start, a few blocks a step: what the server does
-        right after a document opens (and the requests that came with it are answered), so
-        that no later request lexes the blocks above its own."""
+        """The lexer state at every block's start, and the names each block may bind, a few
+        blocks a step: what the server does right after a document opens (and the requests
+        that came with it are answered), so that no later request lexes the blocks above its
+        own, nor reads a block to learn that it does not bind a name."""
         if self.language is None:
             return
         states = self._states()
         k = 0
         while k < len(self.doc.blocks):
-            k = min(k + blocks_per_step, len(self.doc.blocks))
+            first, k = k, min(k + blocks_per_step, len(self.doc.blocks))
             states.entry(k - 1)
+            for index in range(first, k):
+                self.note_bound_names(index)
             yield
 
     def warm_up(self) -> Iterator[None]:

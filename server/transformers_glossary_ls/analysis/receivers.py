@@ -50,6 +50,28 @@ class Held:
     cls: str | None = None
 
 
+# A line's lead as `bindings_of` reads one, whatever the name: the names it finds are a superset
+# of those `bindings_of` finds bound (see `may_be_bound`).
+_BOUND_NAME = re.compile(r"[ \t]*(?:self\.)?(\w+)[ \t]*(?:=(?!=)|:)")
+_BOUND_NAMES = re.compile(r"\n" + _BOUND_NAME.pattern)  # the engine skips to each line break
+_WORD_CHARS = re.compile(r"\w+")
+
+
+def bound_names(text: str) -> frozenset[str]:
+    """The names a text's lines may assign or annotate (a superset: `else:` is in it)."""
+    first = _BOUND_NAME.match(text)
+    names = _BOUND_NAMES.findall(text)
+    if first is not None:
+        names.append(first.group(1))
+    return frozenset(names)
+
+
+def may_be_bound(name: str, bound: frozenset[str]) -> bool:
+    """Whether `bindings_of(text, name)` may find something, given `bound_names(text)`; True
+    for a name the set cannot speak for (one that is not all word characters)."""
+    return name in bound or _WORD_CHARS.fullmatch(name) is None
+
+
 def bindings_in(text: str) -> list[Binding]:
     """Every assignment and annotation of a text, in order (for tests and tools)."""
     return _read(text, _LEAD)
