@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from transformers_glossary_ls.analysis import Analysis
+from transformers_glossary_ls.analysis import Analysis, calls
 from transformers_glossary_ls.documents import BLOCK_LINES, Document
 from transformers_glossary_ls.lexing import markdown as md
 from transformers_glossary_ls.lexing import python as py
@@ -148,3 +148,32 @@ def test_states_after_random_edits(language, edits):
         # A state asked deep in the document first, then all of them.
         analysis.python_state(doc.line_count - 1)
         _assert_states(analysis)
+
+
+MARKDOWN_FILES = sorted([*UPSTREAM.glob("*/*.md"), *UPSTREAM.glob("*/*.mdx")])
+
+
+@pytest.mark.parametrize("path", MARKDOWN_FILES, ids=lambda p: p.name)
+def test_no_call_holds_a_markdown_line_that_is_not_python(path):
+    """`call_site_at` answers None on prose without reading the call index: what the index
+    itself says there (every group ends at a line that is not Python)."""
+    analysis = Analysis(Document("file:///t.md", path.read_text(encoding="utf-8"), "markdown"))
+    doc = analysis.doc
+    for line in range(doc.line_count):
+        if analysis.python_state(line) is not False:
+            continue
+        block_index, offset = doc.locate(line)
+        text = doc.line(line)
+        for index in {0, len(text) // 2, len(text)}:
+            assert analysis.call_site_at(line, index) is None
+            k, chunk = block_index, offset // calls.CHUNK_LINES
+            for _ in range(calls.CHUNKS_BACK + 1):  # what reading the index would find
+                start = doc.block_start(k)
+                held = calls.groups_holding(analysis.chunk_groups(k, chunk), line - start, index)
+                assert next(held, None) is None, (line, index)
+                if chunk:
+                    chunk -= 1
+                elif k:
+                    k, chunk = k - 1, analysis.block_chunks(k - 1)[-1]
+                else:
+                    break

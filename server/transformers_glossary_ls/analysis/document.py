@@ -380,6 +380,10 @@ class Analysis:
         """The innermost call group holding a position, and its block's first line."""
         if self.language is None or not 0 <= line_no < self.doc.line_count:
             return None
+        if self.language == MARKDOWN and self.python_state(line_no) is False:
+            # Prose, or a fence of another language: the call index ends every group at such
+            # a line, so none holds it. Said here without reading the chunks above.
+            return None
         block_index, offset = self.doc.locate(line_no)
         # The innermost group holding the cursor is the last opened before it: chunks are read
         # from the cursor's upwards, and the first that holds the cursor has the answer.
