@@ -105,14 +105,18 @@ class Spotter:
             return LineView(
                 code=[(max(0, around - LONG_WINDOW), min(len(text), around + LONG_WINDOW))]
             )
-        state = self.python_state(line_no)
+        if self.analysis.language == MARKDOWN:  # what python_state does, the kind kept
+            kind, state = md.classify(text, self.markdown_state(line_no))
+            if kind != md.PYTHON_CODE:
+                state = False
+        else:
+            kind, state = md.PROSE, self.python_state(line_no)
         if state is not False:
             previous = self.doc.line(line_no - 1) if line_no > 0 else None
             prev_state = self.python_state(line_no - 1) if line_no > 0 else False
             if prev_state is False:
                 previous = None
             return _python_view(text, state, previous, prev_state)
-        kind, _ = md.classify(text, self.markdown_state(line_no))
         if kind != md.PROSE:
             return LineView()
         view = LineView(
