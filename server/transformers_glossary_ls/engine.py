@@ -249,8 +249,10 @@ class Glossary:
             if entry is not None and not self.facts.speaks_for(entry, fact):
                 entry = None  # written for another kind of call: the catalogue's facts alone
             installed = self._installed(fact)
+            # The entry's own text, kept: several calls' keywords share an entry.
+            own = self.text(entry.id, head, markdown) if entry is not None else None
             text = self._fact_texts.put(
-                key, fact_text(fact, entry, self.vocab, markdown, head, installed)
+                key, fact_text(fact, entry, self.vocab, markdown, head, installed, own)
             )
         return text
 
