@@ -154,6 +154,8 @@ class Glossary:
     def wants_classes(self, text: str) -> set[str]:
         """Concrete model classes a text names (`LlamaForCausalLM`): those whose installed
         forward is worth reading."""
+        if "Model" not in text and "For" not in text and "Backbone" not in text:
+            return set()  # every name the pattern finds holds one of these (a keystroke's line)
         return {
             name
             for name in set(_CLASS_NAME.findall(text))

@@ -61,6 +61,7 @@ _MARKER_LEN = len(b"content-length:")
 _HEADER_IN_BODY = re.compile(rb"content-length:[ \t]*\d+[ \t]*\r?\n", re.IGNORECASE)
 _HEADER_PREFIX = re.compile(rb"content-length:[ \t]*\d*[ \t]*\r?", re.IGNORECASE)
 _HEADER_SLACK = 64  # how far a header that starts inside a body may reach past it
+_USUAL_HEADER = re.compile(rb"Content-Length: ([0-9]{1,12})\r\n\r\n")
 _HEADER_LINE = re.compile(rb"([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*")
 _SPACED_HEADER_LINE = re.compile(rb"([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[ \t]+:[ \t]*(.*?)[ \t]*")
 
@@ -154,6 +155,15 @@ class FrameParser:
     def _headers(self) -> bool:
         """Consume one header line; False when more input is needed."""
         start = self._pos
+        if self._header_lines == 0:
+            usual = _USUAL_HEADER.match(self._buf, start)
+            if usual is not None and int(usual.group(1)) <= MAX_CONTENT_LENGTH:
+                # The whole header block as nearly every client writes it, in one match.
+                self._length = int(usual.group(1))
+                self._pos = usual.end()
+                self._state, self._scanned = self.BODY, 0
+                return True
+
         end = self._buf.find(b"\n", start, start + MAX_HEADER_LINE + 2)
         if end < 0:
             if len(self._buf) - start > MAX_HEADER_LINE + 1:
