@@ -168,10 +168,6 @@ class GlossaryServer(LanguageServer):
         if old is not None and old is not analysis:
             old.close()
         self.documents[uri] = analysis
-        # The document's lines live as long as it is open: out of the collector's full passes,
-        # which otherwise visit every line of every open document (160 ms was seen at 200,000
-        # lines, in whatever request set one off). Refcounting frees them when it closes.
-        gc.freeze()
         # Right after the requests that came with the opening (answered first), without
         # waiting for a pause: the lexer states of the whole document (~0.1 ms a block, 20-45 ms
         # at 200,000 lines), so that no later request pays for lexing the blocks above its own.
@@ -794,19 +790,6 @@ class GlossaryServer(LanguageServer):
         )
 
 
-@contextlib.contextmanager
-def collector_paused():
-    """No automatic garbage collection inside: for making many objects that all live on (the
-    collector would walk everything alive, over and over, as they pile up)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 server = GlossaryServer()
 
 
@@ -871,9 +854,7 @@ def did_change_watched_files(ls: GlossaryServer, params: types.DidChangeWatchedF
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: GlossaryServer, params: types.DidOpenTextDocumentParams) -> None:
     item = params.text_document
-    with collector_paused():  # a few hundred thousand lines made at once, all kept
-        analysis = Glossary.open(item.uri, item.text, item.language_id, item.version)
-    ls.add_document(analysis)
+    ls.add_document(Glossary.open(item.uri, item.text, item.language_id, item.version))
     ls.notice_reinstall()
     ls.notice_vocabulary_edits()
 
