@@ -156,6 +156,8 @@ class Glossary:
     def wants_classes(self, text: str) -> set[str]:
         """Concrete model classes a text names (`LlamaForCausalLM`): those whose installed
         forward is worth reading."""
+        if "Model" not in text and "For" not in text and "Backbone" not in text:
+            return set()  # every name the pattern finds holds one of these (a keystroke's line)
         return {
             name
             for name in set(_CLASS_NAME.findall(text))
@@ -180,7 +182,7 @@ class Glossary:
         return Analysis(Document(uri, text, language_id, version))
 
     def load(self) -> None:
-        """Load the vocabulary and the catalogue's index now (the server does at `initialized`),
+        """Load the vocabulary and the catalogue's index now (the server does at `initialize`),
         not in a request."""
         _ = self.vocab
         self.catalogue.preload()
@@ -239,8 +241,10 @@ class Glossary:
             if entry is not None and not self.facts.speaks_for(entry, fact):
                 entry = None  # written for another kind of call: the catalogue's facts alone
             installed = self._installed(fact)
+            # The entry's own text, kept: several calls' keywords share an entry.
+            own = self.text(entry.id, head, markdown) if entry is not None else None
             text = self._fact_texts.put(
-                key, fact_text(fact, entry, self.vocab, markdown, head, installed)
+                key, fact_text(fact, entry, self.vocab, markdown, head, installed, own)
             )
         return text
 

@@ -206,18 +206,20 @@ def fact_text(
     markdown: bool = True,
     head: str | None = None,
     installed: tuple[str, str] | None = None,
+    entry_text: str | None = None,
 ) -> str:
     """The hover of a catalogue name: its status first when it is not plainly there, then a
     signature line as Pylance writes it, then our own words where we wrote an entry, else the
     facts the catalogue holds; last, `installed` = (where, text): what the user's installed
-    package says of it, read at run time."""
+    package says of it, read at run time. `entry_text`: the entry's own hover text
+    (`hover_text(entry, vocab, markdown, head)`), when the caller has it already."""
     parts = []
     status = status_line(fact, markdown)
     if status:
         parts.append(status)
     parts.append(_code(fact.signature) if markdown else fact.signature)
     if entry is not None:
-        parts.append(hover_text(entry, vocab, markdown, head))
+        parts.append(entry_text or hover_text(entry, vocab, markdown, head))
         # Our entry's words lead; the facts it does not carry itself (a shape we read from the
         # model code, the releases) come from the catalogue.
         wanted = {"Releases"}

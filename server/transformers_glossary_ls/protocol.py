@@ -27,11 +27,13 @@ import enum
 import inspect
 import json
 import logging
+import sys
 from typing import Any
 
 import attrs
 import cattrs
 from lsprotocol import types
+from pygls.exceptions import FeatureNotificationError, JsonRpcInternalError
 from pygls.protocol import (
     JsonRPCNotification,
     JsonRPCRequestMessage,
@@ -87,6 +89,68 @@ def strict_converter() -> cattrs.Converter:
     exact(bool, (bool,))
     exact(float, (int, float), (bool,))
     return converter
+
+
+_MESSAGE_PARAMS = (types.LogMessageParams, types.ShowMessageParams)
+
+
+def _is_int(value: Any) -> bool:
+    return type(value) is int
+
+
+def _position(raw: Any) -> types.Position | None:
+    if type(raw) is not dict or raw.keys() != {"line", "character"}:
+        return None
+    line, character = raw["line"], raw["character"]
+    if not (_is_int(line) and _is_int(character)):
+        return None
+    return types.Position(line=line, character=character)
+
+
+def _content_change(raw: Any):
+    if type(raw) is not dict or type(raw.get("text")) is not str:
+        return None
+    if raw.keys() == {"text"}:
+        return types.TextDocumentContentChangeWholeDocument(text=raw["text"])
+    keys = raw.keys()
+    if not ({"range", "text"} <= keys <= {"range", "text", "rangeLength"}):
+        return None
+    length = raw.get("rangeLength")
+    span = raw["range"]
+    if (length is not None and not _is_int(length)) or type(span) is not dict:
+        return None
+    if span.keys() != {"start", "end"}:
+        return None
+    start, end = _position(span["start"]), _position(span["end"])
+    if start is None or end is None:
+        return None
+    return types.TextDocumentContentChangePartial(
+        range=types.Range(start=start, end=end), text=raw["text"], range_length=length
+    )
+
+
+def did_change_params(raw: Any) -> types.DidChangeTextDocumentParams | None:
+    """`textDocument/didChange` params built directly, as the converter builds them, when
+    they have exactly the usual shape (an editor's keystroke); None for anything else (extra
+    or missing keys, other types, values out of range), which the converter then judges."""
+    try:
+        if type(raw) is not dict or raw.keys() != {"textDocument", "contentChanges"}:
+            return None
+        document, changes = raw["textDocument"], raw["contentChanges"]
+        if type(document) is not dict or document.keys() != {"uri", "version"}:
+            return None
+        uri, version = document["uri"], document["version"]
+        if type(uri) is not str or not _is_int(version) or type(changes) is not list:
+            return None
+        built = [_content_change(change) for change in changes]
+        if any(change is None for change in built):
+            return None
+        return types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(version=version, uri=uri),
+            content_changes=tuple(built),
+        )
+    except ValueError:  # a value out of LSP's range (the classes' validators)
+        return None
 
 
 def describe_structure_error(exc: BaseException) -> str:
@@ -332,6 +396,15 @@ class GlossaryProtocol(LanguageServerProtocol):
             else:
                 log.warning("$/cancelRequest without a valid id: %.100r", params)
             return
+        if method == types.TEXT_DOCUMENT_DID_CHANGE:
+            handler = self.fm.features.get(method)
+            params = did_change_params(data.get("params")) if handler is not None else None
+            if params is not None:
+                # A keystroke: the common shape, built here and handed to our handler, skips
+                # pygls's general dispatch (a generator, two futures and a uuid a keystroke:
+                # ~60% of an edit's cost). Any other shape takes the general way below.
+                self._notify_handler(handler, params)
+                return
         known = method in self.fm.builtin_features or method in self.fm.features
         if not known:
             (log.debug if method.startswith("$/") else log.info)(
@@ -350,6 +423,17 @@ class GlossaryProtocol(LanguageServerProtocol):
             )
             return
         self.handle_message(message)
+
+    def _notify_handler(self, handler, params) -> None:
+        """Run a notification's handler as pygls would, its failure reported as pygls does."""
+        try:
+            handler(params)
+        except Exception:  # noqa: BLE001 - reported, as pygls reports a handler's failure
+            error = JsonRpcInternalError.of(sys.exc_info())
+            try:
+                self.owner.report_server_error(error, FeatureNotificationError)
+            except Exception:  # noqa: BLE001
+                log.warning("Failed to report error")
 
     def _response(self, data: dict) -> None:
         """A response from the client to one of our requests."""
@@ -402,6 +486,13 @@ class GlossaryProtocol(LanguageServerProtocol):
             getattr(params, "message", None), str
         ):
             params = attrs.evolve(params, message=clip(params.message))
+        if type(params) in _MESSAGE_PARAMS and isinstance(params.message, str):
+            # The log line `initialized` sends, and pop-ups: written as JSON here, not through
+            # cattrs, whose first use of a type builds its code (ms, before the first hover).
+            log.debug("Sending notification: '%s' %s", method, params)
+            message = {"type": int(params.type), "message": params.message}
+            self._send_data({"jsonrpc": self.VERSION, "method": method, "params": message})
+            return
         super().notify(method, params)
 
     def _send_data(self, data: Any) -> None:

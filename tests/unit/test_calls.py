@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from transformers_glossary_ls.analysis import Analysis
-from transformers_glossary_ls.analysis.receivers import bindings_in, bindings_of
+from transformers_glossary_ls.analysis.receivers import bindings_in, bindings_of, bound_names
 from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.kinds import class_of, kind_of_class
 
@@ -241,6 +241,9 @@ def test_definitions_and_imports_bind_names():
         (10, "generate", "defined", "def"),
         (12, "classic", "unknown", "1"),
     ]
+    # The names a block may bind (what lets a look-up skip a block) hold every one of them.
+    bound = bound_names(text)
+    assert {b.name for b in bindings_in(text)} <= bound
     # Each name read alone finds the same (what a first look-up does before warm-up).
     for name in (
         "Trainer",
@@ -271,6 +274,7 @@ def test_one_name_at_a_time_reads_what_the_whole_reading_does(path):
     names = set(re.findall(r"[A-Za-z_]\w*", text))
     for name in names:
         assert bindings_of(text, name) == [b for b in every if b.name == name], name
+    assert {b.name for b in every} <= bound_names(text)
 
 
 @pytest.mark.parametrize(

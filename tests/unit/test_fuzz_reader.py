@@ -16,7 +16,13 @@ from collections.abc import Callable
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from transformers_glossary_ls.transport import MAX_CONTENT_LENGTH, MAX_HEADER_LINE, FrameParser
+from transformers_glossary_ls.transport import (
+    _HEADER_IN_BODY,
+    MAX_CONTENT_LENGTH,
+    MAX_HEADER_LINE,
+    FrameParser,
+    _header_in,
+)
 
 from tests.lspclient import frame as lsp_frame
 
@@ -219,3 +225,40 @@ def test_pathological_junk_is_linear():
     assert held[0] <= MAX_HEADER_LINE + 1
     assert parser.recoveries <= PATHOLOGICAL.count(b"Content-Length")
     assert parser.skipped <= len(PATHOLOGICAL)
+
+
+# Pieces that make stray headers, near misses and line breaks likely.
+_HEADER_BITS = st.lists(
+    st.sampled_from(
+        [
+            b"content-length:",
+            b"Content-Length:",
+            b"CONTENT-LENGTH: ",
+            b"content-length",
+            b"\n",
+            b"\r\n",
+            b"\r",
+            b" ",
+            b"\t",
+            b"12",
+            b"7",
+            b"x",
+            b'{"a":1}',
+            b":",
+            b"-",
+        ]
+    ),
+    max_size=40,
+).map(b"".join)
+
+
+@FUZZ
+@given(_HEADER_BITS, st.integers(0, 200), st.integers(0, 200))
+def test_stray_header_search_finds_what_the_plain_regex_finds(data: bytes, lo: int, hi: int):
+    """The line-by-line search for a header inside a body finds the same match as one regex
+    search over the whole span."""
+    buf = bytearray(data)
+    lo, hi = min(lo, len(buf)), min(hi, len(buf))
+    expected = _HEADER_IN_BODY.search(buf, lo, hi) if lo <= hi else None
+    found = _header_in(buf, lo, hi) if lo <= hi else None
+    assert (found and found.span()) == (expected and expected.span())

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from transformers_glossary_ls.hovertext import hover_text, link_label
+from transformers_glossary_ls.engine import Glossary
+from transformers_glossary_ls.hovertext import fact_text, hover_text, link_label
 from transformers_glossary_ls.sanitize import safe_markdown
 
 from .conftest import analysis_of, make_doc
@@ -150,3 +151,22 @@ def test_glossary_hover_uses_the_spotter(vocab):
 )
 def test_a_link_is_labelled_by_where_it_goes(url, label):
     assert link_label(url) == label
+
+
+@pytest.mark.parametrize("markdown", [True, False])
+def test_a_keyword_s_text_built_with_its_entry_s_kept_text_is_the_same(markdown):
+    """The engine hands `fact_text` the entry's text it keeps (several calls' keywords share
+    an entry): the text is the one built from the entry."""
+    glossary = Glossary()
+    glossary.load()
+    checked = 0
+    for key in ("model:ForCausalLM", "tokenizer", "generate", "training_args"):
+        for fact in glossary.facts.names_of(key):
+            entry = glossary.vocab.arguments.get(fact.param.name)
+            if entry is None or not glossary.facts.speaks_for(entry, fact):
+                continue
+            for head in (None, "BertForSequenceClassification"):
+                built = fact_text(fact, entry, glossary.vocab, markdown, head)
+                assert glossary.fact_text(fact, head, markdown) == built
+                checked += 1
+    assert checked > 20

@@ -4,8 +4,19 @@ no raw HTML. One row a case: what a hostile vocabulary writes, and what the hove
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from transformers_glossary_ls.engine import Glossary
-from transformers_glossary_ls.sanitize import safe_markdown
+from transformers_glossary_ls.sanitize import (
+    _DEFINITION,
+    _IMAGE,
+    _LINK,
+    _OPENER,
+    _escape_opener,
+    _safe_prose,
+    allowed_url,
+    safe_markdown,
+)
 
 ROWS = [
     # (id, written in the vocabulary, shown in the hover)
@@ -83,3 +94,39 @@ def test_hover_and_completion_text_from_a_hostile_vocabulary(tmp_path):
             assert bad not in text, (bad, text)
     assert "[ok](https://huggingface.co)" in texts[0]
     assert "Click here" in texts[0] and "pixel" in texts[0]
+
+
+_PIECES = st.sampled_from(
+    [
+        "[",
+        "]",
+        "(",
+        ")",
+        "![",
+        "](",
+        "<",
+        ">",
+        "`",
+        "``",
+        "command:x",
+        "https://a.org",
+        " ",
+        "\n",
+        "   [r]: ",
+        "text",
+        "é",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=16).map("".join))
+def test_prose_without_brackets_takes_the_short_way_to_the_same_text(text):
+    """A piece with no "[" and no "](" skips the link patterns (none can match there) and
+    comes out as the five passes make it."""
+    full = _IMAGE.sub(lambda m: m.group(1), text)
+    full = _LINK.sub(lambda m: m.group() if allowed_url(m.group(2)) else m.group(1), full)
+    full = _DEFINITION.sub(lambda m: m.group() if allowed_url(m.group(1)) else "", full)
+    full = full.replace("![", "!\\[")
+    full = _OPENER.sub(_escape_opener, full).replace("<", "&lt;")
+    assert _safe_prose(text) == full

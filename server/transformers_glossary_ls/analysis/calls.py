@@ -34,6 +34,7 @@ _OPENING_REVERSED = re.compile(r"\([^\S\r\n]*([\w.]*)")
 _NAME_START = re.compile(r"[A-Za-z_]")
 _KEYWORD_AT = re.compile(r"\s*([A-Za-z_]\w*)\s*=(?!=)")
 _SPREAD_AT = re.compile(r"\s*\*\*")
+_NOT_SPACE = re.compile(r"\S")  # what str.strip() keeps
 # Words that stand before a parenthesis without calling anything.
 _NOT_CALLEES = frozenset(
     "and as assert async await del elif else except for from global if import in is lambda "
@@ -204,15 +205,15 @@ def _start_argument(opened: _Open, text: str, rel: int, at: int) -> None:
     """Record the argument starting at text[at:], unless the rest of the line is blank."""
     if not opened.expect_argument:
         return
-    rest = text[at:]
-    if not rest.strip():
+    first = _NOT_SPACE.search(text, at)  # found in place: slicing the rest made long lines slow
+    if first is None:
         return  # it starts on a later line
     opened.expect_argument = False
     group = opened.group
     if group is None or group.callee is None:
         return
-    start = at + len(rest) - len(rest.lstrip())
-    if rest[start - at] in ")]},":
+    start = first.start()
+    if text[start] in ")]},":
         return  # `f()`, a trailing comma or a missing argument: nothing to record
     keyword = _KEYWORD_AT.match(text, at)
     if keyword is not None:

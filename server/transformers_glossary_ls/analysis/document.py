@@ -32,6 +32,7 @@ _SUFFIXES = {
 MAX_NAMES_PER_BLOCK = 256
 ELSEWHERE = -1  # the block revision of look-ups in other documents (revisions start at 1)
 MAX_BLOCK_TEXTS = 32
+LEX_BLOCKS_PER_STEP = 2  # ~0.1-0.3 ms of lexing a step
 # A doctest prompt opening a line of a Markdown fence (the transformers docs write their
 # examples so): blanked, so that `...     evaluation_strategy="epoch",` reads as the keyword.
 _PROMPT = re.compile(r"[ \t]*(?:>>>|\.\.\.)(?= |\Z)")
@@ -120,6 +121,8 @@ class Analysis:
     )
     _texts: dict[int, str] = field(init=False, default_factory=dict)  # a few blocks' text
     _read_whole: set[int] = field(init=False, default_factory=set)  # blocks read in full
+    # block revision -> a superset of the names it binds (`note_bound_names`)
+    _bound: dict[int, frozenset[str]] = field(init=False, default_factory=dict)
     _front: tuple[int, int] = field(init=False, default=(0, 0))  # (first block's revision, lines)
     # While `reading()`: (block revision, name) of each bindings look-up.
     _reads: set[tuple[int, str]] | None = field(init=False, default=None)
@@ -150,11 +153,12 @@ class Analysis:
         if self.markdown_states is not None:
             self.markdown_states.changed_from(block_index)
         limit = 2 * len(self.doc.blocks) + 8
-        if len(self._calls) > limit or len(self._bindings) > limit:
+        if len(self._calls) > limit or len(self._bindings) > limit or len(self._bound) > limit:
             live = {block.revision for block in self.doc.blocks}
             self._calls = {r: c for r, c in self._calls.items() if r[0] in live}
             self._bindings = {r: b for r, b in self._bindings.items() if r in live}
             self._texts = {r: t for r, t in self._texts.items() if r in live}
+            self._bound = {r: b for r, b in self._bound.items() if r in live}
             self._read_whole &= live
 
     def _note_revisions(self) -> None:
@@ -273,10 +277,14 @@ class Analysis:
                 yield (_without_prompt(text), py_state) if kind == md.PYTHON_CODE else None
             offset = 0
 
-    def _block_entry(self, block_index: int) -> Hashable:
+    def _states(self) -> LineStates:
+        """The line states a document of this language is read by."""
         states = self.markdown_states if self.language == MARKDOWN else self.python_states
         assert states is not None
-        return states.entry(block_index)
+        return states
+
+    def _block_entry(self, block_index: int) -> Hashable:
+        return self._states().entry(block_index)
 
     # -- the call index ------------------------------------------------------------------------
     def chunk_groups(self, block_index: int, chunk: int) -> list[tuple]:
@@ -301,9 +309,7 @@ class Analysis:
             if reaches_next and block_index + 1 < len(blocks)
             else 0
         )
-        states = self.markdown_states if self.language == MARKDOWN else self.python_states
-        assert states is not None
-        key = (states.block_runs(block_index).at(first), after)
+        key = (self._states().block_runs(block_index).at(first), after)
         cached = self._calls.get((block.revision, chunk))
         if cached is None or cached.key != key:
             groups = callindex.index_block(self.python_lines(block_index, first), count, first)
@@ -418,6 +424,10 @@ class Analysis:
     def _group_at(self, line_no: int, index: int) -> tuple[Group, int] | None:
         """The innermost call group holding a position, and its block's first line."""
         if self.language is None or not 0 <= line_no < self.doc.line_count:
+            return None
+        if self.language == MARKDOWN and self.python_state(line_no) is False:
+            # Prose, or a fence of another language: the call index ends every group at such
+            # a line, so none holds it. Said here without reading the chunks above.
             return None
         block_index, offset = self.doc.locate(line_no)
         # The innermost group holding the cursor is the last opened before it: chunks are read
@@ -571,8 +581,20 @@ class Analysis:
                 return []
             if len(by_name) >= MAX_NAMES_PER_BLOCK:  # names come from user text
                 by_name.clear()
-            found = by_name[name] = receivers.bindings_of(self._block_text(block), name)
+            bound = self._bound.get(block.revision)
+            if bound is not None and not receivers.may_be_bound(name, bound):
+                found = by_name[name] = []  # what reading the block would find: a set look-up
+            else:
+                found = by_name[name] = receivers.bindings_of(self._block_text(block), name)
         return found
+
+    def note_bound_names(self, block_index: int) -> None:
+        """Note the names a block may bind (~0.1 ms; `lex_ahead` does it for every block), so
+        that looking up one it does not bind costs a set look-up there, not a read of the
+        block: a hover's look-up of `model` walks up to 12 blocks, most of them without it."""
+        block = self.doc.blocks[block_index]
+        if block.revision not in self._bound:
+            self._bound[block.revision] = receivers.bound_names("\n".join(block.lines))
 
     def read_bindings(self, block_index: int) -> None:
         """Read every binding of a block at once (the warm-up does), so that a lookup of any
@@ -656,6 +678,22 @@ class Analysis:
             yield from self._bindings[block.revision]
 
     # -- background indexing -------------------------------------------------------------------
+    def lex_ahead(self, blocks_per_step: int = LEX_BLOCKS_PER_STEP) -> Iterator[None]:
+        """The lexer state at every block's start, and the names each block may bind, a few
+        blocks a step: what the server does right after a document opens (and the requests
+        that came with it are answered), so that no later request lexes the blocks above its
+        own, nor reads a block to learn that it does not bind a name."""
+        if self.language is None:
+            return
+        states = self._states()
+        k = 0
+        while k < len(self.doc.blocks):
+            first, k = k, min(k + blocks_per_step, len(self.doc.blocks))
+            states.entry(k - 1)
+            for index in range(first, k):
+                self.note_bound_names(index)
+            yield
+
     def warm_up(self) -> Iterator[None]:
         """The lexing and indexing a hover would do on its first visit to each block, done a
         block per step ahead of time, so that no hover pays for a region it is the first to see."""

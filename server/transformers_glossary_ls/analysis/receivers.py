@@ -9,7 +9,9 @@ lookups go back a bounded number of blocks.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from transformers_glossary_ls import kinds
@@ -55,6 +57,10 @@ _ANY_LEAD = re.compile(
     re.MULTILINE,
 )
 _COMMENT = re.compile(r"#[^\n]*")
+_DEFINED_NAMES = re.compile(r"(?:class|def)[ \t]+(\w+)")
+_IMPORT_STATEMENT = re.compile(
+    r"[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n]*)"
+)
 _IMPORTED_NAME = re.compile(r"([A-Za-z_]\w*)(?:[ \t]+as[ \t]+([A-Za-z_]\w*))?")
 
 
@@ -74,6 +80,75 @@ class Held:
 
     kind: str
     cls: str | None = None
+
+
+# A line's lead as `bindings_of` reads one, whatever the name: the names it finds are a superset
+# of those `bindings_of` finds bound (see `may_be_bound`).
+_BOUND_NAME = re.compile(r"[ \t]*(?:self\.)?(\w+)[ \t]*(?:=(?!=)|:)")
+_BOUND_NAMES = re.compile(r"\n" + _BOUND_NAME.pattern)  # the engine skips to each line break
+_WORD_CHARS = re.compile(r"\w+")
+
+
+def bound_names(text: str) -> frozenset[str]:
+    """The names a text's lines may assign, annotate, define or import (a superset: `else:`
+    is in it)."""
+    first = _BOUND_NAME.match(text)
+    names = _BOUND_NAMES.findall(text)
+    if first is not None:
+        names.append(first.group(1))
+    names += _DEFINED_NAMES.findall(text)
+    for _, statement in _import_statements(text):
+        names += _WORD_CHARS.findall(statement.group(2))
+    return frozenset(names)
+
+
+def _import_statements(text: str) -> Iterator[tuple[int, re.Match]]:
+    """(offset, match) of each `from M import ...` statement that starts a line, found from
+    the word `import` (rare in a block) rather than by trying every line."""
+    pos = 0
+    while (found := text.find("import", pos)) >= 0:
+        line_start = text.rfind("\n", 0, found) + 1
+        statement = _IMPORT_STATEMENT.match(text, line_start)
+        if statement is not None and statement.end(1) < found:
+            yield line_start, statement
+            pos = max(statement.end(), found + 6)
+        else:
+            pos = found + 6
+
+
+def _definitions_and_imports(text: str, name: str) -> list[tuple[int, str, str]]:
+    """(offset of the name, how, source) of each `class`/`def` line and import binding `name`,
+    as `bindings_in` reads them."""
+    found = []
+    for match in _defined(name).finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        lead = text[line_start : match.start()].lstrip(" \t")
+        if lead in ("", "async ", "async\t") and _opens(text, match.end()):
+            found.append((match.start(2), DEFINED, match.group(1)))
+    if name in text:
+        for _, statement in _import_statements(text):
+            if name not in statement.group(2):
+                continue
+            at = statement.start(2)
+            for part in _IMPORTED_NAME.finditer(_blank_comments(statement.group(2))):
+                if part.group(1) == "as":
+                    continue
+                which = 2 if part.group(2) else 1
+                if part.group(which) == name:
+                    found.append((at + part.start(which), IMPORTED, statement.group(1)))
+    found.sort()
+    return found
+
+
+@functools.lru_cache(maxsize=256)  # names come from user text: bounded
+def _defined(name: str) -> re.Pattern:
+    return re.compile(r"(class|def)[ \t]+(" + re.escape(name) + r")(?!\w)")
+
+
+def may_be_bound(name: str, bound: frozenset[str]) -> bool:
+    """Whether `bindings_of(text, name)` may find something, given `bound_names(text)`; True
+    for a name the set cannot speak for (one that is not all word characters)."""
+    return name in bound or _WORD_CHARS.fullmatch(name) is None
 
 
 def bindings_in(text: str) -> list[Binding]:
@@ -129,9 +204,49 @@ def lead_names(text: str) -> set[str]:
 def bindings_of(text: str, name: str) -> list[Binding]:
     """The assignments, annotations, definitions and imports of one name in a text, in order.
 
-    `str.find` visits each occurrence of the name (a few per block) and only those are checked
-    as the lead of a line: several times faster than a line-anchored regex over the block.
+    The regex engine skips to the name (a literal prefix) and keeps only its occurrences
+    followed by `=` or `:` (a few per block); only those are checked as the lead of a line:
+    several times faster than a line-anchored regex over the block, and than visiting every
+    occurrence of the name (`model` is in most lines of a training script).
     """
+    if not name.isidentifier():
+        return _bindings_of_occurrences(text, name)
+    ordered: list[Binding] = []
+    line, last_offset = 0, 0
+    others = _definitions_and_imports(text, name)
+    for match in _assigned(name).finditer(text):
+        found = match.start()
+        line_start = text.rfind("\n", 0, found) + 1
+        if text[line_start:found].lstrip(" \t") not in ("", "self."):
+            continue
+        while others and others[0][0] < found:  # definitions and imports above it first
+            line, last_offset = _add_other(ordered, text, name, others.pop(0), line, last_offset)
+        line += text.count("\n", last_offset, line_start)
+        last_offset = line_start
+        binding = _read_one(text, line, name, match.group(1), match.end())
+        if binding is not None:
+            ordered.append(binding)
+    for other in others:
+        line, last_offset = _add_other(ordered, text, name, other, line, last_offset)
+    return ordered
+
+
+def _add_other(ordered, text, name, other, line, last_offset) -> tuple[int, int]:
+    offset, how, source = other
+    line += text.count("\n", last_offset, offset)
+    ordered.append(Binding(line, name, how, source))
+    return line, offset
+
+
+@functools.lru_cache(maxsize=256)  # names come from user text: bounded
+def _assigned(name: str) -> re.Pattern:
+    """`name` followed by what `_AFTER` matches."""
+    return re.compile(re.escape(name) + _AFTER.pattern)
+
+
+def _bindings_of_occurrences(text: str, name: str) -> list[Binding]:
+    """`bindings_of` visiting every occurrence of the name with `str.find` (for a name that is
+    not an identifier, whose occurrences may overlap what follows one)."""
     ordered: list[Binding] = []
     line, last_offset, pos = 0, 0, 0
     while (found := text.find(name, pos)) >= 0:

@@ -33,10 +33,10 @@ class StateRuns:
 
 def runs_of(block: Block, entry: Hashable, machine: Machine) -> StateRuns:
     """Step through the few lines a cheap test picks as able to change the state."""
-    lines, significant, step = block.lines, machine.significant, machine.step
+    lines, step = block.lines, machine.step
     offsets, states = [0], [entry]
     state = entry
-    for line in [k for k, text in enumerate(lines) if significant(text)]:
+    for line in machine.candidates(lines):
         new = step(lines[line], state)
         if new != state:
             offsets.append(line + 1)

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Machine:
     """`step(line, state)` is only called on lines where `significant` holds (a cheap substring
-    test); every other line leaves the state as it is."""
+    test); every other line leaves the state as it is. `candidates(lines)` is the numbers of the
+    lines of a list where `significant` holds, found all at once, faster than line by line."""
 
     key: str
     initial: Hashable
     significant: Callable[[str], bool]
     step: Callable[[str, Hashable], Hashable]
+    candidates: Callable[[list[str]], list[int]]

@@ -105,14 +105,18 @@ class Spotter:
             return LineView(
                 code=[(max(0, around - LONG_WINDOW), min(len(text), around + LONG_WINDOW))]
             )
-        state = self.python_state(line_no)
+        if self.analysis.language == MARKDOWN:  # what python_state does, the kind kept
+            kind, state = md.classify(text, self.markdown_state(line_no))
+            if kind != md.PYTHON_CODE:
+                state = False
+        else:
+            kind, state = md.PROSE, self.python_state(line_no)
         if state is not False:
             previous = self.doc.line(line_no - 1) if line_no > 0 else None
             prev_state = self.python_state(line_no - 1) if line_no > 0 else False
             if prev_state is False:
                 previous = None
             return _python_view(text, state, previous, prev_state)
-        kind, _ = md.classify(text, self.markdown_state(line_no))
         if kind != md.PROSE:
             return LineView()
         view = LineView(
@@ -273,40 +277,60 @@ class Spotter:
         return Spot(entry, line_no, start, line_no, end, STRING)
 
     def _prose(self, line_no: int, index: int, view: LineView) -> Spot | None:
-        # Lines above that this line's phrase may continue from, nearest first.
-        above: list[tuple[int, LineView]] = []
-        current = view
-        for n in range(line_no - 1, max(-1, line_no - 1 - MAX_JOINED_LINES), -1):
-            if not current.joins_previous:
-                break
-            current = self.view(n)
-            above.append((n, current))
-        below: list[tuple[int, LineView]] = []
-        for n in range(line_no + 1, min(self.doc.line_count, line_no + 1 + MAX_JOINED_LINES)):
-            next_view = self.view(n)
-            if not next_view.joins_previous:
-                break
-            below.append((n, next_view))
-
-        words: list[Word] = []
-        previous: tuple[int, LineView] | None = None
-        target = -1
-        for n, line_view in [*reversed(above), (line_no, view), *below]:
-            joined = previous is not None and self._ends_open(previous[0], previous[1], words)
-            line_words = self._line_words(n, line_view, joined)
-            if n == line_no:
-                for k, word in enumerate(line_words):
-                    if word.start <= index < word.end or (target < 0 and word.end == index):
-                        target = len(words) + k
-            words += line_words
-            previous = (n, line_view)
+        # The phrase covering the word at the cursor spans at most `longest` words: the lines
+        # around are read only when the line's own words leave it room to reach them. What
+        # `match_covering` reads of the words is the same either way: those within `longest`
+        # of the target (it does not look at a span's first word's `joined`).
+        longest = self.vocab.max_phrase_words
+        own = self._line_words(line_no, view, False)
+        target = _target(own, index)
         if target < 0:
             return None
+        reach_above = target < longest - 1
+        reach_below = len(own) - target < longest
+        if reach_above or reach_below:
+            words, target = self._words_around(line_no, index, view, reach_above, reach_below)
+        else:
+            words = own
         found = match_covering(words, target, self.vocab)
         if found is None or found[0] is SILENT:
             return None  # nothing, or a false friend ("Transformer Engine", "access token")
         entry, i, j = found
         return Spot(entry, words[i].line, words[i].start, words[j].line, words[j].end, PROSE)
+
+    def _words_around(
+        self, line_no: int, index: int, view: LineView, above: bool, below: bool
+    ) -> tuple[list[Word], int]:
+        """The words of a prose line and of the lines above (`above`) and below (`below`) its
+        phrases may run into, and the index of the word at the cursor among them."""
+        # Lines above that this line's phrase may continue from, nearest first.
+        lines_above: list[tuple[int, LineView]] = []
+        current = view
+        for n in range(line_no - 1, max(-1, line_no - 1 - MAX_JOINED_LINES), -1):
+            if not above or not current.joins_previous:
+                break
+            current = self.view(n)
+            lines_above.append((n, current))
+        lines_below: list[tuple[int, LineView]] = []
+        for n in range(line_no + 1, min(self.doc.line_count, line_no + 1 + MAX_JOINED_LINES)):
+            if not below:
+                break
+            next_view = self.view(n)
+            if not next_view.joins_previous:
+                break
+            lines_below.append((n, next_view))
+
+        words: list[Word] = []
+        previous: tuple[int, LineView] | None = None
+        target = -1
+        for n, line_view in [*reversed(lines_above), (line_no, view), *lines_below]:
+            joined = previous is not None and self._ends_open(previous[0], previous[1], words)
+            line_words = self._line_words(n, line_view, joined)
+            if n == line_no:
+                target = len(words) + _target(line_words, index)
+            words += line_words
+            previous = (n, line_view)
+        return words, target
 
     # -- the whole document ------------------------------------------------------------------
     def all(self) -> Iterator[Spot]:
@@ -381,6 +405,15 @@ def _in_code_span(text: str, start: int, end: int, lo: int, hi: int) -> bool:
     if "_" in text[start:end]:
         return True
     return not (text[lo:start].rstrip(" \t").endswith(".") or text[end:hi].startswith("."))
+
+
+def _target(words: list[Word], index: int) -> int:
+    """The word at the cursor: the last holding it, else the first ending at it; -1: none."""
+    target = -1
+    for k, word in enumerate(words):
+        if word.start <= index < word.end or (target < 0 and word.end == index):
+            target = k
+    return target
 
 
 def _may_be_bare(entry: Entry) -> bool:

@@ -1,0 +1,168 @@
+"""Messages that skip pygls's general machinery, for speed, and must not differ for it.
+
+A keystroke's `textDocument/didChange` is built directly and handed to our handler: the params
+built are those the converter builds, anything unusual takes the general way, and a failing
+handler is reported as pygls reports it. Log lines and pop-ups are written as JSON directly:
+the same JSON cattrs writes."""
+
+from __future__ import annotations
+
+import json
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lsprotocol import types
+from pygls.exceptions import FeatureNotificationError
+from transformers_glossary_ls.protocol import clip, did_change_params, strict_converter
+from transformers_glossary_ls.server import GlossaryServer
+
+CONVERTER = strict_converter()
+
+_VALUE = st.one_of(
+    st.integers(-3, 3),
+    st.sampled_from([2**31 - 1, 2**31, -(2**31) - 1, True, 1.0, None, "1", "x", [], {}]),
+)
+
+
+def _maybe(value, other=_VALUE):
+    return st.one_of(st.just(value), other) if value is not None else other
+
+
+_POSITION = st.fixed_dictionaries(
+    {"line": _maybe(None, st.one_of(st.integers(0, 9), _VALUE)), "character": _VALUE},
+    optional={"extra": _VALUE},
+)
+_CHANGE = st.one_of(
+    st.fixed_dictionaries({"text": st.one_of(st.text(max_size=3), _VALUE)}),
+    st.fixed_dictionaries(
+        {
+            "range": st.one_of(
+                st.fixed_dictionaries({"start": _POSITION, "end": _POSITION}), _VALUE
+            ),
+            "text": st.one_of(st.text(max_size=3), _VALUE),
+        },
+        optional={"rangeLength": _VALUE, "other": _VALUE},
+    ),
+    _VALUE,
+)
+_PARAMS = st.fixed_dictionaries(
+    {
+        "textDocument": st.one_of(
+            st.fixed_dictionaries(
+                {"uri": st.one_of(st.just("file:///a.py"), _VALUE), "version": _VALUE},
+                optional={"languageId": st.just("python")},
+            ),
+            _VALUE,
+        ),
+        "contentChanges": st.one_of(st.lists(_CHANGE, max_size=3), _VALUE),
+    },
+    optional={"more": _VALUE},
+)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(_PARAMS, _VALUE))
+def test_built_directly_as_the_converter_builds_them(raw):
+    fast = did_change_params(raw)
+    try:
+        expected = CONVERTER.structure(raw, types.DidChangeTextDocumentParams)
+    except Exception:  # noqa: BLE001 - invalid params: the general way judges them
+        assert fast is None
+        return
+    if fast is not None:
+        assert fast == expected
+        assert [type(c) for c in fast.content_changes] == [
+            type(c) for c in expected.content_changes
+        ]
+
+
+def test_a_keystroke_takes_the_direct_way():
+    keystroke = {
+        "textDocument": {"uri": "file:///a.py", "version": 3},
+        "contentChanges": [
+            {
+                "range": {"start": {"line": 1, "character": 2}, "end": {"line": 1, "character": 2}},
+                "text": "x",
+            },
+            {"text": "whole"},
+        ],
+    }
+    assert did_change_params(keystroke) == CONVERTER.structure(
+        keystroke, types.DidChangeTextDocumentParams
+    )
+
+
+class _Capture:
+    def write(self, data: bytes) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [pytest.param({}, id="direct"), pytest.param({"more": 1}, id="general")],
+)
+def test_a_failing_handler_is_reported_the_same_way(extra):
+    server = GlossaryServer()
+    reported: list[tuple] = []
+    server.report_server_error = lambda error, source: reported.append((error, source))
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls, params):
+        raise RuntimeError("boom")
+
+    server.protocol.set_writer(_Capture())
+    params = {
+        "textDocument": {"uri": "file:///a.py", "version": 2},
+        "contentChanges": [{"text": "x"}],
+        **extra,
+    }
+    bodies = [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}},
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        {"jsonrpc": "2.0", "method": "textDocument/didChange", "params": params},
+    ]
+    server.protocol.receive([json.dumps(b).encode() for b in bodies])
+    assert len(reported) == 1
+    error, source = reported[0]
+    assert source is FeatureNotificationError
+    assert "RuntimeError: boom" in str(error)
+
+
+class _Frames:
+    def __init__(self) -> None:
+        self.bodies: list[dict] = []
+
+    def write(self, data: bytes) -> None:
+        self.bodies.append(json.loads(data.split(b"\r\n\r\n", 1)[1]))
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("method", "params"),
+    [
+        (types.WINDOW_LOG_MESSAGE, types.LogMessageParams(types.MessageType.Info, "released")),
+        (types.WINDOW_SHOW_MESSAGE, types.ShowMessageParams(types.MessageType.Error, "é 🤗 \n")),
+        (types.WINDOW_SHOW_MESSAGE, types.ShowMessageParams(types.MessageType.Warning, "x" * 5000)),
+    ],
+    ids=["log", "show", "show, clipped"],
+)
+def test_messages_to_the_user_are_the_json_cattrs_writes(method, params):
+    server = GlossaryServer()
+    frames = _Frames()
+    server.protocol.set_writer(frames)
+    server.protocol.notify(method, params)
+    (sent,) = frames.bodies
+    clipped = attrs.evolve(params, message=clip(params.message))
+    if method == types.WINDOW_LOG_MESSAGE:
+        clipped = params  # only pop-ups are clipped
+    notification = server.protocol.get_message_type(method)(
+        method=method, params=clipped, jsonrpc="2.0"
+    )
+    assert sent == CONVERTER.unstructure(notification)

@@ -1,0 +1,108 @@
+"""`bindings_of` lets the regex engine find a name's assignments; it finds what visiting every
+occurrence of the name finds, on texts made to trip it and on real files. The names a block may
+bind (noted when a document opens) hold every name it binds, so a look-up that skips the
+blocks without the name finds what reading them finds."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from transformers_glossary_ls.analysis import Analysis
+from transformers_glossary_ls.analysis.receivers import (
+    _bindings_of_occurrences,
+    bindings_in,
+    bindings_of,
+    bound_names,
+    may_be_bound,
+)
+from transformers_glossary_ls.documents import Document
+
+from .conftest import UPSTREAM
+
+NAMES = ["model", "mo", "m", "outputs", "self", "args", "tokenizer", "x"]
+_PIECE = st.sampled_from(
+    [
+        *NAMES,
+        "self.",
+        " ",
+        "\t",
+        "\n",
+        "=",
+        "==",
+        ":",
+        "(",
+        ")",
+        ",",
+        "  ",
+        "model_2",
+        "a.",
+        "AutoModel.from_pretrained(x)",
+        "f(model)",
+        "# c",
+        '"s"',
+        "Cls",
+        "mo del",
+        "é",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_PIECE, max_size=30).map("".join), st.sampled_from(NAMES))
+def test_same_bindings_as_visiting_every_occurrence(text, name):
+    assert bindings_of(text, name) == _bindings_of_occurrences(text, name)
+
+
+@pytest.mark.parametrize("path", sorted(UPSTREAM.glob("*/*.py")), ids=lambda p: p.name)
+def test_same_bindings_in_real_files(path):
+    text = path.read_text(encoding="utf-8")
+    for name in ("model", "tokenizer", "outputs", "args", "trainer", "config", "inputs", "x"):
+        assert bindings_of(text, name) == _bindings_of_occurrences(text, name)
+
+
+LEADS = [
+    "model = AutoModel.from_pretrained(x)",
+    "self.model = m",
+    "  self.model: Cls",
+    "\tmodel=1",
+    "x = 1\nself.model = f()",
+    "x = 1\n    model : Cls = y",
+    "mé = 1",
+    "e\u0301 = 1",
+    "self.self.model = 1",
+    "selfmodel = 1",
+    "model == 1",
+]
+
+
+@pytest.mark.parametrize("text", LEADS)
+@pytest.mark.parametrize("name", ["model", "mé", "e\u0301", "self"])
+def test_the_names_a_line_may_bind(text, name):
+    if bindings_of(text, name):
+        assert may_be_bound(name, bound_names(text))
+    assert not bindings_of("x = 1\n" + text, "absent")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_PIECE, max_size=30).map("".join), st.sampled_from([*NAMES, "mé", "e\u0301"]))
+def test_the_names_a_block_may_bind_hold_every_name_it_binds(text, name):
+    """A name missing from `bound_names` has no binding there: a walk skips the block."""
+    if bindings_of(text, name):
+        assert may_be_bound(name, bound_names(text))
+
+
+@pytest.mark.parametrize("path", sorted(UPSTREAM.glob("*/*.py")), ids=lambda p: p.name)
+def test_look_ups_after_lex_ahead_are_those_without(path):
+    """With the bound names noted (what `lex_ahead` does at open), every look-up finds what
+    reading the blocks finds."""
+    text = path.read_text(encoding="utf-8") * 4  # several blocks
+    ahead = Analysis(Document("file:///a.py", text, "python"))
+    plain = Analysis(Document("file:///b.py", text, "python"))
+    list(ahead.lex_ahead())
+    assert ahead._bound  # noted
+    names = sorted({b.name for b in bindings_in(text)} | {"model", "nothing_here", "x"})
+    last = ahead.doc.line_count - 1
+    for line in range(0, last + 1, 97):
+        for name in names:
+            assert ahead.binding(name, line) == plain.binding(name, line), (name, line)
