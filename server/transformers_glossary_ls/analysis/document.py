@@ -146,8 +146,12 @@ class Analysis:
         self.python_states.changed_from(block_index)
         if self.markdown_states is not None:
             self.markdown_states.changed_from(block_index)
-        limit = 2 * len(self.doc.blocks) + 8
-        if len(self._calls) > limit or len(self._bindings) > limit:
+        blocks = len(self.doc.blocks)
+        # `_calls` holds a chunk per entry: it is measured against the chunks there are (at
+        # most one per CHUNK_LINES lines and one more per block), or every edit of a large
+        # document would rebuild it.
+        chunks = self.doc.line_count // callindex.CHUNK_LINES + blocks
+        if len(self._calls) > 2 * chunks + 8 or len(self._bindings) > 2 * blocks + 8:
             live = {block.revision for block in self.doc.blocks}
             self._calls = {r: c for r, c in self._calls.items() if r[0] in live}
             self._bindings = {r: b for r, b in self._bindings.items() if r in live}
