@@ -13,6 +13,7 @@ import re
 import weakref
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 
@@ -143,6 +144,25 @@ def behaviour_of(key: str, package: str | None, transformers_major: int) -> Beha
 
 
 @dataclass(frozen=True, slots=True)
+class Part:
+    """The findings of one block of a document, in order. `made` is the tuple the checker
+    made and keeps: the same object for as long as the block's findings are reused, however
+    far lines above have moved the block since (`shift` lines, down when positive). A caller
+    can keep what it derives from the findings under that identity (`render` keeps their
+    JSON so) and only redo it for the parts an edit touched."""
+
+    made: tuple[Finding, ...]
+    shift: int = 0
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """The findings at their lines now."""
+        if not self.shift:
+            return self.made
+        return tuple(_shift(f, self.shift) for f in self.made)
+
+
+@dataclass(frozen=True, slots=True)
 class _Kept:
     """The findings of one chunk of the call index, kept until the chunk or a block its
     calls' receivers were looked up in changes."""
@@ -157,13 +177,14 @@ class _Kept:
 @dataclass(frozen=True, slots=True)
 class _KeptBlock:
     """A block's kept chunks, reused whole while the block, its entry state, the next block
-    and every block its chunks looked names up in are unchanged."""
+    and the bindings of every name its chunks looked up read the same."""
 
     key: Hashable  # the block's key in the analysis
-    chunks: dict[int, _Kept]
-    blocks: frozenset[int]  # the revisions its chunks' look-ups went to
-    start: int
-    findings: tuple[Finding, ...]  # all its chunks', absolute lines as of `start`
+    chunks: dict[int, _Kept]  # their reads and starts as of when each was last walked
+    reads: dict[int, frozenset[str]]  # all its chunks' look-ups, by block revision
+    blocks: frozenset[int]  # the revisions in `reads`
+    start: int  # the block's first line
+    part: Part  # all its chunks' findings
 
 
 class Checker:
@@ -175,20 +196,28 @@ class Checker:
         self.facts = facts
         self.catalogue = facts.catalogue
         self._names: dict[str, list[str]] = {}  # key -> names it takes (ok) in the release
-        # Per open document (by identity, dropped with it): block revision -> kept.
+        # Per open document (by identity, dropped with it): block revision -> kept, in order.
         self._kept: dict[int, tuple[weakref.ref[Analysis], dict[int, _KeptBlock]]] = {}
         self.calls_checked = 0  # calls whose findings were made rather than reused
 
     # -- the walk -------------------------------------------------------------------------------
     def check(self, analysis: Analysis) -> list[Finding]:
-        return [f for step in self.steps(analysis) for f in step]
+        return [f for part in self.parts(analysis) for f in part.findings]
 
-    def steps(self, analysis: Analysis) -> Iterator[list[Finding]]:
-        """The findings of each call in turn, for a caller that pauses between calls (the
-        server, between messages). A block, or a chunk of the call index, whose lines and
-        look-ups are unchanged since the last walk gives back what it found then, in one step:
+    def parts(self, analysis: Analysis) -> list[Part]:
+        """The document's findings, a part per block that has any, in document order."""
+        for _ in self.update(analysis):
+            pass
+        if analysis.language is None:
+            return []
+        return [kept.part for kept in self._kept_for(analysis).values() if kept.part.made]
+
+    def update(self, analysis: Analysis) -> Iterator[None]:
+        """Bring the findings kept for a document up to date, yielding after each call checked
+        (the server pauses there between messages). A block, or a chunk of the call index,
+        whose lines and look-ups are unchanged since the last walk keeps what it found then:
         an edit re-checks the calls of the block it touched and those whose receiver it
-        rebinds (see docs/diagnostics.md)."""
+        rebinds (see docs/diagnostics.md). The rest costs a comparison of keys per block."""
         if analysis.language is None:
             return
         kept = self._kept_for(analysis)
@@ -198,13 +227,14 @@ class Checker:
         for k, block in enumerate(doc.blocks):
             key, start = analysis.block_key(k), doc.block_start(k)
             old = kept.get(block.revision)
-            if old is not None and old.key == key and old.blocks <= live:
-                if old.start != start:
-                    old = dataclasses.replace(old, start=start, findings=_shifted(old, start))
-                fresh[block.revision] = old
-                yield list(old.findings)
-                continue
+            if old is not None and old.key == key:
+                # Its look-ups in blocks edited since, followed once for the whole block.
+                whole = old if old.blocks <= live else _followed(analysis, old, live)
+                if whole is not None:
+                    fresh[block.revision] = whole if whole.start == start else _moved(whole, start)
+                    continue
             chunks: dict[int, _Kept] = {}
+            made = False  # a chunk's findings made anew
             for chunk in analysis.block_chunks(k):
                 key_of_chunk = analysis.chunk_key(k, chunk)
                 was = old.chunks.get(chunk) if old is not None else None
@@ -213,29 +243,29 @@ class Checker:
                         was = _followed(analysis, was, live)
                     if was is not None:
                         chunks[chunk] = was if was.start == start else _moved(was, start)
-                        yield list(chunks[chunk].findings)
                         continue
+                made = True
                 found: list[Finding] = []
                 with analysis.reading() as reads:
                     calls = analysis.chunk_calls(k, chunk)
                 for call in calls:
                     with analysis.reading() as more:
-                        step = self._check(analysis, call)
+                        found += self._check(analysis, call)
                     reads |= more
                     self.calls_checked += 1
-                    found += step
-                    yield step
-                by_block: dict[int, set[str]] = {}
-                for revision, name in reads:
-                    by_block.setdefault(revision, set()).add(name)
-                looked = {revision: frozenset(names) for revision, names in by_block.items()}
+                    yield
+                looked = _by_block(reads)
                 chunks[chunk] = _Kept(key_of_chunk, looked, frozenset(looked), start, tuple(found))
+            looked_up: dict[int, frozenset[str]] = {}
+            for c in chunks.values():
+                for revision, names in c.reads.items():
+                    looked_up[revision] = looked_up.get(revision, frozenset()) | names
+            if old is not None and not made:  # the same findings: the same part
+                part = Part(old.part.made, old.part.shift + start - old.start)
+            else:
+                part = Part(tuple(f for c in chunks.values() for f in c.findings))
             fresh[block.revision] = _KeptBlock(
-                key,
-                chunks,
-                frozenset().union(*(c.blocks for c in chunks.values())),
-                start,
-                tuple(f for c in chunks.values() for f in c.findings),
+                key, chunks, looked_up, frozenset(looked_up), start, part
             )
         kept.clear()
         kept.update(fresh)  # only what the document still has
@@ -472,7 +502,17 @@ class Checker:
         return int(release.split(".")[0])
 
 
-def _followed(analysis: Analysis, kept: _Kept, live: set[int]) -> _Kept | None:
+_K = TypeVar("_K", _Kept, _KeptBlock)
+
+
+def _by_block(reads: set[tuple[int, str]]) -> dict[int, frozenset[str]]:
+    by_block: dict[int, set[str]] = {}
+    for revision, name in reads:
+        by_block.setdefault(revision, set()).add(name)
+    return {revision: frozenset(names) for revision, names in by_block.items()}
+
+
+def _followed(analysis: Analysis, kept: _K, live: set[int]) -> _K | None:
     """Kept findings whose look-ups went to blocks edited since: still right when every name
     looked up there reads the same (then kept under the blocks' new revisions), else None."""
     reads = dict(kept.reads)
@@ -486,22 +526,23 @@ def _followed(analysis: Analysis, kept: _Kept, live: set[int]) -> _Kept | None:
     return dataclasses.replace(kept, reads=reads, blocks=frozenset(reads))
 
 
-def _moved(kept: _Kept, start: int) -> _Kept:
-    """Kept findings of a block that lines above it moved: every line shifted alike."""
-    return dataclasses.replace(kept, start=start, findings=_shifted(kept, start))
-
-
-def _shifted(kept: _Kept | _KeptBlock, start: int) -> tuple[Finding, ...]:
+def _moved(kept: _K, start: int) -> _K:
+    """Kept findings of a block that lines above it moved: every line shifted alike. A chunk's
+    findings are shifted now; a block's part only records the shift."""
     shift = start - kept.start
+    if isinstance(kept, _KeptBlock):
+        part = Part(kept.part.made, kept.part.shift + shift)
+        return dataclasses.replace(kept, start=start, part=part)
+    findings = tuple(_shift(f, shift) for f in kept.findings)
+    return dataclasses.replace(kept, start=start, findings=findings)
 
-    def move(f: Finding) -> Finding:
-        fixes = tuple(
-            dataclasses.replace(x, edit=dataclasses.replace(x.edit, line=x.edit.line + shift))
-            for x in f.fixes
-        )
-        return dataclasses.replace(f, line=f.line + shift, fixes=fixes)
 
-    return tuple(map(move, kept.findings))
+def _shift(f: Finding, shift: int) -> Finding:
+    fixes = tuple(
+        dataclasses.replace(x, edit=dataclasses.replace(x.edit, line=x.edit.line + shift))
+        for x in f.fixes
+    )
+    return dataclasses.replace(f, line=f.line + shift, fixes=fixes)
 
 
 def _closing(text: str, at: int) -> int:
@@ -545,11 +586,12 @@ def _suppressed(text: str, code: str) -> bool:
 def select(findings: Iterable[Finding], only: Iterable[str] = (), skip: Iterable[str] = ()):
     """Findings whose code starts with one of `only` (all when empty) and none of `skip`."""
     only, skip = tuple(only), tuple(skip)
-    return [
-        f
-        for f in findings
-        if (not only or f.code.startswith(only)) and not (skip and f.code.startswith(skip))
-    ]
+    return [f for f in findings if shown(f.code, only, skip)]
+
+
+def shown(code: str, only: tuple[str, ...] = (), skip: tuple[str, ...] = ()) -> bool:
+    """Whether a code starts with one of `only` (any when empty) and none of `skip`."""
+    return (not only or code.startswith(only)) and not (skip and code.startswith(skip))
 
 
 def fix_all(findings: Iterable[Finding]) -> list[Edit]:

@@ -625,13 +625,11 @@ class GlossaryServer(LanguageServer):
         """A document's findings, checked a few calls at a time while the client is quiet;
         None when the document or the releases changed meanwhile (checked again then)."""
         key, glossary = self._findings_key(analysis), self.glossary_for(analysis.doc.uri)
-        found: list[Finding] = []
         if not self.settings.diagnostics.enabled:
-            return found  # publishes nothing, clearing what was shown
+            return []  # publishes nothing, clearing what was shown
         if self.vocabulary_path(analysis.doc.uri) is not None:
             return self.findings(analysis)
-        for count, step in enumerate(glossary.checker.steps(analysis)):
-            found += step
+        for count, _ in enumerate(glossary.checker.update(analysis)):
             if count % 256 == 255:
                 await self.idle()
                 if (
@@ -639,7 +637,7 @@ class GlossaryServer(LanguageServer):
                     or self.documents.get(analysis.doc.uri) is not analysis
                 ):
                     return None
-        return found
+        return glossary.diagnostics(analysis)  # what is left is walking kept findings
 
     def _findings_key(self, analysis: Analysis) -> tuple:
         uri = analysis.doc.uri
