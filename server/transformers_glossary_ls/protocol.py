@@ -101,6 +101,15 @@ def describe_structure_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+@attrs.frozen
+class Json:
+    """A response's result or a notification's params written as JSON already (a diagnostics
+    report, whose findings each keep their JSON: see `render.DiagnosticsJson`): `_send_data`
+    writes the text as it is, without cattrs or `json.dumps`."""
+
+    text: str
+
+
 class GlossaryProtocol(LanguageServerProtocol):
     def __init__(self, server, converter) -> None:
         # Our own references and state, rather than pygls's private `_server`, `_converter`
@@ -416,11 +425,14 @@ class GlossaryProtocol(LanguageServerProtocol):
         msg_id = data.get("id") if isinstance(data, dict) else getattr(data, "id", None)
         if self._answering is not None and msg_id == self._answering:
             self._answered = True
-        if not isinstance(data, dict) and isinstance(getattr(data, "result", None), dict):
+        result = getattr(data, "result", None) if not isinstance(data, dict) else None
+        if isinstance(result, dict):
             # Already JSON (completion lists are built as dicts): cattrs would walk every value.
-            data = {"jsonrpc": self.VERSION, "id": msg_id, "result": data.result}
+            data = {"jsonrpc": self.VERSION, "id": msg_id, "result": result}
         try:
-            body = json.dumps(data, default=self._to_json, allow_nan=False)
+            body = self._written(data, result) or json.dumps(
+                data, default=self._to_json, allow_nan=False
+            )
         except Exception:  # noqa: BLE001
             log.exception("cannot serialise an outgoing message")
             is_response = (isinstance(data, dict) and "method" not in data) or (
@@ -451,6 +463,17 @@ class GlossaryProtocol(LanguageServerProtocol):
                 asyncio.ensure_future(res)
         except Exception:  # noqa: BLE001 - a writer failure is the transport's to report
             log.exception("cannot write an outgoing message")
+
+    def _written(self, data: Any, result: Any) -> str | None:
+        """The message as JSON when its result or params are `Json` already, else None."""
+        if isinstance(result, Json):
+            msg_id = json.dumps(data.id)
+            return f'{{"jsonrpc":"{self.VERSION}","id":{msg_id},"result":{result.text}}}'
+        params = getattr(data, "params", None) if not isinstance(data, dict) else None
+        if isinstance(params, Json):
+            method = json.dumps(data.method)
+            return f'{{"jsonrpc":"{self.VERSION}","method":{method},"params":{params.text}}}'
+        return None
 
     def _to_json(self, value: Any) -> Any:
         """What `json.dumps` cannot write itself: lsprotocol (attrs) objects and enums."""
