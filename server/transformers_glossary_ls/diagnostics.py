@@ -518,11 +518,15 @@ def _followed(analysis: Analysis, kept: _K, live: set[int]) -> _K | None:
     reads = dict(kept.reads)
     for revision in kept.blocks - live:
         names = reads.pop(revision)
-        now = {analysis.follows(revision, name) for name in names}
-        if len(now) != 1 or None in now:
+        now = None
+        for name in names:  # the first name that reads otherwise decides
+            followed = analysis.follows(revision, name)
+            if followed is None or (now is not None and followed != now):
+                return None
+            now = followed
+        if now is None:
             return None
-        (revision,) = now
-        reads[revision] = reads.get(revision, frozenset()) | names
+        reads[now] = reads.get(now, frozenset()) | names
     return dataclasses.replace(kept, reads=reads, blocks=frozenset(reads))
 
 
