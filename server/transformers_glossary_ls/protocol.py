@@ -86,6 +86,9 @@ def strict_converter() -> cattrs.Converter:
     exact(int, (int,), (bool,))
     exact(bool, (bool,))
     exact(float, (int, float), (bool,))
+    # `Json` is written as it is when it is a whole result or params (`_send_data`); anywhere
+    # else it is read back, so that it still goes out as the JSON it holds.
+    converter.register_unstructure_hook(Json, lambda value: json.loads(value.text))
     return converter
 
 
@@ -477,6 +480,8 @@ class GlossaryProtocol(LanguageServerProtocol):
 
     def _to_json(self, value: Any) -> Any:
         """What `json.dumps` cannot write itself: lsprotocol (attrs) objects and enums."""
+        if isinstance(value, Json):  # inside a dict result: read back (see strict_converter)
+            return json.loads(value.text)
         if attrs.has(type(value)):
             return self.converter.unstructure(value)
         if isinstance(value, enum.Enum):

@@ -312,7 +312,8 @@ class DiagnosticsJson:
             if reused is not None and reused[0] is finding:
                 pieces.append(reused[1])  # its line's text is the same: its JSON too
                 continue
-            now = dataclasses.replace(finding, line=finding.line + part.shift)
+            shift = part.shift
+            now = dataclasses.replace(finding, line=finding.line + shift) if shift else finding
             value = self.converter.unstructure(diagnostic(now, doc, self.client))
             where = value.pop("range")  # first, as the converter writes it
             first = f',"character":{where["start"]["character"]}}},"end":{{"line":'

@@ -13,8 +13,10 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from lsprotocol import types
 from lsprotocol.converters import get_converter
 from transformers_glossary_ls import render
 from transformers_glossary_ls.analysis import Analysis
@@ -24,6 +26,7 @@ from transformers_glossary_ls.diagnostics import Part, select
 from transformers_glossary_ls.engine import Glossary
 from transformers_glossary_ls.positions import UTF8, UTF16, UTF32
 from transformers_glossary_ls.protocol import strict_converter
+from transformers_glossary_ls.server import GlossaryServer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "upstream" / "old_tutorials"
 RELEASE = "4.51.3"
@@ -224,3 +227,26 @@ def test_reports_and_pushes_around_kept_json():
         "diagnostics": [{"message": "m"}],
         "version": 3,
     }
+
+
+def test_json_goes_out_as_it_is():
+    """A result or params already JSON are written as they are; nested anywhere else, read."""
+    protocol = GlossaryServer().protocol
+    sent: list[bytes] = []
+    protocol.set_writer(SimpleNamespace(write=sent.append))
+    report = render.full_report('[{"message":"m"}]', "3")
+    protocol._send_data(types.DocumentDiagnosticResponse(id=7, result=report))
+    pushed = render.published("file:///t.py", "[]", 2)
+    protocol.notify(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, pushed)
+    protocol._send_data(types.DocumentDiagnosticResponse(id=8, result=[report]))
+    bodies = [json.loads(frame.partition(b"\r\n\r\n")[2]) for frame in sent]
+    assert bodies == [
+        {"jsonrpc": "2.0", "id": 7, "result": json.loads(report.text)},
+        {
+            "jsonrpc": "2.0",
+            "method": "textDocument/publishDiagnostics",
+            "params": {"uri": "file:///t.py", "diagnostics": [], "version": 2},
+        },
+        {"jsonrpc": "2.0", "id": 8, "result": [json.loads(report.text)]},
+    ]
+    assert sent[0].endswith(b',"result":' + report.text.encode() + b"}")
