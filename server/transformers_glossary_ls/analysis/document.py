@@ -528,7 +528,15 @@ class Analysis:
         for binding in reversed(self.block_bindings(block_index, name)):
             if binding.line <= offset:
                 return self.doc.block_start(block_index) + binding.line, binding
+        blocks, whole, reads = self.doc.blocks, self._read_whole, self._reads
         for k in range(block_index - 1, max(-1, block_index - 1 - receivers.BINDING_BLOCKS), -1):
+            revision = blocks[k].revision
+            if revision in whole and name not in self._bindings[revision]:
+                # Read in full without `name` (warm-up reads every block): what block_bindings
+                # would answer and record, without its call; most look-ups pass a dozen blocks.
+                if reads is not None:
+                    reads.add((revision, name))
+                continue
             found = self.block_bindings(k, name)
             if found:
                 return self.doc.block_start(k) + found[-1].line, found[-1]
