@@ -33,6 +33,9 @@ from typing import Any, BinaryIO
 
 SERVER = [sys.executable, "-m", "transformers_glossary_ls"]
 TIMEOUT = 10.0  # a hang guard for one answer, not a speed requirement
+# The answer to `initialize` also waits for the interpreter to start and import: on a busy
+# machine, with several servers starting at once, that alone has taken over 10 s.
+STARTUP_TIMEOUT = 30.0
 
 
 class ServerOutputError(AssertionError):
@@ -376,6 +379,7 @@ class LspClient:
                 "capabilities": capabilities or {},
                 **params,
             },
+            STARTUP_TIMEOUT,
         )
         assert "result" in result, result
         self.notify("initialized", {})

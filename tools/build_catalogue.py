@@ -57,6 +57,10 @@ _DEPRECATED_SUBJECT = [
     re.compile(r"[Uu]sing (?:the )?deprecated `(?:--)?(\w+)`"),
     re.compile(r"[Uu]sing `(?:--)?(\w+)` is deprecated"),
     re.compile(r"[Tt]he `(?:--)?(\w+)` (?:argument|parameter|attribute|kwarg) is deprecated"),
+    # "Passing `tp_plan` directly to `from_pretrained` is deprecated": the keyword to that call
+    # (not "Passing `fsdp` as a string", a value, nor "... in `videos_kwargs`", another place).
+    re.compile(r"[Pp]assing `(?:--)?(\w+)`(?: (?:argument|parameter|kwarg))? (?:directly )?to "
+               r"[^.]{0,80}?\b(?:is|are) deprecated"),
 ]
 _REPLACEMENT = [
     re.compile(r"[Uu]se `(?:--)?(\w+)[ =`]"),
@@ -64,6 +68,7 @@ _REPLACEMENT = [
     re.compile(r"in favou?r of `(?:--)?(\w+)`"),
     re.compile(r"renamed (?:to|into) `(?:--)?(\w+)`"),
     re.compile(r"`(?:--)?(\w+)` is preferred"),
+    re.compile(r"[Pp]ass (?:it|them) (?:in|to|via|through|as) `(?:--)?(\w+)[ =`(]"),
 ]
 _REMOVAL = re.compile(r"removed (?:in|from)[^0-9.]{0,40}?v?(\d+(?:\.\d+){0,2})")
 _HEAD_FAMILY = re.compile(r"(For[A-Z]\w*)$")
@@ -352,6 +357,46 @@ def ignored_in_loops(fn, var: str) -> set[str]:
     return out
 
 
+def _dropped_pop(stmt, var: str) -> str | None:
+    """The key of `_ = var.pop("x", ...)` or a bare `var.pop("x", ...)` statement."""
+    value = None
+    if isinstance(stmt, ast.Expr):
+        value = stmt.value
+    elif (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+          and src(stmt.targets[0]) == "_"):
+        value = stmt.value
+    if (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+            and value.func.attr == "pop" and src(value.func.value) == var and value.args):
+        key = const_str(value.args[0])
+        return key if key and key.isidentifier() else None
+    return None
+
+
+def dropped_pops(fn, var: str) -> set[str]:
+    """Names popped and thrown away by a statement of the function's own body
+    (`_ = kwargs.pop("use_fast", None)`): accepted, no effect. Not when the name is read
+    anywhere else in the function, nor when `var` was handed on (`f(**kwargs)`) before the
+    drop: then something else may have read it (4.40 AutoTokenizer's `code_revision`)."""
+    dropped = {}
+    for stmt in fn.body:
+        key = _dropped_pop(stmt, var)
+        if key is not None:
+            dropped.setdefault(key, stmt)
+    if not dropped:
+        return set()
+    handed_on = [
+        n.lineno for n in ast.walk(fn)
+        if (isinstance(n, ast.keyword) and n.arg is None and src(n.value) == var)
+        or (isinstance(n, ast.Call) and any(src(a) in (var, "*" + var) for a in n.args))
+    ]
+    out = set()
+    for key, stmt in dropped.items():
+        mentions = sum(1 for n in ast.walk(fn) if isinstance(n, ast.Constant) and n.value == key)
+        if mentions == 1 and not any(line < stmt.lineno for line in handed_on):
+            out.add(key)
+    return out
+
+
 def none_fallbacks(fn) -> dict[str, str]:
     """`if x is None: x = <literal>` → {x: source of literal}: the effective default."""
     out: dict[str, str] = {}
@@ -634,7 +679,7 @@ def function_callable(wheel, member, fn, known_extra=()) -> dict[str, dict]:
     kwname: list[str] = []
     params = signature(wheel, member, fn, var_kw_out=kwname)
     if kwname:
-        ignored = ignored_in_loops(fn, kwname[0])
+        ignored = ignored_in_loops(fn, kwname[0]) | dropped_pops(fn, kwname[0])
         for n, d in loop_literal_names(fn, kwname[0]).items():
             if n.startswith("_"):
                 continue
@@ -713,6 +758,18 @@ def method_params(wheel, member, clsname, method, **kw):
         return None
     m, _, fn = found
     return function_callable(wheel, m, fn, **kw)
+
+
+def union_of(parts: list[dict | None]) -> dict[str, dict]:
+    """Each name with the facts of the first part that takes it, but not as `ignored` where
+    another part reads it (4.50 `PreTrainedModel.from_pretrained` drops `trust_remote_code`,
+    which the Auto classes read)."""
+    out: dict[str, dict] = {}
+    for part in parts:
+        for n, f in (part or {}).items():
+            if n not in out or (out[n].get("k") == "ignored" and f.get("k") != "ignored"):
+                out[n] = dict(f)
+    return out
 
 
 def merge_into(dst: dict, src_: dict | None, origin=None):
@@ -949,10 +1006,17 @@ def extract_transformers(wheel: Wheel) -> dict:
         params = {n: f for n, f in params.items() if not n.startswith("_")}
         put("from_pretrained:" + key, "from_pretrained", params, path)
         fp[key] = params
+    auto = auto_from_pretrained(wheel, fp)
+    for name, (params, base) in auto.items():
+        put("from_pretrained:" + name, "from_pretrained", params,
+            f"model_doc/auto#transformers.{name}.from_pretrained",
+            base=["from_pretrained:" + base])
     if fp:
-        union: dict[str, dict] = {}
-        for key in ("model", "tokenizer", "processor", "config"):
-            merge_into(union, fp.get(key))
+        union = union_of([fp.get(key) for key in ("model", "tokenizer", "processor", "config")])
+        # Then the Auto classes' own, in AUTO_FROM_PRETRAINED's order: a `use_fast` variable
+        # reads as AutoTokenizer's, not AutoImageProcessor's.
+        for params, _base in auto.values():
+            merge_into(union, params)
         put("from_pretrained", "from_pretrained", union,
             "main_classes/model#transformers.PreTrainedModel.from_pretrained")
     # Attention implementations as choices of attn_implementation.
@@ -1117,6 +1181,69 @@ def extract_transformers(wheel: Wheel) -> dict:
             all_model[n].extend(fs)
     put("model", "model", {n: mode_facts(fs) for n, fs in all_model.items()}, "model_doc/auto")
     return {"callables": out, "classes": {c: [d, fam, p] for c, (d, fam, p) in classes.items()}}
+
+
+# Auto classes whose `from_pretrained` reads keywords of its own (`use_fast`, `tokenizer_type`,
+# `trust_remote_code`, ...) before handing the rest to the class it picks: (name, module under
+# `models/auto/`, the class defining it, the `from_pretrained:` callable the rest goes to).
+AUTO_FROM_PRETRAINED = (
+    ("AutoModel", "auto_factory.py", "_BaseAutoModelClass", "model"),
+    ("AutoTokenizer", "tokenization_auto.py", "AutoTokenizer", "tokenizer"),
+    ("AutoConfig", "configuration_auto.py", "AutoConfig", "config"),
+    ("AutoProcessor", "processing_auto.py", "AutoProcessor", "processor"),
+    ("AutoImageProcessor", "image_processing_auto.py", "AutoImageProcessor", "processor"),
+    ("AutoFeatureExtractor", "feature_extraction_auto.py", "AutoFeatureExtractor", "processor"),
+    ("AutoVideoProcessor", "video_processing_auto.py", "AutoVideoProcessor", "processor"),
+)
+
+
+def auto_from_pretrained(wheel, taken: dict[str, dict]) -> dict[str, tuple[dict, str]]:
+    """{Auto class: (params, base)}: what each Auto class's `from_pretrained` reads itself,
+    over its base (the class it hands on to, `taken[base]`). A name the base also takes is
+    left to the base's facts, unless the Auto class drops it or warns that it is deprecated,
+    or the base drops it (4.50 `trust_remote_code`: read by the Auto class, not the model's)."""
+    out: dict[str, tuple[dict, str]] = {}
+    for name, module, cname, base in AUTO_FROM_PRETRAINED:
+        got = cls_at(wheel, "transformers/models/auto/" + module, cname)
+        fn = find_method(got[1], "from_pretrained") if got else None
+        if fn is None:
+            continue
+        own = taken.get(base, {})
+        params = function_callable(wheel, got[0], fn)
+        for n, d in helper_deprecations(wheel, got[0], fn, set(params)).items():
+            if n in params and "x" not in params[n]:
+                params[n]["x"] = d
+        out[name] = ({
+            n: f for n, f in params.items()
+            if not n.startswith("_") and n != "pretrained_model_name_or_path"
+            and (n not in own or "x" in f or "ignored" in (f.get("k"), own[n].get("k")))
+        }, base)
+    return out
+
+
+def helper_deprecations(wheel, member, fn, known: set[str]) -> dict[str, dict]:
+    """Deprecations warned by the module's functions that `fn` hands a keyword to under its
+    own name (5.x AutoImageProcessor: `_resolve_backend(backend, use_fast, ...)` warns that
+    `use_fast` is deprecated): only for the parameters the call fills."""
+    out: dict[str, dict] = {}
+    for node in ast.walk(fn):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        got = wheel.resolve(member, node.func.id)
+        if not (got and isinstance(got[1], ast.FunctionDef)):
+            continue
+        helper = got[1]
+        names = [a.arg for a in helper.args.posonlyargs + helper.args.args]
+        given = {names[i] for i, a in enumerate(node.args)
+                 if i < len(names) and isinstance(a, ast.Name) and a.id == names[i]}
+        given |= {k.arg for k in node.keywords
+                  if k.arg and isinstance(k.value, ast.Name) and k.value.id == k.arg}
+        given &= known
+        if given:
+            for n, d in parse_deprecations(messages(helper), known).items():
+                if n in given:
+                    out.setdefault(n, d)
+    return out
 
 
 def reporting_integrations(wheel, member, cls) -> list[str] | None:

@@ -30,6 +30,7 @@ SHAPES_FILE = "shapes.json"
 GENERIC_TENSOR = "torch.Tensor"
 SHAPED_KINDS = ("model", "model_output", "generate")  # the callable kinds shapes.json speaks of
 
+MAX_DIRS = 4096
 _HEAD_FAMILY = re.compile(r"(For[A-Z]\w*)$")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,200}")
 
@@ -155,6 +156,7 @@ class Catalogue:
         self.shapes_path = Path(shapes) if shapes else self.directory.parent / SHAPES_FILE
         self._lock = threading.Lock()
         self._files: dict[str, object] = {}
+        self._dirs: dict[str, str | None] = {}  # class name -> `model_dir` (the file unparsed)
 
     # ---- files
 
@@ -279,12 +281,19 @@ class Catalogue:
             return cls.get("dir") if cls is not None else None
         if not _IDENTIFIER.fullmatch(name):
             return None
-        raw, key = self._models_bytes(), b'"%s":{"dir":"' % name.encode()
-        at = raw.find(key)
-        if at < 0:
-            return None
-        start = at + len(key)
-        return raw[start : raw.find(b'"', start)].decode(errors="replace")
+        found = self._dirs.get(name, False)
+        if found is False:  # each look-up searches the file's bytes: once per name
+            raw, key = self._models_bytes(), b'"%s":{"dir":"' % name.encode()
+            at = raw.find(key)
+            if at >= 0:
+                start = at + len(key)
+                found = raw[start : raw.find(b'"', start)].decode(errors="replace")
+            else:
+                found = None
+            if len(self._dirs) >= MAX_DIRS:  # names come from user text
+                self._dirs.clear()
+            self._dirs[name] = found
+        return found
 
     def _model_record(self, name: str) -> dict | None:
         """One class's record, decoded alone (the whole file takes ~10 ms, on the loop)."""

@@ -44,18 +44,26 @@ def _project_root(start: Path) -> Path:
     return start
 
 
-def _glossary(vocabularies: list[str] | None, say_errors: bool = True):
-    """The engine over the built-in vocabulary, the `--vocabulary` files, then the project's
-    `.transformers-glossary.yaml` (found as the server finds it, from the current folder); its
-    problems said on stderr."""
-    from transformers_glossary_ls.engine import Glossary
+def _vocabulary_files(vocabularies: list[str] | None) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The `--vocabulary` files, then the project's `.transformers-glossary.yaml` (found as
+    the server finds it, from the current folder), in layer order, and how hovers name them;
+    problems finding them said on stderr."""
     from transformers_glossary_ls.vocabulary.paths import repository_paths
 
     found, labels, problems = repository_paths([str(_project_root(Path.cwd().resolve()))])
     given = [str(Path(v).expanduser().resolve()) for v in vocabularies or ()]
-    glossary = Glossary(tuple(dict.fromkeys([*given, *found])), labels=labels)
     for problem in problems:
         print(f"warning: {problem}", file=sys.stderr)
+    return tuple(dict.fromkeys([*given, *found])), labels
+
+
+def _glossary(vocabularies: list[str] | None, say_errors: bool = True):
+    """The engine over the built-in vocabulary and the extra files of `_vocabulary_files`;
+    its problems said on stderr."""
+    from transformers_glossary_ls.engine import Glossary
+
+    files, labels = _vocabulary_files(vocabularies)
+    glossary = Glossary(files, labels=labels)
     for error in glossary.errors if say_errors else ():
         print(f"warning: {error}", file=sys.stderr)
     return glossary
@@ -73,8 +81,8 @@ def _units(path: Path, text: str, language: str | None = None) -> list[tuple[str
     """What of a file is read, as (position prefix, analysis, notebook cell or None): the file
     itself (as `language` when given), or a notebook's Markdown and Python cells (prefix
     `cell:`). Raises NotebookError for a notebook that cannot be read."""
-    from transformers_glossary_ls.analysis import language_of
-    from transformers_glossary_ls.engine import Glossary
+    from transformers_glossary_ls.analysis import Analysis, language_of
+    from transformers_glossary_ls.documents import Document
     from transformers_glossary_ls.notebooks import read_ipynb
 
     uri = path.resolve().as_uri()
@@ -83,7 +91,7 @@ def _units(path: Path, text: str, language: str | None = None) -> list[tuple[str
     language = language or language_of("", path.name)
     if language is None:
         return []
-    return [("", Glossary.open(uri, text, language), None)]
+    return [("", Analysis(Document(uri, text, language)), None)]  # as `Glossary.open`
 
 
 def _explain(args: argparse.Namespace) -> int:
@@ -204,28 +212,49 @@ def _files(paths: list[str], keep: str | None = None) -> list[Path]:
 
 
 def _check(args: argparse.Namespace) -> int:
+    """Report (and with `--fix` fix) the findings of files, notebooks and folders. Only what
+    findings need is loaded: the catalogue and the checker, not the vocabulary (unless the
+    project or `--vocabulary` adds a file of its own) nor the rest of the engine."""
     import json
 
-    from transformers_glossary_ls.diagnostics import ERROR, VOCABULARY_ERROR, Finding, select
-    from transformers_glossary_ls.environment import choose_versions
+    from transformers_glossary_ls.catalogue import default_catalogue
+    from transformers_glossary_ls.diagnostics import (
+        ERROR,
+        VOCABULARY_ERROR,
+        Checker,
+        Finding,
+        select,
+    )
+    from transformers_glossary_ls.facts import Facts
     from transformers_glossary_ls.notebooks import NotebookError
+    from transformers_glossary_ls.versions import releases_in_force
 
-    glossary = _glossary(args.vocabulary, say_errors=False)
-    # A broken user or team vocabulary is a finding of its own file (TG100), so CI sees it.
     status, fixed, report = 0, 0, []
-    for error in glossary.errors:
-        if error.file in glossary.extra_files:
-            line = max(error.line - 1, 0)
-            finding = Finding(VOCABULARY_ERROR, ERROR, error.message, line, 0, 0)
-            report.append((error.file, None, finding))
-        else:
-            print(f"warning: {error}", file=sys.stderr)
+    files, labels = _vocabulary_files(args.vocabulary)
+    if files:  # the built-in vocabulary is checked by the tests; the user's or team's is not
+        from transformers_glossary_ls.engine import Glossary
+
+        glossary = Glossary(files, labels=labels)
+        # A broken user or team vocabulary is a finding of its own file (TG100), so CI sees it.
+        for error in glossary.errors:
+            if error.file in glossary.extra_files:
+                line = max(error.line - 1, 0)
+                finding = Finding(VOCABULARY_ERROR, ERROR, error.message, line, 0, 0)
+                report.append((error.file, None, finding))
+            else:
+                print(f"warning: {error}", file=sys.stderr)
     if args.target_version:
-        notes = glossary.use_versions({"transformers": args.target_version})
+        versions = {"transformers": args.target_version}
         said = f"transformers {args.target_version} (--target-version)"
     else:
+        from transformers_glossary_ls.environment import choose_versions
+
         choice = choose_versions([Path.cwd()])
-        notes, said = glossary.use_versions(choice.versions), choice.message
+        versions, said = dict(choice.versions), choice.message
+    catalogue = default_catalogue()
+    in_force, notes = releases_in_force(versions, catalogue.releases, catalogue.wheel_version)
+    facts = Facts(catalogue, {p: f.release for p, f in in_force.items()}, frozenset(in_force))
+    checker = Checker(facts)  # as `Glossary.use_versions` makes it, without installed classes
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     log.info("checking for %s", said)
@@ -245,16 +274,14 @@ def _check(args: argparse.Namespace) -> int:
             print(f"{path}: not a notebook we can read ({exc}); skipped", file=sys.stderr)
             status = 2
             continue
-        found = [(p, a, c, select(glossary.diagnostics(a), only, skip)) for p, a, c in units]
+        found = [(p, a, c, select(checker.findings(a), only, skip)) for p, a, c in units]
         if args.fix and any(f for *_, f in found):
             text, count = _fixed(text, found)
             if count:
                 path.write_bytes(text.encode("utf-8", errors="surrogateescape"))
                 fixed += count
                 units = _units(path, text)
-                found = [
-                    (p, a, c, select(glossary.diagnostics(a), only, skip)) for p, a, c in units
-                ]
+                found = [(p, a, c, select(checker.findings(a), only, skip)) for p, a, c in units]
         for _prefix, _analysis, cell, findings in found:
             for f in findings:
                 report.append((str(path), cell.number if cell is not None else None, f))

@@ -15,10 +15,10 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from rapidfuzz import fuzz, process
-
 from transformers_glossary_ls import kinds
-from transformers_glossary_ls.analysis import Analysis, CallSite
+from transformers_glossary_ls.analysis import Analysis, CallSite, receivers
+from transformers_glossary_ls.analysis.calls import Group
+from transformers_glossary_ls.bounded import BoundedCache
 from transformers_glossary_ls.catalogue import (
     DEPRECATED,
     NOT_YET,
@@ -104,6 +104,12 @@ REDIRECTED_TASKS = {"image-to-text": "image-text-to-text"}
 GENERIC_CLASSES = frozenset({"ModelConfig", "BaseConfig", "BaseTrainer"})
 # Variables called by these names are taken at their word when their assignment is not in view.
 CALLED_BY_NAME = frozenset({"model", "tokenizer", "processor", "image_processor"})
+# Attributes whose value is called as a kind of call of its own (`processor.tokenizer(...)`).
+_CALL_KIND_ATTRIBUTES = frozenset(
+    attribute for (_, attribute), kind in kinds.ATTRIBUTES.items() if kind in kinds.CALL_KINDS
+)
+_MAX_CLASSES = 4096
+_MAX_CLASSES_BYTES = 1024 * 1024
 _AUTO = re.compile(
     r"Auto(Model\w*|Tokenizer|Processor|ImageProcessor|FeatureExtractor|VideoProcessor|Config)$"
 )
@@ -114,6 +120,11 @@ _STRICT_TYPES = re.compile(
 # A rename is the same only under a condition: `warmup_steps` takes a ratio once it is a float.
 _SAME_MEANING_IF: dict[tuple[str, str], Callable[[Param], bool]] = {
     ("warmup_ratio", "warmup_steps"): lambda p: "float" in (p.type or ""),
+    # Never: the value changes shape (`tp_plan="auto"` becomes
+    # `distributed_config=DistributedConfig(tp_plan="auto")`; `use_fast=True` becomes
+    # `backend="torchvision"`).
+    ("tp_plan", "distributed_config"): lambda p: False,
+    ("use_fast", "backend"): lambda p: False,
 }
 _SUGGEST_CUTOFF = 80  # rapidfuzz ratio for a did-you-mean
 _VALUE_CUTOFF = 70
@@ -136,10 +147,10 @@ def behaviour_of(key: str, package: str | None, transformers_major: int) -> Beha
         return GENERATE
     if key == "generation_config":
         return GENERATION_CONFIG
+    if key.startswith("from_pretrained"):  # before the model test: `from_pretrained:AutoModel`
+        return PASSED_ON
     if key == "model" or key.startswith("model:") or head_family(key):
         return FORWARD_5 if transformers_major >= 5 else FORWARD_4
-    if key.startswith("from_pretrained"):
-        return PASSED_ON
     return NOT_CHECKED
 
 
@@ -215,6 +226,9 @@ class Checker:
         self._kept: dict[int, tuple[weakref.ref[Analysis], _Walk]] = {}
         self.calls_checked = 0  # calls whose findings were made rather than reused
         self.blocks_walked = 0  # blocks visited by `update` (the others were not looked at)
+        # Callee of a class call -> `may_check`; callees come from user text: bounded in bytes.
+        self._classes: BoundedCache[str, bool] = BoundedCache(_MAX_CLASSES, _MAX_CLASSES_BYTES)
+        self.lines_indexed = 0  # lines whose calls `findings` indexed (the prefilter let by)
 
     # -- the walk -------------------------------------------------------------------------------
     def check(self, analysis: Analysis) -> list[Finding]:
@@ -341,6 +355,56 @@ class Checker:
             part = Part(tuple(f for c in chunks.values() for f in c.findings))
         return _KeptBlock(key, chunks, looked_up, frozenset(looked_up), start, part)
 
+    # -- a document read once -----------------------------------------------------------------
+    def findings(self, analysis: Analysis) -> list[Finding]:
+        """What `check` finds, in the same order, for a document read once (the command
+        line): nothing is kept for later edits, and what cannot have a finding is left
+        unread. A textual prefilter finds the lines where a call we may be sure of opens
+        (`may_check`, on the raw lines); only those lines' calls are indexed, and of those
+        only the calls passing a keyword (or `pipeline(`, whose task may be positional) are
+        identified and checked."""
+        if analysis.language is None:
+            return []
+        bound = analysis.bound_somewhere()
+
+        def wanted(callee: str) -> bool:
+            return self.may_check(analysis, callee, bound)
+
+        def keep(group: Group) -> bool:
+            return (group.passes_keyword or group.callee == "pipeline") and wanted(
+                group.callee or ""
+            )
+
+        found: list[Finding] = []
+        for k, offset in analysis.lines_calling(wanted):
+            self.lines_indexed += 1
+            for call in analysis.line_calls(k, offset, keep):
+                found += self._check(analysis, call)
+        return found
+
+    def may_check(self, analysis: Analysis, callee: str, bound: Callable[[str], bool]) -> bool:
+        """Whether `_check` may find anything in a call of `callee`, told from the name alone:
+        False only where it finds nothing whatever the call passes. `bound(name)`: whether
+        `name` may be assigned where the document's look-ups go (else `held` of it is None)."""
+        parts = callee.removeprefix("self.").split(".")
+        last = parts[-1]
+        if last[:1].isupper():
+            known = self._classes.get(callee)
+            if known is None:
+                # A class called: `identify`, `key_of` and `_sure` read nothing but its name.
+                kind, head = analysis.identify(callee, 0)
+                site = CallSite(callee, kind, head, (0, 0), None, (), 0, False)
+                key = self.facts.key_of(site)
+                sure = key is not None and self._sure(analysis, site, key)
+                known = self._classes.put(callee, sure)
+            return known
+        if last in ("generate", "from_pretrained"):
+            return True
+        if len(parts) > 1:  # an attribute holds a call kind only as `kinds.ATTRIBUTES` say
+            return last in _CALL_KIND_ATTRIBUTES
+        # A name: what its assignment holds, or, with none, the name itself (`_is`).
+        return last in CALLED_BY_NAME or callee == "pipeline" or bound(last)
+
     def _kept_for(self, analysis: Analysis) -> _Walk:
         entry = self._kept.get(id(analysis))
         if entry is None or entry[0]() is not analysis:
@@ -380,9 +444,11 @@ class Checker:
                 # diffusers' `ControlNetModel`) is no model forward at all.
                 return False
             prefix = call.callee.rpartition(".")[0]
-            return last not in GENERIC_CLASSES and prefix in ("", "transformers", "trl", "peft")
+            return last not in GENERIC_CLASSES and prefix in ("", *kinds.LIBRARIES)
         if key == "pipeline":
-            return analysis.binding("pipeline", line) is None  # the function, not a variable
+            # The function, not a variable of that name.
+            found = analysis.binding("pipeline", line)
+            return found is None or receivers.from_library(found[1])
         head = call.head_class or ""
         if call.kind == kinds.MODEL and head and not head.startswith("Auto"):
             if not self.catalogue.is_model_class(head):
@@ -524,13 +590,13 @@ class Checker:
         elif p.name == "report_to":  # integrations are looked up when the Trainer is built
             severity, effect = ERROR, "the Trainer raises ValueError when it is built"
         message += f": {effect}." if effect else "."
-        nearest = process.extractOne(value, allowed, scorer=fuzz.ratio, score_cutoff=_VALUE_CUTOFF)
+        nearest = _nearest(value, allowed, _VALUE_CUTOFF)
         fixes: tuple[Fix, ...] = ()
         if not (sure or removed or nearest is not None):
             return
         if nearest is not None and not removed:  # a removed task's successor is no typo away
             quote = literal.group(1)
-            new = f"{quote}{nearest[0]}{quote}"
+            new = f"{quote}{nearest}{quote}"
             message += f" Did you mean {new}?"
             fixes = (Fix(f"Replace with {new}", Edit(line, start, end, new)),)
         elif not removed:
@@ -558,9 +624,7 @@ class Checker:
             names = self._names[key] = [
                 f.param.name for f in self.facts.names_of(key) if f.status == OK
             ]
-        choices = [n for n in names if n not in passed]
-        found = process.extractOne(name, choices, scorer=fuzz.ratio, score_cutoff=_SUGGEST_CUTOFF)
-        return found[0] if found else None
+        return _nearest(name, [n for n in names if n not in passed], _SUGGEST_CUTOFF)
 
     def _release_of(self, key: str) -> str:
         package = self.catalogue.package_of(key) or "transformers"
@@ -631,6 +695,15 @@ def _shift(f: Finding, shift: int) -> Finding:
         for x in f.fixes
     )
     return dataclasses.replace(f, line=f.line + shift, fixes=fixes)
+
+
+def _nearest(query: str, choices: list[str], cutoff: int) -> str | None:
+    """The choice nearest to `query` by rapidfuzz's ratio, if at least `cutoff`. rapidfuzz is
+    imported by the first finding that asks: `check` of clean files starts without it."""
+    from rapidfuzz import fuzz, process
+
+    found = process.extractOne(query, choices, scorer=fuzz.ratio, score_cutoff=cutoff)
+    return found[0] if found else None
 
 
 def _closing(text: str, at: int) -> int:

@@ -28,7 +28,7 @@ from transformers_glossary_ls.navigation import Place, navigable, references, sy
 from transformers_glossary_ls.sanitize import safe_markdown
 from transformers_glossary_ls.signature import Signature, signature_at
 from transformers_glossary_ls.spotting import CODE, Spot, spot, spot_all
-from transformers_glossary_ls.versions import InForce, release_for_spec, release_for_version
+from transformers_glossary_ls.versions import InForce, releases_in_force
 from transformers_glossary_ls.vocabulary import Entry, LoadError, Vocabulary, load_default
 from transformers_glossary_ls.vocabulary.editing import (
     Checked,
@@ -62,6 +62,8 @@ COMMON_CALLABLES = (
     "from_pretrained:tokenizer",
     "from_pretrained:processor",
     "from_pretrained:config",
+    "from_pretrained:AutoModel",
+    "from_pretrained:AutoTokenizer",
     "model_output",
     "config",
     "trainer",
@@ -80,8 +82,8 @@ COMMON_CALLS = (
     (kinds.TRAINING_ARGS, "training_args"),
     (kinds.TOKENIZER, "tokenizer"),
     (kinds.PROCESSOR, "processor"),
-    (kinds.FROM_PRETRAINED, "from_pretrained:model"),
-    (kinds.FROM_PRETRAINED, "from_pretrained:tokenizer"),
+    (kinds.FROM_PRETRAINED, "from_pretrained:AutoModel"),
+    (kinds.FROM_PRETRAINED, "from_pretrained:AutoTokenizer"),
     (None, "trainer"),
     (None, "SFTConfig"),
     (None, "LoraConfig"),
@@ -165,21 +167,9 @@ class Glossary:
         requirements (`==4.41.2`, `>=4.40,<4.42`), per package. Returns what to tell the user
         (a version the catalogue lacks, a requirement it cannot meet). Packages not given are
         answered for the newest release the catalogue knows."""
-        in_force, notes = {}, []
-        for package, version in versions.items():
-            releases = self.catalogue.releases(package)
-            if version[:1].isdigit():
-                chosen = release_for_version(releases, version)
-            else:
-                chosen = release_for_spec(
-                    releases, version, lambda r, p=package: self.catalogue.wheel_version(p, r)
-                )
-            if chosen is None:
-                notes.append(f"{package} {version}: no known release matches; using the newest")
-                continue
-            in_force[package] = chosen
-            if chosen.note:
-                notes.append(f"{package}: {chosen.note}")
+        in_force, notes = releases_in_force(
+            versions, self.catalogue.releases, self.catalogue.wheel_version
+        )
         self.in_force = in_force
         self._use_facts({p: f.release for p, f in in_force.items()}, frozenset(in_force))
         return notes

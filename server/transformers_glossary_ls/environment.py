@@ -17,7 +17,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import InvalidVersion, Version
 
 log = logging.getLogger(__name__)
@@ -310,6 +309,10 @@ def pinned_versions(roots: Iterable[Path], script: str | None = None) -> dict[st
 
 
 def _collect(requirements: Iterable[str], found: dict[str, str]) -> None:
+    # Imported here, where a project pins something: most runs of `check` never parse a
+    # requirement, and packaging.requirements costs more to import than they take to run.
+    from packaging.requirements import InvalidRequirement, Requirement
+
     for text in requirements:
         text = text.strip()
         if not text or text.startswith("-"):

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from transformers_glossary_ls import kinds
 from transformers_glossary_ls.analysis import CallSite, Held
 from transformers_glossary_ls.bounded import BoundedCache
 from transformers_glossary_ls.catalogue import Catalogue, Param, head_family
-from transformers_glossary_ls.installed_docs import Signature
 from transformers_glossary_ls.vocabulary import ARGUMENT, Entry
+
+if TYPE_CHECKING:  # annotations only: reading installed sources is the server's, not check's
+    from transformers_glossary_ls.installed_docs import Signature
 
 MAX_CACHED = 8192
 MAX_CACHED_BYTES = 4 * 1024 * 1024
@@ -35,6 +38,27 @@ _FROM_PRETRAINED = {
     kinds.FEATURE_EXTRACTOR: "from_pretrained:processor",
     kinds.CONFIG: "from_pretrained:config",
 }
+# Auto classes whose `from_pretrained` reads keywords of its own before it hands the rest to
+# the class it picks; every `AutoModel*` shares `_BaseAutoModelClass`'s.
+_AUTO_CLASSES = frozenset(
+    {
+        "AutoTokenizer",
+        "AutoConfig",
+        "AutoProcessor",
+        "AutoImageProcessor",
+        "AutoFeatureExtractor",
+        "AutoVideoProcessor",
+    }
+)
+
+
+def _auto_from_pretrained(cls: str) -> str | None:
+    """The catalogue key of an Auto class's own `from_pretrained`, or None."""
+    if cls.startswith("AutoModel"):
+        return "from_pretrained:AutoModel"
+    return f"from_pretrained:{cls}" if cls in _AUTO_CLASSES else None
+
+
 # Functions (not classes) the catalogue knows, by the name they are called with.
 _FUNCTIONS = {"pipeline": "pipeline"}
 # Classes whose constructor is a callable of its own in the catalogue under another key.
@@ -175,6 +199,8 @@ class Facts:
 
     def key_of(self, call: CallSite) -> str | None:
         """The catalogue callable a call is, or None when it is not one we can identify."""
+        if call.own:
+            return None
         last = call.callee.split(".")[-1]
         kind = call.kind
         if kind == kinds.MODEL:
@@ -190,6 +216,9 @@ class Facts:
         if kind == kinds.TRAINING_ARGS:
             return last if self._known(last) else "training_args"
         if kind == kinds.FROM_PRETRAINED:
+            auto = _auto_from_pretrained(call.head_class or "")
+            if auto is not None and self._known(auto):
+                return auto  # its own keywords (`use_fast`), over those of what it loads
             loaded = kinds.kind_of_class(call.head_class or "")
             key = _FROM_PRETRAINED.get(loaded or "", "from_pretrained")
             return key if self._known(key) else "from_pretrained"

@@ -10,6 +10,7 @@ it is known, so `labels` can show that head's meaning first.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from transformers_glossary_ls.catalogue import DEPRECATED, NOT_YET, REMOVED
 from transformers_glossary_ls.facts import Fact
@@ -94,11 +95,31 @@ def hover_text(
     if names:
         parts.append(("**See also:** " if markdown else "See also: ") + ", ".join(names))
 
-    parts.append(f"[Transformers docs]({entry.url})" if markdown else f"Docs: {entry.url}")
+    parts.append(f"[{link_label(entry.url)}]({entry.url})" if markdown else f"Docs: {entry.url}")
     if entry.origin:
         parts.append(origin_line(entry, markdown))
     text = "\n\n".join(parts)
     return safe_markdown(text) if markdown else _plain(text)
+
+
+# The libraries whose docs our built-in entries link to, by their folder on the docs site.
+_DOCS_NAMES = {"transformers": "Transformers", "trl": "TRL", "peft": "PEFT"}
+_HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+")
+
+
+def link_label(url: str) -> str:
+    """What a hover calls an entry's link: the library for the Hugging Face docs, else the
+    site, so that a team's own link does not read as the Transformers docs."""
+    try:
+        parsed = urlsplit(url.strip().strip("<>"))
+        host = (parsed.hostname or "").lower()
+    except ValueError:  # e.g. an unbalanced "[" in the host
+        return "Docs"
+    if host == "huggingface.co" and parsed.path.startswith("/docs/"):
+        library = parsed.path.split("/")[2]
+        return f"{_DOCS_NAMES[library]} docs" if library in _DOCS_NAMES else "Hugging Face docs"
+    # The host is shown only when it is a plain name: the URL is a repository's text.
+    return f"Docs ({host})" if _HOST.fullmatch(host) else "Docs"
 
 
 def origin_line(entry: Entry, markdown: bool = True) -> str:
@@ -146,8 +167,9 @@ def status_line(fact: Fact, markdown: bool = True) -> str:
         yours = f" (you have {fact.release})" if fact.yours else ""
         return f"{strong('Deprecated')}{since}{planned}{yours}{use}."
     if p.ignored and status not in (REMOVED, NOT_YET):
-        # No "since": the generator tells `_ = kwargs.pop(...)` from a used keyword only in
-        # the 5.x loop form, so the first release it records may be late.
+        # No "since": the generator tells a dropped keyword from a used one only where the
+        # function drops it itself (`_ = kwargs.pop(...)`, also in a loop), not where a
+        # callee does, so the first release it records may be late.
         where = f"your {fact.release}" if fact.yours else _release(fact)
         return f"{strong('Ignored')} in {where}: accepted, and dropped without effect."
     if status == NOT_YET:

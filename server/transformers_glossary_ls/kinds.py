@@ -7,6 +7,10 @@ what a variable holds (a model, a model's outputs, a config), learned from how i
 
 from __future__ import annotations
 
+# The packages whose classes and functions these kinds are about (imported from elsewhere, a
+# name is not theirs).
+LIBRARIES = ("transformers", "trl", "peft")
+
 # Call kinds: the `callables` of vocabulary entries.
 MODEL = "model"
 TOKENIZER = "tokenizer"

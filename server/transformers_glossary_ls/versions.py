@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 MAX_PATCH = 40  # patches of a minor tried against a requirement
@@ -65,6 +64,10 @@ def release_for_spec(
 ) -> InForce | None:
     """The newest catalogue release a requirement allows (`==4.41.2`, `>=4.40,<4.42`).
     `exact(release)` gives the patch version of a release, when known, to test against."""
+    # Imported here, for a pinned requirement: an installed version needs none (see `_collect`
+    # in environment.py).
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     try:
         allowed = SpecifierSet(spec)
     except InvalidSpecifier:
@@ -79,4 +82,29 @@ def release_for_spec(
     return None
 
 
-__all__ = ["InForce", "release_for_spec", "release_for_version"]
+def releases_in_force(
+    versions: Mapping[str, str],
+    releases: Callable[[str], list[str]],
+    exact: Callable[[str, str], str | None] = lambda package, release: None,
+) -> tuple[dict[str, InForce], list[str]]:
+    """The catalogue release of each package's installed version (`5.17.0`) or pinned
+    requirement (`==4.41.2`, `>=4.40,<4.42`), and what to tell the user (a version no release
+    matches, a requirement none meets; a package so left out is answered for the newest).
+    `releases(package)`: the catalogue's; `exact(package, release)`: its patch version."""
+    in_force, notes = {}, []
+    for package, version in versions.items():
+        known = releases(package)
+        if version[:1].isdigit():
+            chosen = release_for_version(known, version)
+        else:
+            chosen = release_for_spec(known, version, lambda r, p=package: exact(p, r))
+        if chosen is None:
+            notes.append(f"{package} {version}: no known release matches; using the newest")
+            continue
+        in_force[package] = chosen
+        if chosen.note:
+            notes.append(f"{package}: {chosen.note}")
+    return in_force, notes
+
+
+__all__ = ["InForce", "release_for_spec", "release_for_version", "releases_in_force"]

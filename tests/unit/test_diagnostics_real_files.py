@@ -74,3 +74,17 @@ def test_accelerate_examples_have_exactly_the_reviewed_findings():
         "inference_distributed_llava_next_video.py": [(154, "TG002", "torch_dtype")],
         "inference_distributed_phi2.py": [(28, "TG002", "torch_dtype")],
     }
+
+
+PEFT = Path(__file__).resolve().parents[1] / "fixtures" / "upstream" / "peft"
+
+
+def test_a_scripts_own_class_named_like_trls_is_not_checked_as_trls():
+    # peft's cartridge example defines `class DistillationTrainer(Trainer)` taking `top_k`, and
+    # a second script imports it from the first: trl's DistillationTrainer of the same name
+    # takes neither `top_k` nor `data_collator`, which were reported as TypeErrors.
+    for name in ("cartridge_self_study_train_distill.py", "cartridge_self_study_arxiv_train.py"):
+        path = PEFT / name
+        text = path.read_text(encoding="utf-8")
+        assert "DistillationTrainer(" in text and "top_k=" in text
+        assert _found(text, path.as_uri()) == [], name

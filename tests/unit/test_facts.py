@@ -64,10 +64,34 @@ HOVERS = [
         ["(from_pretrained()) from_tf"],
     ),
     (
-        "tp_plan: deprecated for distributed_config (a warning the generator does not read)",
+        'tp_plan: deprecated for distributed_config ("Passing `tp_plan` directly to ...")',
         'm = AutoModelForCausalLM.from_pretrained("x", tp_pl‸an="auto")',
-        "(from_pretrained()) tp_plan",
-        ["deprecated", "distributed_config=DistributedConfig"],
+        "Deprecated since 5.16",
+        ["(from_pretrained()) tp_plan", "use distributed_config", "distributed_config=Distributed"],
+    ),
+    (
+        "AutoTokenizer's own use_fast, which 5.x pops and drops",
+        'tok = AutoTokenizer.from_pretrained("x", use_fa‸st=True)',
+        "Ignored in 5.25",
+        ["(from_pretrained()) use_fast"],
+    ),
+    (
+        "AutoTokenizer's own tokenizer_type",
+        'tok = AutoTokenizer.from_pretrained("x", tokenizer_ty‸pe="bert")',
+        "(from_pretrained()) tokenizer_type",
+        [],
+    ),
+    (
+        "AutoTokenizer: what the tokenizer's from_pretrained takes",
+        'tok = AutoTokenizer.from_pretrained("x", cache_d‸ir="c")',
+        "(from_pretrained()) cache_dir",
+        [],
+    ),
+    (
+        "AutoImageProcessor's use_fast: deprecated for backend in 5.x",
+        'p = AutoImageProcessor.from_pretrained("x", use_fa‸st=True)',
+        "Deprecated",
+        ["(from_pretrained()) use_fast", "use backend instead"],
     ),
     (
         "an output field of a model call",
@@ -188,6 +212,24 @@ COMPLETIONS = [
     ),
     ("SFTConfig", "from trl import SFTConfig\nSFTConfig(dataset_te‸", ["dataset_text_field"], []),
     ("LoraConfig", "from peft import LoraConfig\nLoraConfig(lora_‸", ["lora_alpha"], []),
+    (
+        "AutoTokenizer.from_pretrained offers its own keywords",
+        "AutoTokenizer.from_pretrained('x', tokenizer_t‸",
+        ["tokenizer_type"],
+        [],
+    ),
+    (
+        "AutoTokenizer.from_pretrained offers the tokenizer's too",
+        "AutoTokenizer.from_pretrained('x', cache_d‸",
+        ["cache_dir"],
+        [],
+    ),
+    (
+        "an AutoModel's from_pretrained offers the model's, not AutoTokenizer's",
+        "AutoModelForCausalLM.from_pretrained('x', ‸",
+        ["dtype", "device_map"],
+        ["use_fast", "tokenizer_type"],
+    ),
     (
         "a processor call offers images",
         "from transformers import AutoProcessor\n"

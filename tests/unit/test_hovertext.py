@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from transformers_glossary_ls.hovertext import hover_text
+from transformers_glossary_ls.hovertext import hover_text, link_label
 from transformers_glossary_ls.sanitize import safe_markdown
 
 from .conftest import analysis_of, make_doc
@@ -131,3 +131,22 @@ def test_glossary_hover_uses_the_spotter(vocab):
     assert (answer.spot.start, answer.spot.end) == (12, 26)
     assert "(batch_size, sequence_length)" in answer.text
     assert glossary.hover(analysis_of(doc), 0, 2) is None
+
+
+@pytest.mark.parametrize(
+    "url,label",
+    [
+        ("https://huggingface.co/docs/transformers/glossary#attention-mask", "Transformers docs"),
+        ("https://huggingface.co/docs/peft/conceptual_guides/lora", "PEFT docs"),
+        ("https://huggingface.co/docs/trl/sft_trainer", "TRL docs"),
+        ("https://huggingface.co/docs/accelerate/index", "Hugging Face docs"),
+        ("https://wiki.example.org/golden-set", "Docs (wiki.example.org)"),
+        ("https://Example.ORG", "Docs (example.org)"),
+        # A repository's text: a host that is not a plain name is not shown.
+        ("https://ex*ample.org/x", "Docs"),
+        ("https://[bad/x", "Docs"),
+        ("mailto:team@example.org", "Docs"),
+    ],
+)
+def test_a_link_is_labelled_by_where_it_goes(url, label):
+    assert link_label(url) == label

@@ -88,3 +88,16 @@ def test_code_cells_look_back_in_cell_order():
     assert last.held("lm", 0).kind == "tokenizer"
     first.doc.replace_all("x = 1")
     assert last.held("lm", 0) is None
+
+
+def test_a_class_defined_in_an_earlier_cell_is_the_notebooks_own():
+    notebook = Notebook("file:///nb.ipynb")
+    notebook.order = ["a", "b"]
+    first = notebook.open_cell("a", "class SFTConfig:\n    pass\n", False, "python")
+    last = notebook.open_cell("b", "cfg = SFTConfig(fooo=1)\n", False, "python")
+    (call,) = last.calls()
+    assert call.own and call.kind is None
+    # The cell above edited to import trl's class: the call is trl's again.
+    first.doc.replace_all("from trl import SFTConfig\n")
+    (call,) = last.calls()
+    assert not call.own

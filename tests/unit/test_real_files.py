@@ -350,11 +350,7 @@ def test_every_keyword_of_a_trl_or_peft_class_answers_a_hover_naming_it(
 
 # Keywords the catalogue does not know, with why: each must still be missing (a fixed gap is
 # taken off this list).
-KNOWN_GAPS = {
-    # AutoTokenizer.from_pretrained pops `use_fast` itself (5.x drops it); the generator reads
-    # PreTrainedTokenizerBase.from_pretrained, not the Auto class's own body.
-    ("from_pretrained", "use_fast"),
-}
+KNOWN_GAPS: set[tuple[str, str]] = set()
 
 
 def test_every_keyword_of_from_pretrained_generate_and_pipeline_answers_a_hover(

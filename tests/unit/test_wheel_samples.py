@@ -7,6 +7,8 @@ wheels are the truth.
   warning; still a field in 4.50; gone from 4.51.
 - `dtype`: a `from_pretrained` keyword from 4.56, not in 4.55.
 - `cache`: takes over from `past_key_values` in model forwards (Llama) in 5.24.
+- `use_fast`: AutoTokenizer's own keyword, popped in 4.x and thrown away (`_ = ...`) in 5.x.
+- `tp_plan`: "Passing `tp_plan` directly to `from_pretrained` is deprecated" from 5.16.
 """
 
 from __future__ import annotations
@@ -128,3 +130,44 @@ def test_cache_replaces_past_key_values(minor, cache, old_status):
     assert old.status(minor) == old_status
     if cache:
         assert old.replacement == "cache" and old.deprecated_since == minor
+
+
+def _auto_tokenizer_pop(minor: str) -> ast.stmt:
+    """The statement of AutoTokenizer.from_pretrained's own body that pops `use_fast`."""
+    cls = _class(_tree(minor, "models/auto/tokenization_auto.py"), "AutoTokenizer")
+    return next(
+        stmt
+        for stmt in _method(cls, "from_pretrained").body
+        if isinstance(stmt, ast.Assign)
+        and isinstance(stmt.value, ast.Call)
+        and getattr(stmt.value.func, "attr", "") == "pop"
+        and "use_fast" in _strings(stmt.value)
+    )
+
+
+@pytest.mark.parametrize("minor,kept", [("4.40", True), ("5.25", False)])
+def test_auto_tokenizer_use_fast(minor, kept):
+    """4.x keeps `use_fast = kwargs.pop("use_fast", True)`; 5.x throws it into `_`."""
+    stmt = _auto_tokenizer_pop(minor)
+    assert (ast.unparse(stmt.targets[0]) == "use_fast") is kept
+    p = SHIPPED.param("from_pretrained:AutoTokenizer", "use_fast", minor)
+    assert p.status(minor) == OK
+    assert p.ignored is not kept
+    if kept:
+        assert p.default == ast.unparse(stmt.value.args[1]) == "True"
+
+
+@pytest.mark.parametrize(
+    "minor,taken,warned,status", [("4.56", True, False, OK), ("5.16", True, True, DEPRECATED)]
+)
+def test_tp_plan_passed_directly_to_from_pretrained(minor, taken, warned, status):
+    """From 5.16 `from_pretrained` warns "Passing `tp_plan` directly to ..." and points to
+    `distributed_config`."""
+    fn = _method(_class(_tree(minor, "modeling_utils.py"), "PreTrainedModel"), "from_pretrained")
+    assert ("tp_plan" in _taken(fn)) is taken
+    passing = [s for s in _strings(fn) if s.startswith("Passing `tp_plan` directly to")]
+    assert bool(passing) is warned
+    p = SHIPPED.param("from_pretrained:model", "tp_plan", minor)
+    assert p.status(minor) == status
+    if warned:
+        assert p.deprecated_since == minor and p.replacement == "distributed_config"

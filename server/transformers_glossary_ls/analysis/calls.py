@@ -27,6 +27,11 @@ CHUNKS_BACK = -(-LOOK_AHEAD_LINES // CHUNK_LINES)  # chunks above the cursor's t
 
 _SIGNIFICANT = re.compile(r"[()\[\]{},]")
 _CALLEE = re.compile(r"([A-Za-z_][\w.]*)\s*$")
+# An opening parenthesis and the run of name characters before it (spaces between), read in
+# reversed raw text: strings and comments are left in, and finding every "(" is fast where a
+# forward search would try each character of each name.
+_OPENING_REVERSED = re.compile(r"\([^\S\r\n]*([\w.]*)")
+_NAME_START = re.compile(r"[A-Za-z_]")
 _KEYWORD_AT = re.compile(r"\s*([A-Za-z_]\w*)\s*=(?!=)")
 _SPREAD_AT = re.compile(r"\s*\*\*")
 # Words that stand before a parenthesis without calling anything.
@@ -89,6 +94,10 @@ class Group(NamedTuple):
     def argument_list(self) -> list[Argument]:
         return [Argument._make(raw) for raw in self.arguments]
 
+    @property
+    def passes_keyword(self) -> bool:
+        return any(raw[2] is not None for raw in self.arguments)
+
 
 @dataclass(slots=True)
 class _Building:
@@ -121,19 +130,27 @@ class _Open:
     expect_argument: bool = True
 
 
-def index_block(lines: PythonLines, count: int, offset: int = 0) -> list[tuple]:
+def index_block(
+    lines: PythonLines, count: int, offset: int = 0, reach: int | None = None
+) -> list[tuple]:
     """The groups opened in the first `count` of `lines`, in order of their opening bracket.
 
     `lines` may run on past them (at most LOOK_AHEAD_LINES are read) so that groups opened
     near the end find their closing bracket. A line that is not Python ends every open group.
-    Lines in the result are counted from the first line read, plus `offset`.
+    Lines in the result are counted from the first line read, plus `offset`. `reach`: how many
+    lines are read at most, when not `count` and LOOK_AHEAD_LINES more.
+
+    A group's record does not depend on the lines above its own (brackets opened there are
+    outside it), so the groups of one line are the same read from that line as from the top
+    of its chunk, given the same `reach`.
     """
     groups: list[_Building] = []
     stack: list[_Open] = []
     owned = 0  # groups on the stack that were opened in the block
+    reach = count + LOOK_AHEAD_LINES if reach is None else reach
     for rel, got in enumerate(lines):
         past_end = rel >= count
-        if past_end and (owned == 0 or rel >= count + LOOK_AHEAD_LINES):
+        if past_end and (owned == 0 or rel >= reach):
             break
         if got is None:
             for opened in stack:
@@ -157,7 +174,13 @@ def index_block(lines: PythonLines, count: int, offset: int = 0) -> list[tuple]:
                     callee = None
                     if char == "(":
                         found = _CALLEE.search(text, 0, i)
-                        if found is not None and found.group(1) not in _NOT_CALLEES:
+                        # `f(x).model(`, `batch[0].model(`, `"a".upper(`: an attribute of a
+                        # value we cannot name is no call we know.
+                        if (
+                            found is not None
+                            and found.group(1) not in _NOT_CALLEES
+                            and text[found.start() - 1 : found.start()] != "."
+                        ):
                             callee = found.group(1)
                     group = _Building(char, rel, i, callee)
                     groups.append(group)
@@ -197,6 +220,29 @@ def _start_argument(opened: _Open, text: str, rel: int, at: int) -> None:
     else:
         argument = (rel, start, None, 0, 0, _SPREAD_AT.match(text, at) is not None)
     group.arguments.append(argument)
+
+
+def openings(text: str) -> list[tuple[str, int]]:
+    """(callee, index of its parenthesis) of each `name(` in raw text, in order, those in
+    strings and comments too: every call `index_block` finds in the same lines, and more,
+    without lexing them. Blanking keeps every character of code and every quote, so the run of
+    name characters before a call's parenthesis is the same in raw text, and the callee is read
+    from it as `_CALLEE` reads it: from its first letter or underscore."""
+    found = []
+    last = len(text) - 1
+    for match in _OPENING_REVERSED.finditer(text[::-1]):
+        run = match.group(1)
+        if not run:
+            continue
+        run = run[::-1]
+        if not (run[0] == "_" or run[0].isascii() and run[0].isalpha()):
+            start = _NAME_START.search(run)
+            if start is None:
+                continue
+            run = run[start.start() :]
+        found.append((run, last - match.start()))
+    found.reverse()
+    return found
 
 
 def groups_holding(groups: list[tuple], line: int, index: int) -> Iterator[Group]:

@@ -64,6 +64,9 @@ class CallSite:
     spread: bool  # has a `**kwargs` argument
     # Where each positional argument starts (absolute line, string index), in order.
     positional_at: tuple[tuple[int, int], ...] = ()
+    # The callee is a class the document binds itself (`class X`, `from mine import X`): not
+    # the library's, so kind and head are None and no catalogue callable answers for it.
+    own: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,13 +336,55 @@ class Analysis:
             for chunk in self._chunks(k):
                 yield k, chunk
 
-    def chunk_calls(self, block_index: int, chunk: int) -> list[CallSite]:
-        """The calls whose opening parenthesis is in one chunk, in order."""
+    def chunk_calls(
+        self, block_index: int, chunk: int, keep: Callable[[Group], bool] | None = None
+    ) -> list[CallSite]:
+        """The calls whose opening parenthesis is in one chunk, in order; with `keep`, only
+        those whose group it accepts (the others are not identified: no look-ups)."""
         start = self.doc.block_start(block_index)
         return [
             self._site(group, start)
             for group in map(Group.of, self.chunk_groups(block_index, chunk))
-            if group.callee is not None
+            if group.callee is not None and (keep is None or keep(group))
+        ]
+
+    def lines_calling(self, wanted: Callable[[str], bool]) -> list[tuple[int, int]]:
+        """(block index, line in the block) of the lines where a call of a callee `wanted`
+        accepts may open, in document order, told from the raw lines without lexing or
+        indexing them: every such call the index has opens on one of them (see
+        `calls.openings`)."""
+        if self.language is None:
+            return []
+        out: list[tuple[int, int]] = []
+        for k, block in enumerate(self.doc.blocks):
+            text = self._block_text(block)
+            line, counted = 0, 0
+            for callee, at in callindex.openings(text):
+                if not wanted(callee):
+                    continue
+                line += text.count("\n", counted, at)
+                counted = at
+                if not out or out[-1] != (k, line):
+                    out.append((k, line))
+        return out
+
+    def line_calls(
+        self, block_index: int, offset: int, keep: Callable[[Group], bool] | None = None
+    ) -> list[CallSite]:
+        """The calls whose opening parenthesis is on one line of a block, as its chunk's
+        index has them (read as far below as the chunk's reading goes), indexed from that
+        line alone and kept nowhere: for a document read once, where few lines hold a call
+        worth reading. With `keep`, only those whose group it accepts."""
+        lines = len(self.doc.blocks[block_index].lines)
+        first = offset - offset % callindex.CHUNK_LINES
+        count = min(callindex.CHUNK_LINES, lines - first)
+        reach = first + count + callindex.LOOK_AHEAD_LINES - offset
+        groups = callindex.index_block(self.python_lines(block_index, offset), 1, offset, reach)
+        start = self.doc.block_start(block_index)
+        return [
+            self._site(group, start)
+            for group in map(Group.of, groups)
+            if group.callee is not None and (keep is None or keep(group))
         ]
 
     def calls(self) -> Iterator[CallSite]:
@@ -399,7 +444,12 @@ class Analysis:
         return None
 
     def _site(self, group: Group, start: int) -> CallSite:
-        kind, head = self.identify(group.callee or "", start + group.line)
+        line = start + group.line
+        callee = group.callee or ""
+        # A class the document defines or imports from elsewhere is not the library's class of
+        # that name (a `DistillationTrainer(Trainer)` of the script's own): nothing is known.
+        own = self.names_own_class(callee, line)
+        kind, head = (None, None) if own else self.identify(callee, line)
         arguments = group.argument_list
         keywords = tuple(
             Keyword(a.keyword, start + a.line, a.keyword_start, a.keyword_end)
@@ -408,7 +458,7 @@ class Analysis:
         )
         close = None if group.close_line is None else (start + group.close_line, group.close_index)
         return CallSite(
-            callee=group.callee or "",
+            callee=callee,
             kind=kind,
             head_class=head,
             open=(start + group.line, group.index),
@@ -419,7 +469,35 @@ class Analysis:
             positional_at=tuple(
                 (start + a.line, a.start) for a in arguments if a.keyword is None and not a.spread
             ),
+            own=own,
         )
+
+    def names_own_class(self, callee: str, line_no: int) -> bool:
+        """Whether a call's class (`X(...)`, `X.from_pretrained(...)`) is one the document binds
+        itself, other than by importing it from transformers, trl or peft."""
+        parts = callee.split(".")
+        if len(parts) == 1 or (len(parts) == 2 and parts[1] == "from_pretrained"):
+            name = parts[0]
+            if name[:1].isupper():
+                found = self.bound(name, line_no)
+                return found is not None and not receivers.from_library(found)
+        return False
+
+    def bound(self, name: str, line_no: int) -> receivers.Binding | None:
+        """The last binding of a name at or above a line, here or (a notebook) in the cells
+        above."""
+        found = self.binding(name, line_no)
+        if found is not None:
+            return found[1]
+        if self.earlier is None:
+            return None
+        if self._reads is not None:
+            self._reads.add((ELSEWHERE, name))  # as in `_held_earlier`
+        for other in self.earlier(name):
+            found = other.binding(name, other.doc.line_count - 1)
+            if found is not None:
+                return found[1]
+        return None
 
     def _context(self, group: Group, start: int, line_no: int, index: int) -> CallContext:
         site = self._site(group, start)
@@ -570,6 +648,18 @@ class Analysis:
             if other.binding(name, last) is not None:
                 return other.held(expression, last, depth + 1)
         return None
+
+    def bound_somewhere(self) -> Callable[[str], bool]:
+        """Whether a name may be bound where `held` looks for it: on a line of the document
+        that it leads (`name =`, `name:`), or in an earlier document. False means that `held`
+        of it, or of anything starting with it, is None anywhere in the document as it is."""
+        names: set[str] = set()
+        for block in self.doc.blocks:
+            names |= receivers.lead_names(self._block_text(block))
+        earlier = self.earlier
+        if earlier is None:
+            return names.__contains__
+        return lambda name: name in names or next(iter(earlier(name)), None) is not None
 
     def bound_names(self) -> Iterator[str]:
         """Every name the document assigns or annotates (each block read in full once)."""

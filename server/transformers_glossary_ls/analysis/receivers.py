@@ -20,6 +20,10 @@ BINDING_BLOCKS = 12
 MAX_ALIAS_DEPTH = 6
 
 CLASS, CALL, ALIAS, UNKNOWN = "class", "call", "alias", "unknown"
+# `class X` / `def X` (source: "class" or "def"), and `from M import X` (source: M as written).
+# They bind a name too: a class the document defines or imports from elsewhere is not the
+# library's class of that name.
+DEFINED, IMPORTED = "defined", "imported"
 
 # A line-anchored literal lead (`name =` or `name:`) finds the few candidate lines fast; the
 # rest of the line is then read with `_ANNOTATED` or as the assigned value.
@@ -27,8 +31,31 @@ _LEAD = re.compile(r"^[ \t]*(?:self\.)?([A-Za-z_]\w*)[ \t]*(=(?!=)|:)", re.MULTI
 _ANNOTATED = re.compile(r"[ \t]*([A-Za-z_][\w.]*)[^=\n]*(?:=(?!=)[ \t]*([^\n]*)|$)")
 _CALL = re.compile(r"([A-Za-z_][\w.]*)[ \t]*\(")
 _CHAIN = re.compile(r"[A-Za-z_][\w.]*")
+_LEAD_NAME = re.compile(r"^[ \t]*(?:self\.)?([A-Za-z_]\w*)[ \t]*(?:=(?!=)|:)", re.MULTILINE)
 _WORD = r"(?<![\w.]){}(?!\w)"
 _AFTER = re.compile(r"[ \t]*(=(?!=)|:)")
+# What stands before a name that a `class`/`def` line or an import binds, on its line.
+_DEFINITION_LEAD = re.compile(r"(?:async[ \t]+)?(class|def)[ \t]+")
+_NAMES_BEFORE = r"(?:\w+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*(?:\w+[ \t]+as[ \t]+)?"
+_IMPORT_LEAD = re.compile(r"from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*\(?[ \t]*" + _NAMES_BEFORE)
+_OPENS_A_DEFINITION = ("(", ":", " ", "\t")
+_ENDS_A_NAME = ("", ",", ")", "#", "\\", "\n", " ", "\t", "\r")
+_IMPORT_TAIL = re.compile(r"[ \t]*(?:[,)#\\\n]|$)")
+_AS = re.compile(r"[ \t]+as[ \t]")
+# A line inside `from M import (` ... `)`: names, commas, and the `from` line's opening.
+_LINE_OF_NAMES = re.compile(_NAMES_BEFORE)
+_OPEN_IMPORT = re.compile(r"[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*\(")
+_BETWEEN_NAMES = re.compile(r"[\w \t,\n]*")
+# All three, read for every name of a text at once in one pass (`bindings_in`).
+_ANY_LEAD = re.compile(
+    r"^[ \t]*(?:"
+    r"(?:self\.)?([A-Za-z_]\w*)[ \t]*(=(?!=)|:)"
+    r"|(?:async[ \t]+)?(class|def)[ \t]+([A-Za-z_]\w*)"
+    r"|from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n]*))",
+    re.MULTILINE,
+)
+_COMMENT = re.compile(r"#[^\n]*")
+_IMPORTED_NAME = re.compile(r"([A-Za-z_]\w*)(?:[ \t]+as[ \t]+([A-Za-z_]\w*))?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +77,57 @@ class Held:
 
 
 def bindings_in(text: str) -> list[Binding]:
-    """Every assignment and annotation of a text, in order (for tests and tools)."""
-    return _read(text, _LEAD)
+    """Every assignment, annotation, definition and import of a text, in order: what
+    `bindings_of` finds for each name, read for all names at once."""
+    ordered: list[Binding] = []
+    line, last = 0, 0
+    for match in _ANY_LEAD.finditer(text):
+        name, mark, defines, defined, module, names = match.groups()
+        if name is not None:
+            line += text.count("\n", last, match.start())
+            last = match.start()
+            binding = _read_one(text, line, name, mark, match.end())
+            if binding is not None:
+                ordered.append(binding)
+        elif defined is not None:
+            if _opens(text, match.end()):
+                line += text.count("\n", last, match.start())
+                last = match.start()
+                ordered.append(Binding(line, defined, DEFINED, defines))
+        else:
+            at = match.start(6)
+            # Comments blanked (offsets kept): their words are no names.
+            for part in _IMPORTED_NAME.finditer(_blank_comments(names)):
+                if part.group(1) == "as":
+                    continue
+                which = 2 if part.group(2) else 1
+                offset = at + part.start(which)
+                line += text.count("\n", last, offset)
+                last = offset
+                ordered.append(Binding(line, part.group(which), IMPORTED, module))
+    return ordered
+
+
+def from_library(binding: Binding) -> bool:
+    """Whether a binding imports its name from transformers, trl or peft."""
+    return binding.how == IMPORTED and binding.source.split(".")[0] in kinds.LIBRARIES
+
+
+def _opens(text: str, at: int) -> bool:
+    """`class X:` / `def f (`: the name is followed, past blanks, by `(` or `:`."""
+    while text[at : at + 1] in (" ", "\t"):
+        at += 1
+    return text[at : at + 1] in ("(", ":")
+
+
+def lead_names(text: str) -> set[str]:
+    """The names that lead a line as `name =` or `name:` (`self.` allowed): every name
+    `bindings_of` can find a binding of in the text, and some it finds none of."""
+    return set(_LEAD_NAME.findall(text))
 
 
 def bindings_of(text: str, name: str) -> list[Binding]:
-    """The assignments and annotations of one name in a text, in order.
+    """The assignments, annotations, definitions and imports of one name in a text, in order.
 
     `str.find` visits each occurrence of the name (a few per block) and only those are checked
     as the lead of a line: several times faster than a line-anchored regex over the block.
@@ -64,30 +136,66 @@ def bindings_of(text: str, name: str) -> list[Binding]:
     line, last_offset, pos = 0, 0, 0
     while (found := text.find(name, pos)) >= 0:
         pos = found + len(name)
+        after = text[pos : pos + 1]
+        if after.isalnum() or after == "_":
+            continue  # a longer name
         line_start = text.rfind("\n", 0, found) + 1
-        if text[line_start:found].lstrip(" \t") not in ("", "self."):
-            continue
-        after = _AFTER.match(text, pos)
-        if after is None:
-            continue
-        line += text.count("\n", last_offset, line_start)
-        last_offset = line_start
-        binding = _read_one(text, line, name, after.group(1), after.end())
-        if binding is not None:
-            ordered.append(binding)
+        lead = text[line_start:found].lstrip(" \t")
+        how: tuple[str, str] | None = None
+        if lead in ("", "self."):
+            mark = _AFTER.match(text, pos)
+            if mark is not None:
+                line += text.count("\n", last_offset, line_start)
+                last_offset = line_start
+                binding = _read_one(text, line, name, mark.group(1), mark.end())
+                if binding is not None:
+                    ordered.append(binding)
+                continue
+            if not lead and after in _ENDS_A_NAME and _imported_here(text, lead, pos):
+                how = _in_open_import(text, line_start)
+        elif lead[0] in "cda" and after in _OPENS_A_DEFINITION:  # class, def, async def
+            definition = _DEFINITION_LEAD.fullmatch(lead)
+            if definition is not None and _opens(text, pos):
+                how = DEFINED, definition.group(1)
+        elif after in _ENDS_A_NAME and _imported_here(text, lead, pos):
+            if lead[0] == "f":
+                imported = _IMPORT_LEAD.fullmatch(lead)
+                how = (IMPORTED, imported.group(1)) if imported is not None else None
+            elif _LINE_OF_NAMES.fullmatch(lead) is not None:
+                how = _in_open_import(text, line_start)
+        if how is not None:
+            line += text.count("\n", last_offset, line_start)
+            last_offset = line_start
+            ordered.append(Binding(line, name, *how))
     return ordered
 
 
-def _read(text: str, lead: re.Pattern) -> list[Binding]:
-    ordered: list[Binding] = []
-    line, last_offset = 0, 0
-    for match in lead.finditer(text):
-        line += text.count("\n", last_offset, match.start())
-        last_offset = match.start()
-        binding = _read_one(text, line, match.group(1), match.group(2), match.end())
-        if binding is not None:
-            ordered.append(binding)
-    return ordered
+def _imported_here(text: str, lead: str, end: int) -> bool:
+    """Whether a name ending at `end` may be one an import binds, by its lead on the line
+    (none, `from M import A, `, `A, `, `A as `) and what follows it (a comma, `)`, the line's end;
+    not ` as B`: then B is bound, not it)."""
+    if lead and not (
+        lead[:4] == "from" or lead[-1] == "," or lead[-2:] == ", " or lead[-3:] == "as "
+    ):
+        return False
+    return _IMPORT_TAIL.match(text, end) is not None and _AS.match(text, end) is None
+
+
+def _in_open_import(text: str, line_start: int) -> tuple[str, str] | None:
+    """(IMPORTED, M) when a line lies inside `from M import (` ... `)`, opened on a line
+    above with only names, commas and comments since."""
+    opening = text.rfind("(", 0, line_start)
+    if opening < 0:
+        return None
+    if _BETWEEN_NAMES.fullmatch(_blank_comments(text[opening + 1 : line_start])) is None:
+        return None
+    from_line = text.rfind("\n", 0, opening) + 1
+    module = _OPEN_IMPORT.fullmatch(text, from_line, opening + 1)
+    return (IMPORTED, module.group(1)) if module is not None else None
+
+
+def _blank_comments(text: str) -> str:
+    return _COMMENT.sub(lambda m: " " * len(m.group()), text)
 
 
 def _read_one(text: str, line: int, name: str, mark: str, at: int) -> Binding | None:

@@ -84,7 +84,9 @@ try {
   await page.screenshot({ path: OUT_PNG });
   log(`screenshot: ${OUT_PNG}`);
 
-  // leave the file as it was on disk, so a later window does not restore this edit
+  // Close the list and revert what is not saved yet. code-server auto-saves after about a second,
+  // so the typed text is usually on disk already: a later check that reads this file (the
+  // notification check) must not depend on its exact text.
   await page.keyboard.press("Escape");
   await runCommand(page, "File: Revert File").catch((e) => log(`revert failed: ${e}`));
 

@@ -1,7 +1,9 @@
 // Definition check: in FILE_NAME, put the cursor on WORD (a term of the workspace's own
 // .transformers-glossary.yaml) and press F12; expect the vocabulary file to open with the cursor on
-// the entry's line (EXPECT_LINE); then type a stray character there (unsaved) and expect the server's
+// the entry's line (EXPECT_LINE); then type a stray character there and expect the server's
 // diagnostics for the vocabulary file itself (an error squiggle): the extension attaches to that YAML file.
+// (code-server auto-saves after about a second, so the broken entry reaches the disk too: the checks
+// after this one are written for that.)
 //
 // Env:
 //   CS_URL, WS_DIR, OUT_PNG (required); FILE_NAME (default notes.md); WORD (default "golden set");
@@ -45,7 +47,7 @@ try {
   log(`after F12: ${TARGET} at ${JSON.stringify(where)}`);
   const onLine = where.startsWith(`Ln ${EXPECT_LINE},`);
   if (!onLine) log(`FAIL: expected the cursor on line ${EXPECT_LINE}`);
-  // The server's diagnostics in the vocabulary file (pulled by VS Code): break the entry, unsaved.
+  // The server's diagnostics in the vocabulary file (pulled by VS Code): break the entry.
   await page.keyboard.type("x");
   let squiggle = false;
   try {

@@ -217,7 +217,7 @@ notebook = {
 json.dump(notebook, open(sys.argv[1], "w"), indent=1)
 EOF
 # The repository's own vocabulary, found with no setting (valid: a defect would be a notification, which
-# the notification check counts; definition_e2e.mjs breaks it in the editor, unsaved, instead).
+# the notification check counts; definition_e2e.mjs breaks it in the editor instead, and auto-save writes that).
 cat > "$RUN/ws/.transformers-glossary.yaml" <<'EOF'
 entries:
   - id: golden-set
