@@ -12,7 +12,8 @@ import dataclasses
 import re
 import weakref
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 from transformers_glossary_ls import kinds
 from transformers_glossary_ls.analysis import Analysis, CallSite, receivers
@@ -154,6 +155,25 @@ def behaviour_of(key: str, package: str | None, transformers_major: int) -> Beha
 
 
 @dataclass(frozen=True, slots=True)
+class Part:
+    """The findings of one block of a document, in order. `made` is the tuple the checker
+    made and keeps: the same object for as long as the block's findings are reused, however
+    far lines above have moved the block since (`shift` lines, down when positive). A caller
+    can keep what it derives from the findings under that identity (`render` keeps their
+    JSON so) and only redo it for the parts an edit touched."""
+
+    made: tuple[Finding, ...]
+    shift: int = 0
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """The findings at their lines now."""
+        if not self.shift:
+            return self.made
+        return tuple(_shift(f, self.shift) for f in self.made)
+
+
+@dataclass(frozen=True, slots=True)
 class _Kept:
     """The findings of one chunk of the call index, kept until the chunk or a block its
     calls' receivers were looked up in changes."""
@@ -168,13 +188,29 @@ class _Kept:
 @dataclass(frozen=True, slots=True)
 class _KeptBlock:
     """A block's kept chunks, reused whole while the block, its entry state, the next block
-    and every block its chunks looked names up in are unchanged."""
+    and the bindings of every name its chunks looked up read the same."""
 
     key: Hashable  # the block's key in the analysis
-    chunks: dict[int, _Kept]
-    blocks: frozenset[int]  # the revisions its chunks' look-ups went to
-    start: int
-    findings: tuple[Finding, ...]  # all its chunks', absolute lines as of `start`
+    chunks: dict[int, _Kept]  # their reads and starts as of when each was last walked
+    reads: dict[int, frozenset[str]]  # all its chunks' look-ups, by block revision
+    blocks: frozenset[int]  # the revisions in `reads`
+    start: int  # the block's first line when `part` was made (its shift is as of then)
+    part: Part  # all its chunks' findings
+
+
+@dataclass(slots=True)
+class _Walk:
+    """What the checker keeps for one document: a kept block per block, in document order, as
+    of the blocks' revisions at the last walk, and where each looked names up."""
+
+    revisions: list[int] = field(default_factory=list)
+    blocks: list[_KeptBlock] = field(default_factory=list)
+    # A block revision looked up -> the revisions of the blocks whose findings did: the blocks
+    # an edit of that block may concern, found without visiting the others.
+    readers: dict[int, set[int]] = field(default_factory=dict)
+    # Blocks whose look-ups reached beyond the document's blocks (a notebook's earlier cells,
+    # which their revisions do not follow): walked every time.
+    unsettled: set[int] = field(default_factory=set)
 
 
 class Checker:
@@ -186,73 +222,138 @@ class Checker:
         self.facts = facts
         self.catalogue = facts.catalogue
         self._names: dict[str, list[str]] = {}  # key -> names it takes (ok) in the release
-        # Per open document (by identity, dropped with it): block revision -> kept.
-        self._kept: dict[int, tuple[weakref.ref[Analysis], dict[int, _KeptBlock]]] = {}
+        # Per open document (by identity, dropped with it): what its last walk kept.
+        self._kept: dict[int, tuple[weakref.ref[Analysis], _Walk]] = {}
         self.calls_checked = 0  # calls whose findings were made rather than reused
+        self.blocks_walked = 0  # blocks visited by `update` (the others were not looked at)
         # Callee of a class call -> `may_check`; callees come from user text: bounded in bytes.
         self._classes: BoundedCache[str, bool] = BoundedCache(_MAX_CLASSES, _MAX_CLASSES_BYTES)
         self.lines_indexed = 0  # lines whose calls `findings` indexed (the prefilter let by)
 
     # -- the walk -------------------------------------------------------------------------------
     def check(self, analysis: Analysis) -> list[Finding]:
-        return [f for step in self.steps(analysis) for f in step]
+        return [f for part in self.parts(analysis) for f in part.findings]
 
-    def steps(self, analysis: Analysis) -> Iterator[list[Finding]]:
-        """The findings of each call in turn, for a caller that pauses between calls (the
-        server, between messages). A block, or a chunk of the call index, whose lines and
-        look-ups are unchanged since the last walk gives back what it found then, in one step:
-        an edit re-checks the calls of the block it touched and those whose receiver it
-        rebinds (see docs/diagnostics.md)."""
+    def parts(self, analysis: Analysis) -> list[Part]:
+        """The document's findings, a part per block that has any, in document order."""
+        for _ in self.update(analysis):
+            pass
+        if analysis.language is None:
+            return []
+        doc, found = analysis.doc, []
+        for k, kept in enumerate(self._kept_for(analysis).blocks):
+            part = kept.part
+            if part.made:
+                start = doc.block_start(k)
+                if start != kept.start:  # lines above it moved since
+                    part = Part(part.made, part.shift + start - kept.start)
+                found.append(part)
+        return found
+
+    def update(self, analysis: Analysis) -> Iterator[None]:
+        """Bring the findings kept for a document up to date, yielding after each call checked
+        (the server pauses there between messages).
+
+        Only the blocks an edit concerns are visited: those whose revision is new, the one
+        above them (its calls may run on into them), those below whose lexer state at entry
+        changed, those that looked names up in a block edited since (`readers`) and those that
+        looked beyond the document. There, a block or a chunk of the call index whose lines
+        and look-ups are unchanged keeps what it found: an edit re-checks the calls of the
+        block it touched and those whose receiver it rebinds (see docs/diagnostics.md). The
+        rest costs a comparison of the blocks' revisions with the last walk's."""
         if analysis.language is None:
             return
-        kept = self._kept_for(analysis)
-        doc = analysis.doc
-        live = {block.revision for block in doc.blocks}
-        fresh: dict[int, _KeptBlock] = {}
-        for k, block in enumerate(doc.blocks):
-            key, start = analysis.block_key(k), doc.block_start(k)
-            old = kept.get(block.revision)
-            if old is not None and old.key == key and old.blocks <= live:
-                if old.start != start:
-                    old = dataclasses.replace(old, start=start, findings=_shifted(old, start))
-                fresh[block.revision] = old
-                yield list(old.findings)
-                continue
-            chunks: dict[int, _Kept] = {}
-            for chunk in analysis.block_chunks(k):
-                key_of_chunk = analysis.chunk_key(k, chunk)
-                was = old.chunks.get(chunk) if old is not None else None
-                if was is not None and was.key == key_of_chunk:
-                    if not was.blocks <= live:
-                        was = _followed(analysis, was, live)
-                    if was is not None:
-                        chunks[chunk] = was if was.start == start else _moved(was, start)
-                        yield list(chunks[chunk].findings)
-                        continue
-                found: list[Finding] = []
-                with analysis.reading() as reads:
-                    calls = analysis.chunk_calls(k, chunk)
-                for call in calls:
-                    with analysis.reading() as more:
-                        step = self._check(analysis, call)
-                    reads |= more
-                    self.calls_checked += 1
-                    found += step
-                    yield step
-                by_block: dict[int, set[str]] = {}
-                for revision, name in reads:
-                    by_block.setdefault(revision, set()).add(name)
-                looked = {revision: frozenset(names) for revision, names in by_block.items()}
-                chunks[chunk] = _Kept(key_of_chunk, looked, frozenset(looked), start, tuple(found))
-            fresh[block.revision] = _KeptBlock(
-                key,
-                chunks,
-                frozenset().union(*(c.blocks for c in chunks.values())),
-                start,
-                tuple(f for c in chunks.values() for f in c.findings),
-            )
-        kept.clear()
-        kept.update(fresh)  # only what the document still has
+        walk = self._kept_for(analysis)
+        new, old = [block.revision for block in analysis.doc.blocks], walk.revisions
+        n, m = len(new), len(old)
+        same = 0  # blocks kept at the start, and at the end
+        while same < min(n, m) and new[same] == old[same]:
+            same += 1
+        tail = 0
+        while tail < min(n, m) - same and new[n - 1 - tail] == old[m - 1 - tail]:
+            tail += 1
+        edited = same < n - tail or n != m
+        if not (edited or walk.unsettled):
+            return
+        live = set(new)
+        was = dict(zip(old[same : m - tail], walk.blocks[same : m - tail], strict=True))
+        gone = was.keys() - live
+        index = {revision: k for k, revision in enumerate(new)}
+        todo = set(range(max(same - 1, 0), n - tail)) if edited else set()
+        for revision in gone:
+            todo.update(index[r] for r in walk.readers.get(revision, ()) if r in index)
+        todo.update(index[r] for r in walk.unsettled if r in index)
+        blocks = walk.blocks[:same] + [None] * (n - tail - same) + walk.blocks[m - tail :]
+        for k in range(same, n - tail):
+            blocks[k] = was.get(new[k])
+        changed: list[tuple[int, _KeptBlock | None, _KeptBlock]] = []
+        order, at = sorted(todo), 0
+        below = n - tail if edited else n  # the next block whose entry state may have changed
+        while (k := min(order[at] if at < len(order) else n, below)) < n:
+            while at < len(order) and order[at] <= k:
+                at += 1
+            self.blocks_walked += 1
+            before, key = blocks[k], analysis.block_key(k)
+            if k == below:  # its entry state changed with the blocks above: the next's may too
+                below = k + 1 if before is None or before.key != key else n
+            kept = yield from self._walk_block(analysis, k, key, before, live)
+            if kept is not before:
+                blocks[k] = kept
+                changed.append((new[k], before, kept))
+        # Nothing is kept before the walk is done: one left halfway (the server's, when the
+        # document changes meanwhile) leaves the last walk as it was.
+        for revision, before, kept in changed:
+            if before is not None:
+                _forget(walk, revision, before)
+            _note(walk, revision, kept, live)
+        for revision in gone:
+            _forget(walk, revision, was[revision])
+            walk.readers.pop(revision, None)
+        walk.revisions, walk.blocks = new, blocks
+
+    def _walk_block(
+        self, analysis: Analysis, k: int, key: Hashable, old: _KeptBlock | None, live: set[int]
+    ) -> Iterator[None]:
+        """A block's kept findings now (the generator's value), yielding after each call
+        checked."""
+        if old is not None and old.key == key:
+            # Its look-ups in blocks edited since, followed once for the whole block.
+            whole = old if old.blocks <= live else _followed(analysis, old, live)
+            if whole is not None:
+                return whole
+        start = analysis.doc.block_start(k)
+        chunks: dict[int, _Kept] = {}
+        made = False  # a chunk's findings made anew
+        for chunk in analysis.block_chunks(k):
+            key_of_chunk = analysis.chunk_key(k, chunk)
+            was = old.chunks.get(chunk) if old is not None else None
+            if was is not None and was.key == key_of_chunk:
+                if not was.blocks <= live:
+                    was = _followed(analysis, was, live)
+                if was is not None:
+                    chunks[chunk] = was if was.start == start else _moved(was, start)
+                    continue
+            made = True
+            found: list[Finding] = []
+            with analysis.reading() as reads:
+                calls = analysis.chunk_calls(k, chunk)
+            for call in calls:
+                with analysis.reading() as more:
+                    found += self._check(analysis, call)
+                reads |= more
+                self.calls_checked += 1
+                yield
+            looked = _by_block(reads)
+            chunks[chunk] = _Kept(key_of_chunk, looked, frozenset(looked), start, tuple(found))
+        looked_up: dict[int, frozenset[str]] = {}
+        for c in chunks.values():
+            for revision, names in c.reads.items():
+                looked_up[revision] = looked_up.get(revision, frozenset()) | names
+        if old is not None and not made:  # the same findings: the same part
+            part = Part(old.part.made, old.part.shift + start - old.start)
+        else:
+            part = Part(tuple(f for c in chunks.values() for f in c.findings))
+        return _KeptBlock(key, chunks, looked_up, frozenset(looked_up), start, part)
 
     # -- a document read once -----------------------------------------------------------------
     def findings(self, analysis: Analysis) -> list[Finding]:
@@ -304,12 +405,12 @@ class Checker:
         # A name: what its assignment holds, or, with none, the name itself (`_is`).
         return last in CALLED_BY_NAME or callee == "pipeline" or bound(last)
 
-    def _kept_for(self, analysis: Analysis) -> dict[int, _KeptBlock]:
+    def _kept_for(self, analysis: Analysis) -> _Walk:
         entry = self._kept.get(id(analysis))
         if entry is None or entry[0]() is not analysis:
             token = id(analysis)
             ref = weakref.ref(analysis, lambda _, t=token: self._kept.pop(t, None))
-            entry = self._kept[token] = (ref, {})
+            entry = self._kept[token] = (ref, _Walk())
         return entry[1]
 
     def _check(self, analysis: Analysis, call: CallSite) -> list[Finding]:
@@ -536,36 +637,64 @@ class Checker:
         return int(release.split(".")[0])
 
 
-def _followed(analysis: Analysis, kept: _Kept, live: set[int]) -> _Kept | None:
+_K = TypeVar("_K", _Kept, _KeptBlock)
+
+
+def _by_block(reads: set[tuple[int, str]]) -> dict[int, frozenset[str]]:
+    by_block: dict[int, set[str]] = {}
+    for revision, name in reads:
+        by_block.setdefault(revision, set()).add(name)
+    return {revision: frozenset(names) for revision, names in by_block.items()}
+
+
+def _followed(analysis: Analysis, kept: _K, live: set[int]) -> _K | None:
     """Kept findings whose look-ups went to blocks edited since: still right when every name
     looked up there reads the same (then kept under the blocks' new revisions), else None."""
     reads = dict(kept.reads)
     for revision in kept.blocks - live:
         names = reads.pop(revision)
-        now = {analysis.follows(revision, name) for name in names}
-        if len(now) != 1 or None in now:
+        now = None
+        for name in names:  # the first name that reads otherwise decides
+            followed = analysis.follows(revision, name)
+            if followed is None or (now is not None and followed != now):
+                return None
+            now = followed
+        if now is None:
             return None
-        (revision,) = now
-        reads[revision] = reads.get(revision, frozenset()) | names
+        reads[now] = reads.get(now, frozenset()) | names
     return dataclasses.replace(kept, reads=reads, blocks=frozenset(reads))
 
 
 def _moved(kept: _Kept, start: int) -> _Kept:
-    """Kept findings of a block that lines above it moved: every line shifted alike."""
-    return dataclasses.replace(kept, start=start, findings=_shifted(kept, start))
+    """Kept findings of a chunk that lines above it moved: every line shifted alike."""
+    findings = tuple(_shift(f, start - kept.start) for f in kept.findings)
+    return dataclasses.replace(kept, start=start, findings=findings)
 
 
-def _shifted(kept: _Kept | _KeptBlock, start: int) -> tuple[Finding, ...]:
-    shift = start - kept.start
+def _forget(walk: _Walk, revision: int, kept: _KeptBlock) -> None:
+    """A block's kept findings are gone or replaced: it no longer reads where they looked."""
+    for looked in kept.blocks:
+        readers = walk.readers.get(looked)
+        if readers is not None:
+            readers.discard(revision)
+            if not readers:
+                del walk.readers[looked]
+    walk.unsettled.discard(revision)
 
-    def move(f: Finding) -> Finding:
-        fixes = tuple(
-            dataclasses.replace(x, edit=dataclasses.replace(x.edit, line=x.edit.line + shift))
-            for x in f.fixes
-        )
-        return dataclasses.replace(f, line=f.line + shift, fixes=fixes)
 
-    return tuple(map(move, kept.findings))
+def _note(walk: _Walk, revision: int, kept: _KeptBlock, live: set[int]) -> None:
+    for looked in kept.blocks:
+        walk.readers.setdefault(looked, set()).add(revision)
+    if not kept.blocks <= live:
+        walk.unsettled.add(revision)
+
+
+def _shift(f: Finding, shift: int) -> Finding:
+    fixes = tuple(
+        dataclasses.replace(x, edit=dataclasses.replace(x.edit, line=x.edit.line + shift))
+        for x in f.fixes
+    )
+    return dataclasses.replace(f, line=f.line + shift, fixes=fixes)
 
 
 def _nearest(query: str, choices: list[str], cutoff: int) -> str | None:
@@ -618,11 +747,12 @@ def _suppressed(text: str, code: str) -> bool:
 def select(findings: Iterable[Finding], only: Iterable[str] = (), skip: Iterable[str] = ()):
     """Findings whose code starts with one of `only` (all when empty) and none of `skip`."""
     only, skip = tuple(only), tuple(skip)
-    return [
-        f
-        for f in findings
-        if (not only or f.code.startswith(only)) and not (skip and f.code.startswith(skip))
-    ]
+    return [f for f in findings if shown(f.code, only, skip)]
+
+
+def shown(code: str, only: tuple[str, ...] = (), skip: tuple[str, ...] = ()) -> bool:
+    """Whether a code starts with one of `only` (any when empty) and none of `skip`."""
+    return (not only or code.startswith(only)) and not (skip and code.startswith(skip))
 
 
 def fix_all(findings: Iterable[Finding]) -> list[Edit]:

@@ -19,7 +19,7 @@ from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.bounded import BoundedCache
 from transformers_glossary_ls.catalogue import Catalogue, default_catalogue
 from transformers_glossary_ls.completion import ArgumentLists, Candidate, Completer, Completion
-from transformers_glossary_ls.diagnostics import ERROR, VOCABULARY_ERROR, Checker, Finding
+from transformers_glossary_ls.diagnostics import ERROR, VOCABULARY_ERROR, Checker, Finding, Part
 from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.facts import Fact, Facts
 from transformers_glossary_ls.hovertext import fact_text, hover_text
@@ -336,6 +336,11 @@ class Glossary:
     def diagnostics(self, analysis: Analysis) -> list[Finding]:
         """Findings on the calls of a document, for the releases in force."""
         return self.checker.check(analysis)
+
+    def diagnostic_parts(self, analysis: Analysis) -> list[Part]:
+        """The same findings, in the parts the checker keeps them in: a part is the same
+        object while its block is reused (see `diagnostics.Part`)."""
+        return self.checker.parts(analysis)
 
     @property
     def checker(self) -> Checker:

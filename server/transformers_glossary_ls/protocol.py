@@ -88,6 +88,9 @@ def strict_converter() -> cattrs.Converter:
     exact(int, (int,), (bool,))
     exact(bool, (bool,))
     exact(float, (int, float), (bool,))
+    # `Json` is written as it is when it is a whole result or params (`_send_data`); anywhere
+    # else it is read back, so that it still goes out as the JSON it holds.
+    converter.register_unstructure_hook(Json, lambda value: json.loads(value.text))
     return converter
 
 
@@ -163,6 +166,15 @@ def describe_structure_error(exc: BaseException) -> str:
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
         return "; ".join(problems[:3]) + more
     return f"{type(exc).__name__}: {exc}"
+
+
+@attrs.frozen
+class Json:
+    """A response's result or a notification's params written as JSON already (a diagnostics
+    report, whose findings each keep their JSON: see `render.DiagnosticsJson`): `_send_data`
+    writes the text as it is, without cattrs or `json.dumps`."""
+
+    text: str
 
 
 class GlossaryProtocol(LanguageServerProtocol):
@@ -507,11 +519,14 @@ class GlossaryProtocol(LanguageServerProtocol):
         msg_id = data.get("id") if isinstance(data, dict) else getattr(data, "id", None)
         if self._answering is not None and msg_id == self._answering:
             self._answered = True
-        if not isinstance(data, dict) and isinstance(getattr(data, "result", None), dict):
+        result = getattr(data, "result", None) if not isinstance(data, dict) else None
+        if isinstance(result, dict):
             # Already JSON (completion lists are built as dicts): cattrs would walk every value.
-            data = {"jsonrpc": self.VERSION, "id": msg_id, "result": data.result}
+            data = {"jsonrpc": self.VERSION, "id": msg_id, "result": result}
         try:
-            body = json.dumps(data, default=self._to_json, allow_nan=False)
+            body = self._written(data, result) or json.dumps(
+                data, default=self._to_json, allow_nan=False
+            )
         except Exception:  # noqa: BLE001
             log.exception("cannot serialise an outgoing message")
             is_response = (isinstance(data, dict) and "method" not in data) or (
@@ -543,8 +558,21 @@ class GlossaryProtocol(LanguageServerProtocol):
         except Exception:  # noqa: BLE001 - a writer failure is the transport's to report
             log.exception("cannot write an outgoing message")
 
+    def _written(self, data: Any, result: Any) -> str | None:
+        """The message as JSON when its result or params are `Json` already, else None."""
+        if isinstance(result, Json):
+            msg_id = json.dumps(data.id)
+            return f'{{"jsonrpc":"{self.VERSION}","id":{msg_id},"result":{result.text}}}'
+        params = getattr(data, "params", None) if not isinstance(data, dict) else None
+        if isinstance(params, Json):
+            method = json.dumps(data.method)
+            return f'{{"jsonrpc":"{self.VERSION}","method":{method},"params":{params.text}}}'
+        return None
+
     def _to_json(self, value: Any) -> Any:
         """What `json.dumps` cannot write itself: lsprotocol (attrs) objects and enums."""
+        if isinstance(value, Json):  # inside a dict result: read back (see strict_converter)
+            return json.loads(value.text)
         if attrs.has(type(value)):
             return self.converter.unstructure(value)
         if isinstance(value, enum.Enum):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from lsprotocol import types
 from pygls.uris import from_fs_path
@@ -19,11 +21,14 @@ from transformers_glossary_ls.diagnostics import (
     Edit,
     Finding,
     Fix,
+    Part,
+    shown,
 )
 from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.engine import HoverAnswer
 from transformers_glossary_ls.navigation import Place
 from transformers_glossary_ls.positions import to_units
+from transformers_glossary_ls.protocol import Json
 from transformers_glossary_ls.signature import UNKNOWN, Signature
 from transformers_glossary_ls.spotting import Spot
 
@@ -227,6 +232,107 @@ def diagnostic(finding: Finding, doc: Document, client: Client) -> types.Diagnos
         tags=tags,
         data={"name": CODES[finding.code]},
     )
+
+
+# A diagnostic's JSON up to its first line number; the line number comes twice (the range's
+# start and end: a finding is on one line).
+_HEAD = '{"range":{"start":{"line":'
+_COMPACT = (",", ":")
+
+
+@dataclasses.dataclass(slots=True)
+class _PartJson:
+    """The JSON of one part's findings, each cut around its line number: a part that lines
+    above have moved is written again by joining strings, without rendering anything."""
+
+    made: tuple[Finding, ...]  # the part's findings as made (its identity keys this)
+    pieces: list[tuple[int, str, str, str]]  # (line as made, code, after 1st line, after 2nd)
+    written: tuple | None = None  # (shift, selection) that `text` was joined for
+    text: str = ""
+
+
+class DiagnosticsJson:
+    """One document's diagnostics as the JSON of a report's items, for one client.
+
+    Each finding is rendered (`diagnostic`), unstructured by the protocol's converter and
+    serialised once, when the part holding it (`diagnostics.Part`, a block's findings) is new:
+    the checker gives back the same part for a block an edit did not touch, so a report after
+    an edit renders the findings of the touched blocks and joins the kept JSON of the others.
+    The client's position encoding and tag support are in the JSON: another client, another
+    `DiagnosticsJson`."""
+
+    def __init__(self, client: Client, converter) -> None:
+        self.client = client
+        self.converter = converter
+        self._parts: dict[int, _PartJson] = {}  # id(part.made) -> its JSON, for the parts now
+        self.rendered = 0  # findings rendered so far (not reused)
+
+    def items(
+        self,
+        parts: Iterable[Part],
+        doc: Document,
+        only: Iterable[str] = (),
+        skip: Iterable[str] = (),
+    ) -> str:
+        """The JSON array of the diagnostics of `parts` whose codes are shown (see
+        `diagnostics.shown`), in order; `doc` is the document the parts were found in now."""
+        only, skip = tuple(only), tuple(skip)
+        parts = list(parts)
+        kept, self._parts = self._parts, {}
+        entries = [kept.pop(id(part.made), None) for part in parts]
+        # A block walked again keeps the findings of its chunks that were not checked again
+        # (the same objects) in its new part: their JSON holds too.
+        spare = {
+            id(finding): (finding, piece)
+            for entry in kept.values()
+            for finding, piece in zip(entry.made, entry.pieces, strict=True)
+        }
+        texts = []
+        for part, entry in zip(parts, entries, strict=True):
+            if entry is None or entry.made is not part.made:
+                entry = self._render(part, doc, spare)
+            self._parts[id(part.made)] = entry
+            wanted = (part.shift, only, skip)
+            if entry.written != wanted:
+                shift = part.shift
+                entry.text = ",".join(
+                    f"{_HEAD}{line + shift}{first}{line + shift}{rest}"
+                    for line, code, first, rest in entry.pieces
+                    if shown(code, only, skip)
+                )
+                entry.written = wanted
+            if entry.text:
+                texts.append(entry.text)
+        return f"[{','.join(texts)}]"
+
+    def _render(self, part: Part, doc: Document, spare: dict) -> _PartJson:
+        pieces = []
+        for finding in part.made:
+            reused = spare.get(id(finding))
+            if reused is not None and reused[0] is finding:
+                pieces.append(reused[1])  # its line's text is the same: its JSON too
+                continue
+            shift = part.shift
+            now = dataclasses.replace(finding, line=finding.line + shift) if shift else finding
+            value = self.converter.unstructure(diagnostic(now, doc, self.client))
+            where = value.pop("range")  # first, as the converter writes it
+            first = f',"character":{where["start"]["character"]}}},"end":{{"line":'
+            tail = json.dumps(value, separators=_COMPACT, allow_nan=False)
+            rest = f',"character":{where["end"]["character"]}}}}},{tail[1:]}'
+            pieces.append((finding.line, finding.code, first, rest))
+            self.rendered += 1
+        return _PartJson(part.made, pieces)
+
+
+def full_report(items: str, result_id: str) -> Json:
+    """A `RelatedFullDocumentDiagnosticReport` of items in JSON already."""
+    return Json(f'{{"kind":"full","resultId":{json.dumps(result_id)},"items":{items}}}')
+
+
+def published(uri: str, items: str, version: int | None) -> Json:
+    """`PublishDiagnosticsParams` of items in JSON already."""
+    tail = f',"version":{int(version)}' if version is not None else ""
+    return Json(f'{{"uri":{json.dumps(uri)},"diagnostics":{items}{tail}}}')
 
 
 def text_edit(edit: Edit, doc: Document, client: Client) -> types.TextEdit:

@@ -22,7 +22,7 @@ from pygls.uris import to_fs_path
 from transformers_glossary_ls import __version__, render, transport
 from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.capabilities import Client
-from transformers_glossary_ls.diagnostics import Finding, fix_all, select
+from transformers_glossary_ls.diagnostics import Finding, Part, fix_all, select
 from transformers_glossary_ls.engine import Glossary
 from transformers_glossary_ls.environment import Environment, choose_versions, folder_holding
 from transformers_glossary_ls.installed_docs import read_in_child
@@ -50,6 +50,7 @@ LEX_SLICE_SECONDS = 0.025  # the lexing right after an opening, which does not w
 MAX_CLASSES = 64  # model classes whose installed forward is read (names come from user text)
 CLASS_LINES = 256  # lines looked through for model class names in one background step (~0.3 ms)
 _TOKENS = itertools.count(1)
+_RESULT_IDS = itertools.count(1)  # resultIds of diagnostics reports
 # Jupyter notebooks' Python and Markdown cells come by LSP notebook sync (3.17).
 NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
     notebook_selector=[
@@ -62,6 +63,32 @@ NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
 )
 STAMP_SECONDS = 1.0  # without file watching, the repository vocabulary is stat'ed this often
 WATCH_REGISTRATION = "transformers-glossary-vocabulary"
+
+
+@dataclass(eq=False, slots=True)
+class Checked:
+    """A document's findings as checked for one version and releases (`key`): in the parts the
+    checker keeps them in, and flat once something asks for them so (code actions)."""
+
+    key: tuple
+    parts: list[Part]
+    flat: list[Finding] | None = None
+
+    @property
+    def findings(self) -> list[Finding]:
+        if self.flat is None:
+            self.flat = [f for part in self.parts for f in part.findings]
+        return self.flat
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A document's diagnostics as last reported (pulled or pushed): their JSON, its resultId
+    (kept while the JSON is the same), and what they were made for (`key`)."""
+
+    key: tuple
+    items: str
+    result_id: str
 
 
 @dataclass(eq=False)
@@ -141,9 +168,12 @@ class GlossaryServer(LanguageServer):
         self._initialized = False
         self._warming: set[asyncio.Task] = set()
         self._pushing: set[str] = set()  # documents with a push of diagnostics pending
-        # uri -> ((document version, facts in force), findings): a code action after a pull
-        # or a push of the same text reuses them.
-        self._findings: dict[str, tuple[tuple, list[Finding]]] = {}
+        # uri -> its findings for (document version, facts in force): a code action after a
+        # pull or a push of the same text reuses them.
+        self._findings: dict[str, Checked] = {}
+        self._json: dict[str, render.DiagnosticsJson] = {}  # uri -> its findings' JSON
+        self._reports: dict[str, Report] = {}  # uri -> what was last reported
+        self._generation = 0  # bumped when the releases or the vocabulary change
         self.command_line_log_level = logging.WARNING
         self.connection: transport.Connection | None = None
 
@@ -196,6 +226,8 @@ class GlossaryServer(LanguageServer):
         pushed = self.pushes(uri) if pushed is None else pushed
         analysis = self.documents.pop(uri, None)
         self._findings.pop(uri, None)
+        self._json.pop(uri, None)
+        self._reports.pop(uri, None)
         if analysis is not None:
             analysis.close()
             if pushed:  # what was pushed stays shown until cleared
@@ -611,20 +643,51 @@ class GlossaryServer(LanguageServer):
         return None
 
     def findings(self, analysis: Analysis) -> list[Finding]:
-        """A document's findings as the settings want them shown (pull, push, code actions)."""
+        """A document's findings as the settings want them shown (code actions)."""
         wanted = self.settings.diagnostics
         if not wanted.enabled:
             return []
+        found = self.checked(analysis).findings
+        if not (wanted.select or wanted.ignore):
+            return found
+        return select(found, wanted.select, wanted.ignore)
+
+    def checked(self, analysis: Analysis) -> Checked:
+        """A document's findings, checked once per version and releases."""
         path = self.vocabulary_path(analysis.doc.uri)
         if path is not None:  # its own defects, whatever codes are selected
-            return self.glossary.vocabulary_findings(path, analysis)
+            found = tuple(self.glossary.vocabulary_findings(path, analysis))
+            return Checked((), [Part(found)] if found else [])
         uri, key = analysis.doc.uri, self._findings_key(analysis)
         cached = self._findings.get(uri)
-        if cached is None or cached[0] != key:
-            cached = self._findings[uri] = (key, self.glossary_for(uri).diagnostics(analysis))
-        if not (wanted.select or wanted.ignore):
-            return cached[1]
-        return select(cached[1], wanted.select, wanted.ignore)
+        if cached is None or cached.key != key:
+            parts = self.glossary_for(uri).diagnostic_parts(analysis)
+            cached = self._findings[uri] = Checked(key, parts)
+        return cached
+
+    def report(self, analysis: Analysis) -> Report:
+        """A document's diagnostics as the settings want them shown, as JSON (pull and push).
+        Each finding's JSON is kept with it: a report after an edit renders the findings of
+        the blocks the edit touched, and joins the rest (see `render.DiagnosticsJson`)."""
+        uri, wanted = analysis.doc.uri, self.settings.diagnostics
+        key = (self._findings_key(analysis), self._generation, wanted, self.client)
+        last = self._reports.get(uri)
+        if last is not None and last.key == key:
+            return last
+        items = "[]"
+        if wanted.enabled:
+            written = self._json.get(uri)
+            if written is None or written.client is not self.client:
+                written = self._json[uri] = render.DiagnosticsJson(
+                    self.client, self.protocol.converter
+                )
+            parts = self.checked(analysis).parts
+            items = written.items(parts, analysis.doc, wanted.select, wanted.ignore)
+        # The same diagnostics keep their resultId: a client that has them is told `unchanged`.
+        same = last is not None and last.items == items
+        result_id = last.result_id if same else str(next(_RESULT_IDS))
+        report = self._reports[uri] = Report(key, items, result_id)
+        return report
 
     def schedule_push(self, uri: str) -> None:
         """Publish a document's diagnostics once the client has paused (clients that do not
@@ -641,9 +704,7 @@ class GlossaryServer(LanguageServer):
             try:
                 while (analysis := self.documents.get(uri)) is not None:
                     await self.idle()
-                    found = await self._check_between_messages(analysis)
-                    if found is not None:
-                        self._findings[uri] = (self._findings_key(analysis), found)
+                    if await self._check_between_messages(analysis):
                         self.publish(analysis)
                         return
             except Exception:
@@ -655,18 +716,16 @@ class GlossaryServer(LanguageServer):
         self._warming.add(task)
         task.add_done_callback(self._warming.discard)
 
-    async def _check_between_messages(self, analysis: Analysis) -> list[Finding] | None:
-        """A document's findings, checked a few calls at a time while the client is quiet;
-        None when the document or the releases changed meanwhile (checked again then)."""
-        key, glossary = self._findings_key(analysis), self.glossary_for(analysis.doc.uri)
-        found: list[Finding] = []
+    async def _check_between_messages(self, analysis: Analysis) -> bool:
+        """Check a document a few calls at a time while the client is quiet; False when the
+        document or the releases changed meanwhile (checked again then)."""
         if not self.settings.diagnostics.enabled:
-            return found  # publishes nothing, clearing what was shown
+            return True  # publishes nothing, clearing what was shown
         if self.vocabulary_path(analysis.doc.uri) is not None:
-            return self.findings(analysis)
+            return True
+        key, glossary = self._findings_key(analysis), self.glossary_for(analysis.doc.uri)
         slice_end = time.perf_counter() + SLICE_SECONDS
-        for step in glossary.checker.steps(analysis):
-            found += step
+        for _ in glossary.checker.update(analysis):
             if time.perf_counter() >= slice_end:  # a call's check is ~0.05-0.5 ms
                 await self.idle()
                 slice_end = time.perf_counter() + SLICE_SECONDS
@@ -674,8 +733,8 @@ class GlossaryServer(LanguageServer):
                     self._findings_key(analysis) != key
                     or self.documents.get(analysis.doc.uri) is not analysis
                 ):
-                    return None
-        return found
+                    return False
+        return True  # what is left of the check (`checked`) is walking kept findings
 
     def _findings_key(self, analysis: Analysis) -> tuple:
         uri = analysis.doc.uri
@@ -685,14 +744,13 @@ class GlossaryServer(LanguageServer):
 
     def publish(self, analysis: Analysis) -> None:
         doc = analysis.doc
-        items = [render.diagnostic(f, doc, self.client) for f in self.findings(analysis)]
-        self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=items, version=doc.version)
-        )
+        items = self.report(analysis).items
+        self.text_document_publish_diagnostics(render.published(doc.uri, items, doc.version))
 
     def diagnostics_changed(self) -> None:
         """The release or the vocabulary changed: every open document's findings may too."""
         self._findings.clear()
+        self._generation += 1
         if not self.documents:
             return
         if self.client.pull_diagnostics:
@@ -1052,11 +1110,12 @@ def signature_help(ls: GlossaryServer, params: types.SignatureHelpParams):
 )
 def diagnostic(ls: GlossaryServer, params: types.DocumentDiagnosticParams):
     analysis = ls.document(params.text_document.uri)
-    if analysis is not None and analysis.doc.uri in ls._cell_notebook:
+    if analysis is None or analysis.doc.uri in ls._cell_notebook:
         return types.RelatedFullDocumentDiagnosticReport(items=[])  # a cell's are pushed
-    found = ls.findings(analysis) if analysis is not None else []
-    items = [render.diagnostic(f, analysis.doc, ls.client) for f in found] if found else []
-    return types.RelatedFullDocumentDiagnosticReport(items=items)
+    report = ls.report(analysis)
+    if params.previous_result_id == report.result_id:
+        return types.RelatedUnchangedDocumentDiagnosticReport(result_id=report.result_id)
+    return render.full_report(report.items, report.result_id)
 
 
 @server.feature(

@@ -68,6 +68,47 @@ def test_pull_answers_and_pushes_nothing(server):
     assert server.counts()["textDocument/publishDiagnostics"] == 0
 
 
+def _pull_since(server, previous: str | None) -> dict:
+    params = {"textDocument": {"uri": URI}}
+    if previous is not None:
+        params["previousResultId"] = previous
+    return server.call("textDocument/diagnostic", params)["result"]
+
+
+def _type(server, version: int, line: int, character: int, text: str) -> None:
+    at = {"line": line, "character": character}
+    server.notify(
+        "textDocument/didChange",
+        {
+            "textDocument": {"uri": URI, "version": version},
+            "contentChanges": [{"range": {"start": at, "end": at}, "text": text}],
+        },
+    )
+
+
+@pytest.mark.parametrize("server", [PULL], indirect=True)
+def test_a_pull_with_the_last_result_id_is_answered_unchanged(server):
+    server.open(URI, SOURCE)
+    first = _pull_since(server, None)
+    assert first["kind"] == "full" and first["resultId"]
+    assert _summary(first["items"]) == EXPECTED
+    unchanged = {"kind": "unchanged", "resultId": first["resultId"]}
+    assert _pull_since(server, first["resultId"]) == unchanged
+    # an edit that leaves the diagnostics as they were: still unchanged
+    _type(server, 2, 2, len(SOURCE.splitlines()[2]), "  # fine")
+    assert _pull_since(server, first["resultId"]) == unchanged
+    # an edit that changes them: the whole report, under a new id; an older id gets it too
+    _type(server, 3, 1, 41, "x")  # xevaluation_strategy: unknown now
+    second = _pull_since(server, first["resultId"])
+    assert second["kind"] == "full" and second["resultId"] != first["resultId"]
+    assert ("TG003", 41, 1) in _summary(second["items"])
+    assert _pull_since(server, "no such id") == second
+    assert _pull_since(server, second["resultId"]) == {
+        "kind": "unchanged",
+        "resultId": second["resultId"],
+    }
+
+
 @pytest.mark.parametrize("server", [PUSH], indirect=True)
 def test_push_after_open_and_change(server):
     server.open(URI, SOURCE)

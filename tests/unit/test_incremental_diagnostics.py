@@ -9,11 +9,13 @@ each copy, whose receiver is looked up blocks above it.
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.analysis.receivers import BINDING_BLOCKS
+from transformers_glossary_ls.diagnostics import Checker
 from transformers_glossary_ls.engine import Glossary
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "upstream" / "old_tutorials"
@@ -184,3 +186,87 @@ def test_a_cell_whose_receiver_another_cell_binds_is_checked_again_when_that_cel
     assert glossary.checker.check(use) == []  # `lm` is not known there: nothing said
     notebook.splice(0, 2, uris)
     assert [f.code for f in glossary.checker.check(use)] == ["TG003"]  # known again
+
+
+def _fresh_checker(glossary: Glossary, analysis: Analysis):
+    """What a checker that never saw the document finds in it now, blocks as they are (a
+    document opened anew splits its text into blocks of its own, and how far a receiver is
+    looked up is counted in blocks)."""
+    return Checker(glossary.facts).check(analysis)
+
+
+def test_a_keystroke_visits_the_blocks_it_concerns_only():
+    """The walk goes to the edited block, the one above it, the blocks whose calls looked names
+    up in it, and the next one (whose entry state may have changed), not to the other blocks."""
+    glossary = _glossary()
+    notebook = (FIXTURES / "notebooks_examples.py").read_text(encoding="utf-8")
+    head = 'model = AutoModelForCausalLM.from_pretrained("gpt2")\n'
+    text = head + "".join(notebook + "\n" + GENERATE + "\n" for _ in range(100))
+    analysis = Glossary.open("file:///t.py", text)
+    assert len(analysis.doc.blocks) > 80
+    glossary.diagnostics(analysis)
+    for block, edit in [(40, (4, "x")), (60, (None, "x = 1"))]:
+        walked = glossary.checker.blocks_walked
+        line = _line_of(analysis, "evaluation_strategy", block)
+        column, new = edit
+        if column is None:
+            analysis.doc.replace(line, 0, line, 0, new + "\n")
+        else:
+            at = analysis.doc.line(line).index("evaluation_strategy") + column
+            analysis.doc.replace(line, at, line, at, new)
+        assert glossary.diagnostics(analysis) == _fresh_checker(glossary, analysis)
+        assert glossary.checker.blocks_walked - walked <= 3 + BINDING_BLOCKS
+
+
+# Edits as (needle, block, text replacing the needle's line, or how many lines from it to delete)
+RANDOM_EDITS = [
+    ("evaluation_strategy", 4, 'args = TrainingArguments("o", evaluation_strategy="epoch")x', 0),
+    ("evaluation_strategy", 9, None, 700),  # lines across a block boundary: blocks merge
+    ("TrainingArguments(", 3, "x = 1\n" * 1100, 0),  # a paste: the block splits
+    ("evaluation_strategy", 12, 'doc = """', 0),  # a string opened: every block below changes
+    ("evaluation_strategy", 14, 'end = """', 0),  # closed again further down
+    ("model.generate", 6, "model = make_model()", 0),  # `model` rebound above generate() calls
+    ("evaluation_strategy", 2, None, 1),
+    ("evaluation_strategy", 0, 'args = TrainingArguments("o", evaluation_strategy="no")', 0),
+    ("model.generate", 20, None, 600),  # to the end of the document
+    ("evaluation_strategy", 7, "x", 0),  # below the rebinding, in a block followed since
+]
+
+
+def test_edits_of_every_kind_answer_as_a_fresh_checker():
+    glossary = _glossary()
+    analysis = Glossary.open("file:///t.py", _python_text())
+    glossary.diagnostics(analysis)
+    for needle, block, text, delete in RANDOM_EDITS:
+        line = _line_of(analysis, needle, min(block, len(analysis.doc.blocks) - 1))
+        if text is None:
+            analysis.doc.replace(line, 0, line + delete, 0, "")
+        else:
+            analysis.doc.replace(line, 0, line, len(analysis.doc.line(line)), text)
+        assert glossary.diagnostics(analysis) == _fresh_checker(glossary, analysis), needle
+    analysis.doc.replace_all(_python_text())
+    assert glossary.diagnostics(analysis) == _fresh(analysis)
+
+
+def test_seeded_random_edits_answer_as_a_fresh_checker():
+    """Keystrokes, new lines and deleted lines at random places, one after another: blocks
+    followed, moved, visited or not by each walk keep answering as a new checker would."""
+    rng = random.Random(14)
+    glossary = _glossary()
+    analysis = Glossary.open("file:///t.py", _python_text())
+    glossary.diagnostics(analysis)
+    doc = analysis.doc
+    for _ in range(12):
+        line = rng.randrange(doc.line_count)
+        text = doc.line(line)
+        at = rng.randrange(len(text) + 1)
+        kind = rng.choice(["keystroke", "line", "delete", "model"])
+        if kind == "keystroke":
+            doc.replace(line, at, line, at, rng.choice(["x", "_", "(", "=", ",", "'", '"']))
+        elif kind == "line":
+            doc.replace(line, at, line, at, "\n")
+        elif kind == "delete":
+            doc.replace(line, 0, min(line + rng.randrange(1, 40), doc.line_count - 1), 0, "")
+        else:
+            doc.replace(line, 0, line, 0, "model = make_model()\n")
+        assert glossary.diagnostics(analysis) == _fresh_checker(glossary, analysis), kind

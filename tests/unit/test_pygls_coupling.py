@@ -67,6 +67,11 @@ CALLS = [
     (JsonRPCProtocol._send_handler_result, "self._request_futures.pop(msg_id"),
     # every message to the user goes through notify, where we cap it
     (LanguageServer.window_show_message, "self.protocol.notify("),
+    # a result or params already JSON (protocol.Json: diagnostics reports and pushes) reach
+    # _send_data as they were handed over, for it to write them as they are
+    (JsonRPCProtocol._send_response, "result=result"),
+    (JsonRPCProtocol.notify, "params=params"),
+    (LanguageServer.text_document_publish_diagnostics, "self.protocol.notify("),
 ]
 
 # Public members we build on (a change there is a break too, if a louder one).

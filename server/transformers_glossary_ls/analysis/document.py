@@ -152,8 +152,17 @@ class Analysis:
         self.python_states.changed_from(block_index)
         if self.markdown_states is not None:
             self.markdown_states.changed_from(block_index)
-        limit = 2 * len(self.doc.blocks) + 8
-        if len(self._calls) > limit or len(self._bindings) > limit or len(self._bound) > limit:
+        blocks = len(self.doc.blocks)
+        # `_calls` holds a chunk per entry: it is measured against the chunks there are (at
+        # most one per CHUNK_LINES lines and one more per block), or every edit of a large
+        # document would rebuild it.
+        chunks = self.doc.line_count // callindex.CHUNK_LINES + blocks
+        limit = 2 * blocks + 8
+        if (
+            len(self._calls) > 2 * chunks + 8
+            or len(self._bindings) > limit
+            or len(self._bound) > limit
+        ):
             live = {block.revision for block in self.doc.blocks}
             self._calls = {r: c for r, c in self._calls.items() if r[0] in live}
             self._bindings = {r: b for r, b in self._bindings.items() if r in live}
@@ -624,7 +633,15 @@ class Analysis:
         for binding in reversed(self.block_bindings(block_index, name)):
             if binding.line <= offset:
                 return self.doc.block_start(block_index) + binding.line, binding
+        blocks, whole, reads = self.doc.blocks, self._read_whole, self._reads
         for k in range(block_index - 1, max(-1, block_index - 1 - receivers.BINDING_BLOCKS), -1):
+            revision = blocks[k].revision
+            if revision in whole and name not in self._bindings[revision]:
+                # Read in full without `name` (warm-up reads every block): what block_bindings
+                # would answer and record, without its call; most look-ups pass a dozen blocks.
+                if reads is not None:
+                    reads.add((revision, name))
+                continue
             found = self.block_bindings(k, name)
             if found:
                 return self.doc.block_start(k) + found[-1].line, found[-1]
