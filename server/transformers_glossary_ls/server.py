@@ -517,8 +517,17 @@ class GlossaryServer(LanguageServer):
             if place not in self.places:
                 return  # the releases were chosen again meanwhile
             if docs is not None:
-                place.glossary.use_installed_docs(docs)
-                self.diagnostics_changed()
+                glossary = place.glossary
+                glossary.use_installed_docs(docs)
+                facts = glossary.facts
+                # The classes' signatures are read a step at a time before the diagnostics
+                # are checked again: read by the first look-up, they cost it several ms.
+                self.in_background(
+                    facts.warm_steps(),
+                    lambda: glossary.facts is facts,
+                    "reading the installed classes' signatures failed",
+                    then=self.diagnostics_changed,
+                )
             if set(self._classes) - place.classes:  # met while this read went on
                 self.read_installed_docs(place)
 
@@ -692,11 +701,14 @@ class GlossaryServer(LanguageServer):
             f"indexing {uri} failed; hovers will index as they go",
         )
 
-    def in_background(self, steps, still_wanted, failure: str) -> None:
-        """Run `steps` (a generator) a step at a time, only while no message is waiting."""
+    def in_background(self, steps, still_wanted, failure: str, then=None) -> None:
+        """Run `steps` (a generator) a step at a time, only while no message is waiting; then
+        `then()` (also after a failure), unless the work stopped being wanted."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
+            if then is not None:
+                then()
             return  # not serving (in-process use): requests do the work as they need it
 
         async def run() -> None:
@@ -707,11 +719,13 @@ class GlossaryServer(LanguageServer):
                     await self.idle()
             except Exception:
                 log.exception("%s", failure)
-                return
-            # What was built lives as long as its document or the process: keep it out of the
-            # collector's full passes (hundreds of ms at 200,000 lines). Refcounting still
-            # frees it when the document closes.
-            gc.freeze()
+            else:
+                # What was built lives as long as its document or the process: keep it out of
+                # the collector's full passes (hundreds of ms at 200,000 lines). Refcounting
+                # still frees it when the document closes.
+                gc.freeze()
+            if then is not None and still_wanted():
+                then()
 
         task = loop.create_task(run())
         self._warming.add(task)  # keep a reference until it is done
