@@ -26,6 +26,7 @@ import contextlib
 import logging
 import os
 import re
+import select
 import sys
 import threading
 import time
@@ -301,6 +302,11 @@ class PipeWriter:
     """Write framed messages from a thread of its own: `write` only queues, so a client that stops
     reading never blocks the loop that watches for `exit`, closed input and the editor's death.
 
+    A message of at most `select.PIPE_BUF` bytes (a hover's answer) is written at once by the
+    caller instead, when nothing is queued before it and the pipe has room for it: a write that
+    size cannot block then, and the answer does not wait for the writer thread to be woken and
+    scheduled (on a busy machine a few ms, each time).
+
     A vanished reader, or more than `MAX_UNREAD` bytes left unread, stops the server instead.
     """
 
@@ -312,6 +318,10 @@ class PipeWriter:
         except (AttributeError, OSError, ValueError):
             pass  # an in-memory stream: written through its own write()
         self._on_broken = on_broken
+        self._room = None  # polls the pipe for room (POSIX): small messages skip the thread
+        if self._fd is not None and hasattr(select, "poll"):
+            self._room = select.poll()
+            self._room.register(self._fd, select.POLLOUT)
         self._queue: collections.deque[bytes] = collections.deque()
         self._cond = threading.Condition()
         self._unsent = 0  # bytes queued or partly written
@@ -325,16 +335,38 @@ class PipeWriter:
         with self._cond:
             if self.broken or self._closing:
                 return
-            if self._unsent + len(data) > MAX_UNREAD:
+            if not self._unsent and self._has_room(len(data)):
+                try:
+                    written = os.write(self._fd, data)  # type: ignore[arg-type]
+                except OSError as exc:  # BrokenPipeError: the reader is gone
+                    self.broken = True
+                    self._cond.notify_all()
+                    why = f"cannot write to the client ({exc}); stopping"
+                else:
+                    self._written += written
+                    data = data[written:]  # all of it, but for an interrupted write
+                    if not data:
+                        return
+            if not self.broken:
+                if self._unsent + len(data) <= MAX_UNREAD:
+                    self._queue.append(data)
+                    self._unsent += len(data)
+                    self._cond.notify_all()
+                    return
                 self.broken = True
-                unread = self._unsent
-            else:
-                self._queue.append(data)
-                self._unsent += len(data)
-                self._cond.notify_all()
-                return
-        log.error("the client has left %d bytes of our output unread; stopping", unread)
+                why = f"the client has left {self._unsent} bytes of our output unread; stopping"
+        log.error("%s", why)
         self._on_broken()
+
+    def _has_room(self, size: int) -> bool:
+        """Whether `size` bytes can be written now without blocking: at most `PIPE_BUF` (written
+        whole or not at all) into a pipe that polls writable."""
+        if self._room is None or size > select.PIPE_BUF:
+            return False
+        try:
+            return any(events & select.POLLOUT for _, events in self._room.poll(0))
+        except (OSError, ValueError):
+            return False
 
     def close(self) -> None:
         """Send what is queued while the client keeps reading; drop it once it stops."""
