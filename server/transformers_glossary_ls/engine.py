@@ -137,7 +137,10 @@ class Glossary:
         """Show what the user's installed packages say below our words, and take the model
         classes' names from their installed signatures, from now on."""
         self.installed_docs = docs
+        lists, before = self._argument_lists, set(self.facts.installed)
         self._use_facts(self.facts.releases, self.facts.yours)
+        if lists is not None:  # the same releases: only the installed classes' lists differ
+            self._argument_lists = lists.rebound(self.facts, before | set(self.facts.installed))
 
     def _use_facts(self, releases: Mapping[str, str], yours: frozenset[str]) -> None:
         docs, classes = self.installed_docs, {}

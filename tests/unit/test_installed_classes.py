@@ -146,13 +146,34 @@ def test_the_installed_signatures_are_read_a_step_at_a_time_ahead_of_requests(in
     version, site = installed
     warmed, cold = glossary_for(version, site), glossary_for(version, site)
     steps = list(warmed.facts.warm_steps())
-    assert len(steps) >= 1 + len(warmed.facts.installed)
+    assert len(steps) >= len(warmed.facts.installed)  # and the catalogue's, the first time
     assert list(warmed.facts.warm_steps()) == []  # read: nothing to do
     for name in warmed.facts.installed:
         assert warmed.facts.names_of(name) == cold.facts.names_of(name)
     bare = Glossary()
     bare.use_versions({"transformers": version})
     assert list(bare.facts.warm_steps()) == []  # no installed classes: nothing to do
+
+
+def test_new_installed_docs_keep_the_lists_they_do_not_change(installed):
+    """A hand-over of installed docs rebuilds only the installed classes' completion lists:
+    a family's list (10-30 ms to build) is kept, and every list answers as a fresh one."""
+    from transformers_glossary_ls import kinds
+
+    version, site = installed
+    glossary = Glossary()
+    glossary.load()
+    glossary.use_versions({"transformers": version})
+    lists = glossary.argument_lists
+    family = lists.get(kinds.MODEL, "model:ForCausalLM")
+    before = lists.get(kinds.MODEL, "LlamaForCausalLM")  # the catalogue's, not yet installed
+    glossary.use_installed_docs(read_installed_docs([site], {"transformers": version}, ONE))
+    fresh = glossary_for(version, site).argument_lists
+    kept = glossary.argument_lists
+    assert kept.get(kinds.MODEL, "model:ForCausalLM") is family
+    for key in ("model:ForCausalLM", "LlamaForCausalLM"):
+        assert list(kept.get(kinds.MODEL, key).ordered) == list(fresh.get(kinds.MODEL, key).ordered)
+    assert kept.get(kinds.MODEL, "LlamaForCausalLM") is not before
 
 
 def test_another_release_set_by_hand_keeps_the_catalogue(installed):
