@@ -531,10 +531,10 @@ class GlossaryServer(LanguageServer):
                 glossary = place.glossary
                 glossary.use_installed_docs(docs)
                 facts = glossary.facts
-                # The classes' signatures are read a step at a time before the diagnostics
-                # are checked again: read by the first look-up, they cost it several ms.
+                # The classes' signatures and lists are made a step at a time before the
+                # diagnostics are checked again: made by a request, they cost it several ms.
                 self.in_background(
-                    facts.warm_steps(),
+                    glossary.installed_steps(),
                     lambda: glossary.facts is facts,
                     "reading the installed classes' signatures failed",
                     then=self.diagnostics_changed,

@@ -143,13 +143,18 @@ def test_old_releases_document_the_family_from_inputs_docstrings(tmp_path):
 def test_the_installed_signatures_are_read_a_step_at_a_time_ahead_of_requests(installed):
     """After a hand-over the classes' look-ups are prepared in idle steps (the first request
     used to pay tens of ms for them), and they answer as the unprepared ones do."""
+    from transformers_glossary_ls import kinds
+
     version, site = installed
     warmed, cold = glossary_for(version, site), glossary_for(version, site)
-    steps = list(warmed.facts.warm_steps())
-    assert len(steps) >= len(warmed.facts.installed)  # and the catalogue's, the first time
+    steps = list(warmed.installed_steps())
+    assert len(steps) >= 2 * len(warmed.facts.installed)  # signatures, then lists
     assert list(warmed.facts.warm_steps()) == []  # read: nothing to do
     for name in warmed.facts.installed:
         assert warmed.facts.names_of(name) == cold.facts.names_of(name)
+        assert list(warmed.argument_lists.build_steps(kinds.MODEL, name)) == []  # built
+        built = warmed.argument_lists.get(kinds.MODEL, name).ordered
+        assert list(built) == list(cold.argument_lists.get(kinds.MODEL, name).ordered)
     bare = Glossary()
     bare.use_versions({"transformers": version})
     assert list(bare.facts.warm_steps()) == []  # no installed classes: nothing to do
