@@ -10,11 +10,13 @@ is absurdly large, a body longer than declared, a body shorter than declared fol
 message) are logged and skipped up to the next `Content-Length` header; the skip holds no more
 than a header's worth of bytes, however long it runs.
 
-`serve_stdio` runs the loop: a daemon thread reads stdin (so that a blocked read never keeps the
-process alive), another writes stdout (so that a client that stops reading never blocks the
-loop), the loop frames and hands bodies to the protocol, and the process ends on `exit`, end of
-input, a broken stdout, output left unread past `MAX_UNREAD`, or the death of the editor process
-named in `initialize`'s `processId`. `serve_tcp` serves one client the same way and refuses
+`serve_stdio` runs the loop: it reads stdin itself when the loop can watch it (a pipe, a socket,
+a terminal: one read per readiness, never blocking), and a daemon thread does elsewhere (so that
+a blocked read never keeps the process alive); stdout is written by the loop when a small
+message fits the pipe at once and by a thread of its own otherwise (so that a client that stops
+reading never blocks the loop); the loop frames and hands bodies to the protocol, and the
+process ends on `exit`, end of input, a broken stdout, output left unread past `MAX_UNREAD`, or
+the death of the editor process named in `initialize`'s `processId`. `serve_tcp` serves one client the same way and refuses
 others while it is connected.
 """
 
@@ -27,6 +29,7 @@ import logging
 import os
 import re
 import select
+import stat
 import sys
 import threading
 import time
@@ -39,6 +42,7 @@ MAX_CONTENT_LENGTH = 256 * 1024 * 1024  # bigger is a corrupt stream, not a docu
 MAX_HEADER_LINE = 8 * 1024  # a longer "header line" is junk
 MAX_HEADER_LINES = 32
 READ_CHUNK = 64 * 1024
+READ_AHEAD = 4  # chunks read ahead of the loop
 PARENT_POLL_SECONDS = 1.0
 WRITE_CHUNK = 64 * 1024
 MAX_UNREAD = 32 * 1024 * 1024  # our output the client has not read: past this it is gone
@@ -418,6 +422,69 @@ class PipeWriter:
                 self._cond.notify_all()
 
 
+class LoopReader:
+    """Read the input from the loop itself where the loop can watch it (a pipe, a socket or a
+    terminal, on POSIX): a request then wakes one thread instead of a reader thread that must
+    get the GIL and then wake the loop, and background work on the loop sees input waiting as
+    soon as it comes. Elsewhere (a regular file, Windows) a reader thread does it
+    (`_reader_thread`). Never blocks: one `read` per readiness returns what is there."""
+
+    def __init__(self, fd: int, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue) -> None:
+        self.fd, self.loop, self.queue = fd, loop, queue
+        self.watching = False
+        self.ended = False
+
+    @classmethod
+    def watch(
+        cls, stream: BinaryIO, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue
+    ) -> LoopReader | None:
+        """A reader watching `stream`, or None when the loop cannot watch it."""
+        if sys.platform == "win32":
+            return None
+        try:
+            fd = stream.fileno()
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                return None  # always "ready": a read may still block (a FIFO-backed mount)
+            reader = cls(fd, loop, queue)
+            reader._resume()
+        except (AttributeError, OSError, ValueError, NotImplementedError):
+            return None  # no fileno, or a descriptor the selector refuses (/dev/null)
+        return reader
+
+    def _resume(self) -> None:
+        self.loop.add_reader(self.fd, self._readable)
+        self.watching = True
+
+    def _pause(self) -> None:
+        self.loop.remove_reader(self.fd)
+        self.watching = False
+
+    def _readable(self) -> None:
+        try:
+            chunk = os.read(self.fd, READ_CHUNK)
+        except (BlockingIOError, InterruptedError):
+            return  # nothing after all: wait for the next readiness
+        except OSError as exc:  # anything else means "no more input"
+            log.info("reading input failed: %s", exc)
+            chunk = b""
+        self.queue.put_nowait(chunk)
+        if not chunk:
+            self.ended = True
+            self._pause()
+        elif self.queue.qsize() >= READ_AHEAD:
+            self._pause()  # the loop is behind: read on once it has caught up
+
+    async def next_chunk(self) -> bytes:
+        chunk = await self.queue.get()
+        if not (self.watching or self.ended):
+            self._resume()
+        return chunk
+
+    def close(self) -> None:
+        if self.watching:
+            self._pause()
+
+
 def _reader_thread(
     stream: BinaryIO,
     loop: asyncio.AbstractEventLoop,
@@ -557,7 +624,14 @@ def serve_stdio(server: Any, stdin: BinaryIO, stdout: BinaryIO) -> int:
     async def main() -> int:
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[bytes] = asyncio.Queue()
-        room = threading.Semaphore(4)  # chunks read ahead of the loop
+        connection.queued = queue.qsize
+        watched = LoopReader.watch(stdin, loop, queue)
+        if watched is not None:
+            try:
+                return await connection.run(watched.next_chunk)
+            finally:
+                watched.close()
+        room = threading.Semaphore(READ_AHEAD)  # chunks read ahead of the loop
 
         async def next_chunk() -> bytes:
             chunk = await queue.get()
@@ -568,7 +642,6 @@ def serve_stdio(server: Any, stdin: BinaryIO, stdout: BinaryIO) -> int:
             target=_reader_thread, args=(stdin, loop, queue, room), name="lsp-stdin", daemon=True
         )
         thread.start()
-        connection.queued = queue.qsize
         return await connection.run(next_chunk)
 
     try:
