@@ -61,6 +61,10 @@ class BoundedCache(Generic[K, V]):
             self.bytes -= evicted
         return value
 
+    def items(self) -> list[tuple[K, V]]:
+        """(key, value) of each entry, the least recently used first."""
+        return [(key, value) for key, (value, _) in self._items.items()]
+
     def clear(self) -> None:
         self._items.clear()
         self.bytes = 0

@@ -29,6 +29,7 @@ NOT_YET = "not_yet"
 SHAPES_FILE = "shapes.json"
 GENERIC_TENSOR = "torch.Tensor"
 SHAPED_KINDS = ("model", "model_output", "generate")  # the callable kinds shapes.json speaks of
+ADDED_STEP = 200  # model names looked at in one idle step of `added_steps` (~0.5 ms)
 
 MAX_DIRS = 4096
 _HEAD_FAMILY = re.compile(r"(For[A-Z]\w*)$")
@@ -342,9 +343,53 @@ class Catalogue:
         """The generic model names a `**kwargs` TypedDict (`TransformersKwargs`) or a decorator
         (`decorator:can_return_tuple`) adds to a forward in `release`: those the generator saw
         it add to the model family there, and `names` (what `origins()` says for the newest)."""
-        found = {p.name for p in self.params("model", release) if p.origin == origin}
+        found = self.added_in(release).get(origin, frozenset())
         params = (self.param("model", name, release) for name in sorted(found.union(names)))
         return [p for p in params if p is not None]
+
+    def added_in(self, release: str | None) -> dict[str, frozenset[str]]:
+        """origin -> the model family's names it adds in `release`, worked out once per release
+        (a few ms: every model name's facts are looked at; `added_steps` spreads that out)."""
+        for _ in self.added_steps(release):
+            pass
+        return self._files[f"#added-{release}"]  # type: ignore[return-value]
+
+    def added_steps(self, release: str | None, names: int = ADDED_STEP) -> Iterator[None]:
+        """Work out `added_in(release)`, `names` model names a step, for idle moments; nothing
+        to do when it is known."""
+        cache = f"#added-{release}"
+        if cache in self._files:
+            return
+        by_origin: dict[str, set[str]] = {}
+        for count, (name, origin) in enumerate(self._origins_in("model", release), 1):
+            if origin:
+                by_origin.setdefault(origin, set()).add(name)
+            if count % names == 0:
+                yield
+        self._files[cache] = {o: frozenset(n) for o, n in by_origin.items()}
+
+    def _origins_in(self, kind: str, release: str | None) -> Iterator[tuple[str, str | None]]:
+        """(name, origin) of each name `params(kind, release)` gives, from the raw facts: a
+        `Param` built for each of the model family's ~1,200 names cost tens of ms."""
+        found = self._resolve(kind, release)
+        if found is None:
+            return
+        package, key, cls = found
+        seen: set[str] = set()
+        for pkg, k in [(package, key), *self._bases(package, key)]:
+            entry = self._callable(pkg, k)
+            if entry is None:
+                continue
+            idx = self._release_index(pkg, release if pkg == package else None)
+            here_cls = cls if (pkg, k) == (package, key) else None
+            names = here_cls["params"] if here_cls is not None else entry["params"]
+            for name in names:
+                runs = entry["params"].get(name, [])
+                if here_cls is None and not any(a <= idx <= b for a, b, _ in runs):
+                    continue
+                if name not in seen:
+                    seen.add(name)
+                    yield name, self._facts_at(runs, idx, here_cls, name).get("k")
 
     def origins(self) -> dict[str, set[str]]:
         """origin -> the names it adds to some class of the newest release. Parses the whole
@@ -507,8 +552,9 @@ class Catalogue:
             package, key, name, entry, runs, self._release_index(package, release), cls
         )
 
-    def _make(self, package, key, name, entry, runs, idx, cls) -> Param:
-        rels = self.releases(package)
+    def _facts_at(self, runs, idx, cls, name) -> dict:
+        """A name's facts in the release at `idx` (or the nearest before, else its first);
+        a concrete class's own where it has them."""
         facts: dict = {}
         if runs:
             here = [r for r in runs if r[0] <= idx <= r[1]]
@@ -516,6 +562,11 @@ class Catalogue:
             facts = (here or before[-1:] or runs[:1])[0][2]
         if cls is not None:
             facts = self._model_part("facts")[cls["params"][name]]
+        return facts
+
+    def _make(self, package, key, name, entry, runs, idx, cls) -> Param:
+        rels = self.releases(package)
+        facts = self._facts_at(runs, idx, cls, name)
         present = _merge_ranges([(a, b) for a, b, _ in runs]) if runs else []
         if cls is not None and not present and rels:
             present = [(len(rels) - 1, len(rels) - 1)]

@@ -139,7 +139,19 @@ class Glossary:
         """Show what the user's installed packages say below our words, and take the model
         classes' names from their installed signatures, from now on."""
         self.installed_docs = docs
+        lists, before = self._argument_lists, set(self.facts.installed)
         self._use_facts(self.facts.releases, self.facts.yours)
+        if lists is not None:  # the same releases: only the installed classes' lists differ
+            self._argument_lists = lists.rebound(self.facts, before | set(self.facts.installed))
+
+    def installed_steps(self) -> Iterator[None]:
+        """After new installed docs, for idle moments: the installed classes' signatures, then
+        their completion lists, a step at a time (a request would build them in one go)."""
+        facts = self.facts
+        yield from facts.warm_steps()
+        for cls in list(facts.installed):
+            yield from self.argument_lists.build_steps(kinds.MODEL, cls)
+            yield
 
     def _use_facts(self, releases: Mapping[str, str], yours: frozenset[str]) -> None:
         docs, classes = self.installed_docs, {}

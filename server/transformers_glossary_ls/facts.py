@@ -282,6 +282,21 @@ class Facts:
         model class whose own forward the catalogue holds for the release in force."""
         return self.exact(key) or self.catalogue.is_concrete(key, self.releases.get("transformers"))
 
+    def warm_steps(self) -> Iterator[None]:
+        """Read the installed classes' signatures ahead of the first request that needs one,
+        for idle moments: the catalogue's look-up of what their `**kwargs` and decorators add
+        a few hundred names a step, then one class a step."""
+        if not self.installed:
+            return
+        yield from self.catalogue.added_steps(self._transformers_release())
+        for key in list(self.installed):
+            if key not in self._signatures:
+                self._signature(key)
+                yield
+
+    def _transformers_release(self) -> str | None:
+        return self.releases.get("transformers") or self.catalogue.newest("transformers")
+
     def _signature(self, key: str) -> dict[str, Param]:
         found = self._signatures.get(key)
         if found is None:
@@ -296,7 +311,7 @@ class Facts:
         """The names a class's installed forward takes, as params that the release in force
         has: the signature's own, a `**kwargs: Unpack[...]` TypedDict's and a decorator's
         (the catalogue's generic model names, by origin), and `@deprecate_kwarg` old names."""
-        release = self.releases.get("transformers") or self.catalogue.newest("transformers")
+        release = self._transformers_release()
         here = ((release, release),) if release else ()
         out: dict[str, Param] = {}
         origins = [f"decorator:{d}" for d in sig.decorators] + ([sig.kwargs] if sig.kwargs else [])

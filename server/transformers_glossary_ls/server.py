@@ -11,6 +11,7 @@ import os
 import sys
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,10 @@ SLICE_SECONDS = 0.0005
 LEX_SLICE_SECONDS = 0.025  # the lexing right after an opening, which does not wait for a pause
 MAX_CLASSES = 64  # model classes whose installed forward is read (names come from user text)
 CLASS_LINES = 256  # lines looked through for model class names in one background step (~0.3 ms)
+# How long a read of the installed packages waits for the client to pause and for the
+# documents opened meanwhile to be looked through for model class names: an editor opens its
+# documents right after `initialized`, and one child process then reads their classes too.
+READ_PATIENCE = 0.3
 _TOKENS = itertools.count(1)
 _RESULT_IDS = itertools.count(1)  # resultIds of diagnostics reports
 # Jupyter notebooks' Python and Markdown cells come by LSP notebook sync (3.17).
@@ -161,6 +166,7 @@ class GlossaryServer(LanguageServer):
         self.places: list[Place] = []  # one per workspace folder, the first first
         self._told_releases: dict[str | None, str] = {}  # folder -> what the log was told
         self._classes: dict[str, str] = {}  # model class named in the documents -> its folder
+        self._looking: Counter[str] = Counter()  # documents being looked through for classes
         self._completed: Glossary | None = None  # answered the last completion (for resolve)
         self._vocabulary_files: tuple[str, ...] = ()  # what the settings ask for
         self._loading: Glossary | None = None  # being read off the request path
@@ -539,15 +545,22 @@ class GlossaryServer(LanguageServer):
         """The model classes a newly opened document names, looked for a chunk of lines at a
         time between messages (a large file costs a regex pass of tens of ms)."""
         doc = analysis.doc
+        looking = self._looking
+        looking[doc.uri] += 1  # from now: a read about to start waits for it
 
         def steps():
-            yield  # not before the client has paused
-            start = 0
-            while start < doc.line_count:
-                end = min(start + CLASS_LINES, doc.line_count)
-                self.want_classes("\n".join(doc.lines(start, end)))
-                start = end
-                yield
+            try:
+                yield  # not before the client has paused
+                start = 0
+                while start < doc.line_count:
+                    end = min(start + CLASS_LINES, doc.line_count)
+                    self.want_classes("\n".join(doc.lines(start, end)))
+                    start = end
+                    yield
+            finally:  # done, failed, or no longer wanted (closed)
+                looking[doc.uri] -= 1
+                if looking[doc.uri] <= 0:
+                    del looking[doc.uri]
 
         self.in_background(
             steps(),
@@ -558,8 +571,10 @@ class GlossaryServer(LanguageServer):
     def read_installed_docs(self, place: Place) -> None:
         """Read what a place's installed packages document, and the forward of each model
         class the documents name (~0.1 s of parsing), in a child process waited for on a
-        thread, one read at a time; answers come without it meanwhile. `$/progress` shows it
-        where the client can."""
+        thread, one read at a time; answers come without it meanwhile. The read starts once
+        the client has paused and the documents it opened have been looked through for class
+        names (at most `READ_PATIENCE` later), so that one child reads those classes too.
+        `$/progress` shows it where the client can."""
         environment = place.environment
         if environment is None or not environment.installed or place.reading:
             return
@@ -568,12 +583,8 @@ class GlossaryServer(LanguageServer):
         except RuntimeError:
             return
         versions = {name: found.version for name, found in environment.installed.items()}
-        classes = dict(self._classes)
-        place.reading, place.classes = True, frozenset(classes)
-        progress = None
-        if self.client.work_done_progress:
-            shown = ", ".join(f"{name} {version}" for name, version in versions.items())
-            progress = Progress(self, f"Transformers Glossary: reading {shown}")
+        place.reading = True
+        progress: Progress | None = None
 
         def hand_over(docs) -> None:
             place.reading = False
@@ -583,12 +594,21 @@ class GlossaryServer(LanguageServer):
             if place not in self.places:
                 return  # the releases were chosen again meanwhile
             if docs is not None:
-                place.glossary.use_installed_docs(docs)
-                self.diagnostics_changed()
+                glossary = place.glossary
+                glossary.use_installed_docs(docs)
+                facts = glossary.facts
+                # The classes' signatures and lists are made a step at a time before the
+                # diagnostics are checked again: made by a request, they cost it several ms.
+                self.in_background(
+                    glossary.installed_steps(),
+                    lambda: glossary.facts is facts,
+                    "reading the installed classes' signatures failed",
+                    then=self.diagnostics_changed,
+                )
             if set(self._classes) - place.classes:  # met while this read went on
                 self.read_installed_docs(place)
 
-        def read() -> None:
+        def read(classes: dict[str, str]) -> None:
             docs = None
             try:
                 docs = read_in_child(environment.site_packages, versions, classes)
@@ -603,7 +623,24 @@ class GlossaryServer(LanguageServer):
                 with contextlib.suppress(RuntimeError):  # the loop has closed: we are exiting
                     loop.call_soon_threadsafe(hand_over, docs)
 
-        threading.Thread(target=read, name="installed-docs", daemon=True).start()
+        async def start() -> None:
+            nonlocal progress
+            await self.settled(READ_PATIENCE)
+            if place not in self.places:
+                place.reading = False  # the releases were chosen again meanwhile
+                return
+            classes = dict(self._classes)  # with those of the documents opened meanwhile
+            place.classes = frozenset(classes)
+            if self.client.work_done_progress:
+                shown = ", ".join(f"{name} {version}" for name, version in versions.items())
+                progress = Progress(self, f"Transformers Glossary: reading {shown}")
+            thread = threading.Thread(target=read, args=(classes,), name="installed-docs")
+            thread.daemon = True
+            thread.start()
+
+        task = loop.create_task(start())
+        self._warming.add(task)
+        task.add_done_callback(self._warming.discard)
 
     def notice_reinstall(self) -> None:
         """`pip install -U transformers` while the editor is open: a few stat calls on open and
@@ -791,15 +828,19 @@ class GlossaryServer(LanguageServer):
         steps,
         still_wanted,
         failure: str,
+        then=None,
         wait_for_quiet: bool = True,
         slice_seconds: float = SLICE_SECONDS,
     ) -> None:
         """Run `steps` (a generator) in slices of steps of up to `slice_seconds`, only while no
-        message is waiting and (`wait_for_quiet`) the client has paused; else messages are
-        handled between slices."""
+        message is waiting and (`wait_for_quiet`) the client has paused, else handling messages
+        between slices; then `then()` (also after a failure), unless the work stopped being
+        wanted."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
+            if then is not None:
+                then()
             return  # not serving (in-process use): requests do the work as they need it
 
         async def run() -> None:
@@ -816,15 +857,31 @@ class GlossaryServer(LanguageServer):
                     slice_end = time.perf_counter() + slice_seconds
             except Exception:
                 log.exception("%s", failure)
-                return
-            # What was built lives as long as its document or the process: keep it out of the
-            # collector's full passes (hundreds of ms at 200,000 lines). Refcounting still
-            # frees it when the document closes.
-            gc.freeze()
+            else:
+                # What was built lives as long as its document or the process: keep it out of
+                # the collector's full passes (hundreds of ms at 200,000 lines). Refcounting
+                # still frees it when the document closes.
+                gc.freeze()
+            if then is not None and still_wanted():
+                then()
 
         task = loop.create_task(run())
         self._warming.add(task)  # keep a reference until it is done
         task.add_done_callback(self._warming.discard)
+
+    async def settled(self, patience: float) -> None:
+        """Return once the client is quiet and no open document is still being looked through
+        for model class names, or after `patience` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + patience
+        while (left := deadline - loop.time()) > 0:
+            try:
+                await asyncio.wait_for(self.idle(), left)
+            except TimeoutError:
+                return
+            if not self._looking:
+                return
+            await asyncio.sleep(QUIET_SECONDS)  # the look-through takes its steps meanwhile
 
     async def idle(self) -> None:
         """Return once the client has been quiet for a moment: background work goes in the

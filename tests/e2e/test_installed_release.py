@@ -186,6 +186,43 @@ def test_a_named_class_completes_with_its_installed_forward(tmp_path, minor):
     assert not ran(project / ".venv")
 
 
+def test_the_classes_of_the_documents_opened_at_start_are_read_by_the_same_child(tmp_path):
+    """The read waits for the editor's opening burst: one child reads the shared docs and the
+    class the opened document names (a first read without it, then a second, used to)."""
+    project = tmp_path / "project"
+    whl = wheel("transformers", NEWEST)
+    site = make_venv(project / ".venv", [whl])
+    install_files(whl, site, [LLAMA, "transformers/modeling_layers.py"])
+    names = _forward_names(site / LLAMA) - {"kwargs"}
+    created = []
+    server = LspClient.spawn(
+        env={"PATH": "/usr/bin:/bin", "HOME": str(project)},
+        on_request=lambda m: created.append(m) if m["method"].endswith("/create") else None,
+    )
+    try:
+        uri = project.as_uri()
+        server.initialize(
+            {"window": {"workDoneProgress": True}},
+            rootUri=uri,
+            workspaceFolders=[{"uri": uri, "name": "p"}],
+        )
+        doc = (project / "train.py").as_uri()
+        server.open(doc, CLASS_SOURCE)
+
+        def offered() -> set[str]:
+            return {label.rstrip("=") for label in _labels(server, doc, 3, 12)}
+
+        _until(offered, lambda got: names <= got and "bool_masked_pos" not in got, "names")
+        server.wait_for(
+            lambda m: m.get("method") == "$/progress" and m["params"]["value"]["kind"] == "end"
+        )
+        assert len(created) == 1, created
+        assert server.shutdown() == 0
+    finally:
+        server.stop()
+    assert not ran(project / ".venv")
+
+
 def test_indexing_reports_progress_where_the_client_shows_it(tmp_path):
     project = tmp_path / "project"
     make_venv(project / ".venv", [wheel("transformers", "4.40")])

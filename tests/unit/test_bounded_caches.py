@@ -19,6 +19,14 @@ def test_evicts_the_least_recently_used_beyond_the_count():
     assert (cache.get("a"), cache.get("b"), cache.get("c")) == ("1", None, "3")
 
 
+def test_items_come_least_recently_used_first():
+    cache = BoundedCache(3, 10_000)
+    for key in "abc":
+        cache.put(key, key.upper())
+    cache.get("a")
+    assert cache.items() == [("b", "B"), ("c", "C"), ("a", "A")]
+
+
 def test_evicts_beyond_the_bytes():
     cache = BoundedCache(100, 3 * (OVERHEAD + 1000))
     for k in range(10):

@@ -258,3 +258,28 @@ def test_a_model_class_is_found_without_parsing_the_class_file():
     for name in ["Nope", "input_ids", "dir", "", 'x"y', "AutoModel"]:
         assert raw.model_dir(name) is None and not raw.is_model_class(name), name
     assert "transformers-models.json" not in raw._files  # never parsed
+
+
+@pytest.mark.parametrize("release", [None, "4.40", "4.55", "5.0"], ids=str)
+def test_what_an_origin_adds_is_what_the_model_names_from_it_are(cat, release):
+    """`added_in` reads the origins from the raw facts instead of building every model name:
+    the same names as filtering `params("model")` by origin, with no name built."""
+    fresh = Catalogue()
+    built = []
+    real_make = fresh._make
+    fresh._make = lambda *a: built.append(a[2]) or real_make(*a)
+    found = fresh.added_in(release)
+    assert built == []
+    origins = {p.origin for p in cat.params("model", release) if p.origin}
+    assert set(found) == origins
+    assert origins or release == "4.40"  # before `**kwargs: Unpack[...]` and its decorators
+    for origin in origins:
+        assert found[origin] == {p.name for p in cat.params("model", release) if p.origin == origin}
+
+
+def test_what_origins_add_is_worked_out_a_few_hundred_names_a_step():
+    fresh = Catalogue()
+    steps = list(fresh.added_steps("5.0", names=50))
+    assert len(steps) >= len(fresh.params("model", "5.0")) // 50 > 3
+    assert list(fresh.added_steps("5.0")) == []  # known: nothing to do
+    assert fresh.added_in("5.0") == Catalogue().added_in("5.0")

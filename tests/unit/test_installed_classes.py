@@ -140,6 +140,47 @@ def test_old_releases_document_the_family_from_inputs_docstrings(tmp_path):
     assert docs.get("model", "attention_mask").splitlines()[0] in hover  # links are sanitised
 
 
+def test_the_installed_signatures_are_read_a_step_at_a_time_ahead_of_requests(installed):
+    """After a hand-over the classes' look-ups are prepared in idle steps (the first request
+    used to pay tens of ms for them), and they answer as the unprepared ones do."""
+    from transformers_glossary_ls import kinds
+
+    version, site = installed
+    warmed, cold = glossary_for(version, site), glossary_for(version, site)
+    steps = list(warmed.installed_steps())
+    assert len(steps) >= 2 * len(warmed.facts.installed)  # signatures, then lists
+    assert list(warmed.facts.warm_steps()) == []  # read: nothing to do
+    for name in warmed.facts.installed:
+        assert warmed.facts.names_of(name) == cold.facts.names_of(name)
+        assert list(warmed.argument_lists.build_steps(kinds.MODEL, name)) == []  # built
+        built = warmed.argument_lists.get(kinds.MODEL, name).ordered
+        assert list(built) == list(cold.argument_lists.get(kinds.MODEL, name).ordered)
+    bare = Glossary()
+    bare.use_versions({"transformers": version})
+    assert list(bare.facts.warm_steps()) == []  # no installed classes: nothing to do
+
+
+def test_new_installed_docs_keep_the_lists_they_do_not_change(installed):
+    """A hand-over of installed docs rebuilds only the installed classes' completion lists:
+    a family's list (10-30 ms to build) is kept, and every list answers as a fresh one."""
+    from transformers_glossary_ls import kinds
+
+    version, site = installed
+    glossary = Glossary()
+    glossary.load()
+    glossary.use_versions({"transformers": version})
+    lists = glossary.argument_lists
+    family = lists.get(kinds.MODEL, "model:ForCausalLM")
+    before = lists.get(kinds.MODEL, "LlamaForCausalLM")  # the catalogue's, not yet installed
+    glossary.use_installed_docs(read_installed_docs([site], {"transformers": version}, ONE))
+    fresh = glossary_for(version, site).argument_lists
+    kept = glossary.argument_lists
+    assert kept.get(kinds.MODEL, "model:ForCausalLM") is family
+    for key in ("model:ForCausalLM", "LlamaForCausalLM"):
+        assert list(kept.get(kinds.MODEL, key).ordered) == list(fresh.get(kinds.MODEL, key).ordered)
+    assert kept.get(kinds.MODEL, "LlamaForCausalLM") is not before
+
+
 def test_another_release_set_by_hand_keeps_the_catalogue(installed):
     version, site = installed
     glossary = glossary_for(version, site)

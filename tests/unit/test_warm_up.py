@@ -1,10 +1,15 @@
-"""Warm-up indexes every block ahead of hovers, and survives edits made while it runs."""
+"""Warm-up indexes every block ahead of hovers, and survives edits made while it runs; background
+work is followed by what waits for it."""
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from transformers_glossary_ls.analysis import Analysis, calls
 from transformers_glossary_ls.documents import BLOCK_LINES, Document
 from transformers_glossary_ls.engine import Glossary
+from transformers_glossary_ls.server import GlossaryServer
 
 CHUNK = 'x = model(attention_mask=m)\n"""causal language modeling"""\n'
 
@@ -73,3 +78,28 @@ def test_completion_lists_are_built_a_few_names_per_idle_step():
     assert list(kept.ordered) == list(at_once.ordered)
     assert kept.fact_keys == at_once.fact_keys and kept.deprecated == at_once.deprecated
     assert list(stepwise.build_steps(kinds.MODEL, "model")) == []  # kept: nothing to do
+
+
+@pytest.mark.parametrize(
+    ("wanted", "fails", "followed"),
+    [(True, False, True), (False, False, False), (True, True, True)],
+    ids=["done", "no longer wanted", "failed"],
+)
+def test_background_work_is_followed_by_what_waits_for_it(wanted, fails, followed):
+    """The installed classes' signatures are read in idle steps, and only then are the
+    diagnostics checked again (`then`): unless a newer read or release took over."""
+    server = GlossaryServer()
+    told: list[str] = []
+
+    def steps():
+        yield
+        if fails:
+            raise ValueError("a broken step")
+        yield
+
+    async def run() -> None:
+        server.in_background(steps(), lambda: wanted, "x failed", then=lambda: told.append("then"))
+        await asyncio.gather(*server._warming)
+
+    asyncio.run(run())
+    assert told == (["then"] if followed else [])
