@@ -221,6 +221,10 @@ def example_files(args: argparse.Namespace, workdir: Path) -> tuple[list[Path], 
 
 
 def check_phase(args: argparse.Namespace, python: str, workdir: Path) -> dict:
+    # Without pyflakes, `python -m pyflakes` fails at once and would time as a fast yardstick.
+    probe = subprocess.run([python, "-m", "pyflakes", "--version"], capture_output=True)
+    if probe.returncode != 0:
+        raise SystemExit("pyflakes is not installed for --python: pip install -e '.[bench]'")
     files, sources = example_files(args, workdir)
     names = [str(f.relative_to(workdir)) for f in files]
     commands = {
