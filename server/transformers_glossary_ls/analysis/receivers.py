@@ -58,9 +58,7 @@ _ANY_LEAD = re.compile(
 )
 _COMMENT = re.compile(r"#[^\n]*")
 _DEFINED_NAMES = re.compile(r"(?:class|def)[ \t]+(\w+)")
-_IMPORT_STATEMENT = re.compile(
-    r"[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n]*)"
-)
+_IMPORT_STATEMENT = re.compile(r"[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n]*)")
 _IMPORTED_NAME = re.compile(r"([A-Za-z_]\w*)(?:[ \t]+as[ \t]+([A-Za-z_]\w*))?")
 
 
