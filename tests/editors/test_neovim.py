@@ -323,10 +323,9 @@ def test_signature_help_in_neovim(tmp_path, editor):
 DRIVER = HERE / "readme_driver.lua"
 
 
-def _readme_hover(tmp_path: Path, nvim: str, snippet_name: str) -> dict:
-    """Neovim started the way a user starts it, with the README snippet as `init.lua` and
-    `transformers-glossary-ls` found on PATH, opening a file two folders below a project's
-    `pyproject.toml`; `vim.lsp.buf.hover()` on `attention_mask`; what the hover window shows."""
+def as_a_user(tmp_path: Path, snippet_name: str) -> dict[str, str]:
+    """The environment of Neovim started the way a user starts it: the README snippet as
+    `init.lua`, `transformers-glossary-ls` found on PATH by name, no virtualenv of ours."""
     config = tmp_path / "config" / "nvim"
     config.mkdir(parents=True)
     (config / "init.lua").write_text(snippet(snippet_name), encoding="utf-8")
@@ -336,6 +335,33 @@ def _readme_hover(tmp_path: Path, nvim: str, snippet_name: str) -> dict:
     (bin_dir / "transformers-glossary-ls").symlink_to(
         Path(sys.executable).parent / "transformers-glossary-ls"
     )
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "CONDA_PREFIX")}
+    env.update(
+        PATH=os.pathsep.join([str(bin_dir), "/usr/bin", "/bin"]),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_STATE_HOME=str(tmp_path / "state"),
+    )
+    return env
+
+
+def run_driver(nvim: str, file: Path, driver: Path, env: dict[str, str], out: Path) -> dict:
+    """Neovim opening `file` with a driver script; the JSON the driver wrote to `out`."""
+    command = [nvim, "--headless", "-n", str(file), "-c", f"luafile {driver}"]
+    run = subprocess.run(
+        command, cwd=file.parent, env=env, capture_output=True, text=True, timeout=90
+    )
+    result = json.loads(out.read_text()) if out.exists() else {}
+    assert run.returncode == 0, f"exit {run.returncode}: {result}\n{run.stderr}"
+    result["stderr"] = run.stderr
+    return result
+
+
+def _readme_hover(tmp_path: Path, nvim: str, snippet_name: str) -> dict:
+    """Neovim started as a user starts it (`as_a_user`), opening a file two folders below a
+    project's `pyproject.toml`; `vim.lsp.buf.hover()` on `attention_mask`; what the hover
+    window shows."""
+    env = as_a_user(tmp_path, snippet_name)
     project = tmp_path / "proj"
     (project / "src" / "pkg").mkdir(parents=True)
     (project / "pyproject.toml").write_text('[project]\nname = "p"\n')
@@ -345,23 +371,14 @@ def _readme_hover(tmp_path: Path, nvim: str, snippet_name: str) -> dict:
     source.write_text(text)
     (project / "README.md").write_text("Trained with causal language modeling.\n")
     out = tmp_path / "out.json"
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "CONDA_PREFIX")}
     env.update(
-        PATH=os.pathsep.join([str(bin_dir), "/usr/bin", "/bin"]),
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
-        XDG_DATA_HOME=str(tmp_path / "data"),
-        XDG_STATE_HOME=str(tmp_path / "state"),
         RD_OUT=str(out),
         RD_LINE="3",
         RD_COL=str(text.splitlines()[3].index("attention_mask") + 3),
         RD_TIMEOUT_MS="20000",
         RD_SECOND=str(project / "README.md"),
     )
-    command = [nvim, "--headless", "-n", str(source), "-c", f"luafile {DRIVER}"]
-    run = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=90)
-    result = json.loads(out.read_text()) if out.exists() else {}
-    assert run.returncode == 0, f"exit {run.returncode}: {result}\n{run.stderr}"
-    result["stderr"] = run.stderr
+    result = run_driver(nvim, source, DRIVER, env, out)
     result["project"] = str(project)
     return result
 

@@ -7,21 +7,20 @@ without a restart. Uses the harness of test_neovim.py."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.editors.readme_snippets import snippet
 from tests.editors.test_neovim import (  # noqa: F401 (nvim: autouse)
     HARNESS,
     HERE,
     SERVER,
     _current_or_skip,
+    as_a_user,
     debian_nvim,
     nvim,
+    run_driver,
 )
 
 pytestmark = pytest.mark.editor
@@ -88,14 +87,7 @@ def test_an_edit_saved_in_neovim_shows_without_a_restart(tmp_path, editor, snipp
     # project with its vocabulary file and no setting. Neither snippet attaches the server to
     # YAML buffers, and 0.7.2 takes no file watching: the server notices the saved file itself.
     nvim_binary = debian_nvim() if editor == "debian" else _current_or_skip()
-    config = tmp_path / "config" / "nvim"
-    config.mkdir(parents=True)
-    (config / "init.lua").write_text(snippet(snippet_name), encoding="utf-8")
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "transformers-glossary-ls").symlink_to(
-        Path(sys.executable).parent / "transformers-glossary-ls"
-    )
+    env = as_a_user(tmp_path, snippet_name)
     project = tmp_path / "proj"
     project.mkdir()
     (project / "pyproject.toml").write_text('[project]\nname = "p"\n')
@@ -103,12 +95,7 @@ def test_an_edit_saved_in_neovim_shows_without_a_restart(tmp_path, editor, snipp
     notes = project / "notes.md"
     notes.write_text("Scored on the golden set.\n", encoding="utf-8")
     out = tmp_path / "out.json"
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "CONDA_PREFIX")}
     env.update(
-        PATH=os.pathsep.join([str(bin_dir), "/usr/bin", "/bin"]),
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
-        XDG_DATA_HOME=str(tmp_path / "data"),
-        XDG_STATE_HOME=str(tmp_path / "state"),
         RD_OUT=str(out),
         RD_LINE="0",
         RD_COL="19",
@@ -117,10 +104,7 @@ def test_an_edit_saved_in_neovim_shows_without_a_restart(tmp_path, editor, snipp
         RD_NEW=NEW_SUMMARY,
         RD_TIMEOUT_MS="20000",
     )
-    command = [nvim_binary, "--headless", "-n", str(notes), "-c", f"luafile {RELOAD_DRIVER}"]
-    run = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=90)
-    result = json.loads(out.read_text()) if out.exists() else {}
-    assert run.returncode == 0, f"exit {run.returncode}: {result}\n{run.stderr}"
+    result = run_driver(nvim_binary, notes, RELOAD_DRIVER, env, out)
     assert OLD_SUMMARY in result["before"], result
     assert result["vocab_clients"] == 0  # the save reached the server through the file alone
     assert NEW_SUMMARY in result["after"], result

@@ -15,33 +15,10 @@ local vocab = os.getenv('RD_VOCAB')
 local old, new = os.getenv('RD_OLD'), os.getenv('RD_NEW')
 local timeout = tonumber(os.getenv('RD_TIMEOUT_MS') or '20000')
 
-local function finish(result, code)
-  local f = assert(io.open(out, 'w'))
-  f:write(vim.fn.json_encode(result))
-  f:close()
-  local ids = {}
-  for _, c in pairs(vim.lsp.get_clients and vim.lsp.get_clients() or vim.lsp.get_active_clients()) do
-    table.insert(ids, c.id)
-    vim.lsp.stop_client(c.id)
-  end
-  vim.wait(3000, function()
-    for _, id in ipairs(ids) do
-      if vim.lsp.get_client_by_id(id) then return false end
-    end
-    return true
-  end, 20)
-  vim.cmd((code == 0 and 'qall!' or ('cquit ' .. code)))
-end
-
-local function attached(bufnr)
-  local found = {}
-  if vim.lsp.get_clients then
-    found = vim.lsp.get_clients({ bufnr = bufnr })
-  else
-    for _, c in pairs(vim.lsp.buf_get_clients(bufnr)) do table.insert(found, c) end
-  end
-  return found
-end
+local here = debug.getinfo(1, 'S').source:sub(2):match('(.*/)') or './'
+local lib = dofile(here .. 'driver_lib.lua')
+local attached = lib.attached
+local function finish(result, code) lib.finish(out, result, code) end
 
 -- The hover text at the probe, asked again (the vocabulary loads in the background) until it
 -- holds `wanted`, or the time is up; returns the last text seen.
