@@ -36,18 +36,6 @@ _CHAIN = re.compile(r"[A-Za-z_][\w.]*")
 _LEAD_NAME = re.compile(r"^[ \t]*(?:self\.)?([A-Za-z_]\w*)[ \t]*(?:=(?!=)|:)", re.MULTILINE)
 _WORD = r"(?<![\w.]){}(?!\w)"
 _AFTER = re.compile(r"[ \t]*(=(?!=)|:)")
-# What stands before a name that a `class`/`def` line or an import binds, on its line.
-_DEFINITION_LEAD = re.compile(r"(?:async[ \t]+)?(class|def)[ \t]+")
-_NAMES_BEFORE = r"(?:\w+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*(?:\w+[ \t]+as[ \t]+)?"
-_IMPORT_LEAD = re.compile(r"from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*\(?[ \t]*" + _NAMES_BEFORE)
-_OPENS_A_DEFINITION = ("(", ":", " ", "\t")
-_ENDS_A_NAME = ("", ",", ")", "#", "\\", "\n", " ", "\t", "\r")
-_IMPORT_TAIL = re.compile(r"[ \t]*(?:[,)#\\\n]|$)")
-_AS = re.compile(r"[ \t]+as[ \t]")
-# A line inside `from M import (` ... `)`: names, commas, and the `from` line's opening.
-_LINE_OF_NAMES = re.compile(_NAMES_BEFORE)
-_OPEN_IMPORT = re.compile(r"[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*\(")
-_BETWEEN_NAMES = re.compile(r"[\w \t,\n]*")
 # All three, read for every name of a text at once in one pass (`bindings_in`).
 _ANY_LEAD = re.compile(
     r"^[ \t]*(?:"
@@ -244,67 +232,24 @@ def _assigned(name: str) -> re.Pattern:
 
 def _bindings_of_occurrences(text: str, name: str) -> list[Binding]:
     """`bindings_of` visiting every occurrence of the name with `str.find` (for a name that is
-    not an identifier, whose occurrences may overlap what follows one)."""
+    not an identifier, whose occurrences may overlap what follows one). Such a name is never
+    what a `class`/`def` line or an import binds: only assignments and annotations are read."""
     ordered: list[Binding] = []
     line, last_offset, pos = 0, 0, 0
     while (found := text.find(name, pos)) >= 0:
         pos = found + len(name)
-        after = text[pos : pos + 1]
-        if after.isalnum() or after == "_":
-            continue  # a longer name
         line_start = text.rfind("\n", 0, found) + 1
-        lead = text[line_start:found].lstrip(" \t")
-        how: tuple[str, str] | None = None
-        if lead in ("", "self."):
-            mark = _AFTER.match(text, pos)
-            if mark is not None:
-                line += text.count("\n", last_offset, line_start)
-                last_offset = line_start
-                binding = _read_one(text, line, name, mark.group(1), mark.end())
-                if binding is not None:
-                    ordered.append(binding)
-                continue
-            if not lead and after in _ENDS_A_NAME and _imported_here(text, lead, pos):
-                how = _in_open_import(text, line_start)
-        elif lead[0] in "cda" and after in _OPENS_A_DEFINITION:  # class, def, async def
-            definition = _DEFINITION_LEAD.fullmatch(lead)
-            if definition is not None and _opens(text, pos):
-                how = DEFINED, definition.group(1)
-        elif after in _ENDS_A_NAME and _imported_here(text, lead, pos):
-            if lead[0] == "f":
-                imported = _IMPORT_LEAD.fullmatch(lead)
-                how = (IMPORTED, imported.group(1)) if imported is not None else None
-            elif _LINE_OF_NAMES.fullmatch(lead) is not None:
-                how = _in_open_import(text, line_start)
-        if how is not None:
-            line += text.count("\n", last_offset, line_start)
-            last_offset = line_start
-            ordered.append(Binding(line, name, *how))
+        if text[line_start:found].lstrip(" \t") not in ("", "self."):
+            continue
+        mark = _AFTER.match(text, pos)
+        if mark is None:
+            continue
+        line += text.count("\n", last_offset, line_start)
+        last_offset = line_start
+        binding = _read_one(text, line, name, mark.group(1), mark.end())
+        if binding is not None:
+            ordered.append(binding)
     return ordered
-
-
-def _imported_here(text: str, lead: str, end: int) -> bool:
-    """Whether a name ending at `end` may be one an import binds, by its lead on the line
-    (none, `from M import A, `, `A, `, `A as `) and what follows it (a comma, `)`, the line's end;
-    not ` as B`: then B is bound, not it)."""
-    if lead and not (
-        lead[:4] == "from" or lead[-1] == "," or lead[-2:] == ", " or lead[-3:] == "as "
-    ):
-        return False
-    return _IMPORT_TAIL.match(text, end) is not None and _AS.match(text, end) is None
-
-
-def _in_open_import(text: str, line_start: int) -> tuple[str, str] | None:
-    """(IMPORTED, M) when a line lies inside `from M import (` ... `)`, opened on a line
-    above with only names, commas and comments since."""
-    opening = text.rfind("(", 0, line_start)
-    if opening < 0:
-        return None
-    if _BETWEEN_NAMES.fullmatch(_blank_comments(text[opening + 1 : line_start])) is None:
-        return None
-    from_line = text.rfind("\n", 0, opening) + 1
-    module = _OPEN_IMPORT.fullmatch(text, from_line, opening + 1)
-    return (IMPORTED, module.group(1)) if module is not None else None
 
 
 def _blank_comments(text: str) -> str:
