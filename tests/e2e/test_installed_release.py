@@ -186,6 +186,26 @@ def test_a_named_class_completes_with_its_installed_forward(tmp_path, minor):
     assert not ran(project / ".venv")
 
 
+def _showing_progress(project, created: list[dict]) -> LspClient:
+    """A server for `project`, initialized by a client that shows progress; the
+    `window/workDoneProgress/create` requests it receives go to `created`."""
+    server = LspClient.spawn(
+        env={"PATH": "/usr/bin:/bin", "HOME": str(project)},
+        on_request=lambda m: created.append(m) if m["method"].endswith("/create") else None,
+    )
+    uri = project.as_uri()
+    try:
+        server.initialize(
+            {"window": {"workDoneProgress": True}},
+            rootUri=uri,
+            workspaceFolders=[{"uri": uri, "name": "p"}],
+        )
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
 def test_the_classes_of_the_documents_opened_at_start_are_read_by_the_same_child(tmp_path):
     """The read waits for the editor's opening burst: one child reads the shared docs and the
     class the opened document names (a first read without it, then a second, used to)."""
@@ -194,18 +214,9 @@ def test_the_classes_of_the_documents_opened_at_start_are_read_by_the_same_child
     site = make_venv(project / ".venv", [whl])
     install_files(whl, site, [LLAMA, "transformers/modeling_layers.py"])
     names = _forward_names(site / LLAMA) - {"kwargs"}
-    created = []
-    server = LspClient.spawn(
-        env={"PATH": "/usr/bin:/bin", "HOME": str(project)},
-        on_request=lambda m: created.append(m) if m["method"].endswith("/create") else None,
-    )
+    created: list[dict] = []
+    server = _showing_progress(project, created)
     try:
-        uri = project.as_uri()
-        server.initialize(
-            {"window": {"workDoneProgress": True}},
-            rootUri=uri,
-            workspaceFolders=[{"uri": uri, "name": "p"}],
-        )
         doc = (project / "train.py").as_uri()
         server.open(doc, CLASS_SOURCE)
 
@@ -226,18 +237,9 @@ def test_the_classes_of_the_documents_opened_at_start_are_read_by_the_same_child
 def test_indexing_reports_progress_where_the_client_shows_it(tmp_path):
     project = tmp_path / "project"
     make_venv(project / ".venv", [wheel("transformers", "4.40")])
-    created = []
-    server = LspClient.spawn(
-        env={"PATH": "/usr/bin:/bin", "HOME": str(project)},
-        on_request=lambda m: created.append(m) if m["method"].endswith("/create") else None,
-    )
+    created: list[dict] = []
+    server = _showing_progress(project, created)
     try:
-        uri = project.as_uri()
-        server.initialize(
-            {"window": {"workDoneProgress": True}},
-            rootUri=uri,
-            workspaceFolders=[{"uri": uri, "name": "p"}],
-        )
 
         def progress(kind: str):
             return server.wait_for(
