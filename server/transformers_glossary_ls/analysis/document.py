@@ -504,15 +504,8 @@ class Analysis:
         found = self.binding(name, line_no)
         if found is not None:
             return found[1]
-        if self.earlier is None:
-            return None
-        if self._reads is not None:
-            self._reads.add((ELSEWHERE, name))  # as in `_held_earlier`
-        for other in self.earlier(name):
-            found = other.binding(name, other.doc.line_count - 1)
-            if found is not None:
-                return found[1]
-        return None
+        earlier = self._bound_earlier(name)
+        return earlier[1] if earlier is not None else None
 
     def _context(self, group: Group, start: int, line_no: int, index: int) -> CallContext:
         site = self._site(group, start)
@@ -664,6 +657,14 @@ class Analysis:
     def _held_earlier(self, expression: str, name: str, depth: int) -> Held | None:
         """What an expression holds as the earlier documents left it: the nearest one binding
         its name answers."""
+        found = self._bound_earlier(name)
+        if found is None:
+            return None
+        other = found[0]
+        return other.held(expression, other.doc.line_count - 1, depth + 1)
+
+    def _bound_earlier(self, name: str) -> tuple[Analysis, receivers.Binding] | None:
+        """The nearest earlier document binding a name, and that binding."""
         if self.earlier is None:
             return None
         if self._reads is not None:
@@ -671,9 +672,9 @@ class Analysis:
             # them is recorded under a revision no block has, so what it decided is made again.
             self._reads.add((ELSEWHERE, name))
         for other in self.earlier(name):
-            last = other.doc.line_count - 1
-            if other.binding(name, last) is not None:
-                return other.held(expression, last, depth + 1)
+            found = other.binding(name, other.doc.line_count - 1)
+            if found is not None:
+                return other, found[1]
         return None
 
     def bound_somewhere(self) -> Callable[[str], bool]:
