@@ -16,8 +16,8 @@ a blocked read never keeps the process alive); stdout is written by the loop whe
 message fits the pipe at once and by a thread of its own otherwise (so that a client that stops
 reading never blocks the loop); the loop frames and hands bodies to the protocol, and the
 process ends on `exit`, end of input, a broken stdout, output left unread past `MAX_UNREAD`, or
-the death of the editor process named in `initialize`'s `processId`. `serve_tcp` serves one client the same way and refuses
-others while it is connected.
+the death of the editor process named in `initialize`'s `processId`. `serve_tcp` serves one
+client the same way and refuses others while it is connected.
 """
 
 from __future__ import annotations
