@@ -45,7 +45,7 @@ MAX_CLASSES = 64  # model classes whose installed forward is read (names come fr
 CLASS_LINES = 2000  # lines looked through for model class names in one background step
 # How long a read of the installed packages waits for the client to pause and for the
 # documents opened meanwhile to be looked through for model class names: an editor opens its
-# documents right after `initialized`, and one child process then reads their classes too.
+# documents right after `initialized`, and one read then takes their classes too.
 READ_PATIENCE = 0.3
 _TOKENS = itertools.count(1)
 # Jupyter notebooks' Python and Markdown cells come by LSP notebook sync (3.17).
