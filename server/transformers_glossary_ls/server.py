@@ -742,6 +742,7 @@ class GlossaryServer(LanguageServer):
 
         async def run() -> None:
             try:
+                await self.idle()  # the first step too: not while a message is waiting
                 for _ in steps:
                     if not still_wanted():
                         return
