@@ -522,7 +522,7 @@ def from_json(data: bytes | str) -> InstalledDocs:
     import json
 
     raw = json.loads(data)
-    texts = {(k, n): t for k, n, t in raw["texts"] if all(isinstance(x, str) for x in (k, n, t))}
+    texts = {(k, n): t for k, n, t in raw["texts"] if type(k) is type(n) is type(t) is str}
     classes = {
         name: Signature(
             tuple((n, t, d) for n, t, d in sig["params"]),
