@@ -591,8 +591,8 @@ class DocsWorker:
 
     A read then costs its parsing alone. Started for each read, a child also cost its start
     and its exit (the interpreter, the imports, the catalogue's origins) and the server the
-    spawning (`vfork` holds the GIL until the child has `exec`ed): hovers at the start and the
-    end of each read waited for those, not for the parsing. A failure, a read that runs past
+    spawning and the waiting around it: hovers at the start and the end of each read waited for
+    those, not for the parsing. A failure, a read that runs past
     its timeout or an answer past `MAX_OUTPUT_BYTES` ends the worker; the next read starts
     another. It ends by itself when the server does (its input closes)."""
 
