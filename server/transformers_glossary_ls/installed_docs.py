@@ -18,14 +18,19 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import json
 import logging
 import os
 import re
 import stat
+import subprocess
+import sys
 import textwrap
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import IO
 
 log = logging.getLogger(__name__)
 
@@ -480,7 +485,7 @@ def _parse(path: Path) -> ast.Module | None:
         return None
 
 
-__all__ = ["InstalledDocs", "Signature", "read_in_child", "read_installed_docs"]
+__all__ = ["DocsWorker", "InstalledDocs", "Signature", "read_in_child", "read_installed_docs"]
 
 
 # --- in a process of its own ------------------------------------------------------------------
@@ -517,7 +522,7 @@ def from_json(data: bytes | str) -> InstalledDocs:
     import json
 
     raw = json.loads(data)
-    texts = {(k, n): t for k, n, t in raw["texts"] if all(isinstance(x, str) for x in (k, n, t))}
+    texts = {(k, n): t for k, n, t in raw["texts"] if type(k) is type(n) is type(t) is str}
     classes = {
         name: Signature(
             tuple((n, t, d) for n, t, d in sig["params"]),
@@ -578,6 +583,130 @@ def read_in_child(
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         log.warning("the installed docs came back unreadable: %s", exc)
         return None
+
+
+class DocsWorker:
+    """A child process that reads the installed docs on request and is kept between reads
+    (`python -m transformers_glossary_ls.installed_docs --serve`: our interpreter and code).
+
+    A read then costs its parsing alone. Started for each read, a child also cost its start
+    and its exit (the interpreter, the imports, the catalogue's origins) and the server the
+    spawning and the waiting around it: hovers at the start and the end of each read waited for
+    those, not for the parsing. A failure, a read that runs past
+    its timeout or an answer past `MAX_OUTPUT_BYTES` ends the worker; the next read starts
+    another. It ends by itself when the server does (its input closes)."""
+
+    def __init__(self, command: list[str] | None = None) -> None:
+        self.command = command or worker_command()
+        self._proc: subprocess.Popen | None = None
+        self._lock = threading.Lock()  # one read at a time (workspace folders read in turn)
+
+    def read(
+        self,
+        site_packages: Iterable[Path],
+        versions: Mapping[str, str],
+        classes: Mapping[str, str] | None = None,
+        timeout: float = 120,
+    ) -> InstalledDocs | None:
+        """`read_installed_docs` in the worker (waiting on it releases the GIL); None when it
+        fails, runs too long or says too much."""
+        request = {
+            "sites": [str(p) for p in site_packages],
+            "versions": dict(versions),
+            "classes": dict(classes or {}),
+        }
+        with self._lock:
+            proc = self._running()
+            if proc is None:
+                return None
+            line, failure = self._ask(proc, json.dumps(request).encode() + b"\n", timeout)
+            if failure is None:
+                try:
+                    return from_json(line)
+                except (ValueError, KeyError, TypeError, AttributeError):
+                    failure = f"its answer was unreadable: {line[:500].decode(errors='replace')}"
+            log.warning("reading the installed docs failed: %s", failure)
+            self._end(proc)
+            return None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._proc is not None:
+                self._end(self._proc)
+
+    def _running(self) -> subprocess.Popen | None:
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            return proc
+        try:
+            self._proc = subprocess.Popen(
+                self.command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,  # failures come back as answers
+                bufsize=WORKER_BUFFER,
+            )
+        except OSError as exc:
+            log.warning("cannot start the reader of the installed docs: %s", exc)
+            self._proc = None
+        return self._proc
+
+    @staticmethod
+    def _ask(proc: subprocess.Popen, request: bytes, timeout: float) -> tuple[bytes, str | None]:
+        """(the answer's line, None) or (what came, why it is no answer)."""
+        assert proc.stdin is not None and proc.stdout is not None
+        timer = threading.Timer(timeout, proc.kill)  # a hang costs the worker, not the server
+        timer.daemon = True
+        timer.start()
+        try:
+            proc.stdin.write(request)
+            proc.stdin.flush()
+            line = proc.stdout.readline(MAX_OUTPUT_BYTES + 1)
+        except (OSError, ValueError) as exc:
+            return b"", f"the worker is gone ({exc})"
+        finally:
+            timer.cancel()
+        if line.endswith(b"\n"):
+            return line, None
+        if len(line) > MAX_OUTPUT_BYTES:
+            return line, f"an answer of more than {MAX_OUTPUT_BYTES} bytes"
+        return line, f"the worker ended (exit {proc.poll()}) or ran past {timeout} s"
+
+    def _end(self, proc: subprocess.Popen) -> None:
+        with contextlib.suppress(OSError):
+            proc.kill()
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+            proc.wait(5)
+        for stream in (proc.stdin, proc.stdout):
+            with contextlib.suppress(OSError, ValueError):
+                if stream is not None:
+                    stream.close()
+        if self._proc is proc:
+            self._proc = None
+
+
+WORKER_BUFFER = 1024 * 1024  # an answer (~150 kB) read in a few pipe reads, not 8 kB ones
+
+
+def worker_command() -> list[str]:
+    return [sys.executable, "-m", "transformers_glossary_ls.installed_docs", "--serve"]
+
+
+def serve(requests: IO[bytes], answers: IO[bytes]) -> int:
+    """The worker: one JSON request a line in, one JSON answer a line out (the docs, or
+    `{"error": ...}` when that read failed), until the input ends."""
+    for line in requests:
+        try:
+            request = json.loads(line)
+            sites = [Path(p) for p in request["sites"]]
+            versions = {str(k): str(v) for k, v in request["versions"].items()}
+            classes = {str(k): str(v) for k, v in request["classes"].items()}
+            answer = to_json(read_cached(sites, versions, classes))
+        except Exception as exc:  # noqa: BLE001 - one failed read, not the worker's end
+            answer = json.dumps({"error": f"{type(exc).__name__}: {exc}"[:500]})
+        answers.write(answer.encode() + b"\n")
+        answers.flush()
+    return 0
 
 
 # --- kept between runs -----------------------------------------------------------------------
@@ -654,6 +783,8 @@ def main(argv: list[str]) -> int:
     # the editor itself) go first. Not on Windows (no os.nice): there it runs at normal priority.
     with contextlib.suppress(AttributeError, OSError):
         os.nice(19)
+    if argv == ["--serve"]:
+        return serve(sys.stdin.buffer, sys.stdout.buffer)
     versions = dict(a.split("=", 2)[1:] for a in argv if a.startswith("--version="))
     classes = dict(a.split("=", 2)[1:] for a in argv if a.startswith("--class="))
     sites = [Path(a) for a in argv if not a.startswith("--")]
@@ -662,6 +793,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    import sys
-
     raise SystemExit(main(sys.argv[1:]))

@@ -26,7 +26,7 @@ from transformers_glossary_ls.capabilities import Client
 from transformers_glossary_ls.diagnostics import Finding, Part, fix_all, select
 from transformers_glossary_ls.engine import Glossary
 from transformers_glossary_ls.environment import Environment, choose_versions, folder_holding
-from transformers_glossary_ls.installed_docs import read_in_child
+from transformers_glossary_ls.installed_docs import DocsWorker
 from transformers_glossary_ls.notebooks import Notebook
 from transformers_glossary_ls.positions import to_index
 from transformers_glossary_ls.protocol import GlossaryProtocol, strict_converter
@@ -52,7 +52,7 @@ MAX_CLASSES = 64  # model classes whose installed forward is read (names come fr
 CLASS_LINES = 256  # lines looked through for model class names in one background step (~0.3 ms)
 # How long a read of the installed packages waits for the client to pause and for the
 # documents opened meanwhile to be looked through for model class names: an editor opens its
-# documents right after `initialized`, and one child process then reads their classes too.
+# documents right after `initialized`, and one read then takes their classes too.
 READ_PATIENCE = 0.3
 _TOKENS = itertools.count(1)
 _RESULT_IDS = itertools.count(1)  # resultIds of diagnostics reports
@@ -167,6 +167,7 @@ class GlossaryServer(LanguageServer):
         self._told_releases: dict[str | None, str] = {}  # folder -> what the log was told
         self._classes: dict[str, str] = {}  # model class named in the documents -> its folder
         self._looking: Counter[str] = Counter()  # documents being looked through for classes
+        self.docs_worker = DocsWorker()  # reads the installed packages; started at the first read
         self._completed: Glossary | None = None  # answered the last completion (for resolve)
         self._vocabulary_files: tuple[str, ...] = ()  # what the settings ask for
         self._loading: Glossary | None = None  # being read off the request path
@@ -570,11 +571,11 @@ class GlossaryServer(LanguageServer):
 
     def read_installed_docs(self, place: Place) -> None:
         """Read what a place's installed packages document, and the forward of each model
-        class the documents name (~0.1 s of parsing), in a child process waited for on a
-        thread, one read at a time; answers come without it meanwhile. The read starts once
-        the client has paused and the documents it opened have been looked through for class
-        names (at most `READ_PATIENCE` later), so that one child reads those classes too.
-        `$/progress` shows it where the client can."""
+        class the documents name (~0.1 s of parsing), in a worker process (kept between reads)
+        waited for on a thread, one read at a time; answers come without it meanwhile. The
+        read starts once the client has paused and the documents it opened have been looked
+        through for class names (at most `READ_PATIENCE` later), so that one read takes those
+        classes too. `$/progress` shows it where the client can."""
         environment = place.environment
         if environment is None or not environment.installed or place.reading:
             return
@@ -611,7 +612,7 @@ class GlossaryServer(LanguageServer):
         def read(classes: dict[str, str]) -> None:
             docs = None
             try:
-                docs = read_in_child(environment.site_packages, versions, classes)
+                docs = self.docs_worker.read(environment.site_packages, versions, classes)
                 if docs is not None:
                     log.info(
                         "read %d argument docs and %d model classes from %s",
@@ -845,9 +846,9 @@ class GlossaryServer(LanguageServer):
 
         async def run() -> None:
             try:
-                # The first step runs as the task starts; a job that waits for a pause takes
-                # no more before one.
-                slice_end = time.perf_counter() + (0.0 if wait_for_quiet else slice_seconds)
+                if wait_for_quiet:
+                    await self.idle()  # the first step too: not while a message is waiting
+                slice_end = time.perf_counter() + slice_seconds
                 for _ in steps:
                     if not still_wanted():
                         return

@@ -337,8 +337,14 @@ class PipeWriter:
     A vanished reader, or more than `MAX_UNREAD` bytes left unread, stops the server instead.
     """
 
-    def __init__(self, stream: BinaryIO, on_broken: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        stream: BinaryIO,
+        on_broken: Callable[[], None],
+        on_write: Callable[[], None] = lambda: None,
+    ) -> None:
         self._stream = stream
+        self._on_write = on_write  # told of each message handed over, before it is written
         self._fd: int | None = None
         try:
             self._fd = stream.fileno()
@@ -359,6 +365,7 @@ class PipeWriter:
         self._thread.start()
 
     def write(self, data: bytes) -> None:
+        self._on_write()
         with self._cond:
             if self.broken or self._closing:
                 return
@@ -556,6 +563,7 @@ class Connection:
         self.queued: Callable[[], int] = lambda: 0  # chunks read but not yet parsed
         self.unread: Callable[[], bool] = lambda: False  # input arrived but not yet read
         self.last_input = time.monotonic()  # when the last chunk of input was handled
+        self.last_output = 0.0  # when we last sent something (an answer, a notification)
 
     def watch_editor(self, pid: Any) -> None:
         """End the server when process `pid` (initialize's `processId`) dies; None: never."""
@@ -573,8 +581,15 @@ class Connection:
         return self.partial or self.queued() > 0 or self.unread()
 
     def quiet_for(self) -> float:
-        """Seconds since the last input, 0 while input is waiting."""
-        return 0.0 if self.input_pending() else time.monotonic() - self.last_input
+        """Seconds the client has been silent: since its last input or our last output,
+        whichever came later (it cannot send the next request of a burst before it has our
+        answer to the last), 0 while input is waiting."""
+        if self.input_pending():
+            return 0.0
+        return time.monotonic() - max(self.last_input, self.last_output)
+
+    def wrote(self) -> None:
+        self.last_output = time.monotonic()
 
     def stop(self, code: int) -> None:
         """End the loop with `code` (the first reason given wins). Safe from any thread."""
@@ -647,7 +662,7 @@ def serve_stdio(server: Any, stdin: BinaryIO, stdout: BinaryIO) -> int:
     """Serve one client over a pair of byte streams until it ends; return the exit code."""
     connection = Connection(server)
     server.connection = connection
-    writer = PipeWriter(stdout, lambda: connection.stop(EXIT_UNCLEAN))
+    writer = PipeWriter(stdout, lambda: connection.stop(EXIT_UNCLEAN), connection.wrote)
     server.protocol.set_writer(writer)
 
     async def main() -> int:
@@ -690,6 +705,7 @@ def serve_stream(
 
     class _Sink:
         def write(self, data: bytes) -> None:
+            connection.wrote()
             if writer.is_closing():
                 connection.stop(EXIT_UNCLEAN)
                 return

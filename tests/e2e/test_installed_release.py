@@ -206,8 +206,8 @@ def _showing_progress(project, created: list[dict]) -> LspClient:
     return server
 
 
-def test_the_classes_of_the_documents_opened_at_start_are_read_by_the_same_child(tmp_path):
-    """The read waits for the editor's opening burst: one child reads the shared docs and the
+def test_the_classes_of_the_documents_opened_at_start_are_read_at_once(tmp_path):
+    """The read waits for the editor's opening burst: one read takes the shared docs and the
     class the opened document names (a first read without it, then a second, used to)."""
     project = tmp_path / "project"
     whl = wheel("transformers", NEWEST)

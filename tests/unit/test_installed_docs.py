@@ -90,6 +90,59 @@ def test_a_failing_child_is_none(monkeypatch):
 
 
 @pytest.mark.wheels
+def test_the_worker_reads_the_same_and_is_kept_between_reads(site, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRANSFORMERS_GLOSSARY_CACHE", str(tmp_path / "cache"))
+    versions = {"transformers": "5", "trl": "1", "peft": "0"}
+    worker = installed_docs.DocsWorker()
+    try:
+        assert worker.read([site], versions) == read_installed_docs([site], versions)
+        first = worker._proc.pid
+        only = {"transformers": "5"}
+        assert worker.read([site], only) == read_installed_docs([site], only)
+        assert worker._proc.pid == first  # one process for both reads
+    finally:
+        worker.close()
+    assert worker._proc is None
+
+
+def test_the_worker_answers_a_line_per_request_and_survives_a_bad_one(tmp_path, monkeypatch):
+    import io
+    import json
+
+    monkeypatch.setenv("TRANSFORMERS_GLOSSARY_CACHE", str(tmp_path / "cache"))
+    good = {"sites": [str(tmp_path)], "versions": {"transformers": "5.0.0"}, "classes": {}}
+    requests = io.BytesIO(b"not json\n" + json.dumps(good).encode() + b"\n")
+    answers = io.BytesIO()
+    assert installed_docs.serve(requests, answers) == 0
+    bad, fine = answers.getvalue().splitlines()
+    assert "error" in json.loads(bad)
+    assert installed_docs.from_json(fine) == read_installed_docs(
+        [tmp_path], {"transformers": "5.0.0"}
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "why"),
+    [
+        (["false"], "ends at once"),
+        (["python3", "-c", "import time; time.sleep(60)"], "never answers"),
+        (
+            ["python3", "-c", "import sys; sys.stdout.write('x' * 5000); sys.stdout.flush()"],
+            "too much",
+        ),
+        (["python3", "-c", "input(); print('{}')"], "unreadable"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_a_failing_worker_is_none_and_the_next_read_starts_another(command, why, monkeypatch):
+    monkeypatch.setattr(installed_docs, "MAX_OUTPUT_BYTES", 1000)
+    worker = installed_docs.DocsWorker(command)
+    assert worker.read([], {}, timeout=1.0) is None
+    assert worker._proc is None  # ended: the next read starts another
+    assert worker.read([], {}, timeout=1.0) is None
+
+
+@pytest.mark.wheels
 def test_a_warm_start_reads_the_cache_and_an_edit_misses_it(site, tmp_path, monkeypatch):
     monkeypatch.setenv("TRANSFORMERS_GLOSSARY_CACHE", str(tmp_path / "cache"))
     versions = {"transformers": "5.25.0"}

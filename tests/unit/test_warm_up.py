@@ -103,3 +103,52 @@ def test_background_work_is_followed_by_what_waits_for_it(wanted, fails, followe
 
     asyncio.run(run())
     assert told == (["then"] if followed else [])
+
+
+class Busy:
+    """A connection whose client is busy (input waiting) until told otherwise."""
+
+    def __init__(self) -> None:
+        self.busy = True
+
+    def quiet_for(self) -> float:
+        return 0.0 if self.busy else 1.0
+
+
+def test_not_even_the_first_step_runs_while_input_is_waiting():
+    server = GlossaryServer()
+    server.connection = Busy()
+    ran: list[int] = []
+
+    def steps():
+        ran.append(1)
+        yield
+        ran.append(2)
+
+    async def run() -> None:
+        server.in_background(steps(), lambda: True, "x failed")
+        for _ in range(20):
+            await asyncio.sleep(0)  # messages of the busy client go first
+        assert ran == []
+        server.connection.busy = False
+        await asyncio.gather(*server._warming)
+
+    asyncio.run(run())
+    assert ran == [1, 2]
+
+
+def test_the_client_is_quiet_only_a_while_after_our_answer():
+    """After an answer the client cannot have sent its next request yet: background work
+    waits for its silence from then, not from its last request."""
+    from transformers_glossary_ls.transport import Connection
+
+    class Server:
+        protocol = None
+
+    connection = Connection(Server())
+    connection.last_input -= 60  # the last request came a minute ago
+    assert connection.quiet_for() > 30
+    connection.wrote()  # and we have just answered it
+    assert connection.quiet_for() < 30
+    connection.queued = lambda: 1  # input waiting
+    assert connection.quiet_for() == 0.0
