@@ -27,7 +27,8 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
@@ -485,7 +486,7 @@ def _parse(path: Path) -> ast.Module | None:
         return None
 
 
-__all__ = ["DocsWorker", "InstalledDocs", "Signature", "read_in_child", "read_installed_docs"]
+__all__ = ["DocsWorker", "InstalledDocs", "Signature", "read_installed_docs"]
 
 
 # --- in a process of its own ------------------------------------------------------------------
@@ -496,10 +497,8 @@ __all__ = ["DocsWorker", "InstalledDocs", "Signature", "read_in_child", "read_in
 MAX_OUTPUT_BYTES = 8 * 1024 * 1024
 
 
-def to_json(docs: InstalledDocs) -> str:
-    import json
-
-    classes = {
+def _classes_json(classes: Mapping[str, Signature]) -> dict:
+    return {
         name: {
             "params": sig.params,
             "kwargs": sig.kwargs,
@@ -507,23 +506,16 @@ def to_json(docs: InstalledDocs) -> str:
             "decorators": sig.decorators,
             "added": sig.added,
         }
-        for name, sig in docs.classes.items()
+        for name, sig in classes.items()
     }
-    return json.dumps(
-        {
-            "versions": dict(docs.versions),
-            "texts": [[k, n, t] for (k, n), t in docs.texts.items()],
-            "classes": classes,
-        }
-    )
 
 
-def from_json(data: bytes | str) -> InstalledDocs:
-    import json
+def _texts_from(raw: list) -> dict[tuple[str, str], str]:
+    return {(k, n): t for k, n, t in raw if type(k) is type(n) is type(t) is str}
 
-    raw = json.loads(data)
-    texts = {(k, n): t for k, n, t in raw["texts"] if type(k) is type(n) is type(t) is str}
-    classes = {
+
+def _classes_from(raw: dict) -> dict[str, Signature]:
+    return {
         name: Signature(
             tuple((n, t, d) for n, t, d in sig["params"]),
             sig["kwargs"],
@@ -531,58 +523,55 @@ def from_json(data: bytes | str) -> InstalledDocs:
             tuple(str(d) for d in sig["decorators"]),
             tuple((str(o), str(n)) for o, n in sig["added"]),
         )
-        for name, sig in raw.get("classes", {}).items()
+        for name, sig in raw.items()
     }
+
+
+def to_json(docs: InstalledDocs) -> str:
+    return json.dumps(
+        {
+            "versions": dict(docs.versions),
+            "texts": [[k, n, t] for (k, n), t in docs.texts.items()],
+            "classes": _classes_json(docs.classes),
+        }
+    )
+
+
+def from_json(data: bytes | str) -> InstalledDocs:
+    raw = json.loads(data)
+    texts, classes = _texts_from(raw["texts"]), _classes_from(raw.get("classes", {}))
     return InstalledDocs(dict(raw["versions"]), texts, classes)
 
 
-def child_command(
-    site_packages: Iterable[Path],
-    versions: Mapping[str, str],
-    classes: Mapping[str, str] | None = None,
-) -> list[str]:
-    """The command that reads the docs in a child process and prints them as JSON."""
-    import sys
-
-    args = [sys.executable, "-m", "transformers_glossary_ls.installed_docs"]
-    args += [f"--version={name}={version}" for name, version in versions.items()]
-    args += [f"--class={name}={folder}" for name, folder in sorted((classes or {}).items())]
-    return args + [str(p) for p in site_packages]
+# The worker's answer comes in parts, a line each: a head (`{"versions", "parts"}`), then
+# `parts` lines of texts or of one class. Decoded on the server's waiting thread a part at a
+# time, giving the GIL away between parts: decoded in one go (~0.5 ms for 140 kB), it held up
+# the hover that arrived meanwhile, once per read.
+PART_TEXTS = 64  # texts in one part (~14 kB, decoded in ~0.05 ms)
 
 
-def read_in_child(
-    site_packages: Iterable[Path],
-    versions: Mapping[str, str],
-    classes: Mapping[str, str] | None = None,
-    timeout: float = 120,
-) -> InstalledDocs | None:
-    """`read_installed_docs` in a child process (waiting on it releases the GIL); None when
-    the child fails, runs too long or says too much."""
-    import subprocess
+def to_parts(docs: InstalledDocs) -> list[str]:
+    texts = [[k, n, t] for (k, n), t in docs.texts.items()]
+    parts = [
+        json.dumps({"texts": texts[i : i + PART_TEXTS]}) for i in range(0, len(texts), PART_TEXTS)
+    ]
+    parts += [json.dumps({"classes": _classes_json({n: s})}) for n, s in docs.classes.items()]
+    return [json.dumps({"versions": dict(docs.versions), "parts": len(parts)}), *parts]
 
-    try:
-        done = subprocess.run(
-            child_command(site_packages, versions, classes),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        log.warning("reading the installed docs failed: %s", exc)
-        return None
-    if done.returncode != 0 or len(done.stdout) > MAX_OUTPUT_BYTES:
-        log.warning(
-            "reading the installed docs failed (exit %s): %s",
-            done.returncode,
-            done.stderr[-500:].decode(errors="replace"),
-        )
-        return None
-    try:
-        return from_json(done.stdout)
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        log.warning("the installed docs came back unreadable: %s", exc)
-        return None
+
+def from_parts(head: bytes, parts: Iterable[bytes]) -> InstalledDocs:
+    """The docs from the head line and its parts (`parts` is read lazily: a part at a time)."""
+    raw = json.loads(head)
+    docs = InstalledDocs(dict(raw["versions"]))
+    for part in parts:
+        got = json.loads(part)
+        docs.texts.update(_texts_from(got.get("texts", ())))
+        docs.classes.update(_classes_from(got.get("classes", {})))
+    return docs
+
+
+class _NoAnswer(Exception):
+    """The worker's answer was cut short or too long."""
 
 
 class DocsWorker:
@@ -619,12 +608,9 @@ class DocsWorker:
             proc = self._running()
             if proc is None:
                 return None
-            line, failure = self._ask(proc, json.dumps(request).encode() + b"\n", timeout)
-            if failure is None:
-                try:
-                    return from_json(line)
-                except (ValueError, KeyError, TypeError, AttributeError):
-                    failure = f"its answer was unreadable: {line[:500].decode(errors='replace')}"
+            docs, failure = self._ask(proc, json.dumps(request).encode() + b"\n", timeout)
+            if docs is not None:
+                return docs
             log.warning("reading the installed docs failed: %s", failure)
             self._end(proc)
             return None
@@ -652,25 +638,51 @@ class DocsWorker:
         return self._proc
 
     @staticmethod
-    def _ask(proc: subprocess.Popen, request: bytes, timeout: float) -> tuple[bytes, str | None]:
-        """(the answer's line, None) or (what came, why it is no answer)."""
+    def _ask(
+        proc: subprocess.Popen, request: bytes, timeout: float
+    ) -> tuple[InstalledDocs | None, str]:
+        """(the docs, "") or (None, why there are none)."""
         assert proc.stdin is not None and proc.stdout is not None
+        stdout = proc.stdout
         timer = threading.Timer(timeout, proc.kill)  # a hang costs the worker, not the server
         timer.daemon = True
         timer.start()
+        left = MAX_OUTPUT_BYTES
+
+        def line() -> bytes:
+            nonlocal left
+            got = stdout.readline(left + 1)
+            left -= len(got)
+            if not got.endswith(b"\n"):
+                raise _NoAnswer(
+                    f"an answer of more than {MAX_OUTPUT_BYTES} bytes"
+                    if left < 0
+                    else f"the worker ended (exit {proc.poll()}) or ran past {timeout} s"
+                )
+            return got
+
+        def parts(count: int) -> Iterator[bytes]:
+            for _ in range(count):
+                time.sleep(0)  # the GIL to the loop, if a request is waiting for it
+                yield line()
+
+        head = b""
         try:
             proc.stdin.write(request)
             proc.stdin.flush()
-            line = proc.stdout.readline(MAX_OUTPUT_BYTES + 1)
+            head = line()
+            count = json.loads(head).get("parts")
+            if type(count) is not int:
+                return None, f"its answer was not docs: {head[:500].decode(errors='replace')}"
+            return from_parts(head, parts(count)), ""
         except (OSError, ValueError) as exc:
-            return b"", f"the worker is gone ({exc})"
+            return None, f"the worker is gone ({exc})"
+        except _NoAnswer as exc:
+            return None, str(exc)
+        except (KeyError, TypeError, AttributeError) as exc:
+            return None, f"its answer was unreadable ({exc}): {head[:500].decode(errors='replace')}"
         finally:
             timer.cancel()
-        if line.endswith(b"\n"):
-            return line, None
-        if len(line) > MAX_OUTPUT_BYTES:
-            return line, f"an answer of more than {MAX_OUTPUT_BYTES} bytes"
-        return line, f"the worker ended (exit {proc.poll()}) or ran past {timeout} s"
 
     def _end(self, proc: subprocess.Popen) -> None:
         with contextlib.suppress(OSError):
@@ -693,18 +705,18 @@ def worker_command() -> list[str]:
 
 
 def serve(requests: IO[bytes], answers: IO[bytes]) -> int:
-    """The worker: one JSON request a line in, one JSON answer a line out (the docs, or
-    `{"error": ...}` when that read failed), until the input ends."""
+    """The worker: one JSON request a line in, the docs out as `to_parts` lines (or one
+    `{"error": ...}` line when that read failed), until the input ends."""
     for line in requests:
         try:
             request = json.loads(line)
             sites = [Path(p) for p in request["sites"]]
             versions = {str(k): str(v) for k, v in request["versions"].items()}
             classes = {str(k): str(v) for k, v in request["classes"].items()}
-            answer = to_json(read_cached(sites, versions, classes))
+            lines = to_parts(read_cached(sites, versions, classes))
         except Exception as exc:  # noqa: BLE001 - one failed read, not the worker's end
-            answer = json.dumps({"error": f"{type(exc).__name__}: {exc}"[:500]})
-        answers.write(answer.encode() + b"\n")
+            lines = [json.dumps({"error": f"{type(exc).__name__}: {exc}"[:500]})]
+        answers.write("".join(line + "\n" for line in lines).encode())
         answers.flush()
     return 0
 

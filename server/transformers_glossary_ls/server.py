@@ -54,6 +54,7 @@ CLASS_LINES = 256  # lines looked through for model class names in one backgroun
 # documents opened meanwhile to be looked through for model class names: an editor opens its
 # documents right after `initialized`, and one read then takes their classes too.
 READ_PATIENCE = 0.3
+HAND_OVER_WAITS = 1000  # looks (~0.1 ms apart) for a pause in the input before taking a read
 _TOKENS = itertools.count(1)
 _RESULT_IDS = itertools.count(1)  # resultIds of diagnostics reports
 # Jupyter notebooks' Python and Markdown cells come by LSP notebook sync (3.17).
@@ -622,7 +623,19 @@ class GlossaryServer(LanguageServer):
                     )
             finally:
                 with contextlib.suppress(RuntimeError):  # the loop has closed: we are exiting
-                    loop.call_soon_threadsafe(hand_over, docs)
+                    asyncio.run_coroutine_threadsafe(hand_over_when_free(docs), loop)
+
+        async def hand_over_when_free(docs) -> None:
+            # A request that came meanwhile goes first: the hand-over takes ~0.5 ms. Not
+            # forever: a client that sends half a message and stops does not hold it up.
+            for _ in range(HAND_OVER_WAITS):
+                if self.connection is None or not self.connection.input_pending():
+                    break
+                await asyncio.sleep(0.0001)
+            try:
+                hand_over(docs)
+            except Exception:
+                log.exception("taking the installed docs failed")
 
         async def start() -> None:
             nonlocal progress

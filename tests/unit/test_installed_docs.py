@@ -8,7 +8,7 @@ import pytest
 from transformers_glossary_ls import installed_docs
 from transformers_glossary_ls.catalogue import default_catalogue
 from transformers_glossary_ls.engine import Glossary
-from transformers_glossary_ls.installed_docs import read_in_child, read_installed_docs
+from transformers_glossary_ls.installed_docs import read_installed_docs
 
 from tests.wheels import install_files, wheel
 
@@ -79,17 +79,6 @@ def test_a_long_description_is_cut(tmp_path):
 
 
 @pytest.mark.wheels
-def test_a_child_process_reads_the_same(site):
-    versions = {"transformers": "5", "trl": "1", "peft": "0"}
-    assert read_in_child([site], versions) == read_installed_docs([site], versions)
-
-
-def test_a_failing_child_is_none(monkeypatch):
-    monkeypatch.setattr(installed_docs, "child_command", lambda *a: ["false"])
-    assert read_in_child([], {}) is None
-
-
-@pytest.mark.wheels
 def test_the_worker_reads_the_same_and_is_kept_between_reads(site, tmp_path, monkeypatch):
     monkeypatch.setenv("TRANSFORMERS_GLOSSARY_CACHE", str(tmp_path / "cache"))
     versions = {"transformers": "5", "trl": "1", "peft": "0"}
@@ -114,11 +103,29 @@ def test_the_worker_answers_a_line_per_request_and_survives_a_bad_one(tmp_path, 
     requests = io.BytesIO(b"not json\n" + json.dumps(good).encode() + b"\n")
     answers = io.BytesIO()
     assert installed_docs.serve(requests, answers) == 0
-    bad, fine = answers.getvalue().splitlines()
+    bad, head, *parts = answers.getvalue().splitlines()
     assert "error" in json.loads(bad)
-    assert installed_docs.from_json(fine) == read_installed_docs(
+    assert len(parts) == json.loads(head)["parts"]
+    assert installed_docs.from_parts(head, parts) == read_installed_docs(
         [tmp_path], {"transformers": "5.0.0"}
     )
+
+
+@pytest.mark.wheels
+def test_the_docs_come_back_whole_from_their_parts(tmp_path):
+    """The worker's answer in parts (a few dozen texts, or one class, a line) holds what one
+    JSON document holds."""
+    members = ["transformers/utils/auto_docstring.py", "transformers/modeling_layers.py"]
+    members += [f"transformers/models/{m}/modeling_{m}.py" for m in ("llama", "bert")]
+    newest = CATALOGUE.newest("transformers")
+    install_files(wheel("transformers", newest), tmp_path, members)
+    classes = {"LlamaForCausalLM": "llama", "BertModel": "bert"}
+    docs = read_installed_docs([tmp_path], {"transformers": newest}, classes)
+    assert set(docs.classes) == set(classes) and len(docs.texts) > 2 * installed_docs.PART_TEXTS
+    head, *parts = installed_docs.to_parts(docs)
+    assert len(parts) == -(-len(docs.texts) // installed_docs.PART_TEXTS) + len(classes)
+    assert installed_docs.from_parts(head, parts) == docs
+    assert installed_docs.from_json(installed_docs.to_json(docs)) == docs
 
 
 @pytest.mark.parametrize(
@@ -131,6 +138,8 @@ def test_the_worker_answers_a_line_per_request_and_survives_a_bad_one(tmp_path, 
             "too much",
         ),
         (["python3", "-c", "input(); print('{}')"], "unreadable"),
+        (["python3", "-c", "input(); print('{\"versions\": {}, \"parts\": 2}')"], "cut short"),
+        (["python3", "-c", "input(); print('{\"versions\": {}, \"parts\": 1}\\n[1]')"], "bad part"),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
