@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from transformers_glossary_ls.catalogue import default_catalogue
 from transformers_glossary_ls.engine import Glossary
-from transformers_glossary_ls.installed_docs import read_in_child, read_installed_docs
+from transformers_glossary_ls.installed_docs import DocsWorker, read_installed_docs
 
 from tests.wheels import install_files, wheel
 
@@ -190,11 +190,16 @@ def test_another_release_set_by_hand_keeps_the_catalogue(installed):
     assert not glossary.facts.exact("LlamaForCausalLM") and offered(glossary) != exact
 
 
-def test_the_child_reads_the_classes_too(installed):
+def test_the_worker_reads_the_classes_too(installed, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRANSFORMERS_GLOSSARY_CACHE", str(tmp_path / "cache"))
     version, site = installed
     classes = {"LlamaForCausalLM": "llama", "BertModel": "bert", "Nope": "../../etc"}
     here = read_installed_docs([site], {"transformers": version}, classes)
-    assert read_in_child([site], {"transformers": version}, classes) == here
+    worker = DocsWorker()
+    try:
+        assert worker.read([site], {"transformers": version}, classes) == here
+    finally:
+        worker.close()
     assert set(here.classes) == {"LlamaForCausalLM", "BertModel"}
 
 
