@@ -61,7 +61,8 @@ pygls_newest() {
 
 step "system packages (neovim, emacs-nox, elpa-eglot)" install_system
 step "python venv (.venv)" install_python
-step "ruff" .venv/bin/ruff check server tests benchmarks
+step "ruff" .venv/bin/ruff check server tests benchmarks tools
+step "ruff format" .venv/bin/ruff format --check server tests benchmarks tools
 step "pytest (unit, e2e over stdio, Neovim, Emacs, wheel install)" .venv/bin/python -m pytest -q -p no:cacheprovider
 if [ "${PYGLS_NEWEST:-0}" = 1 ]; then
   step "pytest (unit, e2e) against the newest pygls 2.x" pygls_newest

@@ -52,15 +52,19 @@ _ARG_HEADER = re.compile(r"(?m)^[ \t]*(\w+) \(`[^`\n]*`")
 _OF_SHAPE = re.compile(r"of shape\s*`(\([^`]{0,200}?\))`")  # may wrap across lines
 SHAPE_READ = 600  # how far into an argument's description a shape token is looked for
 _DEPRECATED_SUBJECT = [
-    re.compile(r"`(?:--)?(\w+)`(?: (?:argument|parameter|attribute|option|kwarg))?"
-               r"(?: (?:is|are|has been|was))? deprecated"),
+    re.compile(
+        r"`(?:--)?(\w+)`(?: (?:argument|parameter|attribute|option|kwarg))?"
+        r"(?: (?:is|are|has been|was))? deprecated"
+    ),
     re.compile(r"[Uu]sing (?:the )?deprecated `(?:--)?(\w+)`"),
     re.compile(r"[Uu]sing `(?:--)?(\w+)` is deprecated"),
     re.compile(r"[Tt]he `(?:--)?(\w+)` (?:argument|parameter|attribute|kwarg) is deprecated"),
     # "Passing `tp_plan` directly to `from_pretrained` is deprecated": the keyword to that call
     # (not "Passing `fsdp` as a string", a value, nor "... in `videos_kwargs`", another place).
-    re.compile(r"[Pp]assing `(?:--)?(\w+)`(?: (?:argument|parameter|kwarg))? (?:directly )?to "
-               r"[^.]{0,80}?\b(?:is|are) deprecated"),
+    re.compile(
+        r"[Pp]assing `(?:--)?(\w+)`(?: (?:argument|parameter|kwarg))? (?:directly )?to "
+        r"[^.]{0,80}?\b(?:is|are) deprecated"
+    ),
 ]
 _REPLACEMENT = [
     re.compile(r"[Uu]se `(?:--)?(\w+)[ =`]"),
@@ -284,7 +288,7 @@ def parse_deprecations(texts, known: set[str] | None = None) -> dict[str, dict]:
                 before = text[: m.start()].rstrip().rsplit(" ", 1)[-1].lower()
                 if before in ("for", "of", "in", "with", "to", "on", "when"):
                     continue  # a value or use of `name` is deprecated, not the name itself
-                rest = text[m.end():]
+                rest = text[m.end() :]
                 new = None
                 for rrx in _REPLACEMENT:
                     mm = rrx.search(rest)
@@ -308,16 +312,26 @@ def loop_literal_names(fn, var: str, methods=("pop", "get")) -> dict[str, str | 
                 names = [const_str(e) for e in node.iter.elts]
             if names and all(names):
                 for sub in ast.walk(node):
-                    if (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
-                            and sub.func.attr in methods and isinstance(sub.func.value, ast.Name)
-                            and sub.func.value.id == var and sub.args
-                            and isinstance(sub.args[0], ast.Name)
-                            and sub.args[0].id == node.target.id):
+                    if (
+                        isinstance(sub, ast.Call)
+                        and isinstance(sub.func, ast.Attribute)
+                        and sub.func.attr in methods
+                        and isinstance(sub.func.value, ast.Name)
+                        and sub.func.value.id == var
+                        and sub.args
+                        and isinstance(sub.args[0], ast.Name)
+                        and sub.args[0].id == node.target.id
+                    ):
                         for n in names:
                             out.setdefault(n, src(sub.args[1]) if len(sub.args) > 1 else None)
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr in methods and isinstance(node.func.value, ast.Name)
-                and node.func.value.id == var and node.args):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in methods
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == var
+            and node.args
+        ):
             key = const_str(node.args[0])
             if key and key.isidentifier():
                 default = src(node.args[1]) if len(node.args) > 1 else None
@@ -338,8 +352,11 @@ def ignored_in_loops(fn, var: str) -> set[str]:
     """Names popped in `for n in (...): _ = kwargs.pop(n, None)` and dropped: accepted, unused."""
     out: set[str] = set()
     for node in ast.walk(fn):
-        if not (isinstance(node, ast.For) and isinstance(node.target, ast.Name)
-                and isinstance(node.iter, (ast.Tuple, ast.List, ast.Set))):
+        if not (
+            isinstance(node, ast.For)
+            and isinstance(node.target, ast.Name)
+            and isinstance(node.iter, (ast.Tuple, ast.List, ast.Set))
+        ):
             continue
         names = [const_str(e) for e in node.iter.elts]
         if not names or not all(names):
@@ -348,11 +365,18 @@ def ignored_in_loops(fn, var: str) -> set[str]:
             value = None
             if isinstance(stmt, ast.Expr):
                 value = stmt.value
-            elif (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
-                  and src(stmt.targets[0]) == "_"):
+            elif (
+                isinstance(stmt, ast.Assign)
+                and len(stmt.targets) == 1
+                and src(stmt.targets[0]) == "_"
+            ):
                 value = stmt.value
-            if (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
-                    and value.func.attr == "pop" and src(value.func.value) == var):
+            if (
+                isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Attribute)
+                and value.func.attr == "pop"
+                and src(value.func.value) == var
+            ):
                 out.update(names)
     return out
 
@@ -362,11 +386,15 @@ def _dropped_pop(stmt, var: str) -> str | None:
     value = None
     if isinstance(stmt, ast.Expr):
         value = stmt.value
-    elif (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
-          and src(stmt.targets[0]) == "_"):
+    elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and src(stmt.targets[0]) == "_":
         value = stmt.value
-    if (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
-            and value.func.attr == "pop" and src(value.func.value) == var and value.args):
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr == "pop"
+        and src(value.func.value) == var
+        and value.args
+    ):
         key = const_str(value.args[0])
         return key if key and key.isidentifier() else None
     return None
@@ -385,7 +413,8 @@ def dropped_pops(fn, var: str) -> set[str]:
     if not dropped:
         return set()
     handed_on = [
-        n.lineno for n in ast.walk(fn)
+        n.lineno
+        for n in ast.walk(fn)
         if (isinstance(n, ast.keyword) and n.arg is None and src(n.value) == var)
         or (isinstance(n, ast.Call) and any(src(a) in (var, "*" + var) for a in n.args))
     ]
@@ -404,13 +433,23 @@ def none_fallbacks(fn) -> dict[str, str]:
         if not isinstance(node, ast.If):
             continue
         t = node.test
-        if (isinstance(t, ast.Compare) and isinstance(t.left, ast.Name) and len(t.ops) == 1
-                and isinstance(t.ops[0], ast.Is) and isinstance(t.comparators[0], ast.Constant)
-                and t.comparators[0].value is None and len(node.body) == 1):
+        if (
+            isinstance(t, ast.Compare)
+            and isinstance(t.left, ast.Name)
+            and len(t.ops) == 1
+            and isinstance(t.ops[0], ast.Is)
+            and isinstance(t.comparators[0], ast.Constant)
+            and t.comparators[0].value is None
+            and len(node.body) == 1
+        ):
             stmt = node.body[0]
-            if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
-                    and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == t.left.id
-                    and isinstance(stmt.value, ast.Constant)):
+            if (
+                isinstance(stmt, ast.Assign)
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)
+                and stmt.targets[0].id == t.left.id
+                and isinstance(stmt.value, ast.Constant)
+            ):
                 out.setdefault(t.left.id, src(stmt.value))
     return out
 
@@ -429,8 +468,11 @@ def enum_values(wheel: Wheel, member: str, cls: ast.ClassDef) -> list[str] | Non
     for node in cls.body:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
             if isinstance(node.value.value, (str, int)):
-                vals.append(repr(node.value.value) if isinstance(node.value.value, int)
-                            else json.dumps(node.value.value))
+                vals.append(
+                    repr(node.value.value)
+                    if isinstance(node.value.value, int)
+                    else json.dumps(node.value.value)
+                )
     return vals or None
 
 
@@ -509,8 +551,11 @@ def signature(wheel: Wheel, member: str, fn, with_kwargs=True, var_kw_out=None) 
         out[arg.arg] = facts_of(wheel, member, arg.arg, arg.annotation, src(d))
     if a.kwarg is not None and with_kwargs:
         ann = a.kwarg.annotation
-        if (isinstance(ann, ast.Subscript) and src(ann.value) in ("Unpack", "typing.Unpack",
-                                                                  "typing_extensions.Unpack")):
+        if isinstance(ann, ast.Subscript) and src(ann.value) in (
+            "Unpack",
+            "typing.Unpack",
+            "typing_extensions.Unpack",
+        ):
             td_name = src(ann.slice)
             for n, (m, fann, fdef) in typed_dict_fields(wheel, member, ann.slice).items():
                 out.setdefault(n, facts_of(wheel, m, n, fann, fdef, origin=td_name))
@@ -524,8 +569,9 @@ def signature(wheel: Wheel, member: str, fn, with_kwargs=True, var_kw_out=None) 
             kw = {k.arg: k.value for k in call.keywords}
             old = const_str(call.args[0]) if call.args else const_str(kw.get("old_name"))
             ver = const_str(call.args[1]) if len(call.args) > 1 else const_str(kw.get("version"))
-            new = const_str(kw.get("new_name")) or (const_str(call.args[2])
-                                                   if len(call.args) > 2 else None)
+            new = const_str(kw.get("new_name")) or (
+                const_str(call.args[2]) if len(call.args) > 2 else None
+            )
             if old:
                 rec = out.setdefault(old, {"k": "deprecate_kwarg"})
                 if new and new in out:
@@ -569,11 +615,15 @@ def dataclass_fields(wheel: Wheel, member: str, cls: ast.ClassDef) -> dict[str, 
             if isinstance(md, ast.Dict):
                 for k, v in zip(md.keys, md.values, strict=True):
                     if const_str(k) == "help":
-                        help_texts[name] = " ".join(const_str(x) or "" for x in ast.walk(v)
-                                                    if isinstance(x, ast.Constant))
+                        help_texts[name] = " ".join(
+                            const_str(x) or "" for x in ast.walk(v) if isinstance(x, ast.Constant)
+                        )
                     if const_str(k) == "choices" and isinstance(v, (ast.List, ast.Tuple)):
-                        ch = [json.dumps(e.value) if isinstance(e.value, str) else repr(e.value)
-                              for e in v.elts if isinstance(e, ast.Constant)]
+                        ch = [
+                            json.dumps(e.value) if isinstance(e.value, str) else repr(e.value)
+                            for e in v.elts
+                            if isinstance(e, ast.Constant)
+                        ]
                         if ch:
                             out.setdefault(name, {})["c"] = ch
         elif val is not None:
@@ -635,8 +685,11 @@ def loop_pairs_deprecations(fn) -> dict[str, dict]:
     """`for old, new in (("a", "b"), ...): warn(f"`{old}` is deprecated ... `{new}`")`."""
     out: dict[str, dict] = {}
     for node in ast.walk(fn):
-        if not (isinstance(node, ast.For) and isinstance(node.target, ast.Tuple)
-                and isinstance(node.iter, (ast.Tuple, ast.List))):
+        if not (
+            isinstance(node, ast.For)
+            and isinstance(node.target, ast.Tuple)
+            and isinstance(node.iter, (ast.Tuple, ast.List))
+        ):
             continue
         msgs = messages(node)
         if not msgs or len(node.target.elts) != 2:
@@ -662,14 +715,22 @@ def none_fallbacks_self(fn) -> dict[str, str]:
         if not isinstance(node, ast.If) or len(node.body) != 1:
             continue
         t = node.test
-        if (isinstance(t, ast.Compare) and isinstance(t.left, ast.Attribute)
-                and src(t.left.value) == "self" and len(t.ops) == 1
-                and isinstance(t.ops[0], ast.Is) and isinstance(t.comparators[0], ast.Constant)
-                and t.comparators[0].value is None):
+        if (
+            isinstance(t, ast.Compare)
+            and isinstance(t.left, ast.Attribute)
+            and src(t.left.value) == "self"
+            and len(t.ops) == 1
+            and isinstance(t.ops[0], ast.Is)
+            and isinstance(t.comparators[0], ast.Constant)
+            and t.comparators[0].value is None
+        ):
             stmt = node.body[0]
-            if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
-                    and src(stmt.targets[0]) == src(t.left)
-                    and isinstance(stmt.value, ast.Constant)):
+            if (
+                isinstance(stmt, ast.Assign)
+                and len(stmt.targets) == 1
+                and src(stmt.targets[0]) == src(t.left)
+                and isinstance(stmt.value, ast.Constant)
+            ):
                 out.setdefault(t.left.attr, src(stmt.value))
     return out
 
@@ -704,15 +765,27 @@ def bc_aliases(fn) -> dict[str, str]:
     name kept for backward compatibility (5.x `from_pretrained(torch_dtype=...)`)."""
     out: dict[str, str] = {}
     for node in ast.walk(fn):
-        if not (isinstance(node, ast.Assign) and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.IfExp)):
+        if not (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.IfExp)
+        ):
             continue
         new, v = node.targets[0].id, node.value
         t = v.test
-        if (isinstance(v.body, ast.Name) and v.body.id == new and isinstance(v.orelse, ast.Name)
-                and v.orelse.id != new and isinstance(t, ast.Compare) and src(t.left) == new
-                and len(t.ops) == 1 and isinstance(t.ops[0], ast.IsNot)
-                and isinstance(t.comparators[0], ast.Constant) and t.comparators[0].value is None):
+        if (
+            isinstance(v.body, ast.Name)
+            and v.body.id == new
+            and isinstance(v.orelse, ast.Name)
+            and v.orelse.id != new
+            and isinstance(t, ast.Compare)
+            and src(t.left) == new
+            and len(t.ops) == 1
+            and isinstance(t.ops[0], ast.IsNot)
+            and isinstance(t.comparators[0], ast.Constant)
+            and t.comparators[0].value is None
+        ):
             out[v.orelse.id] = new
     return out
 
@@ -722,8 +795,11 @@ def helper_kwargs(wheel, member, cls, fn, var: str) -> dict[str, str | None]:
     (`self._extract_generation_mode_kwargs(..., kwargs, ...)`): keywords the call reads."""
     out: dict[str, str | None] = {}
     for node in ast.walk(fn):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and src(node.func.value) == "self"):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and src(node.func.value) == "self"
+        ):
             continue
         found = find_in_mro(wheel, member, cls, node.func.attr)
         if not found:
@@ -731,8 +807,11 @@ def helper_kwargs(wheel, member, cls, fn, var: str) -> dict[str, str | None]:
         helper = found[2]
         names = [a.arg for a in helper.args.args]
         offset = 1 if names[:1] == ["self"] else 0
-        params = [names[i + offset] for i, a in enumerate(node.args)
-                  if isinstance(a, ast.Name) and a.id == var and i + offset < len(names)]
+        params = [
+            names[i + offset]
+            for i, a in enumerate(node.args)
+            if isinstance(a, ast.Name) and a.id == var and i + offset < len(names)
+        ]
         params += [k.arg for k in node.keywords if k.arg and src(k.value) == var]
         for param in params:
             for n, d in loop_literal_names(helper, param, ("pop",)).items():
@@ -817,8 +896,12 @@ def auto_docstring_shapes(wheel) -> dict[str, str]:
         if tree is None:
             continue
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Assign) and len(node.targets) == 1
-                    and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Dict)):
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, ast.Dict)
+            ):
                 for k, v in zip(node.value.keys, node.value.values, strict=True):
                     s = const_str(v)
                     if const_str(k) == "shape" and s:
@@ -843,9 +926,11 @@ def head_family(name: str) -> str | None:
 def public_names(wheel, member, model_dir, stem) -> list[str]:
     tree = wheel.tree(member)
     for node in tree.body:
-        if (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__"
-                                                 for t in node.targets)
-                and isinstance(node.value, (ast.List, ast.Tuple))):
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+            and isinstance(node.value, (ast.List, ast.Tuple))
+        ):
             return [s for s in (const_str(e) for e in node.value.elts) if s]
     init = wheel.tree(f"transformers/models/{model_dir}/__init__.py")
     names: list[str] = []
@@ -854,8 +939,11 @@ def public_names(wheel, member, model_dir, stem) -> list[str]:
         for node in ast.walk(init):
             if isinstance(node, ast.Assign) and len(node.targets) == 1:
                 t = node.targets[0]
-                if (isinstance(t, ast.Subscript) and const_str(t.slice) == key
-                        and isinstance(node.value, (ast.List, ast.Tuple))):
+                if (
+                    isinstance(t, ast.Subscript)
+                    and const_str(t.slice) == key
+                    and isinstance(node.value, (ast.List, ast.Tuple))
+                ):
                     names += [s for s in (const_str(e) for e in node.value.elts) if s]
             if isinstance(node, ast.Dict):
                 for k, v in zip(node.keys, node.values, strict=True):
@@ -922,13 +1010,22 @@ def extract_transformers(wheel: Wheel) -> dict:
         report_to = reporting_integrations(wheel, ta[0], ta[1])
         if report_to and "report_to" in fields:
             fields["report_to"]["c"] = report_to
-        put("training_args", "training_args", fields,
-            "main_classes/trainer#transformers.TrainingArguments")
+        put(
+            "training_args",
+            "training_args",
+            fields,
+            "main_classes/trainer#transformers.TrainingArguments",
+        )
     s2s = cls_at(wheel, T + "training_args_seq2seq.py", "Seq2SeqTrainingArguments")
     if s2s:
         fields, _ = dataclass_with_bases(wheel, s2s[0], s2s[1])
-        put("Seq2SeqTrainingArguments", "training_args", fields,
-            "main_classes/trainer#transformers.Seq2SeqTrainingArguments", base=["training_args"])
+        put(
+            "Seq2SeqTrainingArguments",
+            "training_args",
+            fields,
+            "main_classes/trainer#transformers.Seq2SeqTrainingArguments",
+            base=["training_args"],
+        )
 
     # GenerationConfig and generate().
     gc_member = T + "generation/configuration_utils.py"
@@ -937,8 +1034,9 @@ def extract_transformers(wheel: Wheel) -> dict:
         init = find_method(gc[1], "__init__")
         params = {}
         if init is not None:
-            for n, d in loop_literal_names(init, init.args.kwarg.arg if init.args.kwarg
-                                           else "kwargs", ("pop",)).items():
+            for n, d in loop_literal_names(
+                init, init.args.kwarg.arg if init.args.kwarg else "kwargs", ("pop",)
+            ).items():
                 if not n.startswith("_"):
                     params[n] = {"d": d} if d is not None else {}
             for n, d in parse_deprecations(messages(gc[1]), set(params)).items():
@@ -953,8 +1051,12 @@ def extract_transformers(wheel: Wheel) -> dict:
                         if n in params and params[n].get("d") in (None, "None"):
                             if src(v) != "None":
                                 params[n]["e"] = src(v)
-        put("generation_config", "generation_config", params,
-            "main_classes/text_generation#transformers.GenerationConfig")
+        put(
+            "generation_config",
+            "generation_config",
+            params,
+            "main_classes/text_generation#transformers.GenerationConfig",
+        )
     gm = None
     for member in (T + "generation/utils.py", T + "generation_utils.py"):
         gm = method_params(wheel, member, "GenerationMixin", "generate")
@@ -976,29 +1078,55 @@ def extract_transformers(wheel: Wheel) -> dict:
                 if n in shapes and "s" not in f:
                     f["s"] = shapes[n]
             break
-    put("generate", "generate", gm,
+    put(
+        "generate",
+        "generate",
+        gm,
         "main_classes/text_generation#transformers.GenerationMixin.generate",
-        base=["generation_config"] if gc else None)
+        base=["generation_config"] if gc else None,
+    )
 
     # from_pretrained: models, tokenizers, processors, configs, image processors.
     fp = {}
     for key, member, cname, path in (
-        ("model", "modeling_utils.py", "PreTrainedModel",
-         "main_classes/model#transformers.PreTrainedModel.from_pretrained"),
-        ("tokenizer", "tokenization_utils_base.py", "PreTrainedTokenizerBase",
-         "main_classes/tokenizer#transformers.PreTrainedTokenizer.from_pretrained"),
-        ("processor", "processing_utils.py", "ProcessorMixin",
-         "main_classes/processors#transformers.ProcessorMixin.from_pretrained"),
-        ("config", "configuration_utils.py", "PretrainedConfig",
-         "main_classes/configuration#transformers.PretrainedConfig.from_pretrained"),
+        (
+            "model",
+            "modeling_utils.py",
+            "PreTrainedModel",
+            "main_classes/model#transformers.PreTrainedModel.from_pretrained",
+        ),
+        (
+            "tokenizer",
+            "tokenization_utils_base.py",
+            "PreTrainedTokenizerBase",
+            "main_classes/tokenizer#transformers.PreTrainedTokenizer.from_pretrained",
+        ),
+        (
+            "processor",
+            "processing_utils.py",
+            "ProcessorMixin",
+            "main_classes/processors#transformers.ProcessorMixin.from_pretrained",
+        ),
+        (
+            "config",
+            "configuration_utils.py",
+            "PretrainedConfig",
+            "main_classes/configuration#transformers.PretrainedConfig.from_pretrained",
+        ),
     ):
         got = cls_at(wheel, T + member, cname) or (
-            cls_at(wheel, T + member, "PreTrainedConfig") if key == "config" else None)
+            cls_at(wheel, T + member, "PreTrainedConfig") if key == "config" else None
+        )
         if not got:
             continue
         params: dict[str, dict] = {}
-        for meth in ("from_pretrained", "_from_pretrained", "get_config_dict",
-                     "_get_config_dict", "get_processor_dict"):
+        for meth in (
+            "from_pretrained",
+            "_from_pretrained",
+            "get_config_dict",
+            "_get_config_dict",
+            "get_processor_dict",
+        ):
             fn = find_method(got[1], meth)
             if fn is not None:
                 merge_into(params, function_callable(wheel, got[0], fn))
@@ -1008,31 +1136,44 @@ def extract_transformers(wheel: Wheel) -> dict:
         fp[key] = params
     auto = auto_from_pretrained(wheel, fp)
     for name, (params, base) in auto.items():
-        put("from_pretrained:" + name, "from_pretrained", params,
+        put(
+            "from_pretrained:" + name,
+            "from_pretrained",
+            params,
             f"model_doc/auto#transformers.{name}.from_pretrained",
-            base=["from_pretrained:" + base])
+            base=["from_pretrained:" + base],
+        )
     if fp:
         union = union_of([fp.get(key) for key in ("model", "tokenizer", "processor", "config")])
         # Then the Auto classes' own, in AUTO_FROM_PRETRAINED's order: a `use_fast` variable
         # reads as AutoTokenizer's, not AutoImageProcessor's.
         for params, _base in auto.values():
             merge_into(union, params)
-        put("from_pretrained", "from_pretrained", union,
-            "main_classes/model#transformers.PreTrainedModel.from_pretrained")
+        put(
+            "from_pretrained",
+            "from_pretrained",
+            union,
+            "main_classes/model#transformers.PreTrainedModel.from_pretrained",
+        )
     # Attention implementations as choices of attn_implementation.
     mu = T + "modeling_utils.py"
     impls = attention_implementations(wheel, mu)
     if impls and "from_pretrained" in out:
         for key in ("from_pretrained", "from_pretrained:model"):
-            rec = out.get(key, {}).get("params", {}).setdefault("attn_implementation",
-                                                                   {"k": "kwargs"})
+            rec = (
+                out.get(key, {})
+                .get("params", {})
+                .setdefault("attn_implementation", {"k": "kwargs"})
+            )
             rec["c"] = impls
 
     # Tokenizer call.
     tok: dict[str, dict] = {}
     for meth in ("__call__", "encode", "pad", "encode_plus", "batch_encode_plus"):
-        merge_into(tok, method_params(wheel, T + "tokenization_utils_base.py",
-                                      "PreTrainedTokenizerBase", meth))
+        merge_into(
+            tok,
+            method_params(wheel, T + "tokenization_utils_base.py", "PreTrainedTokenizerBase", meth),
+        )
     put("tokenizer", "tokenizer", tok, "main_classes/tokenizer#transformers.PreTrainedTokenizer")
 
     # Processor call and processor kwargs TypedDicts; image processor options.
@@ -1043,18 +1184,30 @@ def extract_transformers(wheel: Wheel) -> dict:
         if cls_at(wheel, pu, td):
             for n, (m, ann, d) in typed_dict_fields(wheel, pu, ast.Name(td)).items():
                 proc.setdefault(n, facts_of(wheel, m, n, ann, d, origin=td))
-    put("processor", "processor", proc or None,
-        "main_classes/processors#transformers.ProcessorMixin")
+    put(
+        "processor",
+        "processor",
+        proc or None,
+        "main_classes/processors#transformers.ProcessorMixin",
+    )
     img: dict[str, dict] = {}
     if cls_at(wheel, pu, "ImagesKwargs"):
         for n, (m, ann, d) in typed_dict_fields(wheel, pu, ast.Name("ImagesKwargs")).items():
             img[n] = facts_of(wheel, m, n, ann, d, origin="ImagesKwargs")
-    merge_into(img, method_params(wheel, T + "image_processing_utils_fast.py",
-                                  "BaseImageProcessorFast", "preprocess"))
+    merge_into(
+        img,
+        method_params(
+            wheel, T + "image_processing_utils_fast.py", "BaseImageProcessorFast", "preprocess"
+        ),
+    )
     if img:
         img.pop("kwargs", None)
-        put("image_processor", "image_processor", img,
-            "main_classes/image_processor#transformers.ImageProcessingMixin")
+        put(
+            "image_processor",
+            "image_processor",
+            img,
+            "main_classes/image_processor#transformers.ImageProcessingMixin",
+        )
     vid: dict[str, dict] = {}
     if cls_at(wheel, pu, "VideosKwargs"):
         for n, (m, ann, d) in typed_dict_fields(wheel, pu, ast.Name("VideosKwargs")).items():
@@ -1062,8 +1215,12 @@ def extract_transformers(wheel: Wheel) -> dict:
         put("video_processor", "video_processor", vid, "main_classes/video_processor")
 
     # Trainer.
-    put("trainer", "trainer", method_params(wheel, T + "trainer.py", "Trainer", "__init__"),
-        "main_classes/trainer#transformers.Trainer")
+    put(
+        "trainer",
+        "trainer",
+        method_params(wheel, T + "trainer.py", "Trainer", "__init__"),
+        "main_classes/trainer#transformers.Trainer",
+    )
     s2st = method_params(wheel, T + "trainer_seq2seq.py", "Seq2SeqTrainer", "__init__")
     put("Seq2SeqTrainer", "trainer", s2st, "main_classes/trainer#transformers.Seq2SeqTrainer")
 
@@ -1074,8 +1231,12 @@ def extract_transformers(wheel: Wheel) -> dict:
         ns = wheel.namespace(pi)
         fn = ns.get("pipeline")
         if isinstance(fn, ast.FunctionDef):
-            put("pipeline", "pipeline", function_callable(wheel, pi, fn),
-                "main_classes/pipelines#transformers.pipeline")
+            put(
+                "pipeline",
+                "pipeline",
+                function_callable(wheel, pi, fn),
+                "main_classes/pipelines#transformers.pipeline",
+            )
         tasks: dict[str, dict] = {}
         st = ns.get("SUPPORTED_TASKS")
         if isinstance(st, ast.Assign) and isinstance(st.value, ast.Dict):
@@ -1106,15 +1267,20 @@ def extract_transformers(wheel: Wheel) -> dict:
                         continue
                     for st in c.body:
                         if isinstance(st, ast.AnnAssign) and isinstance(st.target, ast.Name):
-                            fields[st.target.id] = facts_of(wheel, m, st.target.id,
-                                                            st.annotation, src(st.value))
+                            fields[st.target.id] = facts_of(
+                                wheel, m, st.target.id, st.annotation, src(st.value)
+                            )
                 if fields:
                     shapes = shapes_in([ast.get_source_segment(text, node) or ""])
                     for n, f in fields.items():
                         if n in shapes:
                             f["s"] = shapes[n]
-                    put(node.name, "model_output", fields,
-                        f"main_classes/output#transformers.modeling_outputs.{node.name}")
+                    put(
+                        node.name,
+                        "model_output",
+                        fields,
+                        f"main_classes/output#transformers.modeling_outputs.{node.name}",
+                    )
                     for n, f in fields.items():
                         union.setdefault(n, dict(f))
         put("model_output", "model_output", union, "main_classes/output")
@@ -1131,8 +1297,7 @@ def extract_transformers(wheel: Wheel) -> dict:
             if isinstance(st, ast.AnnAssign) and isinstance(st.target, ast.Name):
                 n = st.target.id
                 if not n.startswith("_"):
-                    cfg.setdefault(n, facts_of(wheel, cfg_cls[0], n, st.annotation,
-                                               src(st.value)))
+                    cfg.setdefault(n, facts_of(wheel, cfg_cls[0], n, st.annotation, src(st.value)))
     counts: Counter = Counter()
     types: dict[str, Counter] = defaultdict(Counter)
     total = 0
@@ -1213,11 +1378,16 @@ def auto_from_pretrained(wheel, taken: dict[str, dict]) -> dict[str, tuple[dict,
         for n, d in helper_deprecations(wheel, got[0], fn, set(params)).items():
             if n in params and "x" not in params[n]:
                 params[n]["x"] = d
-        out[name] = ({
-            n: f for n, f in params.items()
-            if not n.startswith("_") and n != "pretrained_model_name_or_path"
-            and (n not in own or "x" in f or "ignored" in (f.get("k"), own[n].get("k")))
-        }, base)
+        out[name] = (
+            {
+                n: f
+                for n, f in params.items()
+                if not n.startswith("_")
+                and n != "pretrained_model_name_or_path"
+                and (n not in own or "x" in f or "ignored" in (f.get("k"), own[n].get("k")))
+            },
+            base,
+        )
     return out
 
 
@@ -1234,10 +1404,16 @@ def helper_deprecations(wheel, member, fn, known: set[str]) -> dict[str, dict]:
             continue
         helper = got[1]
         names = [a.arg for a in helper.args.posonlyargs + helper.args.args]
-        given = {names[i] for i, a in enumerate(node.args)
-                 if i < len(names) and isinstance(a, ast.Name) and a.id == names[i]}
-        given |= {k.arg for k in node.keywords
-                  if k.arg and isinstance(k.value, ast.Name) and k.value.id == k.arg}
+        given = {
+            names[i]
+            for i, a in enumerate(node.args)
+            if i < len(names) and isinstance(a, ast.Name) and a.id == names[i]
+        }
+        given |= {
+            k.arg
+            for k in node.keywords
+            if k.arg and isinstance(k.value, ast.Name) and k.value.id == k.arg
+        }
         given &= known
         if given:
             for n, d in parse_deprecations(messages(helper), known).items():
@@ -1255,9 +1431,12 @@ def reporting_integrations(wheel, member, cls) -> list[str] | None:
         if tree is None:
             continue
         for node in tree.body:
-            if (isinstance(node, ast.Assign) and len(node.targets) == 1
-                    and src(node.targets[0]) == "INTEGRATION_TO_CALLBACK"
-                    and isinstance(node.value, ast.Dict)):
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and src(node.targets[0]) == "INTEGRATION_TO_CALLBACK"
+                and isinstance(node.value, ast.Dict)
+            ):
                 keys = [const_str(k) for k in node.value.keys if const_str(k)]
         if keys:
             break
@@ -1278,10 +1457,12 @@ def attention_implementations(wheel, mu) -> list[str] | None:
     names: list[str] = []
     if got:
         for st in got[1].body:
-            targets = st.targets if isinstance(st, ast.Assign) else (
-                [st.target] if isinstance(st, ast.AnnAssign) else [])
-            if any(src(t) == "_global_mapping" for t in targets) and isinstance(st.value,
-                                                                                ast.Dict):
+            targets = (
+                st.targets
+                if isinstance(st, ast.Assign)
+                else ([st.target] if isinstance(st, ast.AnnAssign) else [])
+            )
+            if any(src(t) == "_global_mapping" for t in targets) and isinstance(st.value, ast.Dict):
                 names = [const_str(k) for k in st.value.keys if const_str(k)]
         if names:
             return [json.dumps(n) for n in ["eager", *names]]
@@ -1297,8 +1478,9 @@ def attention_implementations(wheel, mu) -> list[str] | None:
 # trl and peft
 
 
-def extract_configs(wheel: Wheel, roots: tuple[str, ...], suffixes=("Config",),
-                    stop=("TrainingArguments",)) -> dict:
+def extract_configs(
+    wheel: Wheel, roots: tuple[str, ...], suffixes=("Config",), stop=("TrainingArguments",)
+) -> dict:
     out: dict[str, dict] = {}
     for member in sorted(wheel.names):
         if not member.endswith(".py") or not member.startswith(roots):
@@ -1316,8 +1498,11 @@ def extract_configs(wheel: Wheel, roots: tuple[str, ...], suffixes=("Config",),
             fields, external = dataclass_with_bases(wheel, member, node, stop=stop)
             if not fields:
                 continue
-            rec = {"kind": "config", "path": doc_path(wheel.package, member, node.name),
-                   "params": fields}
+            rec = {
+                "kind": "config",
+                "path": doc_path(wheel.package, member, node.name),
+                "params": fields,
+            }
             if external:
                 rec["base"] = ["transformers:training_args"]
             out[node.name] = rec
@@ -1349,14 +1534,20 @@ def extract_trainers(wheel: Wheel, root: str) -> dict:
         if tree is None:
             continue
         for node in tree.body:
-            if (isinstance(node, ast.ClassDef) and node.name.endswith("Trainer")
-                    and not node.name.startswith("_") and node.name not in out):
+            if (
+                isinstance(node, ast.ClassDef)
+                and node.name.endswith("Trainer")
+                and not node.name.startswith("_")
+                and node.name not in out
+            ):
                 fn = find_method(node, "__init__")
                 if fn is not None:
                     params = function_callable(wheel, member, fn)
-                    out[node.name] = {"kind": "trainer",
-                                      "path": doc_path(wheel.package, member, node.name),
-                                      "params": params}
+                    out[node.name] = {
+                        "kind": "trainer",
+                        "path": doc_path(wheel.package, member, node.name),
+                        "params": params,
+                    }
     return out
 
 
@@ -1418,13 +1609,23 @@ def merge(package: str, per_release: list[tuple[str, dict]]) -> dict:
         for name in names:
             vals = [r["params"].get(name) if r else None for r in recs]
             params[name] = runs(vals)
-        entry = {"kind": newest["kind"], "path": newest["path"], "params": params,
-                 "present": [[a, b] for a, b, _ in runs([True if r else None for r in recs])]}
+        entry = {
+            "kind": newest["kind"],
+            "path": newest["path"],
+            "params": params,
+            "present": [[a, b] for a, b, _ in runs([True if r else None for r in recs])],
+        }
         if "base" in newest:
             entry["base"] = newest["base"]
         callables[key] = entry
-    out = {"schema": SCHEMA, "package": package, "releases": releases, "wheels": wheels,
-           "docs": DOCS[package], "callables": callables}
+    out = {
+        "schema": SCHEMA,
+        "package": package,
+        "releases": releases,
+        "wheels": wheels,
+        "docs": DOCS[package],
+        "callables": callables,
+    }
     return out, (per_release[-1][1].get("classes") if n else None)
 
 
@@ -1442,13 +1643,20 @@ def classes_file(package: str, version: str, classes: dict) -> dict:
                 facts.append(params[name])
             refs[name] = index[key]
         out_classes[cname] = {"dir": model_dir, "family": fam, "params": refs}
-    return {"schema": SCHEMA, "package": package, "release": version, "facts": facts,
-            "classes": out_classes, "path": "model_doc/{dir}#transformers.{cls}.forward"}
+    return {
+        "schema": SCHEMA,
+        "package": package,
+        "release": version,
+        "facts": facts,
+        "classes": out_classes,
+        "path": "model_doc/{dir}#transformers.{cls}.forward",
+    }
 
 
 def dump(obj) -> bytes:
-    return (json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-            + "\n").encode("utf-8")
+    return (
+        json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+    ).encode("utf-8")
 
 
 # --------------------------------------------------------------------------------------------
@@ -1486,17 +1694,36 @@ def download(package: str, versions: list[str], root: Path, dest: Path) -> None:
         if v in have:
             continue
         spec = f"{package}=={v}" if v.count(".") >= 2 else f"{package}~={v}.0"
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps",
-                        "--only-binary=:all:", "--quiet", "-d", str(dest), spec], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--quiet",
+                "-d",
+                str(dest),
+                spec,
+            ],
+            check=True,
+        )
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--wheels", type=Path, help="directory with the wheels (searched recursively);"
-                    " default: the cache")
+    ap.add_argument(
+        "--wheels",
+        type=Path,
+        help="directory with the wheels (searched recursively); default: the cache",
+    )
     ap.add_argument("--download", action="store_true", help="pip download missing wheels first")
-    ap.add_argument("--versions", default="", help="transformers minors, e.g. 4.40,4.51,5.25 "
-                    "(default: every minor found)")
+    ap.add_argument(
+        "--versions",
+        default="",
+        help="transformers minors, e.g. 4.40,4.51,5.25 (default: every minor found)",
+    )
     ap.add_argument("--trl-versions", default="", help="trl minors (default: every one found)")
     ap.add_argument("--peft-versions", default="", help="peft minors (default: every one found)")
     ap.add_argument("--packages", default=",".join(PACKAGES))
@@ -1504,8 +1731,7 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = ap.parse_args(argv)
     root = args.wheels or cache_dir()
-    wanted = {"transformers": args.versions, "trl": args.trl_versions,
-              "peft": args.peft_versions}
+    wanted = {"transformers": args.versions, "trl": args.trl_versions, "peft": args.peft_versions}
     packages = [p for p in args.packages.split(",") if p]
     if args.download:
         for p in packages:

@@ -36,12 +36,51 @@ MIN_COUNT = 2
 # ---------------------------------------------------------------- which files are user code
 
 LOCALES = {
-    "ar", "bn", "de", "es", "fa", "fr", "gj", "he", "hi", "id", "it", "ja", "ko", "my", "ne",
-    "pl", "pt", "pt-br", "ro", "rum", "ru", "te", "th", "tr", "uk", "vi", "zh", "zh-cn", "zh-tw",
+    "ar",
+    "bn",
+    "de",
+    "es",
+    "fa",
+    "fr",
+    "gj",
+    "he",
+    "hi",
+    "id",
+    "it",
+    "ja",
+    "ko",
+    "my",
+    "ne",
+    "pl",
+    "pt",
+    "pt-br",
+    "ro",
+    "rum",
+    "ru",
+    "te",
+    "th",
+    "tr",
+    "uk",
+    "vi",
+    "zh",
+    "zh-cn",
+    "zh-tw",
 }
 SKIP_DIRS = {
-    "tests", "test", "testing", "models", "src", "docker", ".github", ".git", "node_modules",
-    "__pycache__", "site-packages", "build", "dist", ".ipynb_checkpoints",
+    "tests",
+    "test",
+    "testing",
+    "models",
+    "src",
+    "docker",
+    ".github",
+    ".git",
+    "node_modules",
+    "__pycache__",
+    "site-packages",
+    "build",
+    "dist",
+    ".ipynb_checkpoints",
 }
 SKIP_FILE = re.compile(
     r"^(?:modeling_.*|modular_.*|configuration_.*|tokenization_.*|test_.*|.*_test|conftest|setup"
@@ -103,7 +142,8 @@ class Source:
         else:
             names = sorted(
                 str(p.relative_to(self.path)).replace(os.sep, "/")
-                for p in self.path.rglob("*") if p.is_file()
+                for p in self.path.rglob("*")
+                if p.is_file()
             )
         packages = {
             n.split("/")[0] for n in names if n.count("/") == 1 and n.endswith("/__init__.py")
@@ -115,7 +155,7 @@ class Source:
                 hit = [p for p in self.prefixes if n.startswith(p + "/")]
                 if not hit:
                     continue
-                rel = n[len(hit[0]) + 1:]
+                rel = n[len(hit[0]) + 1 :]
                 if skip_path(rel, set()):
                     continue
             elif skip_path(rel, packages):
@@ -137,7 +177,7 @@ class Source:
             if len(header) < 3 or header[1] != b"blob":
                 continue
             size = int(header[2])
-            yield n, out[pos:pos + size].decode("utf-8", errors="replace")
+            yield n, out[pos : pos + size].decode("utf-8", errors="replace")
             pos += size + 1
 
 
@@ -164,7 +204,7 @@ def markdown_snippets(text: str) -> list[str]:
             if stripped.startswith(fence[0] * len(fence)) and not stripped.strip(fence[0]):
                 break
             line = lines[i]
-            body.append(line[len(indent):] if line.startswith(indent) else line.lstrip())
+            body.append(line[len(indent) :] if line.startswith(indent) else line.lstrip())
             i += 1
         i += 1
         if lang in _PY_LANGS:
@@ -229,14 +269,30 @@ def parse(src: str) -> ast.Module | None:
 # ---------------------------------------------------------------- what a name or call is
 
 MODEL, TOKENIZER, PROCESSOR, IMAGE_PROCESSOR, VIDEO_PROCESSOR, FEATURE_EXTRACTOR = (
-    "model", "tokenizer", "processor", "image_processor", "video_processor", "feature_extractor"
+    "model",
+    "tokenizer",
+    "processor",
+    "image_processor",
+    "video_processor",
+    "feature_extractor",
 )
 CONFIG, GEN_CONFIG, OUTPUT, GEN_OUTPUT, PIPE = (
-    "config", "generation_config", "model_output", "generate_output", "pipeline_call"
+    "config",
+    "generation_config",
+    "model_output",
+    "generate_output",
+    "pipeline_call",
 )
 OTHER, UNKNOWN = "other", "unknown"
-CALLABLE_KINDS = {MODEL, TOKENIZER, PROCESSOR, IMAGE_PROCESSOR, VIDEO_PROCESSOR,
-                  FEATURE_EXTRACTOR, PIPE}
+CALLABLE_KINDS = {
+    MODEL,
+    TOKENIZER,
+    PROCESSOR,
+    IMAGE_PROCESSOR,
+    VIDEO_PROCESSOR,
+    FEATURE_EXTRACTOR,
+    PIPE,
+}
 
 FIXED_CALLS = {
     "pipeline": "pipeline",
@@ -246,28 +302,79 @@ FIXED_CALLS = {
     "Seq2SeqTrainer": "trainer",
     "GenerationConfig": "generation_config",
 }
-QUANT_CONFIGS = {"BitsAndBytesConfig", "GPTQConfig", "AwqConfig", "HqqConfig", "QuantoConfig",
-                 "TorchAoConfig"}
+QUANT_CONFIGS = {
+    "BitsAndBytesConfig",
+    "GPTQConfig",
+    "AwqConfig",
+    "HqqConfig",
+    "QuantoConfig",
+    "TorchAoConfig",
+}
 LIBRARIES = ("trl", "peft")
 HF_MODULES = ("transformers", "trl", "peft")
 # Constructors whose objects have a `.generate` that is not transformers' (vLLM, API clients).
-FOREIGN = {"LLM", "OpenAI", "AsyncOpenAI", "InferenceClient", "AsyncInferenceClient", "Client",
-           "SentenceTransformer", "AsyncLLMEngine", "LLMEngine", "Anthropic"}
-MODEL_FUNCS = {"get_peft_model", "prepare_model_for_kbit_training", "unwrap_model", "compile",
-               "prepare_model_for_int8_training", "PeftModel", "inject_adapter_in_model"}
-PASSTHROUGH = {"to", "cuda", "cpu", "eval", "train", "half", "float", "bfloat16",
-               "requires_grad_", "to_bettertransformer", "merge_and_unload"}
+FOREIGN = {
+    "LLM",
+    "OpenAI",
+    "AsyncOpenAI",
+    "InferenceClient",
+    "AsyncInferenceClient",
+    "Client",
+    "SentenceTransformer",
+    "AsyncLLMEngine",
+    "LLMEngine",
+    "Anthropic",
+}
+MODEL_FUNCS = {
+    "get_peft_model",
+    "prepare_model_for_kbit_training",
+    "unwrap_model",
+    "compile",
+    "prepare_model_for_int8_training",
+    "PeftModel",
+    "inject_adapter_in_model",
+}
+PASSTHROUGH = {
+    "to",
+    "cuda",
+    "cpu",
+    "eval",
+    "train",
+    "half",
+    "float",
+    "bfloat16",
+    "requires_grad_",
+    "to_bettertransformer",
+    "merge_and_unload",
+}
 LOADERS = {"from_pretrained", "from_config", "from_single_file"}
-CALL_METHODS = {"encode": "encode", "pad": "pad", "apply_chat_template": "apply_chat_template",
-                "decode": "decode", "batch_decode": "decode"}
-ATTR_CALLEES = {"model", "base_model", "ref_model", "reward_model", "teacher_model",
-                "student_model", "policy_model", "tokenizer", "processor", "image_processor",
-                "feature_extractor"}
+CALL_METHODS = {
+    "encode": "encode",
+    "pad": "pad",
+    "apply_chat_template": "apply_chat_template",
+    "decode": "decode",
+    "batch_decode": "decode",
+}
+ATTR_CALLEES = {
+    "model",
+    "base_model",
+    "ref_model",
+    "reward_model",
+    "teacher_model",
+    "student_model",
+    "policy_model",
+    "tokenizer",
+    "processor",
+    "image_processor",
+    "feature_extractor",
+}
 
 _MODEL_CLASS = re.compile(r"^(?:TF|Flax)?(?:AutoModel\w*|\w*For[A-Z]\w*|\w*Model)$")
-_VERBS = (r"(?:get|load|create|build|init|make|prepare|save|train|setup|wrap|unwrap|freeze|print|"
-          r"push|compile|eval|evaluate|run|merge|export|convert|quantize|download|upload|to|from|"
-          r"is|has|count|apply|patch|replace|register|test|check|update|set|show|log|fit|new)_")
+_VERBS = (
+    r"(?:get|load|create|build|init|make|prepare|save|train|setup|wrap|unwrap|freeze|print|"
+    r"push|compile|eval|evaluate|run|merge|export|convert|quantize|download|upload|to|from|"
+    r"is|has|count|apply|patch|replace|register|test|check|update|set|show|log|fit|new)_"
+)
 _MODEL_NAME = re.compile(rf"^(?!{_VERBS})(?:[a-z0-9]+_)*model(?:_?\d+)?$")
 _TOKENIZER_NAME = re.compile(r"^(?:[a-z0-9]+_)*tokenizer(?:_?\d+)?$|^tok$")
 _PROCESSOR_NAME = re.compile(r"^(?:[a-z0-9]+_)*processor$")
@@ -688,6 +795,7 @@ def count(
 
 def dumps(data: dict) -> str:
     """Sorted, compact JSON with one call kind per line (small diffs)."""
+
     def js(x: object) -> str:
         return json.dumps(x, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 

@@ -138,8 +138,8 @@ def test_the_docs_come_back_whole_from_their_parts(tmp_path):
             "too much",
         ),
         (["python3", "-c", "input(); print('{}')"], "unreadable"),
-        (["python3", "-c", "input(); print('{\"versions\": {}, \"parts\": 2}')"], "cut short"),
-        (["python3", "-c", "input(); print('{\"versions\": {}, \"parts\": 1}\\n[1]')"], "bad part"),
+        (["python3", "-c", 'input(); print(\'{"versions": {}, "parts": 2}\')'], "cut short"),
+        (["python3", "-c", 'input(); print(\'{"versions": {}, "parts": 1}\\n[1]\')'], "bad part"),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
