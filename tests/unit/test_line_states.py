@@ -32,6 +32,7 @@ _PIECE = st.sampled_from(
         ">",
         "<!--",
         "-->",
+        "--> prose",
         "<Tip>",
         "</Tip>",
         "<img",
@@ -67,6 +68,24 @@ def stepped(machine, lines, state=None):
 def test_candidates_are_the_lines_the_per_line_test_picks(machine, lines):
     expected = [k for k, line in enumerate(lines) if machine.significant(line)]
     assert machine.candidates(lines) == expected
+
+
+@pytest.mark.parametrize("machine", MACHINES)
+@FUZZ
+@given(lines=_LINES)
+def test_the_lines_the_filter_skips_change_no_state(machine, lines):
+    """Stepping only the lines the quick filter picks gives the states stepping every line
+    gives (a Markdown line `--> text` ends a comment, though it holds no "<")."""
+    every, state = [], None
+    for line in lines:
+        every.append(state)
+        state = machine.step(line, state)
+    assert stepped(machine, lines) == every
+
+
+def test_a_comment_closed_on_a_line_of_its_own_ends():
+    lines = ["<!-- a note", "that runs on", "--> and prose after", "`attention_mask`"]
+    assert stepped(md.MARKDOWN, lines)[3] is None
 
 
 @pytest.mark.parametrize("machine", MACHINES)

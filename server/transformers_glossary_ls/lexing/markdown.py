@@ -88,11 +88,13 @@ def _step(line: str, state):
 
 
 def _significant(line: str) -> bool:
-    """May open or close a fence, a docstring inside a python fence, an HTML comment or a
-    tag running over lines (opened by a "<", ended by a line ending in ">")."""
+    """May open or close a fence, a docstring inside a python fence, an HTML comment (opened
+    by "<!--", closed by "-->" anywhere on a line) or a tag running over lines (opened by a "<",
+    ended by a line ending in ">")."""
     return (
         "<" in line
         or line[-1:] == ">"
+        or "-->" in line
         or "```" in line
         or "~~~" in line
         or '"""' in line
@@ -102,7 +104,7 @@ def _significant(line: str) -> bool:
 
 # What `_significant` looks for, in a block's lines joined by "\n": the regex engine skips to
 # the few characters these start with, where six tests per line cost more than the stepping.
-_SIGNIFICANT = re.compile(r"<|>(?=\n|\Z)|```|~~~|\"\"\"|'''")
+_SIGNIFICANT = re.compile(r"<|-->|>(?=\n|\Z)|```|~~~|\"\"\"|'''")
 
 
 def _significant_lines(lines: list[str]) -> list[int]:
