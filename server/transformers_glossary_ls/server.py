@@ -626,12 +626,7 @@ class GlossaryServer(LanguageServer):
                     asyncio.run_coroutine_threadsafe(hand_over_when_free(docs), loop)
 
         async def hand_over_when_free(docs) -> None:
-            # A request that came meanwhile goes first: the hand-over takes ~0.5 ms. Not
-            # forever: a client that sends half a message and stops does not hold it up.
-            for _ in range(HAND_OVER_WAITS):
-                if self.connection is None or not self.connection.input_pending():
-                    break
-                await asyncio.sleep(0.0001)
+            await self.no_input_waiting()  # a request that came meanwhile goes first (~0.5 ms)
             try:
                 hand_over(docs)
             except Exception:
@@ -896,6 +891,14 @@ class GlossaryServer(LanguageServer):
             if not self._looking:
                 return
             await asyncio.sleep(QUIET_SECONDS)  # the look-through takes its steps meanwhile
+
+    async def no_input_waiting(self, looks: int = HAND_OVER_WAITS) -> None:
+        """Return once no message is waiting to be read, or after `looks` looks ~0.1 ms apart:
+        a client that sends half a message and stops holds nothing up for long."""
+        for _ in range(looks):
+            if self.connection is None or not self.connection.input_pending():
+                return
+            await asyncio.sleep(0.0001)
 
     async def idle(self) -> None:
         """Return once the client has been quiet for a moment: background work goes in the

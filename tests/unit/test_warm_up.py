@@ -152,3 +152,23 @@ def test_the_client_is_quiet_only_a_while_after_our_answer():
     assert connection.quiet_for() < 30
     connection.queued = lambda: 1  # input waiting
     assert connection.quiet_for() == 0.0
+
+
+class Waiting:
+    """A connection with `left` messages waiting, one read between two looks."""
+
+    def __init__(self, left: int) -> None:
+        self.left, self.looks = left, 0
+
+    def input_pending(self) -> bool:
+        self.looks += 1
+        self.left -= 1
+        return self.left >= 0
+
+
+@pytest.mark.parametrize(("waiting", "looks", "looked"), [(0, 5, 1), (3, 10, 4), (50, 4, 4)])
+def test_taking_a_read_waits_for_the_waiting_input_but_not_forever(waiting, looks, looked):
+    server = GlossaryServer()
+    server.connection = connection = Waiting(waiting)
+    asyncio.run(server.no_input_waiting(looks))
+    assert connection.looks == looked
