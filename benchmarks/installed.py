@@ -8,10 +8,10 @@
    server once they are in: p99 during / p99 idle, over `--reads` reads in one session (the
    read at start, then one per newly opened file naming another class), each followed by as
    many hovers once its docs are in. The session's first hover is not timed (it is a first
-   hover, measured in 2).
+   hover, measured in 2). The figure is the median of `--sessions` sessions.
 
-    .venv/bin/python benchmarks/installed.py [--rounds 15] [--reads 5] [--only-during]
-        [--json out.json]
+    .venv/bin/python benchmarks/installed.py [--rounds 15] [--reads 5] [--sessions 5]
+        [--only-during] [--json out.json]
 
 Wheels come from the test suite's cache (pip-downloaded when missing).
 """
@@ -236,6 +236,23 @@ def during_indexing(project: Path, cache: Path, reads: int, idle_min: int, idle_
     }
 
 
+def during_sessions(project: Path, tmp: Path, sessions: int, reads: int) -> dict:
+    """Measure 3 in `sessions` sessions, each with a cold cache of its own: a session's ratio
+    rests on its ~15 slowest hovers of ~1,500, and one burst of the machine's own load moves
+    it, so the figure is the median session's."""
+    runs = [
+        during_indexing(project, tmp / f"cold-cache-{k}", reads, 300, 4000) for k in range(sessions)
+    ]
+    ratios = sorted(run["ratio"] for run in runs)
+    median = sorted(runs, key=lambda run: run["ratio"])[len(runs) // 2]
+    return {
+        **median,
+        "sessions": sessions,
+        "ratios": [round(r, 2) for r in ratios],
+        "read_s_all": [round(run["read_s"], 2) for run in runs],
+    }
+
+
 def _whisper_read(server: LspClient, doc: str) -> bool:
     """Whether the named class's own docs are in (Whisper documents decoder_position_ids
     itself): asked, untimed, once the reads begun have ended."""
@@ -252,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--reads", type=int, default=5, help="reads timed in measure 3")
+    ap.add_argument("--sessions", type=int, default=5, help="sessions of measure 3 (median)")
     ap.add_argument("--only-during", action="store_true", help="measure 3 alone")
     ap.add_argument("--json", help="write the results here")
     args = ap.parse_args(argv)
@@ -264,9 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.only_during:
             results["index_vs_parse"] = index_vs_parse(site, versions, args.rounds)
             results["warm_first_hover"] = first_hover(project, bare, tmp / "cache", args.rounds)
-        results["p99_during_vs_idle"] = during_indexing(
-            project, tmp / "cold-cache", args.reads, 300, 4000
-        )
+        results["p99_during_vs_idle"] = during_sessions(project, tmp, args.sessions, args.reads)
     for name, result in results.items():
         target = TARGETS[name]
         mark = "" if result["ratio"] <= target else " !"
