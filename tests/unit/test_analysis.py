@@ -114,7 +114,9 @@ def test_edits_restale_only_what_they_touch():
     assert len(list(analysis.calls())) == 1
     doc = analysis.doc
     kept = {
-        k: v for k, v in analysis._calls.items() if k[0] in {b.revision for b in doc.blocks[2:]}
+        k: v
+        for k, v in analysis._calls.items()
+        if k in {s for b in doc.blocks[2:] for s in b.stamps}
     }
     assert kept
     doc.replace(0, 6, 0, 6, "labels=y, ")  # inside the first call

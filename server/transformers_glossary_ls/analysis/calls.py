@@ -4,8 +4,9 @@ Each chunk of a block (CHUNK_LINES lines) indexes the groups whose opening brack
 reading on past its end (at most LOOK_AHEAD_LINES) to find their closing brackets and later
 arguments. Strings and comments are blanked first, so a parenthesis inside a string never
 confuses the matching. Lines are stored relative to the block's start, so an edit above a block
-does not stale its index; the cache (in `Analysis`) is keyed by the block's revision and chunk,
-the lexer state at the chunk's start and the revision of the block after it.
+does not stale its index; the cache (in `Analysis`) is keyed by the chunk's stamp (see
+`documents.Block.stamps`), the lexer state at its start and the stamps of the lines below it
+that its reading may reach.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from transformers_glossary_ls.documents import STAMP_LINES
 from transformers_glossary_ls.lexing.python import blank_line
 
 # How far below its opening bracket a group is followed. An unclosed group (code being typed)
@@ -22,7 +24,7 @@ from transformers_glossary_ls.lexing.python import blank_line
 LOOK_AHEAD_LINES = 60
 # Blocks are indexed in chunks of this many lines, so a first visit indexes little. A group held
 # by a cursor was opened in the cursor's chunk or in one of the few above it that reach it.
-CHUNK_LINES = 16
+CHUNK_LINES = STAMP_LINES  # a chunk's lines are one run of the document's stamps
 CHUNKS_BACK = -(-LOOK_AHEAD_LINES // CHUNK_LINES)  # chunks above the cursor's that may hold it
 
 _SIGNIFICANT = re.compile(r"[()\[\]{},]")
