@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from transformers_glossary_ls.analysis import Analysis, Held
+from transformers_glossary_ls.analysis import Analysis, Held, receivers
 from transformers_glossary_ls.documents import BLOCK_LINES, Document
 
 from .conftest import cursor_of
@@ -227,3 +227,22 @@ def test_calls_know_their_receivers():
         ("model.generate", "generate", CAUSAL),
         ("tok", "tokenizer", None),
     ]
+
+
+def test_a_block_read_whole_is_read_whole_again_after_an_edit():
+    """The re-check after a keystroke looks up dozens of names in the edited block: read in full
+    on the first (one pass), not name by name, and the same bindings either way."""
+    source = "model = AutoModel.from_pretrained('x')\n" + "y = model(input_ids=x)\n" * 600
+    analysis = analysed(source)
+    analysis.read_bindings(0)
+    analysis.doc.replace(5, 0, 5, 0, "z = 1  ")
+    revision = analysis.doc.blocks[0].revision
+    assert revision not in analysis._read_whole
+    found = analysis.block_bindings(0, "model")
+    assert revision in analysis._read_whole
+    text = "\n".join(analysis.doc.blocks[0].lines)
+    assert found == receivers.bindings_of(text, "model")
+    assert analysis.block_bindings(0, "z") == receivers.bindings_of(text, "z")
+    untouched = analysis.doc.blocks[1].revision
+    analysis.block_bindings(1, "model")  # never read whole: read name by name
+    assert untouched not in analysis._read_whole
