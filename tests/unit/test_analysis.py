@@ -246,3 +246,26 @@ def test_a_block_read_whole_is_read_whole_again_after_an_edit():
     untouched = analysis.doc.blocks[1].revision
     analysis.block_bindings(1, "model")  # never read whole: read name by name
     assert untouched not in analysis._read_whole
+
+
+def test_a_chunk_is_read_again_only_when_an_edit_touched_the_lines_it_read():
+    """A chunk's calls depend on its lines and on those below it that its reading went on to
+    (as far as its last call still open): an edit below that reach leaves its index as it was."""
+    lines = ["f(a=1)"] * 100
+    lines[20] = "g(b=1,"  # chunk 1 (lines 16-31) holds a call open down to line 37
+    lines[37] = "  c=2)"
+    analysis = analysed("\n".join(lines) + "\n")
+    assert len(list(analysis.calls())) == 99
+    cached = dict(analysis._calls)
+    stamps = analysis.doc.blocks[0].stamps
+    analysis.doc.replace(36, 0, 36, 0, "x")  # chunk 2, read by chunk 1's open call
+    analysis.doc.replace(60, 0, 60, 0, "x")  # chunk 3, read by no chunk above
+    list(analysis.calls())
+    again = {
+        chunk
+        for chunk, stamp in enumerate(stamps)
+        if analysis._calls[stamp] is not cached.get(stamp)
+    }
+    assert again == {1, 2, 3}
+    fresh = analysed(analysis.doc.text)
+    assert list(analysis.calls()) == list(fresh.calls())

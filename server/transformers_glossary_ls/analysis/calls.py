@@ -6,7 +6,7 @@ arguments. Strings and comments are blanked first, so a parenthesis inside a str
 confuses the matching. Lines are stored relative to the block's start, so an edit above a block
 does not stale its index; the cache (in `Analysis`) is keyed by the chunk's stamp (see
 `documents.Block.stamps`), the lexer state at its start and the stamps of the lines below it
-that its reading may reach.
+that its reading went on to (`read_groups`: as far as its last group open, often none).
 """
 
 from __future__ import annotations
@@ -136,7 +136,16 @@ class _Open:
 def index_block(
     lines: PythonLines, count: int, offset: int = 0, reach: int | None = None
 ) -> list[tuple]:
-    """The groups opened in the first `count` of `lines`, in order of their opening bracket.
+    """The groups opened in the first `count` of `lines` (see `read_groups`)."""
+    return read_groups(lines, count, offset, reach)[0]
+
+
+def read_groups(
+    lines: PythonLines, count: int, offset: int = 0, reach: int | None = None
+) -> tuple[list[tuple], int]:
+    """The groups opened in the first `count` of `lines`, in order of their opening bracket,
+    and how many of `lines` were read: the groups depend on those lines alone (and on the
+    lexer state at the first), so they hold while those lines are the same.
 
     `lines` may run on past them (at most LOOK_AHEAD_LINES are read) so that groups opened
     near the end find their closing bracket. A line that is not Python ends every open group.
@@ -151,10 +160,12 @@ def index_block(
     stack: list[_Open] = []
     owned = 0  # groups on the stack that were opened in the block
     reach = count + LOOK_AHEAD_LINES if reach is None else reach
+    read = 0
     for rel, got in enumerate(lines):
         past_end = rel >= count
         if past_end and (owned == 0 or rel >= reach):
             break
+        read = rel + 1
         if got is None:
             for opened in stack:
                 if opened.group is not None:
@@ -200,7 +211,7 @@ def index_block(
                 if closed is not None:
                     closed.close_line, closed.close_index = rel, i
                     owned -= 1
-    return [group.done(offset) for group in groups]
+    return [group.done(offset) for group in groups], read
 
 
 def _start_argument(opened: _Open, text: str, rel: int, at: int) -> None:

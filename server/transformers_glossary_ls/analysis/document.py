@@ -96,8 +96,9 @@ class CallContext:
 @dataclass(slots=True)
 class _CallCache:
     # State at the chunk's first line, and the stamps of the lines below it that its reading
-    # may run on into (LOOK_AHEAD_LINES, in its block and the next ones).
+    # went on to (`below` lines, in its block and the next ones; at most LOOK_AHEAD_LINES).
     key: tuple[Hashable, tuple[int, ...]]
+    below: int
     groups: list[tuple]  # raw Group tuples
 
 
@@ -332,18 +333,22 @@ class Analysis:
         block = self.doc.blocks[block_index]
         first = chunk * callindex.CHUNK_LINES
         count = min(callindex.CHUNK_LINES, len(block.lines) - first)
-        key = (self._states().block_runs(block_index).at(first), self._below(block_index, chunk))
+        state = self._states().block_runs(block_index).at(first)
         stamp = block.stamps[chunk]
         cached = self._calls.get(stamp)
-        if cached is None or cached.key != key:
-            groups = callindex.index_block(self.python_lines(block_index, first), count, first)
-            cached = self._calls[stamp] = _CallCache(key, groups)
+        if cached is None or cached.key != (state, self._below(block_index, chunk, cached.below)):
+            lines = self.python_lines(block_index, first)
+            groups, read = callindex.read_groups(lines, count, first)
+            below = max(read - count, 0)
+            key = (state, self._below(block_index, chunk, below))
+            cached = self._calls[stamp] = _CallCache(key, below, groups)
         return cached
 
-    def _below(self, block_index: int, chunk: int) -> tuple[int, ...]:
-        """The stamps of the LOOK_AHEAD_LINES lines below a chunk (fewer at the document's
-        end): with its own stamp and its first line's lexer state, all its reading depends on."""
-        blocks, found, need = self.doc.blocks, [], callindex.LOOK_AHEAD_LINES
+    def _below(self, block_index: int, chunk: int, need: int) -> tuple[int, ...]:
+        """The stamps of the runs that hold the `need` lines below a chunk (fewer at the
+        document's end): with its own stamp and its first line's lexer state, what its
+        reading depends on, when it went on that far."""
+        blocks, found = self.doc.blocks, []
         k, run = block_index, chunk + 1
         while need > 0 and k < len(blocks):
             block = blocks[k]
