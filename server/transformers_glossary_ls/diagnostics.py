@@ -191,6 +191,7 @@ class _KeptBlock:
     and the bindings of every name its chunks looked up read the same."""
 
     key: Hashable  # the block's key in the analysis
+    revision: int  # the block's revision when walked
     chunks: dict[int, _Kept]  # their reads and starts as of when each was last walked
     reads: dict[int, frozenset[str]]  # all its chunks' look-ups, by block revision
     blocks: frozenset[int]  # the revisions in `reads`
@@ -286,6 +287,13 @@ class Checker:
         blocks = walk.blocks[:same] + [None] * (n - tail - same) + walk.blocks[m - tail :]
         for k in range(same, n - tail):
             blocks[k] = was.get(new[k])
+        # A block edited in place (as many blocks as before, this one's revision new): its
+        # chunks whose lines did not change may keep their findings (`_walk_block`).
+        rewritten = {
+            k: walk.blocks[k]
+            for k in range(same, n - tail)
+            if n == m and blocks[k] is None and old[k] in gone
+        }
         changed: list[tuple[int, _KeptBlock | None, _KeptBlock]] = []
         order, at = sorted(todo), 0
         below = n - tail if edited else n  # the next block whose entry state may have changed
@@ -296,7 +304,7 @@ class Checker:
             before, key = blocks[k], analysis.block_key(k)
             if k == below:  # its entry state changed with the blocks above: the next's may too
                 below = k + 1 if before is None or before.key != key else n
-            kept = yield from self._walk_block(analysis, k, key, before, live)
+            kept = yield from self._walk_block(analysis, k, key, before, live, rewritten.get(k))
             if kept is not before:
                 blocks[k] = kept
                 changed.append((new[k], before, kept))
@@ -312,10 +320,17 @@ class Checker:
         walk.revisions, walk.blocks = new, blocks
 
     def _walk_block(
-        self, analysis: Analysis, k: int, key: Hashable, old: _KeptBlock | None, live: set[int]
+        self,
+        analysis: Analysis,
+        k: int,
+        key: Hashable,
+        old: _KeptBlock | None,
+        live: set[int],
+        rewritten: _KeptBlock | None = None,
     ) -> Iterator[None]:
         """A block's kept findings now (the generator's value), yielding after each call
-        checked."""
+        checked. `rewritten`: what was kept for the block this one replaced in place (an edit
+        inside it), whose chunks with unchanged lines (`chunk_key`) and look-ups may be kept."""
         if old is not None and old.key == key:
             # Its look-ups in blocks edited since, followed once for the whole block.
             whole = old if old.blocks <= live else _followed(analysis, old, live)
@@ -324,12 +339,16 @@ class Checker:
         start = analysis.doc.block_start(k)
         chunks: dict[int, _Kept] = {}
         made = False  # a chunk's findings made anew
+        earlier = old if old is not None else rewritten
+        # The revision the block had: a kept chunk's look-ups there came from inside it, and
+        # hold only where the names' bindings are at the same lines.
+        own = None if rewritten is None else rewritten.revision
         for chunk in analysis.block_chunks(k):
             key_of_chunk = analysis.chunk_key(k, chunk)
-            was = old.chunks.get(chunk) if old is not None else None
+            was = earlier.chunks.get(chunk) if earlier is not None else None
             if was is not None and was.key == key_of_chunk:
                 if not was.blocks <= live:
-                    was = _followed(analysis, was, live)
+                    was = _followed(analysis, was, live, own)
                 if was is not None:
                     chunks[chunk] = was if was.start == start else _moved(was, start)
                     continue
@@ -349,11 +368,12 @@ class Checker:
         for c in chunks.values():
             for revision, names in c.reads.items():
                 looked_up[revision] = looked_up.get(revision, frozenset()) | names
-        if old is not None and not made:  # the same findings: the same part
-            part = Part(old.part.made, old.part.shift + start - old.start)
+        if earlier is not None and not made:  # the same findings: the same part
+            part = Part(earlier.part.made, earlier.part.shift + start - earlier.start)
         else:
             part = Part(tuple(f for c in chunks.values() for f in c.findings))
-        return _KeptBlock(key, chunks, looked_up, frozenset(looked_up), start, part)
+        revision = analysis.doc.blocks[k].revision
+        return _KeptBlock(key, revision, chunks, looked_up, frozenset(looked_up), start, part)
 
     # -- a document read once -----------------------------------------------------------------
     def findings(self, analysis: Analysis) -> list[Finding]:
@@ -647,15 +667,16 @@ def _by_block(reads: set[tuple[int, str]]) -> dict[int, frozenset[str]]:
     return {revision: frozenset(names) for revision, names in by_block.items()}
 
 
-def _followed(analysis: Analysis, kept: _K, live: set[int]) -> _K | None:
+def _followed(analysis: Analysis, kept: _K, live: set[int], own: int | None = None) -> _K | None:
     """Kept findings whose look-ups went to blocks edited since: still right when every name
-    looked up there reads the same (then kept under the blocks' new revisions), else None."""
+    looked up there reads the same (then kept under the blocks' new revisions), else None.
+    In block revision `own` (the findings' own block as it was), at the same lines too."""
     reads = dict(kept.reads)
     for revision in kept.blocks - live:
         names = reads.pop(revision)
         now = None
         for name in names:  # the first name that reads otherwise decides
-            followed = analysis.follows(revision, name)
+            followed = analysis.follows(revision, name, revision == own)
             if followed is None or (now is not None and followed != now):
                 return None
             now = followed

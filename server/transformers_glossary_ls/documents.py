@@ -4,8 +4,10 @@ pygls's stock `TextDocument` keeps one string: every change rebuilds it and ever
 it into lines, so a keystroke in a 200,000-line file costs time proportional to the file. Here a
 document is a list of blocks of lines. An edit rewrites the lines it spans inside one or two
 blocks; a lookup finds its block by bisection. Each block carries a `revision`, new whenever
-its lines change, so an analysis (see `analysis/`) can cache per-block results keyed by it; and
-listeners hear which block an edit started in.
+its lines change, so an analysis (see `analysis/`) can cache per-block results keyed by it, and
+a `stamp` per run of STAMP_LINES lines, new whenever a line of the run changes or lines above it
+in the block come or go, so that what is read from a few lines (a chunk of the call index) can be
+kept through an edit elsewhere in its block; and listeners hear which block an edit started in.
 
 Lines are stored without their terminators. As in LSP, `\\n`, `\\r\\n` and `\\r` end a line and
 nothing else does (`str.splitlines` would also split on U+2028, U+0085 and form feeds). Each
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _LINE_BREAK_KEPT = re.compile(r"(\r\n|\r|\n)")
 BLOCK_LINES = 512  # blocks are split when they reach twice this
+STAMP_LINES = 16  # a block's lines are stamped in runs of this many (`Block.stamps`)
 
 
 def split_lines(text: str) -> list[str]:
@@ -44,6 +47,11 @@ def split_with_ends(text: str) -> tuple[list[str], list[str]]:
 
 
 _REVISIONS = itertools.count(1)
+_STAMPS = itertools.count(1)
+
+
+def _fresh_stamps(lines: int) -> list[int]:
+    return [next(_STAMPS) for _ in range(-(-lines // STAMP_LINES))]
 
 
 @dataclass(eq=False, slots=True)
@@ -53,6 +61,13 @@ class Block:
     ends: list[str]
     # Unique across all blocks ever made: a new one whenever the lines change.
     revision: int = field(default_factory=lambda: next(_REVISIONS))
+    # One per run of STAMP_LINES lines (the last run may be shorter), unique across all blocks
+    # ever made: a new one whenever a line of the run changes, or lines above it in the block
+    # are added or removed (its lines are then other lines of the block).
+    stamps: list[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.stamps = _fresh_stamps(len(self.lines))
 
 
 class Document:
@@ -162,15 +177,23 @@ class Document:
                 before[0].ends[before[1]] = "\r\n"
 
         first = self._blocks[first_block]
+        run = first_offset // STAMP_LINES
         if first_block == last_block:
             first.lines[first_offset : last_offset + 1] = new_lines
             first.ends[first_offset : last_offset + 1] = new_ends
+            in_place = len(new_lines) == last_offset + 1 - first_offset
         else:
             rest = self._blocks[last_block]
             first.lines[first_offset:] = new_lines + rest.lines[last_offset + 1 :]
             first.ends[first_offset:] = new_ends + rest.ends[last_offset + 1 :]
             del self._blocks[first_block + 1 : last_block + 1]
+            in_place = False
         first.revision = next(_REVISIONS)
+        if in_place:  # as many lines as before: only the runs of the lines replaced change
+            stop = last_offset // STAMP_LINES + 1
+            first.stamps[run:stop] = _fresh_stamps((stop - run) * STAMP_LINES)
+        else:  # the lines below moved within the block: every run from the edit's on
+            first.stamps[run:] = _fresh_stamps(len(first.lines) - run * STAMP_LINES)
         self._rebalance(first_block)
         self.changed_from(first_block)
         if version is not None:
@@ -219,6 +242,7 @@ class Document:
             else:
                 block.lines.append("")
                 block.ends.append("")
+                block.stamps[:] = _fresh_stamps(1)
         self._reindex()
 
     def _reindex(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from transformers_glossary_ls.analysis import Analysis, Held
+from transformers_glossary_ls.analysis import Analysis, Held, receivers
 from transformers_glossary_ls.documents import BLOCK_LINES, Document
 
 from .conftest import cursor_of
@@ -114,7 +114,9 @@ def test_edits_restale_only_what_they_touch():
     assert len(list(analysis.calls())) == 1
     doc = analysis.doc
     kept = {
-        k: v for k, v in analysis._calls.items() if k[0] in {b.revision for b in doc.blocks[2:]}
+        k: v
+        for k, v in analysis._calls.items()
+        if k in {s for b in doc.blocks[2:] for s in b.stamps}
     }
     assert kept
     doc.replace(0, 6, 0, 6, "labels=y, ")  # inside the first call
@@ -225,3 +227,45 @@ def test_calls_know_their_receivers():
         ("model.generate", "generate", CAUSAL),
         ("tok", "tokenizer", None),
     ]
+
+
+def test_a_block_read_whole_is_read_whole_again_after_an_edit():
+    """The re-check after a keystroke looks up dozens of names in the edited block: read in full
+    on the first (one pass), not name by name, and the same bindings either way."""
+    source = "model = AutoModel.from_pretrained('x')\n" + "y = model(input_ids=x)\n" * 600
+    analysis = analysed(source)
+    analysis.read_bindings(0)
+    analysis.doc.replace(5, 0, 5, 0, "z = 1  ")
+    revision = analysis.doc.blocks[0].revision
+    assert revision not in analysis._read_whole
+    found = analysis.block_bindings(0, "model")
+    assert revision in analysis._read_whole
+    text = "\n".join(analysis.doc.blocks[0].lines)
+    assert found == receivers.bindings_of(text, "model")
+    assert analysis.block_bindings(0, "z") == receivers.bindings_of(text, "z")
+    untouched = analysis.doc.blocks[1].revision
+    analysis.block_bindings(1, "model")  # never read whole: read name by name
+    assert untouched not in analysis._read_whole
+
+
+def test_a_chunk_is_read_again_only_when_an_edit_touched_the_lines_it_read():
+    """A chunk's calls depend on its lines and on those below it that its reading went on to
+    (as far as its last call still open): an edit below that reach leaves its index as it was."""
+    lines = ["f(a=1)"] * 100
+    lines[20] = "g(b=1,"  # chunk 1 (lines 16-31) holds a call open down to line 37
+    lines[37] = "  c=2)"
+    analysis = analysed("\n".join(lines) + "\n")
+    assert len(list(analysis.calls())) == 99
+    cached = dict(analysis._calls)
+    stamps = analysis.doc.blocks[0].stamps
+    analysis.doc.replace(36, 0, 36, 0, "x")  # chunk 2, read by chunk 1's open call
+    analysis.doc.replace(60, 0, 60, 0, "x")  # chunk 3, read by no chunk above
+    list(analysis.calls())
+    again = {
+        chunk
+        for chunk, stamp in enumerate(stamps)
+        if analysis._calls[stamp] is not cached.get(stamp)
+    }
+    assert again == {1, 2, 3}
+    fresh = analysed(analysis.doc.text)
+    assert list(analysis.calls()) == list(fresh.calls())

@@ -250,3 +250,21 @@ def test_json_goes_out_as_it_is():
         {"jsonrpc": "2.0", "id": 8, "result": [json.loads(report.text)]},
     ]
     assert sent[0].endswith(b',"result":' + report.text.encode() + b"}")
+
+
+def test_an_edit_that_changes_no_diagnostic_gives_back_the_same_report():
+    """A keystroke that leaves every finding as it was (its block's part made again) gives back
+    the last report's string itself: nothing joined, and the server's comparison with the last
+    report (for its resultId) is one of identity."""
+    glossary = _glossary()
+    analysis = Glossary.open("file:///t.py", _text())
+    written = render.DiagnosticsJson(TAGS, strict_converter())
+    first = _report(glossary, analysis, written)
+    blank = _line_of(analysis, "evaluation_strategy", 3) - 1
+    while analysis.doc.line(blank).strip():
+        blank -= 1
+    analysis.doc.replace(blank, 0, blank, 0, "# a note")
+    assert _report(glossary, analysis, written) is first
+    line = _line_of(analysis, "evaluation_strategy", 3)
+    analysis.doc.replace(line, 0, line, 0, " ")  # the same keywords, a column further
+    assert _report(glossary, analysis, written) != first

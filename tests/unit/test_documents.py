@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from transformers_glossary_ls import documents
-from transformers_glossary_ls.documents import BLOCK_LINES, Document, split_lines
+from transformers_glossary_ls.documents import BLOCK_LINES, STAMP_LINES, Document, split_lines
 
 _BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -200,14 +200,37 @@ def _edit(draw, newline: str, lines: int):
     return start_line, start, end_line, end, draw(_text(newline, 4))
 
 
+def _runs(doc: Document) -> dict[int, tuple[str, ...]]:
+    """Each stamp and the lines of its run, checking that every block has a stamp a run."""
+    found = {}
+    for block in doc.blocks:
+        assert len(block.stamps) == -(-len(block.lines) // STAMP_LINES)
+        for run, stamp in enumerate(block.stamps):
+            assert stamp not in found  # unique
+            found[stamp] = tuple(block.lines[run * STAMP_LINES : (run + 1) * STAMP_LINES])
+    return found
+
+
+def assert_stamps_kept_with_their_lines(doc: Document, before: dict) -> dict:
+    """A stamp that an edit kept is on a run of the same lines (at the same place in its
+    block: `Block.stamps` is indexed by run)."""
+    now = _runs(doc)
+    for stamp, lines in now.items():
+        if stamp in before:
+            assert lines == before[stamp]
+    return now
+
+
 def _run_edits(data, newline: str, text: str, rounds: int) -> None:
     doc, ref = Document("u", text), Reference(text)
     assert_same(doc, ref)
+    runs = _runs(doc)
     for _ in range(rounds):
         edit = data.draw(_edit(newline, doc.line_count))
         doc.replace(*edit)
         ref.replace(*edit)
         assert_same(doc, ref)
+        runs = assert_stamps_kept_with_their_lines(doc, runs)
 
 
 @pytest.mark.parametrize("newline", list(NEWLINES.values()), ids=list(NEWLINES))
@@ -234,6 +257,7 @@ def test_random_edits_real_blocks(newline, data):
     rows = [f"row {n} \U0001f600" for n in range(BLOCK_LINES * 2 + 100)]
     base = _join(rows, newline)
     doc, ref = Document("u", base), Reference(base)
+    runs = _runs(doc)
     for _ in range(6):
         start_line = data.draw(st.integers(0, doc.line_count))
         end_line = data.draw(st.integers(start_line, start_line + BLOCK_LINES + 50))
@@ -251,6 +275,54 @@ def test_random_edits_real_blocks(newline, data):
         doc.replace(*edit)
         ref.replace(*edit)
         assert_same(doc, ref)
+        runs = assert_stamps_kept_with_their_lines(doc, runs)
+
+
+# --- stamps: what an edit leaves of a block keeps its stamps -----------------------------------
+
+ROWS = BLOCK_LINES * 2  # two blocks of 32 runs each
+
+
+def _restamped(edit) -> list[tuple[int, int]]:
+    """(block, run) of the runs whose stamps an edit of ROWS numbered rows changed."""
+    doc = Document("u", "\n".join(f"row {n}" for n in range(ROWS)))
+    before = [list(block.stamps) for block in doc.blocks]
+    doc.replace(*edit)
+    return [
+        (k, run)
+        for k, block in enumerate(doc.blocks)
+        for run, stamp in enumerate(block.stamps)
+        if k >= len(before) or run >= len(before[k]) or before[k][run] != stamp
+    ]
+
+
+RUNS = BLOCK_LINES // STAMP_LINES
+
+
+@pytest.mark.parametrize(
+    "edit,restamped",
+    [
+        pytest.param((40, 2, 40, 2, "x"), [(0, 2)], id="keystroke: its run"),
+        pytest.param((47, 0, 48, 3, "ab\ncd"), [(0, 2), (0, 3)], id="two lines, two runs"),
+        pytest.param(
+            (600, 0, 600, 0, "x\n"),
+            [(1, run) for run in range(5, RUNS + 1)],  # 513 lines: one more run
+            id="a line inserted: its run and those below in the block",
+        ),
+        pytest.param(
+            (600, 0, 601, 0, ""),
+            [(1, run) for run in range(5, RUNS)],
+            id="a line deleted: likewise",
+        ),
+        pytest.param(
+            (500, 0, 520, 0, ""),
+            [(0, run) for run in range(31, 2 * RUNS - 1)],  # 1004 lines in one block
+            id="blocks merged: from the edit on",
+        ),
+    ],
+)
+def test_an_edit_restamps_the_runs_whose_lines_it_changed_or_moved(edit, restamped):
+    assert _restamped(edit) == restamped
 
 
 # --- a CR and an LF brought together by an edit are one line break -----------------------------

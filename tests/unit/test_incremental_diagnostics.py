@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from transformers_glossary_ls.analysis import Analysis
+from transformers_glossary_ls.analysis.calls import CHUNK_LINES, LOOK_AHEAD_LINES
 from transformers_glossary_ls.analysis.receivers import BINDING_BLOCKS
 from transformers_glossary_ls.diagnostics import Checker
 from transformers_glossary_ls.engine import Glossary
@@ -98,6 +99,47 @@ def test_an_edit_rechecks_its_block_only(language, needle, block, edit):
     # arguments may run on into the edited one).
     assert 0 < rechecked <= _calls_in_blocks(analysis, range(block - 1, block + 1))
     assert rechecked < total / 10
+
+
+def _calls_opening_in(analysis: Analysis, lines: range) -> int:
+    return sum(1 for call in analysis.calls() if call.open[0] in lines)
+
+
+@pytest.mark.parametrize("keystrokes", [1, 5], ids=["one keystroke", "five, then a check"])
+def test_a_keystroke_rechecks_the_chunks_whose_lines_it_changed(keystrokes):
+    """A chunk of the edited block whose lines, and the lines below that its calls may run on
+    into, are as they were keeps its findings: keystrokes re-check the calls opened in the few
+    chunks above them, not the block's."""
+    glossary = _glossary()
+    analysis = Glossary.open("file:///t.py", _python_text())
+    glossary.diagnostics(analysis)
+    total = glossary.checker.calls_checked
+    line = _line_of(analysis, "evaluation_strategy", 9)
+    at = analysis.doc.line(line).index("evaluation_strategy") + 4
+    for typed in range(keystrokes):
+        analysis.doc.replace(line, at + typed, line, at + typed, "x")
+    assert glossary.diagnostics(analysis) == _fresh(analysis)
+    rechecked = glossary.checker.calls_checked - total
+    near = range(line - CHUNK_LINES - LOOK_AHEAD_LINES, line + CHUNK_LINES)
+    assert 0 < rechecked <= _calls_opening_in(analysis, near)
+    assert rechecked < _calls_in_blocks(analysis, range(9, 10)) / 2
+
+
+def test_a_kept_chunk_of_the_edited_block_reads_its_own_block_at_the_same_lines():
+    """Edits that move an assignment of the edited block past a call (same line count, the
+    call's lines untouched) make the call's chunk checked again: what a look-up from inside
+    the block finds depends on where the assignments are, not only on which they are."""
+    glossary = _glossary()
+    bind = 'lm = AutoModelForCausalLM.from_pretrained("gpt2")'
+    call = "out = lm.generate(input_ids, max_new_tokens=5, attention_masks=mask)"
+    lines = ["x = 0"] * 400
+    lines[0], lines[100], lines[200] = bind, call, bind
+    analysis = Glossary.open("file:///t.py", "\n".join(lines) + "\n")
+    assert [f.line for f in glossary.diagnostics(analysis)] == [100]  # `lm` is a model there
+    # In one go, before any check: line 0's assignment is gone, one more comes at line 300.
+    analysis.doc.replace(0, 0, 0, len(bind), "x = 0")
+    analysis.doc.replace(300, 0, 300, len("x = 0"), bind)
+    assert glossary.diagnostics(analysis) == _fresh(analysis) == []  # `lm` unknown at line 100
 
 
 def test_an_edit_that_rebinds_a_receiver_rechecks_the_calls_that_looked_it_up():

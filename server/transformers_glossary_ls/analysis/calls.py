@@ -4,8 +4,9 @@ Each chunk of a block (CHUNK_LINES lines) indexes the groups whose opening brack
 reading on past its end (at most LOOK_AHEAD_LINES) to find their closing brackets and later
 arguments. Strings and comments are blanked first, so a parenthesis inside a string never
 confuses the matching. Lines are stored relative to the block's start, so an edit above a block
-does not stale its index; the cache (in `Analysis`) is keyed by the block's revision and chunk,
-the lexer state at the chunk's start and the revision of the block after it.
+does not stale its index; the cache (in `Analysis`) is keyed by the chunk's stamp (see
+`documents.Block.stamps`), the lexer state at its start and the stamps of the lines below it
+that its reading went on to (`read_groups`: as far as its last group open, often none).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from transformers_glossary_ls.documents import STAMP_LINES
 from transformers_glossary_ls.lexing.python import blank_line
 
 # How far below its opening bracket a group is followed. An unclosed group (code being typed)
@@ -22,7 +24,7 @@ from transformers_glossary_ls.lexing.python import blank_line
 LOOK_AHEAD_LINES = 60
 # Blocks are indexed in chunks of this many lines, so a first visit indexes little. A group held
 # by a cursor was opened in the cursor's chunk or in one of the few above it that reach it.
-CHUNK_LINES = 16
+CHUNK_LINES = STAMP_LINES  # a chunk's lines are one run of the document's stamps
 CHUNKS_BACK = -(-LOOK_AHEAD_LINES // CHUNK_LINES)  # chunks above the cursor's that may hold it
 
 _SIGNIFICANT = re.compile(r"[()\[\]{},]")
@@ -134,7 +136,16 @@ class _Open:
 def index_block(
     lines: PythonLines, count: int, offset: int = 0, reach: int | None = None
 ) -> list[tuple]:
-    """The groups opened in the first `count` of `lines`, in order of their opening bracket.
+    """The groups opened in the first `count` of `lines` (see `read_groups`)."""
+    return read_groups(lines, count, offset, reach)[0]
+
+
+def read_groups(
+    lines: PythonLines, count: int, offset: int = 0, reach: int | None = None
+) -> tuple[list[tuple], int]:
+    """The groups opened in the first `count` of `lines`, in order of their opening bracket,
+    and how many of `lines` were read: the groups depend on those lines alone (and on the
+    lexer state at the first), so they hold while those lines are the same.
 
     `lines` may run on past them (at most LOOK_AHEAD_LINES are read) so that groups opened
     near the end find their closing bracket. A line that is not Python ends every open group.
@@ -149,10 +160,12 @@ def index_block(
     stack: list[_Open] = []
     owned = 0  # groups on the stack that were opened in the block
     reach = count + LOOK_AHEAD_LINES if reach is None else reach
+    read = 0
     for rel, got in enumerate(lines):
         past_end = rel >= count
         if past_end and (owned == 0 or rel >= reach):
             break
+        read = rel + 1
         if got is None:
             for opened in stack:
                 if opened.group is not None:
@@ -198,7 +211,7 @@ def index_block(
                 if closed is not None:
                     closed.close_line, closed.close_index = rel, i
                     owned -= 1
-    return [group.done(offset) for group in groups]
+    return [group.done(offset) for group in groups], read
 
 
 def _start_argument(opened: _Open, text: str, rel: int, at: int) -> None:

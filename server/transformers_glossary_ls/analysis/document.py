@@ -14,7 +14,7 @@ from transformers_glossary_ls.analysis import receivers
 from transformers_glossary_ls.analysis.calls import Group, Keyword
 from transformers_glossary_ls.analysis.receivers import Held
 from transformers_glossary_ls.analysis.states import LineStates
-from transformers_glossary_ls.documents import Document
+from transformers_glossary_ls.documents import STAMP_LINES, Document
 from transformers_glossary_ls.lexing import markdown as md
 from transformers_glossary_ls.lexing import python as py
 
@@ -95,9 +95,10 @@ class CallContext:
 
 @dataclass(slots=True)
 class _CallCache:
-    # State at the chunk's first line, and the revision of the block after its own (a group may
-    # run on into it); 0 when the chunk's reading cannot reach another block.
-    key: tuple[Hashable, int]
+    # State at the chunk's first line, and the stamps of the lines below it that its reading
+    # went on to (`below` lines, in its block and the next ones; at most LOOK_AHEAD_LINES).
+    key: tuple[Hashable, tuple[int, ...]]
+    below: int
     groups: list[tuple]  # raw Group tuples
 
 
@@ -113,14 +114,19 @@ class Analysis:
     earlier: Callable[[str], Iterable[Analysis]] | None = None
     python_states: LineStates = field(init=False)
     markdown_states: LineStates | None = field(init=False, default=None)
-    # (block revision, chunk number) -> the groups opened in that chunk
-    _calls: dict[tuple[int, int], _CallCache] = field(init=False, default_factory=dict)
+    # A chunk's stamp (its lines' in `Block.stamps`) -> the groups opened in that chunk
+    _calls: dict[int, _CallCache] = field(init=False, default_factory=dict)
     # block revision -> name -> its bindings in that block
     _bindings: dict[int, dict[str, list[receivers.Binding]]] = field(
         init=False, default_factory=dict
     )
     _texts: dict[int, str] = field(init=False, default_factory=dict)  # a few blocks' text
     _read_whole: set[int] = field(init=False, default_factory=set)  # blocks read in full
+    # Revisions that an edit made of a block read in full: read in full on their first look-up
+    # too (~1 ms a block, once), where reading name by name would cost ~0.1-0.25 ms a name
+    # (a regular expression compiled per name new to the cache) and the re-check after the
+    # edit looks up dozens of names there.
+    _read_whole_next: set[int] = field(init=False, default_factory=set)
     # block revision -> a superset of the names it binds (`note_bound_names`)
     _bound: dict[int, frozenset[str]] = field(init=False, default_factory=dict)
     _front: tuple[int, int] = field(init=False, default=(0, 0))  # (first block's revision, lines)
@@ -164,11 +170,13 @@ class Analysis:
             or len(self._bound) > limit
         ):
             live = {block.revision for block in self.doc.blocks}
-            self._calls = {r: c for r, c in self._calls.items() if r[0] in live}
+            stamps = {stamp for block in self.doc.blocks for stamp in block.stamps}
+            self._calls = {s: c for s, c in self._calls.items() if s in stamps}
             self._bindings = {r: b for r, b in self._bindings.items() if r in live}
             self._texts = {r: t for r, t in self._texts.items() if r in live}
             self._bound = {r: b for r, b in self._bound.items() if r in live}
             self._read_whole &= live
+            self._read_whole_next &= live
 
     def _note_revisions(self) -> None:
         self._revisions = [block.revision for block in self.doc.blocks]
@@ -183,35 +191,47 @@ class Analysis:
         new = self._revisions
         same = len(old) == len(new)
         changed = [i for i in range(len(new)) if old[i] != new[i]] if same else []
+        if len(changed) == 1:
+            # Those followed to the block's revision before the edit follow it on (before the
+            # pruning below: several edits may come between two looks).
+            before, after = old[changed[0]], new[changed[0]]
+            for was in self._was.values():
+                if was.now == before:
+                    was.now, was.ordered, was.verdicts = after, None, {}
         live = self._index_of
         self._was = {r: w for r, w in self._was.items() if w.now in live}
         if len(changed) != 1:
             return  # blocks split, merged or all replaced: nothing is followed
-        before, after = old[changed[0]], new[changed[0]]
-        for was in self._was.values():
-            if was.now == before:
-                was.now, was.ordered, was.verdicts = after, None, {}
         by_name = self._bindings.get(before)
         if by_name is not None:
             self._was[before] = _Was(after, dict(by_name), before in self._read_whole)
+        if before in self._read_whole or before in self._read_whole_next:
+            self._read_whole_next.add(after)
         if len(self._was) > 4 * len(new) + 64:
             self._was.clear()
 
-    def follows(self, revision: int, name: str) -> int | None:
+    def follows(self, revision: int, name: str, lines: bool = False) -> int | None:
         """For a block revision that edits replaced in place: the block's revision now, when
         its bindings of `name` read as they did then (the same assignments, in the same order
         among the names looked up there); None when they may not, or the block is not
-        followed."""
+        followed. With `lines`, also at the same lines of the block: what a look-up from
+        inside the block found there (`binding` reads the last one above its line) holds."""
         was = self._was.get(revision)
         if was is None or was.now not in self._index_of:
             return None
-        verdict = was.verdicts.get(name)
+        verdict = was.verdicts.get((name, lines))
         if verdict is None:
             index = self._index_of[was.now]
             # Read whole, so that the next edit of the block can be followed from it too.
             self.read_bindings(index)
             if name not in was.by_name and not was.whole:
                 verdict = False  # never looked up there: unknown
+            elif lines:  # every binding at its line: any look-up in the block reads the same
+                old = was.by_name.get(name, [])
+                now = self.block_bindings(index, name)
+                verdict = [(b.line, b.how, b.source) for b in old] == [
+                    (b.line, b.how, b.source) for b in now
+                ]
             else:
                 old = was.by_name.get(name, [])
                 now = self.block_bindings(index, name)
@@ -221,7 +241,7 @@ class Analysis:
                         current = {n: self.block_bindings(index, n) for n in was.by_name}
                         was.ordered = _order(was.by_name) == _order(current)
                     verdict = was.ordered
-            was.verdicts[name] = verdict
+            was.verdicts[(name, lines)] = verdict
         return was.now if verdict else None
 
     # -- line states ---------------------------------------------------------------------------
@@ -302,28 +322,43 @@ class Analysis:
         return self._chunk_cache(block_index, chunk).groups
 
     def chunk_key(self, block_index: int, chunk: int) -> Hashable:
-        """What a chunk's groups were read from: equal keys, equal groups. A result computed
-        from a chunk's calls can be kept under it (with the `reading()` it did)."""
+        """What a chunk's groups were read from: equal keys, equal groups (positions relative
+        to the block's start). A result computed from a chunk's calls can be kept under it
+        (with the `reading()` it did), also through an edit of its block that left the
+        chunk's lines, and those below that its reading may reach, as they were."""
         cached = self._chunk_cache(block_index, chunk)
-        return self.doc.blocks[block_index].revision, chunk, cached.key
+        return self.doc.blocks[block_index].stamps[chunk], cached.key
 
     def _chunk_cache(self, block_index: int, chunk: int) -> _CallCache:
-        blocks = self.doc.blocks
-        block = blocks[block_index]
+        block = self.doc.blocks[block_index]
         first = chunk * callindex.CHUNK_LINES
         count = min(callindex.CHUNK_LINES, len(block.lines) - first)
-        reaches_next = first + count + callindex.LOOK_AHEAD_LINES > len(block.lines)
-        after = (
-            blocks[block_index + 1].revision
-            if reaches_next and block_index + 1 < len(blocks)
-            else 0
-        )
-        key = (self._states().block_runs(block_index).at(first), after)
-        cached = self._calls.get((block.revision, chunk))
-        if cached is None or cached.key != key:
-            groups = callindex.index_block(self.python_lines(block_index, first), count, first)
-            cached = self._calls[(block.revision, chunk)] = _CallCache(key, groups)
+        state = self._states().block_runs(block_index).at(first)
+        stamp = block.stamps[chunk]
+        cached = self._calls.get(stamp)
+        if cached is None or cached.key != (state, self._below(block_index, chunk, cached.below)):
+            lines = self.python_lines(block_index, first)
+            groups, read = callindex.read_groups(lines, count, first)
+            below = max(read - count, 0)
+            key = (state, self._below(block_index, chunk, below))
+            cached = self._calls[stamp] = _CallCache(key, below, groups)
         return cached
+
+    def _below(self, block_index: int, chunk: int, need: int) -> tuple[int, ...]:
+        """The stamps of the runs that hold the `need` lines below a chunk (fewer at the
+        document's end): with its own stamp and its first line's lexer state, what its
+        reading depends on, when it went on that far."""
+        blocks, found = self.doc.blocks, []
+        k, run = block_index, chunk + 1
+        while need > 0 and k < len(blocks):
+            block = blocks[k]
+            stamps, lines = block.stamps, len(block.lines)
+            while need > 0 and run < len(stamps):
+                found.append(stamps[run])
+                need -= min(STAMP_LINES, lines - run * STAMP_LINES)
+                run += 1
+            k, run = k + 1, 0
+        return tuple(found)
 
     def _chunks(self, block_index: int) -> range:
         return range(-(-len(self.doc.blocks[block_index].lines) // callindex.CHUNK_LINES))
@@ -581,6 +616,9 @@ class Analysis:
         if found is None:
             if block.revision in self._read_whole:
                 return []
+            if block.revision in self._read_whole_next:
+                self.read_bindings(block_index)
+                return self._bindings[block.revision].get(name, [])
             if len(by_name) >= MAX_NAMES_PER_BLOCK:  # names come from user text
                 by_name.clear()
             bound = self._bound.get(block.revision)
@@ -609,6 +647,7 @@ class Analysis:
             by_name.setdefault(binding.name, []).append(binding)
         self._bindings[block.revision] = by_name
         self._read_whole.add(block.revision)
+        self._read_whole_next.discard(block.revision)
 
     def _block_text(self, block) -> str:
         text = self._texts.get(block.revision)
@@ -744,7 +783,8 @@ class _Was:
     by_name: dict[str, list[receivers.Binding]]  # the old revision's, of the names looked up
     whole: bool  # by_name has every name bound there (a name missing has no binding)
     ordered: bool | None = None  # the order among by_name's assignments is kept
-    verdicts: dict[str, bool] = field(default_factory=dict)  # name -> reads the same
+    # (name, at the same lines) -> reads the same
+    verdicts: dict[tuple[str, bool], bool] = field(default_factory=dict)
 
 
 def _order(by_name: dict[str, list[receivers.Binding]]) -> list[tuple[str, str, str]]:
