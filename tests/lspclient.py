@@ -74,10 +74,11 @@ def hover_params(uri: str, line: Any, character: Any) -> dict:
     return {"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}
 
 
-def read_messages(stream: BinaryIO) -> Iterator[tuple[dict, int]]:
-    """The messages on `stream` with their body sizes, read strictly: anything but well-formed
-    frames of JSON-RPC 2.0 messages (a response with exactly one of result and error), or an
-    end inside a message, raises ServerOutputError."""
+def read_messages(stream: BinaryIO) -> Iterator[tuple[dict, int, float]]:
+    """The messages on `stream` with their body sizes and the `time.perf_counter()` at which
+    each body's last byte was read (before its JSON was parsed), read strictly: anything but
+    well-formed frames of JSON-RPC 2.0 messages (a response with exactly one of result and
+    error), or an end inside a message, raises ServerOutputError."""
     while True:
         headers = {}
         while True:
@@ -98,6 +99,7 @@ def read_messages(stream: BinaryIO) -> Iterator[tuple[dict, int]]:
             raise ServerOutputError(f"header block without Content-Length: {headers}")
         length = int(headers["content-length"])
         body = stream.read(length)
+        received = time.perf_counter()
         if len(body) != length:
             raise ServerOutputError(f"output ended inside a message ({len(body)} of {length})")
         message = json.loads(body)  # raises on a malformed body
@@ -105,7 +107,7 @@ def read_messages(stream: BinaryIO) -> Iterator[tuple[dict, int]]:
             raise ServerOutputError(f"not a JSON-RPC message: {body[:200]!r}")
         if "method" not in message and ("result" in message) == ("error" in message):
             raise ServerOutputError(f"response needs result xor error: {message}")
-        yield message, length
+        yield message, length, received
 
 
 class LspClient:
@@ -131,6 +133,7 @@ class LspClient:
         self.messages: list[dict] = []  # everything the server sent, in order
         self._responses: dict[Any, list[dict]] = {}
         self._arrivals: dict[Any, tuple[float, int]] = {}  # id -> (perf_counter, body bytes)
+        self._received: dict[Any, float] = {}  # id -> perf_counter at its body's last byte
         self._cond = threading.Condition()
         self._write_lock = threading.Lock()
         self.output_error: str | None = None
@@ -197,7 +200,7 @@ class LspClient:
     # -- reading -----------------------------------------------------------------------------
     def _read_output(self) -> None:
         try:
-            for message, length in read_messages(self._reader):
+            for message, length, received in read_messages(self._reader):
                 arrived = time.perf_counter()
                 with self._cond:
                     self.messages.append(message)
@@ -205,6 +208,7 @@ class LspClient:
                         msg_id = message.get("id")
                         self._responses.setdefault(msg_id, []).append(message)
                         self._arrivals.setdefault(msg_id, (arrived, length))
+                        self._received.setdefault(msg_id, received)
                     self._cond.notify_all()
                 if "method" in message and "id" in message and self._on_request is not None:
                     result = self._on_request(message)
@@ -300,6 +304,12 @@ class LspClient:
         with self._cond:
             return self._arrivals[msg_id]
 
+    def received(self, msg_id: Any) -> float:
+        """time.perf_counter() when the last byte of the first response to `msg_id` was read,
+        before its JSON was parsed (`arrival` is after)."""
+        with self._cond:
+            return self._received[msg_id]
+
     def call(self, method: str, params: Any = None, timeout: float = TIMEOUT) -> dict:
         return self.response(self.request(method, params), timeout)
 
@@ -360,6 +370,7 @@ class LspClient:
             self.messages.clear()
             self._responses.clear()
             self._arrivals.clear()
+            self._received.clear()
             del self._stderr[:-200]
 
     def wait_exit(self, timeout: float = TIMEOUT) -> int | None:

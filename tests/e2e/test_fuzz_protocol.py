@@ -67,7 +67,7 @@ def make_server() -> tuple[GlossaryServer, Capture, FakeConnection]:
 
 def parse_frames(data: bytes) -> list[dict]:
     """The messages written, read as strictly as from a server process (tests/lspclient.py)."""
-    messages = [message for message, _ in read_messages(io.BytesIO(data))]
+    messages = [message for message, _, _ in read_messages(io.BytesIO(data))]
     for message in messages:
         if "error" in message and "method" not in message:
             assert isinstance(message["error"]["code"], int)
