@@ -29,7 +29,7 @@ from transformers_glossary_ls.environment import Environment, choose_versions, f
 from transformers_glossary_ls.installed_docs import DocsWorker
 from transformers_glossary_ls.notebooks import Notebook
 from transformers_glossary_ls.positions import to_index
-from transformers_glossary_ls.protocol import GlossaryProtocol, strict_converter
+from transformers_glossary_ls.protocol import GlossaryProtocol, Json, strict_converter
 from transformers_glossary_ls.settings import LOG_LEVELS, Settings, parse_settings
 from transformers_glossary_ls.vocabulary.paths import (
     WATCHED,
@@ -180,6 +180,7 @@ class GlossaryServer(LanguageServer):
         # pull or a push of the same text reuses them.
         self._findings: dict[str, Checked] = {}
         self._json: dict[str, render.DiagnosticsJson] = {}  # uri -> its findings' JSON
+        self._completion_json: render.CompletionJson | None = None  # for `self.client`
         self._reports: dict[str, Report] = {}  # uri -> what was last reported
         self._generation = 0  # bumped when the releases or the vocabulary change
         self.command_line_log_level = logging.WARNING
@@ -516,6 +517,14 @@ class GlossaryServer(LanguageServer):
             first.said if first is not None else "no environment chosen",
             root or "none",
         )
+
+    @property
+    def completion_json(self) -> render.CompletionJson:
+        """Completion lists written as JSON for the client (items' JSON kept across requests)."""
+        written = self._completion_json
+        if written is None or written.client is not self.client:
+            written = self._completion_json = render.CompletionJson(self.client)
+        return written
 
     def glossary_for(self, uri: str) -> Glossary:
         """The engine for a document: that of the workspace folder holding it (the longest
@@ -1124,7 +1133,7 @@ def hover(ls: GlossaryServer, params: types.HoverParams) -> types.Hover | None:
         trigger_characters=["(", ",", '"', "'", "=", "`"], resolve_provider=True
     ),
 )
-def completion(ls: GlossaryServer, params: types.CompletionParams) -> dict:
+def completion(ls: GlossaryServer, params: types.CompletionParams) -> dict | Json:
     at = ls.position_of(params)
     if at is None:
         return {"isIncomplete": False, "items": []}
@@ -1138,12 +1147,8 @@ def completion(ls: GlossaryServer, params: types.CompletionParams) -> dict:
     glossary = ls._completed = ls.glossary_for(analysis.doc.uri)
     result = glossary.complete(analysis, line, index, ls.settings.completion_prose)
     markdown = ls.client.completion_markdown
-    return render.completion_list(
-        result,
-        analysis.doc,
-        line,
-        ls.client,
-        lambda c: glossary.candidate_documentation(c, markdown),
+    return ls.completion_json.write(
+        result, analysis.doc, line, lambda c: glossary.candidate_documentation(c, markdown)
     )
 
 
