@@ -402,6 +402,10 @@ class PipeWriter:
         log.error("the client has left %d bytes of our output unread; stopping", unread)
         self._on_broken()
 
+    def pending(self) -> bool:
+        """Whether a message handed over is not all written yet (the thread is writing it)."""
+        return self._unsent > 0
+
     def _writable_now(self, size: int) -> bool:
         """Whether `size` bytes go into the output pipe at once, without blocking: at most
         PIPE_BUF bytes (written whole) and the pipe has a buffer free; or, where the pipe says
@@ -595,6 +599,9 @@ class Connection:
         self.unread: Callable[[], bool] = lambda: False  # input arrived but not yet read
         self.last_input = time.monotonic()  # when the last chunk of input was handled
         self.last_output = 0.0  # when we last sent something (an answer, a notification)
+        self.turns = 0  # batches of messages handled (each answered, where it is a request)
+        self._next_turn: asyncio.Future | None = None
+        self.output_pending: Callable[[], bool] = lambda: False  # our answers not yet written
 
     def watch_editor(self, pid: Any) -> None:
         """End the server when process `pid` (initialize's `processId`) dies; None: never."""
@@ -621,6 +628,23 @@ class Connection:
 
     def wrote(self) -> None:
         self.last_output = time.monotonic()
+
+    def _turned(self) -> None:
+        self.turns += 1
+        waiter, self._next_turn = self._next_turn, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def turn(self, timeout: float) -> bool:
+        """Wait until the next batch of messages has been handled, its requests answered (True),
+        or `timeout` seconds (False)."""
+        if self._next_turn is None:
+            self._next_turn = asyncio.get_running_loop().create_future()
+        try:  # shielded: waiters share the future, and one's timeout is no other's
+            await asyncio.wait_for(asyncio.shield(self._next_turn), timeout)
+        except TimeoutError:
+            return False
+        return True
 
     def stop(self, code: int) -> None:
         """End the loop with `code` (the first reason given wins). Safe from any thread."""
@@ -660,6 +684,7 @@ class Connection:
                 self.last_input = time.monotonic()
                 if bodies:
                     self.protocol.receive(bodies)
+                    self._turned()
                     await asyncio.sleep(0)  # let callbacks and tasks of these messages run
         finally:
             watcher.cancel()
@@ -694,6 +719,7 @@ def serve_stdio(server: Any, stdin: BinaryIO, stdout: BinaryIO) -> int:
     connection = Connection(server)
     server.connection = connection
     writer = PipeWriter(stdout, lambda: connection.stop(EXIT_UNCLEAN), connection.wrote)
+    connection.output_pending = writer.pending
     server.protocol.set_writer(writer)
 
     async def main() -> int:
@@ -752,6 +778,7 @@ def serve_stream(
             writer.close()
 
     server.protocol.set_writer(_Sink())
+    connection.output_pending = lambda: writer.transport.get_write_buffer_size() > 0
 
     async def next_chunk() -> bytes:
         try:
