@@ -185,6 +185,10 @@ class GlossaryServer(LanguageServer):
         self._initialized = False
         self._warming: set[asyncio.Task] = set()
         self._pushing: set[str] = set()  # documents with a push of diagnostics pending
+        # uri -> its analysis while the warm-up after its opening runs: the idle moments go to
+        # it before its diagnostics (the regions a hover reads are indexed sooner; the check,
+        # which reads them too, then finds them indexed).
+        self._warming_up: dict[str, Analysis] = {}
         # uri -> its findings for (document version, facts in force): a code action after a
         # pull or a push of the same text reuses them.
         self._findings: dict[str, Checked] = {}
@@ -244,6 +248,7 @@ class GlossaryServer(LanguageServer):
     def remove_document(self, uri: str, pushed: bool | None = None) -> None:
         pushed = self.pushes(uri) if pushed is None else pushed
         analysis = self.documents.pop(uri, None)
+        self._warming_up.pop(uri, None)
         self._findings.pop(uri, None)
         self._json.pop(uri, None)
         self._reports.pop(uri, None)
@@ -769,6 +774,8 @@ class GlossaryServer(LanguageServer):
             try:
                 while (analysis := self.documents.get(uri)) is not None:
                     await self.idle()
+                    if self._warming_up.get(uri) is analysis:
+                        continue  # its warm-up first: requests wait for what it indexes
                     if await self._check_between_messages(analysis):
                         self.publish(analysis)
                         return
@@ -845,10 +852,17 @@ class GlossaryServer(LanguageServer):
     def warm_up(self, analysis: Analysis) -> None:
         """Index a newly opened document in the background, a block between messages."""
         uri = analysis.doc.uri
+        self._warming_up[uri] = analysis
+
+        def done() -> None:
+            if self._warming_up.get(uri) is analysis:
+                del self._warming_up[uri]
+
         self.in_background(
             analysis.warm_up(),
             lambda: self.documents.get(uri) is analysis,  # not closed or reopened meanwhile
             f"indexing {uri} failed; hovers will index as they go",
+            then=done,
         )
 
     def in_background(

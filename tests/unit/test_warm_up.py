@@ -272,3 +272,37 @@ def test_work_in_turns_also_runs_once_the_client_is_quiet():
 
     asyncio.run(run())
     assert ran == [0, 1]
+
+
+def test_a_documents_diagnostics_are_checked_after_its_warm_up():
+    """The idle moments after an opening go to the warm-up before the diagnostics: a hover
+    then finds its region indexed sooner, and the check finds it indexed too."""
+    from transformers_glossary_ls.transport import Connection
+
+    class Server:
+        protocol = None
+
+    server = GlossaryServer()
+    connection = server.connection = Connection(Server())
+    connection.last_input -= 60  # the client is quiet
+    analysis = Analysis(Document("file:///w.py", CHUNK * (BLOCK_LINES * 2), "python"))
+    uri = analysis.doc.uri
+    checks: list[bool] = []
+
+    async def check(checked) -> bool:
+        checks.append(server._warming_up.get(uri) is checked)  # still warming up?
+        return True
+
+    server._check_between_messages = check
+    server.publish = lambda _: None
+
+    async def run() -> None:
+        server.documents[uri] = analysis
+        server.warm_up(analysis)
+        server.schedule_push(uri)
+        assert server._warming_up.get(uri) is analysis
+        await asyncio.gather(*server._warming)
+
+    asyncio.run(run())
+    assert checks == [False]  # checked once, after the warm-up
+    assert uri not in server._warming_up
