@@ -131,3 +131,12 @@ def test_a_name_no_definition_or_import_may_bind_in_real_files(path):
     names = names_in(text)
     for name in ("model", "tokenizer", "outputs", "args", "Trainer", "AutoModel", "main", "x"):
         assert bindings_of(text, name, names.may_declare(name)) == bindings_of(text, name), name
+
+
+@pytest.mark.parametrize("text", ["from m import émodel", "model = x\nfrom m import émodel"])
+def test_an_import_binds_what_the_import_reader_reads(text):
+    """The import reader takes `model` out of `émodel` (a name starts at A-Z, a-z or `_`):
+    the names a block may bind hold it too, so a look-up finds the same with them noted."""
+    names = names_in(text)
+    assert names.may_bind("model") and names.may_declare("model")
+    assert bindings_of(text, "model", names.may_declare("model")) == bindings_of(text, "model")

@@ -48,6 +48,7 @@ _COMMENT = re.compile(r"#[^\n]*")
 _DEFINED_NAMES = re.compile(r"(?:class|def)[ \t]+(\w+)")
 _IMPORT_STATEMENT = re.compile(r"[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n]*)")
 _IMPORTED_NAME = re.compile(r"([A-Za-z_]\w*)(?:[ \t]+as[ \t]+([A-Za-z_]\w*))?")
+_IMPORTED_WORDS = re.compile(r"[A-Za-z_]\w*")  # every name `_IMPORTED_NAME` can read
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +102,10 @@ def names_in(text: str) -> Names:
         leads.append(first.group(1))
     declared = _DEFINED_NAMES.findall(text)
     for _, statement in _import_statements(text):
-        declared += _WORD_CHARS.findall(statement.group(2))
+        imported = statement.group(2)
+        # Words, and the names `_IMPORTED_NAME` reads (`model` in `import émodel`: it starts
+        # at a letter of A-Z, a-z or `_`, inside a word).
+        declared += _WORD_CHARS.findall(imported) + _IMPORTED_WORDS.findall(imported)
     return Names(frozenset(leads).union(declared), frozenset(declared))
 
 
