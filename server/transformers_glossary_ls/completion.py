@@ -104,16 +104,22 @@ def rank(prefix: str, names: list[str]) -> list[tuple[int, str]]:
     parts = [p for p in _WORD_SPLIT.split(low) if p]
     letters = low.replace("_", "")
     in_order = re.compile(".*?".join(map(re.escape, letters))) if len(low) >= MIN_FUZZY else None
+    # `typed` at a word's start is a look-up in the name's words joined (see `_shape`).
+    at_a_word = _SEP + low if _SEP not in low and len(parts) <= 1 else None
     exact, starts, word_starts, fuzzy = [], [], [], []
     for position, name in enumerate(names):
-        name_low, words, initials = _shape(name)
+        name_low, words, initials, joined = _shape(name)
         if name_low == low:
             exact.append((0, name))
         elif name_low.startswith(low) or (len(words) >= 2 and low == initials):
             # An abbreviation of the whole name (`lr` for learning_rate) is as good as its
             # start: measured use decides between them (learning_rate before lr_scheduler_type).
             starts.append((1, name))
-        elif _word_match(low, parts, words, initials):
+        elif (
+            (at_a_word in joined or (len(low) >= 2 and len(words) >= 2 and low in initials))
+            if at_a_word is not None and joined is not None
+            else _word_match(low, parts, words, initials)
+        ):
             word_starts.append((2, name))
         elif in_order is not None and in_order.search(name_low):
             score = fuzz.WRatio(low, name_low)
@@ -123,12 +129,17 @@ def rank(prefix: str, names: list[str]) -> list[tuple[int, str]]:
     return exact + starts + word_starts + [(3, name) for _, _, name in fuzzy]
 
 
+_SEP = "\0"  # joins a name's words: no word holds it (a name that does has no joined form)
+
+
 @lru_cache(maxsize=16384)  # names come from the vocabulary and the catalogue: a bounded set
-def _shape(name: str) -> tuple[str, tuple[str, ...], str]:
-    """A name lower-cased, its words, and their initials."""
+def _shape(name: str) -> tuple[str, tuple[str, ...], str, str | None]:
+    """A name lower-cased, its words, their initials, and the words each led by `_SEP`
+    (a word starts with `typed` where `_SEP + typed` is in it: one look-up, not a loop)."""
     low = name.lower()
     words = tuple(_WORD_SPLIT.split(low))
-    return low, words, "".join(word[:1] for word in words)
+    joined = None if _SEP in low else _SEP + _SEP.join(words)
+    return low, words, "".join(word[:1] for word in words), joined
 
 
 def _word_match(typed: str, parts: list[str], words: tuple[str, ...], initials: str) -> bool:

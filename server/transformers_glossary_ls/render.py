@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
+from transformers_glossary_ls.bounded import OVERHEAD, BoundedCache
 from transformers_glossary_ls.capabilities import Client
 from transformers_glossary_ls.completion import Candidate, Completion
 from transformers_glossary_ls.diagnostics import (
@@ -109,41 +110,112 @@ def completion_list(
 
     Built as JSON-ready dicts rather than lsprotocol objects: a list of ~40 items is answered on
     every keystroke, and converting that many attrs objects through cattrs took half the time.
+    (The server writes the same list with `CompletionJson`, which keeps each item's JSON.)
     """
     if result is None:
         return {"isIncomplete": False, "items": []}
-    text, encoding = doc.line(line), client.encoding
-    edit_range = {
+    edit_range = _edit_range(result, doc.line(line), line, client.encoding)
+    items = [
+        _item(candidate, edit_range, _documentation(candidate, client, documentation), client)
+        for candidate in result.candidates
+    ]
+    return {"isIncomplete": result.incomplete, "items": items}
+
+
+def _edit_range(result: Completion, text: str, line: int, encoding: str) -> dict:
+    return {
         "start": {"line": line, "character": to_units(text, result.start, encoding)},
         "end": {"line": line, "character": to_units(text, result.end, encoding)},
     }
-    items = []
-    for candidate in result.candidates:
-        item = {
-            "label": candidate.label,
-            "kind": _KINDS[candidate.kind],
-            "sortText": sort_text(candidate),
-            "filterText": candidate.filter,
-            "textEdit": {"range": edit_range, "newText": candidate.insert},
-            "data": _data(candidate),
-        }
-        if candidate.deprecated and client.deprecated_tag:
-            item["tags"] = [types.CompletionItemTag.Deprecated.value]
-        if client.label_details:
-            # The shape sits next to the label; the summary opens the documentation already.
-            if candidate.description:
-                item["labelDetails"] = {"description": candidate.description}
-        else:
-            item["detail"] = " — ".join(p for p in (candidate.description, candidate.summary) if p)
-        if not client.resolve_documentation:
-            docs = documentation(candidate)
-            if docs:
-                item["documentation"] = {
-                    "kind": _markup_kind(client.completion_markdown),
-                    "value": docs,
-                }
-        items.append(item)
-    return {"isIncomplete": result.incomplete, "items": items}
+
+
+def _documentation(
+    candidate: Candidate, client: Client, documentation: Callable[[Candidate], str | None]
+) -> str | None:
+    """The documentation sent with an item: none where the client resolves it later."""
+    return None if client.resolve_documentation else documentation(candidate)
+
+
+def _item(candidate: Candidate, edit_range: object, docs: str | None, client: Client) -> dict:
+    item = {
+        "label": candidate.label,
+        "kind": _KINDS[candidate.kind],
+        "sortText": sort_text(candidate),
+        "filterText": candidate.filter,
+        "textEdit": {"range": edit_range, "newText": candidate.insert},
+        "data": _data(candidate),
+    }
+    if candidate.deprecated and client.deprecated_tag:
+        item["tags"] = [types.CompletionItemTag.Deprecated.value]
+    if client.label_details:
+        # The shape sits next to the label; the summary opens the documentation already.
+        if candidate.description:
+            item["labelDetails"] = {"description": candidate.description}
+    else:
+        item["detail"] = " — ".join(p for p in (candidate.description, candidate.summary) if p)
+    if docs:
+        item["documentation"] = {"kind": _markup_kind(client.completion_markdown), "value": docs}
+    return item
+
+
+MAX_ITEM_JSONS = 4096  # completion items whose JSON is kept (the lists of a few calls' names)
+MAX_ITEM_JSON_BYTES = 8 * 1024 * 1024
+# Stands for the edit's range in a kept item's JSON (the only part two answers do not share).
+_RANGE_MARK = "\0range\0"
+_RANGE_JSON = json.dumps(_RANGE_MARK)
+_EMPTY_LIST = Json('{"isIncomplete": false, "items": []}')
+
+
+class CompletionJson:
+    """Completion lists written as JSON for one client, each item's JSON kept.
+
+    A list of ~40 items is answered on every keystroke, and `json.dumps` of it (~0.25 ms) was
+    the largest part of a completion's time in the server. Two answers with the same candidate
+    differ only in the edit's range, so an item's JSON is kept in two pieces around it, keyed by
+    the candidate and the documentation sent with it. The text is what `json.dumps` writes of
+    `completion_list(...)`."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self._items: BoundedCache[tuple[Candidate, str | None], tuple[str, str]] = BoundedCache(
+            MAX_ITEM_JSONS, MAX_ITEM_JSON_BYTES, _item_json_size
+        )
+
+    def write(
+        self,
+        result: Completion | None,
+        doc: Document,
+        line: int,
+        documentation: Callable[[Candidate], str | None],
+    ) -> Json:
+        if result is None:
+            return _EMPTY_LIST
+        client = self.client
+        edit_range = _edit_range(result, doc.line(line), line, client.encoding)
+        range_json = json.dumps(edit_range)
+        texts = []
+        for candidate in result.candidates:
+            docs = _documentation(candidate, client, documentation)
+            key = (candidate, docs)
+            pieces = self._items.get(key)
+            if pieces is None:
+                text = json.dumps(_item(candidate, _RANGE_MARK, docs, client))
+                head, mark, tail = text.partition(_RANGE_JSON)
+                if not mark or _RANGE_JSON in tail:  # the mark in the item's own text
+                    texts.append(json.dumps(_item(candidate, edit_range, docs, client)))
+                    continue
+                pieces = self._items.put(key, (head, tail))
+            texts.append(pieces[0] + range_json + pieces[1])
+        incomplete = "true" if result.incomplete else "false"
+        return Json(f'{{"isIncomplete": {incomplete}, "items": [{", ".join(texts)}]}}')
+
+
+def _item_json_size(key: tuple[Candidate, str | None], pieces: tuple[str, str]) -> int:
+    """About what a kept item's JSON costs: its pieces, its documentation and the candidate's
+    longest strings (user vocabularies can make them long)."""
+    candidate, docs = key
+    texts = (*pieces, docs or "", candidate.label, candidate.summary, candidate.description)
+    return OVERHEAD + sum(len(text) for text in texts)
 
 
 def sort_text(candidate: Candidate) -> str:

@@ -29,7 +29,7 @@ from transformers_glossary_ls.environment import Environment, choose_versions, f
 from transformers_glossary_ls.installed_docs import DocsWorker
 from transformers_glossary_ls.notebooks import Notebook
 from transformers_glossary_ls.positions import to_index
-from transformers_glossary_ls.protocol import GlossaryProtocol, strict_converter
+from transformers_glossary_ls.protocol import GlossaryProtocol, Json, strict_converter
 from transformers_glossary_ls.settings import LOG_LEVELS, Settings, parse_settings
 from transformers_glossary_ls.vocabulary.paths import (
     WATCHED,
@@ -48,6 +48,14 @@ QUIET_SECONDS = 0.010
 # meanwhile waits for the rest of it.
 SLICE_SECONDS = 0.0005
 LEX_SLICE_SECONDS = 0.025  # the lexing right after an opening, which does not wait for a pause
+# Work that requests would otherwise do on their first touch (the common catalogue files and
+# completion lists) also goes in turns right after each batch of messages is answered: the
+# client reads the answer before it sends more (an editor renders it; the benchmark asks the
+# other server). A turn is shared by the jobs that take turns; a step starts only within it.
+TURN_SECONDS = 0.00015
+# Objects the young generation may hold after a turn before they are frozen: a collection of
+# what background work built (~1 ms for 10,000 objects) must not fall into the next request.
+TURN_YOUNG_OBJECTS = 1000
 MAX_CLASSES = 64  # model classes whose installed forward is read (names come from user text)
 CLASS_LINES = 256  # lines looked through for model class names in one background step (~0.3 ms)
 # How long a read of the installed packages waits for the client to pause and for the
@@ -56,6 +64,7 @@ CLASS_LINES = 256  # lines looked through for model class names in one backgroun
 READ_PATIENCE = 0.3
 HAND_OVER_WAITS = 1000  # looks (~0.1 ms apart) for a pause in the input before taking a read
 _TOKENS = itertools.count(1)
+_DONE = object()
 _RESULT_IDS = itertools.count(1)  # resultIds of diagnostics reports
 # Jupyter notebooks' Python and Markdown cells come by LSP notebook sync (3.17).
 NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
@@ -176,10 +185,16 @@ class GlossaryServer(LanguageServer):
         self._initialized = False
         self._warming: set[asyncio.Task] = set()
         self._pushing: set[str] = set()  # documents with a push of diagnostics pending
+        # uri -> its analysis while the warm-up after its opening runs: the idle moments go to
+        # it before its diagnostics (the regions a hover reads are indexed sooner; the check,
+        # which reads them too, then finds them indexed).
+        self._warming_up: dict[str, Analysis] = {}
         # uri -> its findings for (document version, facts in force): a code action after a
         # pull or a push of the same text reuses them.
         self._findings: dict[str, Checked] = {}
         self._json: dict[str, render.DiagnosticsJson] = {}  # uri -> its findings' JSON
+        self._completion_json: render.CompletionJson | None = None  # for `self.client`
+        self._turn = (0, 0.0)  # (the connection's batch count, the end of its turn)
         self._reports: dict[str, Report] = {}  # uri -> what was last reported
         self._generation = 0  # bumped when the releases or the vocabulary change
         self.command_line_log_level = logging.WARNING
@@ -233,6 +248,7 @@ class GlossaryServer(LanguageServer):
     def remove_document(self, uri: str, pushed: bool | None = None) -> None:
         pushed = self.pushes(uri) if pushed is None else pushed
         analysis = self.documents.pop(uri, None)
+        self._warming_up.pop(uri, None)
         self._findings.pop(uri, None)
         self._json.pop(uri, None)
         self._reports.pop(uri, None)
@@ -517,6 +533,14 @@ class GlossaryServer(LanguageServer):
             root or "none",
         )
 
+    @property
+    def completion_json(self) -> render.CompletionJson:
+        """Completion lists written as JSON for the client (items' JSON kept across requests)."""
+        written = self._completion_json
+        if written is None or written.client is not self.client:
+            written = self._completion_json = render.CompletionJson(self.client)
+        return written
+
     def glossary_for(self, uri: str) -> Glossary:
         """The engine for a document: that of the workspace folder holding it (the longest
         such folder), else the first folder's."""
@@ -750,6 +774,8 @@ class GlossaryServer(LanguageServer):
             try:
                 while (analysis := self.documents.get(uri)) is not None:
                     await self.idle()
+                    if self._warming_up.get(uri) is analysis:
+                        continue  # its warm-up first: requests wait for what it indexes
                     if await self._check_between_messages(analysis):
                         self.publish(analysis)
                         return
@@ -826,10 +852,17 @@ class GlossaryServer(LanguageServer):
     def warm_up(self, analysis: Analysis) -> None:
         """Index a newly opened document in the background, a block between messages."""
         uri = analysis.doc.uri
+        self._warming_up[uri] = analysis
+
+        def done() -> None:
+            if self._warming_up.get(uri) is analysis:
+                del self._warming_up[uri]
+
         self.in_background(
             analysis.warm_up(),
             lambda: self.documents.get(uri) is analysis,  # not closed or reopened meanwhile
             f"indexing {uri} failed; hovers will index as they go",
+            then=done,
         )
 
     def in_background(
@@ -840,11 +873,12 @@ class GlossaryServer(LanguageServer):
         then=None,
         wait_for_quiet: bool = True,
         slice_seconds: float = SLICE_SECONDS,
+        turns: bool = False,
     ) -> None:
         """Run `steps` (a generator) in slices of steps of up to `slice_seconds`, only while no
         message is waiting and (`wait_for_quiet`) the client has paused, else handling messages
-        between slices; then `then()` (also after a failure), unless the work stopped being
-        wanted."""
+        between slices; with `turns`, also in the turn after each answer (see `turn`); then
+        `then()` (also after a failure), unless the work stopped being wanted."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -854,16 +888,20 @@ class GlossaryServer(LanguageServer):
 
         async def run() -> None:
             try:
-                if wait_for_quiet:
-                    await self.idle()  # the first step too: not while a message is waiting
-                slice_end = time.perf_counter() + slice_seconds
-                for _ in steps:
-                    if not still_wanted():
+                if turns:
+                    if not await self._take_turns(steps, still_wanted):
                         return
-                    if time.perf_counter() < slice_end:
-                        continue
-                    await (self.idle() if wait_for_quiet else asyncio.sleep(0))
+                else:
+                    if wait_for_quiet:
+                        await self.idle()  # the first step too: not while a message is waiting
                     slice_end = time.perf_counter() + slice_seconds
+                    for _ in steps:
+                        if not still_wanted():
+                            return
+                        if time.perf_counter() < slice_end:
+                            continue
+                        await (self.idle() if wait_for_quiet else asyncio.sleep(0))
+                        slice_end = time.perf_counter() + slice_seconds
             except Exception:
                 log.exception("%s", failure)
             else:
@@ -877,6 +915,47 @@ class GlossaryServer(LanguageServer):
         task = loop.create_task(run())
         self._warming.add(task)  # keep a reference until it is done
         task.add_done_callback(self._warming.discard)
+
+    async def _take_turns(self, steps, still_wanted) -> bool:
+        """Run `steps` in the turns `turn` gives, the first one too; False if the work stopped
+        being wanted."""
+        end = 0.0
+        steps = iter(steps)
+        while True:
+            if time.perf_counter() >= end or self._input_pending():
+                if gc.get_count()[0] > TURN_YOUNG_OBJECTS:
+                    gc.freeze()  # what the steps built: no collection of it in a request
+                end = await self.turn()
+            if not still_wanted():
+                return False
+            if next(steps, _DONE) is _DONE:
+                return True
+
+    def _input_pending(self) -> bool:
+        connection = self.connection
+        return connection is not None and connection.input_pending()
+
+    async def turn(self) -> float:
+        """Wait for a moment background work may use; return the time (`perf_counter`) by
+        which its steps must have started. Right after a batch of messages is answered, with
+        no input waiting and our answers written: a turn of TURN_SECONDS, shared by the jobs
+        that take turns. Once the client is quiet: a slice."""
+        await asyncio.sleep(0)  # let the callbacks of messages already read run
+        connection = self.connection
+        if connection is None:
+            return time.perf_counter() + SLICE_SECONDS
+        while True:
+            quiet = connection.quiet_for()
+            if quiet >= QUIET_SECONDS:
+                return time.perf_counter() + SLICE_SECONDS
+            if not await connection.turn(QUIET_SECONDS - quiet):
+                continue
+            if connection.input_pending() or connection.output_pending():
+                continue  # more to answer, or the answer is still being written: not now
+            if connection.turns != self._turn[0]:
+                self._turn = (connection.turns, time.perf_counter() + TURN_SECONDS)
+            if time.perf_counter() < self._turn[1]:
+                return self._turn[1]
 
     async def settled(self, patience: float) -> None:
         """Return once the client is quiet and no open document is still being looked through
@@ -949,6 +1028,7 @@ def initialized(ls: GlossaryServer, params: types.InitializedParams) -> None:
         glossary.load_more(),
         lambda: ls.glossary is glossary,
         "reading the catalogue failed; requests will read what they need",
+        turns=True,
     )
     ls.check_vocabulary()
     ls.load_vocabulary()  # the user's files, if any, off the request path
@@ -1124,7 +1204,7 @@ def hover(ls: GlossaryServer, params: types.HoverParams) -> types.Hover | None:
         trigger_characters=["(", ",", '"', "'", "=", "`"], resolve_provider=True
     ),
 )
-def completion(ls: GlossaryServer, params: types.CompletionParams) -> dict:
+def completion(ls: GlossaryServer, params: types.CompletionParams) -> dict | Json:
     at = ls.position_of(params)
     if at is None:
         return {"isIncomplete": False, "items": []}
@@ -1138,12 +1218,8 @@ def completion(ls: GlossaryServer, params: types.CompletionParams) -> dict:
     glossary = ls._completed = ls.glossary_for(analysis.doc.uri)
     result = glossary.complete(analysis, line, index, ls.settings.completion_prose)
     markdown = ls.client.completion_markdown
-    return render.completion_list(
-        result,
-        analysis.doc,
-        line,
-        ls.client,
-        lambda c: glossary.candidate_documentation(c, markdown),
+    return ls.completion_json.write(
+        result, analysis.doc, line, lambda c: glossary.candidate_documentation(c, markdown)
     )
 
 

@@ -22,6 +22,7 @@ and refuses others while it is connected.
 
 from __future__ import annotations
 
+import array
 import asyncio
 import collections
 import contextlib
@@ -36,6 +37,12 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, BinaryIO
 
+try:
+    import fcntl
+    import termios
+except ImportError:  # Windows
+    fcntl = termios = None  # type: ignore[assignment]
+
 log = logging.getLogger(__name__)
 
 MAX_CONTENT_LENGTH = 256 * 1024 * 1024  # bigger is a corrupt stream, not a document
@@ -48,6 +55,8 @@ WRITE_CHUNK = 64 * 1024
 MAX_UNREAD = 32 * 1024 * 1024  # our output the client has not read: past this it is gone
 DRAIN_PATIENCE = 1.0  # at exit, how long unsent output may make no progress before it is dropped
 _PIPE_BUF = getattr(select, "PIPE_BUF", 512)  # a pipe write at most this long is never split
+_F_GETPIPE_SZ = 1032  # fcntl.F_GETPIPE_SZ (Linux)
+_PAGE = 4096  # a pipe holds its bytes in pages (Linux)
 MAX_PID = 2**32 - 1 if sys.platform == "win32" else 2**31 - 1  # DWORD / pid_t
 
 # Exit codes
@@ -352,6 +361,7 @@ class PipeWriter:
             pass  # an in-memory stream: written through its own write()
         self._on_broken = on_broken
         self._poll = None  # tells whether the output pipe has room (POSIX)
+        self._pipe_size: int | None = None if fcntl is not None else 0  # 0: not known
         if self._fd is not None and hasattr(select, "poll"):
             self._poll = select.poll()
             self._poll.register(self._fd, select.POLLOUT)
@@ -392,15 +402,40 @@ class PipeWriter:
         log.error("the client has left %d bytes of our output unread; stopping", unread)
         self._on_broken()
 
+    def pending(self) -> bool:
+        """Whether a message handed over is not all written yet (the thread is writing it)."""
+        return self._unsent > 0
+
     def _writable_now(self, size: int) -> bool:
         """Whether `size` bytes go into the output pipe at once, without blocking: at most
-        PIPE_BUF bytes (written whole) and the pipe has a buffer free."""
-        if self._poll is None or size > _PIPE_BUF:
+        PIPE_BUF bytes (written whole) and the pipe has a buffer free; or, where the pipe says
+        how much it holds (Linux), a longer message (a completion list, ~15 kB) that fits in
+        the room left. Only this writer writes to the pipe."""
+        if self._poll is None:
             return False
+        if size > _PIPE_BUF:
+            room = self._room()
+            return room is not None and size <= room
         try:
             return bool(self._poll.poll(0))
         except (OSError, ValueError):
             return False
+
+    def _room(self) -> int | None:
+        """Bytes that surely go into the output pipe now (None where it cannot say): its size
+        less what the reader has left in it, counting each page it may occupy as full."""
+        if self._pipe_size == 0:
+            return None
+        try:
+            if self._pipe_size is None:
+                self._pipe_size = fcntl.fcntl(self._fd, _F_GETPIPE_SZ)
+            unread = array.array("i", [0])
+            fcntl.ioctl(self._fd, termios.FIONREAD, unread)
+        except (OSError, ValueError, TypeError, AttributeError):
+            self._pipe_size = 0  # not a pipe, or not Linux: never asked again
+            return None
+        pages = -(-unread[0] // _PAGE) + 1  # a partly filled page, and one more to be safe
+        return self._pipe_size - pages * _PAGE
 
     def close(self) -> None:
         """Send what is queued while the client keeps reading; drop it once it stops."""
@@ -564,6 +599,9 @@ class Connection:
         self.unread: Callable[[], bool] = lambda: False  # input arrived but not yet read
         self.last_input = time.monotonic()  # when the last chunk of input was handled
         self.last_output = 0.0  # when we last sent something (an answer, a notification)
+        self.turns = 0  # batches of messages handled (each answered, where it is a request)
+        self._next_turn: asyncio.Future | None = None
+        self.output_pending: Callable[[], bool] = lambda: False  # our answers not yet written
 
     def watch_editor(self, pid: Any) -> None:
         """End the server when process `pid` (initialize's `processId`) dies; None: never."""
@@ -590,6 +628,23 @@ class Connection:
 
     def wrote(self) -> None:
         self.last_output = time.monotonic()
+
+    def _turned(self) -> None:
+        self.turns += 1
+        waiter, self._next_turn = self._next_turn, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def turn(self, timeout: float) -> bool:
+        """Wait until the next batch of messages has been handled, its requests answered (True),
+        or `timeout` seconds (False)."""
+        if self._next_turn is None:
+            self._next_turn = asyncio.get_running_loop().create_future()
+        try:  # shielded: waiters share the future, and one's timeout is no other's
+            await asyncio.wait_for(asyncio.shield(self._next_turn), timeout)
+        except TimeoutError:
+            return False
+        return True
 
     def stop(self, code: int) -> None:
         """End the loop with `code` (the first reason given wins). Safe from any thread."""
@@ -629,6 +684,7 @@ class Connection:
                 self.last_input = time.monotonic()
                 if bodies:
                     self.protocol.receive(bodies)
+                    self._turned()
                     await asyncio.sleep(0)  # let callbacks and tasks of these messages run
         finally:
             watcher.cancel()
@@ -663,6 +719,7 @@ def serve_stdio(server: Any, stdin: BinaryIO, stdout: BinaryIO) -> int:
     connection = Connection(server)
     server.connection = connection
     writer = PipeWriter(stdout, lambda: connection.stop(EXIT_UNCLEAN), connection.wrote)
+    connection.output_pending = writer.pending
     server.protocol.set_writer(writer)
 
     async def main() -> int:
@@ -721,6 +778,7 @@ def serve_stream(
             writer.close()
 
     server.protocol.set_writer(_Sink())
+    connection.output_pending = lambda: writer.transport.get_write_buffer_size() > 0
 
     async def next_chunk() -> bytes:
         try:

@@ -15,6 +15,7 @@ from transformers_glossary_ls.analysis.receivers import (
     bindings_of,
     bound_names,
     may_be_bound,
+    names_in,
 )
 from transformers_glossary_ls.documents import Document
 
@@ -106,3 +107,36 @@ def test_look_ups_after_lex_ahead_are_those_without(path):
     for line in range(0, last + 1, 97):
         for name in names:
             assert ahead.binding(name, line) == plain.binding(name, line), (name, line)
+
+
+_DECLARING = st.sampled_from(["class ", "def ", "async ", "from m import ", " as ", "import "])
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.one_of(_PIECE, _DECLARING), max_size=30).map("".join),
+    st.sampled_from([*NAMES, "mé", "e\u0301"]),
+)
+def test_a_name_no_definition_or_import_may_bind_is_read_without_looking_for_them(text, name):
+    """Where `Names.may_declare` says no, skipping `class`/`def` lines and imports finds the
+    same bindings (what a first look-up in a block does)."""
+    names = names_in(text)
+    assert names.bound == bound_names(text)
+    assert bindings_of(text, name, names.may_declare(name)) == bindings_of(text, name)
+
+
+@pytest.mark.parametrize("path", sorted(UPSTREAM.glob("*/*.py")), ids=lambda p: p.name)
+def test_a_name_no_definition_or_import_may_bind_in_real_files(path):
+    text = path.read_text(encoding="utf-8")
+    names = names_in(text)
+    for name in ("model", "tokenizer", "outputs", "args", "Trainer", "AutoModel", "main", "x"):
+        assert bindings_of(text, name, names.may_declare(name)) == bindings_of(text, name), name
+
+
+@pytest.mark.parametrize("text", ["from m import émodel", "model = x\nfrom m import émodel"])
+def test_an_import_binds_what_the_import_reader_reads(text):
+    """The import reader takes `model` out of `émodel` (a name starts at A-Z, a-z or `_`):
+    the names a block may bind hold it too, so a look-up finds the same with them noted."""
+    names = names_in(text)
+    assert names.may_bind("model") and names.may_declare("model")
+    assert bindings_of(text, "model", names.may_declare("model")) == bindings_of(text, "model")

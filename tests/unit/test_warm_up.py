@@ -172,3 +172,137 @@ def test_taking_a_read_waits_for_the_waiting_input_but_not_forever(waiting, look
     server.connection = connection = Waiting(waiting)
     asyncio.run(server.no_input_waiting(looks))
     assert connection.looks == looked
+
+
+def _connection():
+    """A stdio connection whose client has just sent something (not quiet)."""
+    from transformers_glossary_ls.transport import Connection
+
+    class Server:
+        protocol = None
+
+    return Connection(Server())
+
+
+def test_work_in_turns_runs_right_after_an_answer_and_never_while_input_waits(monkeypatch):
+    """The common catalogue files and completion lists are read in the turn after each answer
+    (the client reads it before it sends more), not only once the client is quiet: a stream of
+    requests with no pause would otherwise build them in the requests themselves."""
+    from transformers_glossary_ls import server as server_module
+
+    monkeypatch.setattr(server_module, "QUIET_SECONDS", 60.0)  # the client is never quiet here
+    monkeypatch.setattr(server_module, "TURN_SECONDS", 60.0)  # a turn long enough for any step
+    server = GlossaryServer()
+    connection = server.connection = _connection()
+    waiting = {"input": False}
+    connection.queued = lambda: int(waiting["input"])
+    ran: list[int] = []
+
+    def steps():
+        for n in range(4):
+            ran.append(n)
+            if n == 1:
+                waiting["input"] = True  # a request arrives during the turn
+            yield
+
+    async def run() -> None:
+        server.in_background(steps(), lambda: True, "x failed", turns=True)
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert ran == []  # not before an answer: the first step waits for a turn too
+        connection._turned()  # a batch of messages answered
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert ran == [0, 1]  # then the request that came: the turn ends
+        connection._turned()  # still waiting: no turn
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert ran == [0, 1]
+        waiting["input"] = False
+        connection._turned()  # answered
+        await asyncio.gather(*server._warming)
+
+    asyncio.run(run())
+    assert ran == [0, 1, 2, 3]
+
+
+def test_no_turn_while_our_answer_is_still_being_written(monkeypatch):
+    from transformers_glossary_ls import server as server_module
+
+    monkeypatch.setattr(server_module, "QUIET_SECONDS", 60.0)
+    monkeypatch.setattr(server_module, "TURN_SECONDS", 60.0)
+    server = GlossaryServer()
+    connection = server.connection = _connection()
+    writing = {"now": True}
+    connection.output_pending = lambda: writing["now"]
+    ran: list[int] = []
+
+    def steps():
+        ran.append(0)
+        yield
+
+    async def run() -> None:
+        server.in_background(steps(), lambda: True, "x failed", turns=True)
+        connection._turned()
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert ran == []  # the writing thread needs the interpreter now
+        writing["now"] = False
+        connection._turned()
+        await asyncio.gather(*server._warming)
+
+    asyncio.run(run())
+    assert ran == [0]
+
+
+def test_work_in_turns_also_runs_once_the_client_is_quiet():
+    server = GlossaryServer()
+    connection = server.connection = _connection()
+    connection.last_input -= 60  # the client has been silent for a minute
+    ran: list[int] = []
+
+    def steps():
+        ran.append(0)
+        yield
+        ran.append(1)
+
+    async def run() -> None:
+        server.in_background(steps(), lambda: True, "x failed", turns=True)
+        await asyncio.gather(*server._warming)  # no answer needed
+
+    asyncio.run(run())
+    assert ran == [0, 1]
+
+
+def test_a_documents_diagnostics_are_checked_after_its_warm_up():
+    """The idle moments after an opening go to the warm-up before the diagnostics: a hover
+    then finds its region indexed sooner, and the check finds it indexed too."""
+    from transformers_glossary_ls.transport import Connection
+
+    class Server:
+        protocol = None
+
+    server = GlossaryServer()
+    connection = server.connection = Connection(Server())
+    connection.last_input -= 60  # the client is quiet
+    analysis = Analysis(Document("file:///w.py", CHUNK * (BLOCK_LINES * 2), "python"))
+    uri = analysis.doc.uri
+    checks: list[bool] = []
+
+    async def check(checked) -> bool:
+        checks.append(server._warming_up.get(uri) is checked)  # still warming up?
+        return True
+
+    server._check_between_messages = check
+    server.publish = lambda _: None
+
+    async def run() -> None:
+        server.documents[uri] = analysis
+        server.warm_up(analysis)
+        server.schedule_push(uri)
+        assert server._warming_up.get(uri) is analysis
+        await asyncio.gather(*server._warming)
+
+    asyncio.run(run())
+    assert checks == [False]  # checked once, after the warm-up
+    assert uri not in server._warming_up

@@ -128,7 +128,7 @@ class Analysis:
     # edit looks up dozens of names there.
     _read_whole_next: set[int] = field(init=False, default_factory=set)
     # block revision -> a superset of the names it binds (`note_bound_names`)
-    _bound: dict[int, frozenset[str]] = field(init=False, default_factory=dict)
+    _bound: dict[int, receivers.Names] = field(init=False, default_factory=dict)
     _front: tuple[int, int] = field(init=False, default=(0, 0))  # (first block's revision, lines)
     # While `reading()`: (block revision, name) of each bindings look-up.
     _reads: set[tuple[int, str]] | None = field(init=False, default=None)
@@ -621,11 +621,13 @@ class Analysis:
                 return self._bindings[block.revision].get(name, [])
             if len(by_name) >= MAX_NAMES_PER_BLOCK:  # names come from user text
                 by_name.clear()
-            bound = self._bound.get(block.revision)
-            if bound is not None and not receivers.may_be_bound(name, bound):
+            names = self._bound.get(block.revision)
+            if names is not None and not names.may_bind(name):
                 found = by_name[name] = []  # what reading the block would find: a set look-up
             else:
-                found = by_name[name] = receivers.bindings_of(self._block_text(block), name)
+                declared = names is None or names.may_declare(name)
+                text = self._block_text(block)
+                found = by_name[name] = receivers.bindings_of(text, name, declared)
         return found
 
     def note_bound_names(self, block_index: int) -> None:
@@ -634,7 +636,7 @@ class Analysis:
         block: a hover's look-up of `model` walks up to 12 blocks, most of them without it."""
         block = self.doc.blocks[block_index]
         if block.revision not in self._bound:
-            self._bound[block.revision] = receivers.bound_names("\n".join(block.lines))
+            self._bound[block.revision] = receivers.names_in("\n".join(block.lines))
 
     def read_bindings(self, block_index: int) -> None:
         """Read every binding of a block at once (the warm-up does), so that a lookup of any

@@ -48,6 +48,7 @@ _COMMENT = re.compile(r"#[^\n]*")
 _DEFINED_NAMES = re.compile(r"(?:class|def)[ \t]+(\w+)")
 _IMPORT_STATEMENT = re.compile(r"[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n]*)")
 _IMPORTED_NAME = re.compile(r"([A-Za-z_]\w*)(?:[ \t]+as[ \t]+([A-Za-z_]\w*))?")
+_IMPORTED_WORDS = re.compile(r"[A-Za-z_]\w*")  # every name `_IMPORTED_NAME` can read
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,17 +76,43 @@ _BOUND_NAMES = re.compile(r"\n" + _BOUND_NAME.pattern)  # the engine skips to ea
 _WORD_CHARS = re.compile(r"\w+")
 
 
+@dataclass(frozen=True, slots=True)
+class Names:
+    """The names a text may bind (`bound`: assign, annotate, define or import), and among them
+    those it may define or import (`declared`); both supersets (`else:` is in `bound`)."""
+
+    bound: frozenset[str]
+    declared: frozenset[str]
+
+    def may_bind(self, name: str) -> bool:
+        """Whether `bindings_of(text, name)` may find something."""
+        return may_be_bound(name, self.bound)
+
+    def may_declare(self, name: str) -> bool:
+        """Whether a `class`/`def` line or an import of the text may bind `name`: where not,
+        `bindings_of` need not look for them (most of its work on a block)."""
+        return name in self.declared or _WORD_CHARS.fullmatch(name) is None
+
+
+def names_in(text: str) -> Names:
+    """The names a text's lines may bind, and those they may define or import."""
+    first = _BOUND_NAME.match(text)
+    leads = _BOUND_NAMES.findall(text)
+    if first is not None:
+        leads.append(first.group(1))
+    declared = _DEFINED_NAMES.findall(text)
+    for _, statement in _import_statements(text):
+        imported = statement.group(2)
+        # Words, and the names `_IMPORTED_NAME` reads (`model` in `import émodel`: it starts
+        # at a letter of A-Z, a-z or `_`, inside a word).
+        declared += _WORD_CHARS.findall(imported) + _IMPORTED_WORDS.findall(imported)
+    return Names(frozenset(leads).union(declared), frozenset(declared))
+
+
 def bound_names(text: str) -> frozenset[str]:
     """The names a text's lines may assign, annotate, define or import (a superset: `else:`
     is in it)."""
-    first = _BOUND_NAME.match(text)
-    names = _BOUND_NAMES.findall(text)
-    if first is not None:
-        names.append(first.group(1))
-    names += _DEFINED_NAMES.findall(text)
-    for _, statement in _import_statements(text):
-        names += _WORD_CHARS.findall(statement.group(2))
-    return frozenset(names)
+    return names_in(text).bound
 
 
 def _import_statements(text: str) -> Iterator[tuple[int, re.Match]]:
@@ -187,19 +214,21 @@ def lead_names(text: str) -> set[str]:
     return set(_LEAD_NAME.findall(text))
 
 
-def bindings_of(text: str, name: str) -> list[Binding]:
+def bindings_of(text: str, name: str, declared: bool = True) -> list[Binding]:
     """The assignments, annotations, definitions and imports of one name in a text, in order.
 
     The regex engine skips to the name (a literal prefix) and keeps only its occurrences
     followed by `=` or `:` (a few per block); only those are checked as the lead of a line:
     several times faster than a line-anchored regex over the block, and than visiting every
-    occurrence of the name (`model` is in most lines of a training script).
+    occurrence of the name (`model` is in most lines of a training script). `declared=False`
+    (`Names.may_declare` said no) skips looking for `class`/`def` lines and imports of it,
+    three quarters of the work on a block of a training script.
     """
     if not name.isidentifier():
         return _bindings_of_occurrences(text, name)
     ordered: list[Binding] = []
     line, last_offset = 0, 0
-    others = _definitions_and_imports(text, name)
+    others = _definitions_and_imports(text, name) if declared else []
     for match in _assigned(name).finditer(text):
         found = match.start()
         line_start = text.rfind("\n", 0, found) + 1
