@@ -125,6 +125,7 @@ class Glossary:
         self._edited: tuple[tuple[str, str, str], Checked] | None = None  # the last file checked
         self.in_force: dict[str, InForce] = {}  # package -> the user's release, where known
         self.installed_docs: InstalledDocs | None = None  # read from the user's packages
+        self.loaded_more = False  # `load_more` has run to its end
 
     def sibling(self) -> Glossary:
         """Another engine over the same vocabulary and catalogue for another environment (a
@@ -209,6 +210,7 @@ class Glossary:
         for kind, key in COMMON_CALLS:
             yield from self.argument_lists.build_steps(kind, key)
             yield
+        self.loaded_more = True
 
     @property
     def vocab(self) -> Vocabulary:

@@ -958,8 +958,9 @@ class GlossaryServer(LanguageServer):
                 return self._turn[1]
 
     async def settled(self, patience: float) -> None:
-        """Return once the client is quiet and no open document is still being looked through
-        for model class names, or after `patience` seconds."""
+        """Return once the client is quiet, no open document is still being looked through
+        for model class names and the catalogue files read at start are in (two jobs at once
+        would both slow the requests meanwhile), or after `patience` seconds."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + patience
         while (left := deadline - loop.time()) > 0:
@@ -967,7 +968,7 @@ class GlossaryServer(LanguageServer):
                 await asyncio.wait_for(self.idle(), left)
             except TimeoutError:
                 return
-            if not self._looking:
+            if not self._looking and self.glossary.loaded_more:
                 return
             await asyncio.sleep(QUIET_SECONDS)  # the look-through takes its steps meanwhile
 

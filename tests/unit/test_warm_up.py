@@ -306,3 +306,37 @@ def test_a_documents_diagnostics_are_checked_after_its_warm_up():
     asyncio.run(run())
     assert checks == [False]  # checked once, after the warm-up
     assert uri not in server._warming_up
+
+
+def test_a_read_starts_once_the_catalogue_files_of_the_start_are_in():
+    """Two background jobs at once would both slow the requests meanwhile: the read of the
+    installed packages waits for `load_more` (as long as its patience lasts)."""
+    server = GlossaryServer()
+    events: list[str] = []
+
+    async def preload() -> None:
+        for _ in range(3):
+            await asyncio.sleep(0.001)
+        server.glossary.loaded_more = True
+        events.append("loaded")
+
+    async def run() -> None:
+        task = asyncio.create_task(preload())
+        await server.settled(patience=30)
+        events.append("settled")
+        await task
+
+    asyncio.run(run())
+    assert events == ["loaded", "settled"]
+    server.glossary.loaded_more = False
+    asyncio.run(server.settled(patience=0.05))  # never loaded: the patience ends the wait
+
+
+def test_load_more_says_when_it_has_run_to_its_end():
+    glossary = GlossaryServer().glossary
+    steps = glossary.load_more()
+    next(steps)
+    assert not glossary.loaded_more
+    for _ in steps:
+        pass
+    assert glossary.loaded_more
