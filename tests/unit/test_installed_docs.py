@@ -94,6 +94,17 @@ def test_the_worker_reads_the_same_and_is_kept_between_reads(site, tmp_path, mon
     assert worker._proc is None
 
 
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="Linux's scheduler classes")
+def test_the_worker_runs_in_the_schedulers_idle_class(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRANSFORMERS_GLOSSARY_CACHE", str(tmp_path / "cache"))
+    worker = installed_docs.DocsWorker()
+    try:
+        assert worker.read([tmp_path], {"transformers": "5.0.0"}) is not None
+        assert os.sched_getscheduler(worker._proc.pid) == os.SCHED_IDLE
+    finally:
+        worker.close()
+
+
 def test_the_worker_answers_a_line_per_request_and_survives_a_bad_one(tmp_path, monkeypatch):
     import io
     import json
