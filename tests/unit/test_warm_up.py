@@ -137,6 +137,53 @@ def test_not_even_the_first_step_runs_while_input_is_waiting():
     assert ran == [1, 2]
 
 
+class Reading:
+    """A connection that is reading a message (input pending) until told otherwise."""
+
+    def __init__(self) -> None:
+        self.reading = True
+
+    def input_pending(self) -> bool:
+        return self.reading
+
+    def quiet_for(self) -> float:
+        return 0.0
+
+
+def test_the_lexing_after_an_opening_lets_a_message_being_read_go_first():
+    """The lexing that does not wait for a pause still waits, before its first step and
+    between steps, while a message is being read: a second document's didOpen and the hover
+    that follows it are handled before more of the first document is lexed, however long its
+    slice (here an hour) has left."""
+    server = GlossaryServer()
+    connection = server.connection = Reading()
+    ran: list[int] = []
+
+    def steps():
+        for k in range(4):
+            ran.append(k)
+            if k == 1:
+                connection.reading = True  # bytes arrive while the second step runs
+            yield
+
+    async def run() -> None:
+        server.in_background(
+            steps(), lambda: True, "x failed", wait_for_quiet=False, slice_seconds=3600
+        )
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert ran == []  # not even the first step
+        connection.reading = False
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert ran == [0, 1]  # the slice ends at the step that saw input arrive
+        connection.reading = False
+        await asyncio.gather(*server._warming)
+
+    asyncio.run(run())
+    assert ran == [0, 1, 2, 3]
+
+
 def test_the_client_is_quiet_only_a_while_after_our_answer():
     """After an answer the client cannot have sent its next request yet: background work
     waits for its silence from then, not from its last request."""
