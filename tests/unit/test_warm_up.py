@@ -138,25 +138,35 @@ def test_not_even_the_first_step_runs_while_input_is_waiting():
 
 
 class Reading:
-    """A connection that is reading a message (input pending) until told otherwise."""
+    """A connection that is reading a message (`long`: a long one) until told otherwise."""
 
-    def __init__(self) -> None:
-        self.reading = True
+    def __init__(self, long: bool = True) -> None:
+        self.reading, self.long = True, long
 
     def input_pending(self) -> bool:
         return self.reading
+
+    def long_input_pending(self) -> bool:
+        return self.reading and self.long
 
     def quiet_for(self) -> float:
         return 0.0
 
 
-def test_the_lexing_after_an_opening_lets_a_message_being_read_go_first():
-    """The lexing that does not wait for a pause still waits, before its first step and
-    between steps, while a message is being read: a second document's didOpen and the hover
-    that follows it are handled before more of the first document is lexed, however long its
-    slice (here an hour) has left."""
+def _lex_like(server: GlossaryServer, steps) -> None:
+    """Background work as the lexing after an opening runs: no pause awaited, long slices."""
+    server.in_background(steps, lambda: True, "x failed", wait_for_quiet=False, slice_seconds=3600)
+
+
+@pytest.mark.parametrize("long", [True, False], ids=["long message", "request"])
+def test_the_lexing_after_an_opening_lets_a_long_message_being_read_go_first(long):
+    """The lexing that does not wait for a pause still waits, before its first step, while a
+    message is being read; and a long message arriving (a second document opened, with the
+    hover that follows it) ends its slice at the next step, however long the slice has left
+    (here an hour), and is read and handled before more is lexed. A request arriving meanwhile
+    waits for the slice: the lexing must get on under a stream of requests."""
     server = GlossaryServer()
-    connection = server.connection = Reading()
+    connection = server.connection = Reading(long)
     ran: list[int] = []
 
     def steps():
@@ -167,17 +177,16 @@ def test_the_lexing_after_an_opening_lets_a_message_being_read_go_first():
             yield
 
     async def run() -> None:
-        server.in_background(
-            steps(), lambda: True, "x failed", wait_for_quiet=False, slice_seconds=3600
-        )
+        _lex_like(server, steps())
         for _ in range(20):
             await asyncio.sleep(0)
         assert ran == []  # not even the first step
         connection.reading = False
         for _ in range(20):
             await asyncio.sleep(0)
-        assert ran == [0, 1]  # the slice ends at the step that saw input arrive
-        connection.reading = False
+        if long:
+            assert ran == [0, 1]  # the slice ends at the step that saw the message arrive
+            connection.reading = False
         await asyncio.gather(*server._warming)
 
     asyncio.run(run())
