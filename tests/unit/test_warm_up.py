@@ -137,6 +137,62 @@ def test_not_even_the_first_step_runs_while_input_is_waiting():
     assert ran == [1, 2]
 
 
+class Reading:
+    """A connection that is reading a message (`long`: a long one) until told otherwise."""
+
+    def __init__(self, long: bool = True) -> None:
+        self.reading, self.long = True, long
+
+    def input_pending(self) -> bool:
+        return self.reading
+
+    def long_input_pending(self) -> bool:
+        return self.reading and self.long
+
+    def quiet_for(self) -> float:
+        return 0.0
+
+
+def _lex_like(server: GlossaryServer, steps) -> None:
+    """Background work as the lexing after an opening runs: no pause awaited, long slices."""
+    server.in_background(steps, lambda: True, "x failed", wait_for_quiet=False, slice_seconds=3600)
+
+
+@pytest.mark.parametrize("long", [True, False], ids=["long message", "request"])
+def test_the_lexing_after_an_opening_lets_a_long_message_being_read_go_first(long):
+    """The lexing that does not wait for a pause still waits, before its first step, while a
+    message is being read; and a long message arriving (a second document opened, with the
+    hover that follows it) ends its slice at the next step, however long the slice has left
+    (here an hour), and is read and handled before more is lexed. A request arriving meanwhile
+    waits for the slice: the lexing must get on under a stream of requests."""
+    server = GlossaryServer()
+    connection = server.connection = Reading(long)
+    ran: list[int] = []
+
+    def steps():
+        for k in range(4):
+            ran.append(k)
+            if k == 1:
+                connection.reading = True  # bytes arrive while the second step runs
+            yield
+
+    async def run() -> None:
+        _lex_like(server, steps())
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert ran == []  # not even the first step
+        connection.reading = False
+        for _ in range(20):
+            await asyncio.sleep(0)
+        if long:
+            assert ran == [0, 1]  # the slice ends at the step that saw the message arrive
+            connection.reading = False
+        await asyncio.gather(*server._warming)
+
+    asyncio.run(run())
+    assert ran == [0, 1, 2, 3]
+
+
 def test_the_client_is_quiet_only_a_while_after_our_answer():
     """After an answer the client cannot have sent its next request yet: background work
     waits for its silence from then, not from its last request."""
