@@ -43,3 +43,25 @@ def cursor_of(marked: str) -> tuple[str, int, int]:
     before = marked[: marked.index(CURSOR)]
     lines = split_lines(before)
     return marked.replace(CURSOR, ""), len(lines) - 1, len(lines[-1])
+
+
+def line_of(analysis: Analysis, needle: str, block: int) -> int:
+    """The first line holding `needle` from the start of a block on."""
+    for number in range(analysis.doc.block_start(block), analysis.doc.line_count):
+        if needle in analysis.doc.line(number):
+            return number
+    raise AssertionError(needle)
+
+
+def edit_near(analysis: Analysis, needle: str, block: int, edit: tuple[int | None, str]) -> int:
+    """Apply `edit` to the first line holding `needle` from a block on: (column in `needle`,
+    negative from its end, text typed there) or (None, a line inserted above it). Returns
+    that line's number."""
+    line = line_of(analysis, needle, block)
+    column, new = edit
+    if column is None:
+        analysis.doc.replace(line, 0, line, 0, new + "\n")
+    else:
+        at = analysis.doc.line(line).index(needle) + (column % len(needle))
+        analysis.doc.replace(line, at, line, at, new)
+    return line

@@ -28,6 +28,8 @@ from transformers_glossary_ls.positions import UTF8, UTF16, UTF32
 from transformers_glossary_ls.protocol import strict_converter
 from transformers_glossary_ls.server import GlossaryServer
 
+from tests.unit.conftest import edit_near, line_of
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "upstream" / "old_tutorials"
 RELEASE = "4.51.3"
 # Characters before the keyword that count differently in UTF-8, UTF-16 and UTF-32.
@@ -64,13 +66,6 @@ def _converters(findings, analysis: Analysis, client: Client) -> str:
 
 def _report(glossary: Glossary, analysis: Analysis, written: render.DiagnosticsJson) -> str:
     return written.items(glossary.diagnostic_parts(analysis), analysis.doc)
-
-
-def _line_of(analysis: Analysis, needle: str, block: int) -> int:
-    for number in range(analysis.doc.block_start(block), analysis.doc.line_count):
-        if needle in analysis.doc.line(number):
-            return number
-    raise AssertionError(needle)
 
 
 def _findings_near_block(glossary: Glossary, analysis: Analysis, block: int) -> int:
@@ -129,13 +124,7 @@ def test_an_edit_renders_the_findings_of_the_block_it_touched(needle, block, edi
     assert total == len(glossary.diagnostics(analysis))
     before = {id(part.made): part for part in glossary.diagnostic_parts(analysis)}
 
-    line = _line_of(analysis, needle, block)
-    column, new = edit
-    if column is None:
-        analysis.doc.replace(line, 0, line, 0, new + "\n")
-    else:
-        at = analysis.doc.line(line).index(needle) + (column % len(needle))
-        analysis.doc.replace(line, at, line, at, new)
+    line = edit_near(analysis, needle, block, edit)
     items = _report(glossary, analysis, written)
 
     assert items == _converters(glossary.diagnostics(analysis), analysis, TAGS)
@@ -260,11 +249,11 @@ def test_an_edit_that_changes_no_diagnostic_gives_back_the_same_report():
     analysis = Glossary.open("file:///t.py", _text())
     written = render.DiagnosticsJson(TAGS, strict_converter())
     first = _report(glossary, analysis, written)
-    blank = _line_of(analysis, "evaluation_strategy", 3) - 1
+    blank = line_of(analysis, "evaluation_strategy", 3) - 1
     while analysis.doc.line(blank).strip():
         blank -= 1
     analysis.doc.replace(blank, 0, blank, 0, "# a note")
     assert _report(glossary, analysis, written) is first
-    line = _line_of(analysis, "evaluation_strategy", 3)
+    line = line_of(analysis, "evaluation_strategy", 3)
     analysis.doc.replace(line, 0, line, 0, " ")  # the same keywords, a column further
     assert _report(glossary, analysis, written) != first

@@ -19,6 +19,8 @@ from transformers_glossary_ls.analysis.receivers import BINDING_BLOCKS
 from transformers_glossary_ls.diagnostics import Checker
 from transformers_glossary_ls.engine import Glossary
 
+from tests.unit.conftest import edit_near, line_of
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "upstream" / "old_tutorials"
 RELEASE = "4.51.3"
 GENERATE = "out = model.generate(input_ids, max_new_tokens=5, attention_masks=mask)"
@@ -51,15 +53,6 @@ def _calls_in_blocks(analysis: Analysis, blocks: range) -> int:
     return sum(len(analysis.chunk_calls(k, c)) for k, c in analysis.chunks() if k in blocks)
 
 
-def _line_of(analysis: Analysis, needle: str, block: int) -> int:
-    """The first line holding `needle` in a block."""
-    start = analysis.doc.block_start(block)
-    for number in range(start, analysis.doc.line_count):
-        if needle in analysis.doc.line(number):
-            return number
-    raise AssertionError(needle)
-
-
 # (id, language, needle on the edited line, block, edit as (column or None for a new line, text))
 EDITS = [
     ("keystroke in a keyword", "python", "evaluation_strategy", 9, (4, "x")),
@@ -85,13 +78,7 @@ def test_an_edit_rechecks_its_block_only(language, needle, block, edit):
     assert glossary.diagnostics(analysis) == first  # nothing changed: nothing re-checked
     assert glossary.checker.calls_checked == total
 
-    line = _line_of(analysis, needle, block)
-    column, new = edit
-    if column is None:
-        analysis.doc.replace(line, 0, line, 0, new + "\n")
-    else:
-        at = analysis.doc.line(line).index(needle) + (column % len(needle))
-        analysis.doc.replace(line, at, line, at, new)
+    edit_near(analysis, needle, block, edit)
     found = glossary.diagnostics(analysis)
     rechecked = glossary.checker.calls_checked - total
     assert found == _fresh(analysis)
@@ -114,7 +101,7 @@ def test_a_keystroke_rechecks_the_chunks_whose_lines_it_changed(keystrokes):
     analysis = Glossary.open("file:///t.py", _python_text())
     glossary.diagnostics(analysis)
     total = glossary.checker.calls_checked
-    line = _line_of(analysis, "evaluation_strategy", 9)
+    line = line_of(analysis, "evaluation_strategy", 9)
     at = analysis.doc.line(line).index("evaluation_strategy") + 4
     for typed in range(keystrokes):
         analysis.doc.replace(line, at + typed, line, at + typed, "x")
@@ -179,7 +166,7 @@ def test_a_second_edit_of_the_same_block_is_followed_too():
     glossary = _glossary()
     analysis = Glossary.open("file:///t.py", _python_text())
     glossary.diagnostics(analysis)
-    line = _line_of(analysis, "evaluation_strategy", 8)
+    line = line_of(analysis, "evaluation_strategy", 8)
     per_edit = []
     for _ in range(3):
         total = glossary.checker.calls_checked
@@ -249,13 +236,7 @@ def test_a_keystroke_visits_the_blocks_it_concerns_only():
     glossary.diagnostics(analysis)
     for block, edit in [(40, (4, "x")), (60, (None, "x = 1"))]:
         walked = glossary.checker.blocks_walked
-        line = _line_of(analysis, "evaluation_strategy", block)
-        column, new = edit
-        if column is None:
-            analysis.doc.replace(line, 0, line, 0, new + "\n")
-        else:
-            at = analysis.doc.line(line).index("evaluation_strategy") + column
-            analysis.doc.replace(line, at, line, at, new)
+        edit_near(analysis, "evaluation_strategy", block, edit)
         assert glossary.diagnostics(analysis) == _fresh_checker(glossary, analysis)
         assert glossary.checker.blocks_walked - walked <= 3 + BINDING_BLOCKS
 
@@ -280,7 +261,7 @@ def test_edits_of_every_kind_answer_as_a_fresh_checker():
     analysis = Glossary.open("file:///t.py", _python_text())
     glossary.diagnostics(analysis)
     for needle, block, text, delete in RANDOM_EDITS:
-        line = _line_of(analysis, needle, min(block, len(analysis.doc.blocks) - 1))
+        line = line_of(analysis, needle, min(block, len(analysis.doc.blocks) - 1))
         if text is None:
             analysis.doc.replace(line, 0, line + delete, 0, "")
         else:
