@@ -33,10 +33,11 @@ from typing import Any
 import attrs
 import cattrs
 from lsprotocol import types
-from pygls.exceptions import FeatureNotificationError, JsonRpcInternalError
+from pygls.exceptions import FeatureNotificationError, FeatureRequestError, JsonRpcInternalError
 from pygls.protocol import (
     JsonRPCNotification,
     JsonRPCRequestMessage,
+    JsonRPCResponseMessage,
     LanguageServerProtocol,
     default_converter,
     lsp_method,
@@ -154,6 +155,70 @@ def did_change_params(raw: Any) -> types.DidChangeTextDocumentParams | None:
         )
     except ValueError:  # a value out of LSP's range (the classes' validators)
         return None
+
+
+def _text_document_position(raw: Any) -> tuple[types.TextDocumentIdentifier, types.Position]:
+    """The `textDocument` and `position` of a request's params, or ValueError."""
+    document = raw["textDocument"]
+    if type(document) is not dict or document.keys() != {"uri"} or type(document["uri"]) is not str:
+        raise ValueError("not the usual textDocument")
+    position = _position(raw["position"])
+    if position is None:
+        raise ValueError("not the usual position")
+    return types.TextDocumentIdentifier(uri=document["uri"]), position
+
+
+def hover_params(raw: Any) -> types.HoverParams | None:
+    """`textDocument/hover` params built directly, as the converter builds them, when they have
+    exactly the usual shape; None for anything else, which the converter then judges."""
+    try:
+        if type(raw) is not dict or raw.keys() != {"textDocument", "position"}:
+            return None
+        document, position = _text_document_position(raw)
+        return types.HoverParams(text_document=document, position=position)
+    except ValueError:  # an unusual shape, or a value out of LSP's range
+        return None
+
+
+_TRIGGER_KINDS = {kind.value: kind for kind in types.CompletionTriggerKind}
+
+
+def completion_params(raw: Any) -> types.CompletionParams | None:
+    """`textDocument/completion` params built directly, as `hover_params` does: a position and
+    an optional context of a trigger kind and, maybe, its character."""
+    try:
+        if type(raw) is not dict or not (
+            {"textDocument", "position"} <= raw.keys() <= {"textDocument", "position", "context"}
+        ):
+            return None
+        document, position = _text_document_position(raw)
+        context = None
+        if "context" in raw:
+            given = raw["context"]
+            if type(given) is not dict or not (
+                {"triggerKind"} <= given.keys() <= {"triggerKind", "triggerCharacter"}
+            ):
+                return None
+            kind = given["triggerKind"]
+            character = given.get("triggerCharacter")
+            if not _is_int(kind) or kind not in _TRIGGER_KINDS:
+                return None
+            if character is not None and type(character) is not str:
+                return None
+            context = types.CompletionContext(
+                trigger_kind=_TRIGGER_KINDS[kind], trigger_character=character
+            )
+        return types.CompletionParams(text_document=document, position=position, context=context)
+    except ValueError:
+        return None
+
+
+# Requests answered on every keystroke or mouse rest, built directly (see `_answer_directly`).
+_DIRECT_REQUESTS = {
+    types.TEXT_DOCUMENT_HOVER: hover_params,
+    types.TEXT_DOCUMENT_COMPLETION: completion_params,
+}
+_REQUEST_KEYS = {"jsonrpc", "id", "method", "params"}
 
 
 def describe_structure_error(exc: BaseException) -> str:
@@ -352,6 +417,13 @@ class GlossaryProtocol(LanguageServerProtocol):
             log.debug("request %.100r cancelled before it ran", msg_id)
             self.send_error(msg_id, REQUEST_CANCELLED, f"Request {msg_id!r} was cancelled")
             return
+        direct = _DIRECT_REQUESTS.get(method)
+        if direct is not None and data.keys() <= _REQUEST_KEYS:
+            handler = self.fm.features.get(method)
+            params = direct(data.get("params")) if handler is not None else None
+            if params is not None:
+                self._answer_directly(msg_id, handler, params)
+                return
         if (self.fm.builtin_features.get(method) or self.fm.features.get(method)) is None:
             log.info("unknown request %s (id %.100r)", name, msg_id)
             self.send_error(msg_id, METHOD_NOT_FOUND, f"Method not found: {name}")
@@ -435,6 +507,28 @@ class GlossaryProtocol(LanguageServerProtocol):
             )
             return
         self.handle_message(message)
+
+    def _answer_directly(self, msg_id, handler, params) -> None:
+        """Run a request's (synchronous) handler and answer it, as pygls would, without its
+        general dispatch: a hover or a completion in the usual shape skips cattrs, a context
+        variable and two futures (~0.1 ms of a 0.3 ms hover). A failure is answered and
+        reported as pygls answers and reports it."""
+        self._answering, self._answered = msg_id, False
+        try:
+            try:
+                result = handler(params)
+            except Exception:  # noqa: BLE001 - answered and reported, as pygls does
+                error = JsonRpcInternalError.of(sys.exc_info())
+                log.exception('Exception occurred for message "%s"', msg_id)
+                self._send_response(msg_id, error=error.to_response_error())
+                try:
+                    self.owner.report_server_error(error, FeatureRequestError)
+                except Exception:  # noqa: BLE001
+                    log.warning("Failed to report error")
+                return
+            self._send_data(JsonRPCResponseMessage(id=msg_id, result=result, jsonrpc=self.VERSION))
+        finally:
+            self._answering = None
 
     def _notify_handler(self, handler, params) -> None:
         """Run a notification's handler as pygls would, its failure reported as pygls does."""

@@ -1203,7 +1203,7 @@ def notebook_did_close(ls: GlossaryServer, params: types.DidCloseNotebookDocumen
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
-def hover(ls: GlossaryServer, params: types.HoverParams) -> types.Hover | None:
+def hover(ls: GlossaryServer, params: types.HoverParams) -> types.Hover | Json | None:
     ls.notice_vocabulary_edits()
     at = ls.position_of(params)
     if at is None:
@@ -1217,7 +1217,7 @@ def hover(ls: GlossaryServer, params: types.HoverParams) -> types.Hover | None:
         return types.Hover(render.markup(text, ls.client.hover_markdown)) if text else None
     glossary = ls.glossary_for(analysis.doc.uri)
     answer = glossary.hover(analysis, line, index, ls.client.hover_markdown)
-    return render.hover(answer, analysis.doc, ls.client) if answer else None
+    return render.hover_json(answer, analysis.doc, ls.client) if answer else None
 
 
 @server.feature(

@@ -1,9 +1,9 @@
 """Messages that skip pygls's general machinery, for speed, and must not differ for it.
 
-A keystroke's `textDocument/didChange` is built directly and handed to our handler: the params
-built are those the converter builds, anything unusual takes the general way, and a failing
-handler is reported as pygls reports it. Log lines and pop-ups are written as JSON directly:
-the same JSON cattrs writes."""
+A keystroke's `textDocument/didChange`, a hover and a completion request are built directly and
+handed to our handler: the params built are those the converter builds, anything unusual takes
+the general way, and a failing handler is answered and reported as pygls does it. Log lines,
+pop-ups and hovers are written as JSON directly: the same JSON cattrs writes."""
 
 from __future__ import annotations
 
@@ -14,9 +14,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
-from pygls.exceptions import FeatureNotificationError
-from transformers_glossary_ls.protocol import clip, did_change_params, strict_converter
+from pygls.exceptions import FeatureNotificationError, FeatureRequestError
+from transformers_glossary_ls import render
+from transformers_glossary_ls.capabilities import Client
+from transformers_glossary_ls.documents import Document
+from transformers_glossary_ls.engine import HoverAnswer
+from transformers_glossary_ls.protocol import (
+    clip,
+    completion_params,
+    did_change_params,
+    hover_params,
+    strict_converter,
+)
 from transformers_glossary_ls.server import GlossaryServer
+from transformers_glossary_ls.spotting import Spot
+
+from tests.lspclient import LspClient
 
 CONVERTER = strict_converter()
 
@@ -78,6 +91,99 @@ def test_built_directly_as_the_converter_builds_them(raw):
         ]
 
 
+_REQUEST = st.fixed_dictionaries(
+    {
+        "textDocument": st.one_of(
+            st.fixed_dictionaries(
+                {"uri": st.one_of(st.just("file:///a.py"), _VALUE)},
+                optional={"version": st.just(1)},
+            ),
+            _VALUE,
+        ),
+        "position": st.one_of(_POSITION, _VALUE),
+    },
+    optional={
+        "context": st.one_of(
+            st.fixed_dictionaries(
+                {"triggerKind": st.one_of(st.integers(0, 4), _VALUE)},
+                optional={
+                    "triggerCharacter": st.one_of(st.sampled_from(["(", '"', ""]), _VALUE),
+                    "other": _VALUE,
+                },
+            ),
+            _VALUE,
+        ),
+        "workDoneToken": st.one_of(st.just("t"), _VALUE),
+        "more": _VALUE,
+    },
+)
+
+
+@pytest.mark.parametrize(
+    ("build", "kind"),
+    [(hover_params, types.HoverParams), (completion_params, types.CompletionParams)],
+    ids=["hover", "completion"],
+)
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw=st.one_of(_REQUEST, _VALUE))
+def test_requests_built_directly_as_the_converter_builds_them(build, kind, raw):
+    fast = build(raw)
+    try:
+        expected = CONVERTER.structure(raw, kind)
+    except Exception:  # noqa: BLE001 - invalid params: the general way judges them
+        assert fast is None
+        return
+    if fast is not None:
+        assert fast == expected
+
+
+@pytest.mark.parametrize(
+    ("build", "kind", "raw"),
+    [
+        (hover_params, types.HoverParams, {}),
+        (completion_params, types.CompletionParams, {}),
+        (completion_params, types.CompletionParams, {"context": {"triggerKind": 1}}),
+        (
+            completion_params,
+            types.CompletionParams,
+            {"context": {"triggerKind": 2, "triggerCharacter": "("}},
+        ),
+    ],
+    ids=["hover", "completion", "invoked", "triggered"],
+)
+def test_what_editors_send_takes_the_direct_way(build, kind, raw):
+    usual = {
+        "textDocument": {"uri": "file:///a.py"},
+        "position": {"line": 3, "character": 7},
+        **raw,
+    }
+    assert build(usual) is not None
+    assert build(usual) == CONVERTER.structure(usual, kind)
+
+
+@pytest.mark.parametrize("kind", [True, False, 1.0, 0, 4, "1", None])
+def test_odd_trigger_kinds_are_judged_by_the_converter(kind):
+    raw = {
+        "textDocument": {"uri": "file:///a.py"},
+        "position": {"line": 0, "character": 0},
+        "context": {"triggerKind": kind},
+    }
+    with pytest.raises(Exception):  # noqa: B017, PT011 - any structuring error
+        CONVERTER.structure(raw, types.CompletionParams)
+    assert completion_params(raw) is None
+
+
+@pytest.mark.parametrize("markdown", [True, False], ids=["markdown", "plaintext"])
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8", "utf-32"])
+def test_a_hover_is_the_json_cattrs_writes(markdown, encoding):
+    doc = Document("file:///a.py", 'x = "🤗 é"\n# 𝒳 attention "mask" \\ </b>\n', "python")
+    spot = Spot(entry=None, start_line=0, start=5, end_line=1, end=11, where="code")
+    answer = HoverAnswer(spot, 'a "quoted" \\ 🤗 \x00 \udcff line\nnext')
+    client = Client(encoding=encoding, hover_markdown=markdown)
+    written = json.loads(render.hover_json(answer, doc, client).text)
+    assert written == CONVERTER.unstructure(render.hover(answer, doc, client))
+
+
 def test_a_keystroke_takes_the_direct_way():
     keystroke = {
         "textDocument": {"uri": "file:///a.py", "version": 3},
@@ -100,6 +206,37 @@ class _Capture:
 
     def close(self) -> None:
         pass
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [pytest.param({}, id="direct"), pytest.param({"more": 1}, id="general")],
+)
+def test_a_failing_request_handler_is_answered_and_reported_the_same_way(extra):
+    server = GlossaryServer()
+    reported: list[tuple] = []
+    server.report_server_error = lambda error, source: reported.append((error, source))
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(ls, params):
+        raise RuntimeError("boom")
+
+    frames = _Frames()
+    server.protocol.set_writer(frames)
+    params = {"textDocument": {"uri": "file:///a.py"}, "position": {"line": 0, "character": 1}}
+    bodies = [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}},
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        {"jsonrpc": "2.0", "id": 2, "method": "textDocument/hover", "params": params, **extra},
+    ]
+    server.protocol.receive([json.dumps(b).encode() for b in bodies])
+    (answer,) = [body for body in frames.bodies if body.get("id") == 2]
+    assert answer["error"]["code"] == -32603
+    assert "RuntimeError: boom" in json.dumps(answer["error"])
+    assert len(reported) == 1
+    error, source = reported[0]
+    assert source is FeatureRequestError
+    assert "RuntimeError: boom" in str(error)
 
 
 @pytest.mark.parametrize(
@@ -166,3 +303,25 @@ def test_messages_to_the_user_are_the_json_cattrs_writes(method, params):
         method=method, params=clipped, jsonrpc="2.0"
     )
     assert sent == CONVERTER.unstructure(notification)
+
+
+def test_the_direct_and_the_general_way_answer_alike():
+    """A hover and a completion with a `workDoneToken` (an unusual shape) go pygls's way; the
+    answers are the same as those of the usual shape, which goes the direct way."""
+    client = LspClient.spawn()
+    try:
+        client.initialize({})
+        uri = "file:///tmp/direct-paths/train.py"
+        client.open(uri, "out = model(input_ids=x, attention_mask=m)\nmodel(\n")
+        where = {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 30}}
+        for method, at in (
+            ("textDocument/hover", where),
+            ("textDocument/completion", {**where, "position": {"line": 1, "character": 6}}),
+        ):
+            direct = client.call(method, at)
+            general = client.call(method, {**at, "workDoneToken": "w"})
+            assert direct["result"], method
+            assert direct["result"] == general["result"], method
+        assert client.shutdown() == 0
+    finally:
+        client.stop()
