@@ -10,6 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.analysis.receivers import (
+    FEW_OCCURRENCES,
+    _bindings_of,
     _bindings_of_occurrences,
     bindings_in,
     bindings_of,
@@ -140,3 +142,59 @@ def test_an_import_binds_what_the_import_reader_reads(text):
     names = names_in(text)
     assert names.may_bind("model") and names.may_declare("model")
     assert bindings_of(text, "model", names.may_declare("model")) == bindings_of(text, "model")
+
+
+_DEFINING = st.sampled_from(
+    ["class", "def", "class ", "def ", "async def ", "xdef ", "def\t ", "(", ":", " as ", "é"]
+)
+DEFINITIONS = [
+    "def model(x):",
+    "class\tmodel:",
+    "async def model():",
+    "  def  model :",
+    "def model_2(x):",
+    "def modelé():",
+    "defmodel(x):",
+    "xdef model():",
+    "def model\ndef model(",
+    "def model = 1",
+]
+
+
+@pytest.mark.parametrize("text", DEFINITIONS)
+def test_definitions_found_with_str_find_are_those_of_the_pattern(text):
+    for name in ("model", "model_2", "x"):
+        assert _bindings_of(text, name, True, rare=True) == _bindings_of(
+            text, name, True, rare=False
+        ), name
+    assert bool(_bindings_of(text, "model", True, rare=True)) == (
+        text.lstrip().startswith(("def model", "class\tmodel", "async", "def  model"))
+        and not text.startswith(("def model_2", "def modelé", "def model = 1"))
+    )
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    st.lists(st.one_of(_PIECE, _DEFINING, _DECLARING), max_size=30).map("".join),
+    st.sampled_from([*NAMES, "mé", "model_2", "e\u0301"]),
+    st.booleans(),
+)
+def test_a_rare_name_found_with_str_find_binds_as_with_its_patterns(text, name, declared):
+    """A name seen a few times is looked for without compiling its own patterns: the same
+    assignments, definitions and imports."""
+    if not name.isidentifier():
+        return
+    assert _bindings_of(text, name, declared, rare=True) == _bindings_of(
+        text, name, declared, rare=False
+    )
+
+
+@pytest.mark.parametrize("path", sorted(UPSTREAM.glob("*/*.py")), ids=lambda p: p.name)
+def test_a_rare_name_binds_as_with_its_patterns_in_real_files(path):
+    text = path.read_text(encoding="utf-8")
+    names = {b.name for b in bindings_in(text)} | {"model", "main", "Trainer", "nothing_here"}
+    for name in sorted(n for n in names if n.isidentifier()):
+        expected = _bindings_of(text, name, True, rare=False)
+        assert _bindings_of(text, name, True, rare=True) == expected, name
+        if text.count(name) <= FEW_OCCURRENCES:
+            assert bindings_of(text, name) == expected, name

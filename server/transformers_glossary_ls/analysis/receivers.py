@@ -74,6 +74,7 @@ class Held:
 _BOUND_NAME = re.compile(r"[ \t]*(?:self\.)?(\w+)[ \t]*(?:=(?!=)|:)")
 _BOUND_NAMES = re.compile(r"\n" + _BOUND_NAME.pattern)  # the engine skips to each line break
 _WORD_CHARS = re.compile(r"\w+")
+FEW_OCCURRENCES = 16  # a name seen at most this often in a text is looked for with str.find
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,15 +130,15 @@ def _import_statements(text: str) -> Iterator[tuple[int, re.Match]]:
             pos = found + 6
 
 
-def _definitions_and_imports(text: str, name: str) -> list[tuple[int, str, str]]:
+def _definitions_and_imports(text: str, name: str, rare: bool) -> list[tuple[int, str, str]]:
     """(offset of the name, how, source) of each `class`/`def` line and import binding `name`,
     as `bindings_in` reads them."""
     found = []
-    for match in _defined(name).finditer(text):
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        lead = text[line_start : match.start()].lstrip(" \t")
-        if lead in ("", "async ", "async\t") and _opens(text, match.end()):
-            found.append((match.start(2), DEFINED, match.group(1)))
+    for start, at, end, how in _definitions(text, name) if rare else _defined_matches(text, name):
+        line_start = text.rfind("\n", 0, start) + 1
+        lead = text[line_start:start].lstrip(" \t")
+        if lead in ("", "async ", "async\t") and _opens(text, end):
+            found.append((at, DEFINED, how))
     if name in text:
         for _, statement in _import_statements(text):
             if name not in statement.group(2):
@@ -156,6 +157,31 @@ def _definitions_and_imports(text: str, name: str) -> list[tuple[int, str, str]]
 @functools.lru_cache(maxsize=256)  # names come from user text: bounded
 def _defined(name: str) -> re.Pattern:
     return re.compile(r"(class|def)[ \t]+(" + re.escape(name) + r")(?!\w)")
+
+
+def _defined_matches(text: str, name: str) -> Iterator[tuple[int, int, int, str]]:
+    """(start of `class`/`def`, of the name, end of the name, which) of each match of
+    `_defined(name)`."""
+    for match in _defined(name).finditer(text):
+        yield match.start(), match.start(2), match.end(), match.group(1)
+
+
+def _definitions(text: str, name: str) -> Iterator[tuple[int, int, int, str]]:
+    """What `_defined_matches` yields (and names followed by more of a longer name, which
+    `_opens` rejects), found by visiting each occurrence of the name: for a
+    name seen a few times, compiling its own pattern would cost more than the search."""
+    pos = 0
+    while (at := text.find(name, pos)) >= 0:
+        pos = at + len(name)  # followed by more of a longer name: `_opens` says no
+        head = at
+        while head > 0 and text[head - 1] in " \t":
+            head -= 1
+        if head == at:
+            continue  # `class`/`def` and the name are apart by blanks
+        for how in ("class", "def"):
+            if text.startswith(how, head - len(how)):
+                yield head - len(how), at, pos, how
+                break
 
 
 def may_be_bound(name: str, bound: frozenset[str]) -> bool:
@@ -226,11 +252,16 @@ def bindings_of(text: str, name: str, declared: bool = True) -> list[Binding]:
     """
     if not name.isidentifier():
         return _bindings_of_occurrences(text, name)
+    # A name seen a few times (most names but the document's `model`s and `x`s) is found with
+    # `str.find`: compiling its own patterns (~0.3 ms) is most of a first look-up's cost.
+    return _bindings_of(text, name, declared, text.count(name) <= FEW_OCCURRENCES)
+
+
+def _bindings_of(text: str, name: str, declared: bool, rare: bool) -> list[Binding]:
     ordered: list[Binding] = []
     line, last_offset = 0, 0
-    others = _definitions_and_imports(text, name) if declared else []
-    for match in _assigned(name).finditer(text):
-        found = match.start()
+    others = _definitions_and_imports(text, name, rare) if declared else []
+    for found, mark, end in _assignments(text, name) if rare else _assigned_matches(text, name):
         line_start = text.rfind("\n", 0, found) + 1
         if text[line_start:found].lstrip(" \t") not in ("", "self."):
             continue
@@ -238,12 +269,29 @@ def bindings_of(text: str, name: str, declared: bool = True) -> list[Binding]:
             line, last_offset = _add_other(ordered, text, name, others.pop(0), line, last_offset)
         line += text.count("\n", last_offset, line_start)
         last_offset = line_start
-        binding = _read_one(text, line, name, match.group(1), match.end())
+        binding = _read_one(text, line, name, mark, end)
         if binding is not None:
             ordered.append(binding)
     for other in others:
         line, last_offset = _add_other(ordered, text, name, other, line, last_offset)
     return ordered
+
+
+def _assigned_matches(text: str, name: str) -> Iterator[tuple[int, str, int]]:
+    """(start, `=` or `:`, end) of each match of `_assigned(name)`."""
+    for match in _assigned(name).finditer(text):
+        yield match.start(), match.group(1), match.end()
+
+
+def _assignments(text: str, name: str) -> Iterator[tuple[int, str, int]]:
+    """What `_assigned_matches` yields that can lead a line, found by visiting each occurrence
+    of the name (one inside another occurrence of it is inside a longer name: no lead)."""
+    pos = 0
+    while (found := text.find(name, pos)) >= 0:
+        pos = found + len(name)
+        mark = _AFTER.match(text, pos)
+        if mark is not None:
+            yield found, mark.group(1), mark.end()
 
 
 def _add_other(ordered, text, name, other, line, last_offset) -> tuple[int, int]:
