@@ -1794,8 +1794,11 @@ def callable_file(key: str) -> str:
 
 
 def write_index(out: Path) -> None:
-    """index.json from every package folder in `out`: one package can be regenerated alone."""
+    """index.json from every package folder in `out`: one package can be regenerated alone.
+    Beside it, names.json: every name any callable or model class takes in any release, so
+    that the reader can tell at once that a name (`window = ...`) is no keyword of anything."""
     index: dict = {"schema": SCHEMA, "packages": {}, "keys": {}}
+    names: set[str] = set()
     for package in PACKAGES:
         path = out / package / "meta.json"
         if not path.is_file():
@@ -1804,7 +1807,14 @@ def write_index(out: Path) -> None:
         index["packages"][package] = {"releases": meta["releases"], "wheels": meta["wheels"]}
         for key in meta["callables"]:
             index["keys"].setdefault(key, package)
+            entry = json.loads((out / package / callable_file(key)).read_text(encoding="utf-8"))
+            names.update(entry["params"])
+        models = out / f"{package}-models.json"
+        if models.is_file():
+            for cls in json.loads(models.read_text(encoding="utf-8"))["classes"].values():
+                names.update(cls["params"])
     (out / "index.json").write_bytes(dump(index))
+    (out / "names.json").write_bytes(dump({"schema": SCHEMA, "names": sorted(names)}))
 
 
 if __name__ == "__main__":

@@ -147,6 +147,9 @@ def _after(release: str) -> str:
     return f"{major}.{minor_ + 1}"
 
 
+_ANY_NAME: frozenset[str] = frozenset()  # stands for "no names file: any name may be taken"
+
+
 class Catalogue:
     """Lazy reader of the shipped catalogue. Thread-safe; every file is read at most once."""
 
@@ -218,6 +221,17 @@ class Catalogue:
             return None
         return self._load(f"{package}/{callable_file(key)}") or None
 
+    def may_name(self, name: str) -> bool:
+        """False when no callable or model class takes `name` in any release (`names.json`);
+        True when one may, and when the file is missing or unreadable (nothing is ruled out)."""
+        names = self._files.get("#names")
+        if names is None:
+            listed = self._load("names.json").get("names")
+            names = self._files["#names"] = (
+                frozenset(listed) if isinstance(listed, list) else _ANY_NAME
+            )
+        return names is _ANY_NAME or name in names  # type: ignore[operator]
+
     def _models(self, package: str = "transformers") -> dict:
         return self._load(f"{package}-models.json")
 
@@ -225,6 +239,7 @@ class Catalogue:
         """Read the index, the packages' release axes and the given callables now, so that
         no request has to."""
         self._index()
+        self.may_name("")
         for package in self.packages():
             self._package(package)
         for key in keys:

@@ -185,6 +185,16 @@ class Facts:
         self.yours = yours  # packages whose release is the user's own
         # Model class -> its forward as the installed release writes it (read, never imported).
         self.installed = dict(installed or {})
+        # Every name an installed forward takes, also under an old name or from its decorators.
+        self._installed_names = frozenset(
+            name
+            for sig in self.installed.values()
+            for name in (
+                *sig.names(),
+                *(old for old, _, _ in sig.renamed),
+                *(name for _, name in sig.added),
+            )
+        )
         self._signatures: dict[str, dict[str, Param]] = {}  # at most one per installed class
         # The catalogue is fixed; names and classes come from user text: bounded in bytes too.
         self._found: BoundedCache[tuple[str, str], Fact | None] = BoundedCache(
@@ -242,6 +252,11 @@ class Facts:
         if held.kind == kinds.GENERATE:
             return "generation_config"
         return None
+
+    def may_take(self, name: str) -> bool:
+        """Whether any call we know may take `name` as a keyword: False spares looking for the
+        call around a plain assignment (`window = ...`), a first visit's costliest work."""
+        return name in self._installed_names or self.catalogue.may_name(name)
 
     def keyword(self, call: CallSite, name: str) -> Fact | None:
         key = self.key_of(call)

@@ -283,3 +283,39 @@ def test_what_origins_add_is_worked_out_a_few_hundred_names_a_step():
     assert len(steps) >= len(fresh.params("model", "5.0")) // 50 > 3
     assert list(fresh.added_steps("5.0")) == []  # known: nothing to do
     assert fresh.added_in("5.0") == Catalogue().added_in("5.0")
+
+
+def _every_name_read(cat: Catalogue) -> set[str]:
+    """Every name the reader gives for any callable or model class, in any release."""
+    seen: set[str] = set()
+    for package in cat.packages():
+        releases = cat.releases(package)
+        keys = [k for k in json.loads((cat.directory / "index.json").read_text())["keys"]]
+        for key in keys:
+            if cat.package_of(key) != package:
+                continue
+            for release in releases:
+                seen.update(p.name for p in cat.iter_params(key, release))
+    models = json.loads((cat.directory / "transformers-models.json").read_text())
+    for name in models["classes"]:
+        seen.update(p.name for p in cat.iter_params(name))
+    return seen
+
+
+def test_the_names_file_holds_every_name_the_catalogue_gives(cat):
+    """`names.json` rules a name out (`window = ...` is no keyword): it must hold every name
+    any callable or model class takes in any release, or a keyword would go unexplained."""
+    every = _every_name_read(cat)
+    assert len(every) > 1000
+    missing = sorted(n for n in every if not cat.may_name(n))
+    assert not missing, missing[:20]
+    assert not cat.may_name("window") and not cat.may_name("SECTION_1_ENABLED")
+
+
+def test_without_a_names_file_no_name_is_ruled_out(tmp_path):
+    (tmp_path / "index.json").write_text('{"keys": {}, "packages": {}}')
+    assert Catalogue(tmp_path).may_name("window")
+    (tmp_path / "names.json").write_text("[not json")
+    assert Catalogue(tmp_path).may_name("window")
+    (tmp_path / "names.json").write_text('{"names": ["labels"]}')
+    assert Catalogue(tmp_path).may_name("labels") and not Catalogue(tmp_path).may_name("window")

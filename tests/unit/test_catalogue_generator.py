@@ -171,6 +171,11 @@ def test_shipped_catalogue_agrees_with_the_wheels(generated, package):
         assert not missing and not extra, (release, missing, extra)
         diff = [k for k in want if want[k] != have[k]][:10]
         assert not diff, (release, [(k, want[k], have[k]) for k in diff])
+    fresh_names = set(json.loads((generated / "names.json").read_text())["names"])
+    for key in fresh["callables"]:
+        for release in fresh["releases"]:
+            taken = {p.name for p in Catalogue(generated).iter_params(key, release)}
+            assert taken <= fresh_names, (key, release, sorted(taken - fresh_names)[:5])
     if package == "transformers":
         fm = json.loads((generated / "transformers-models.json").read_text(encoding="utf-8"))
         sm = json.loads(

@@ -216,6 +216,8 @@ class Spotter:
         name = text[start:end]
         after = text[end : end + 3].lstrip(" \t")
         if after.startswith("=") and not after.startswith("=="):
+            if not self.facts.may_take(name):
+                return None  # no call takes it: an assignment, or a keyword we know nothing of
             call = self.analysis.call_site_at(line_no, start)
             return self.facts.keyword(call, name) if call is not None else None
         receiver = _RECEIVER.search(text, 0, start)
