@@ -466,7 +466,7 @@ class GlossaryServer(LanguageServer):
         self._completed = None
         glossary.load()  # the vocabulary is read: only the catalogue index is left (shared)
         self.in_background(
-            glossary.load_more(),
+            glossary.load_more(self.client.hover_markdown),
             lambda: self.glossary is glossary,
             "reading the catalogue failed; requests will read what they need",
         )
@@ -1047,7 +1047,7 @@ def initialized(ls: GlossaryServer, params: types.InitializedParams) -> None:
     ls.glossary.load()  # loaded at `initialize` already, unless the engine changed since
     glossary = ls.glossary
     ls.in_background(
-        glossary.load_more(),
+        glossary.load_more(ls.client.hover_markdown),
         lambda: ls.glossary is glossary,
         "reading the catalogue failed; requests will read what they need",
         turns=True,
