@@ -425,7 +425,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _serve(tcp: str | None) -> int:
-    from transformers_glossary_ls.server import server
+    # The imports build some million objects that live as long as the process (lsprotocol's
+    # types, the converter's code, our tables): a full collection among them is ~40 ms of a
+    # start (a tenth of it) and frees nothing. They are kept out of every later collection too.
+    gc.disable()
+    try:
+        from transformers_glossary_ls.server import server
+    finally:
+        gc.freeze()
+        gc.enable()
 
     server.command_line_log_level = log.level
 
