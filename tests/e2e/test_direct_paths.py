@@ -208,19 +208,25 @@ class _Capture:
         pass
 
 
+def _failing_on(method: str) -> tuple[GlossaryServer, list[tuple]]:
+    """A server whose handler of `method` raises, and the list its reported errors go to."""
+    server = GlossaryServer()
+    reported: list[tuple] = []
+    server.report_server_error = lambda error, source: reported.append((error, source))
+
+    @server.feature(method)
+    def failing(ls, params):
+        raise RuntimeError("boom")
+
+    return server, reported
+
+
 @pytest.mark.parametrize(
     "extra",
     [pytest.param({}, id="direct"), pytest.param({"more": 1}, id="general")],
 )
 def test_a_failing_request_handler_is_answered_and_reported_the_same_way(extra):
-    server = GlossaryServer()
-    reported: list[tuple] = []
-    server.report_server_error = lambda error, source: reported.append((error, source))
-
-    @server.feature(types.TEXT_DOCUMENT_HOVER)
-    def hover(ls, params):
-        raise RuntimeError("boom")
-
+    server, reported = _failing_on(types.TEXT_DOCUMENT_HOVER)
     frames = _Frames()
     server.protocol.set_writer(frames)
     params = {"textDocument": {"uri": "file:///a.py"}, "position": {"line": 0, "character": 1}}
@@ -244,14 +250,7 @@ def test_a_failing_request_handler_is_answered_and_reported_the_same_way(extra):
     [pytest.param({}, id="direct"), pytest.param({"more": 1}, id="general")],
 )
 def test_a_failing_handler_is_reported_the_same_way(extra):
-    server = GlossaryServer()
-    reported: list[tuple] = []
-    server.report_server_error = lambda error, source: reported.append((error, source))
-
-    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(ls, params):
-        raise RuntimeError("boom")
-
+    server, reported = _failing_on(types.TEXT_DOCUMENT_DID_CHANGE)
     server.protocol.set_writer(_Capture())
     params = {
         "textDocument": {"uri": "file:///a.py", "version": 2},
