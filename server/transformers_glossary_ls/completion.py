@@ -41,7 +41,7 @@ _WORD_TAIL = re.compile(r"[A-Za-z0-9_]+$")
 _KEY_OPENER = re.compile(r"(\[|\{|,|\.get\(|\.pop\(|\bin)\s*$")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: see `phrases.Word`
 class Candidate:
     label: str
     insert: str

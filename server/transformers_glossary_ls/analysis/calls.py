@@ -49,7 +49,7 @@ PythonLines = Iterator["tuple[str, Hashable] | None"]
 _QUOTES_OR_COMMENT = re.compile(r"['\"#]")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: see `phrases.Word`
 class Keyword:
     """A keyword argument: `name=` with the name's range."""
 

@@ -51,7 +51,7 @@ def language_of(language_id: str, uri: str = "") -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: see `phrases.Word`
 class CallSite:
     """A call in the document, positions absolute (line, string index)."""
 

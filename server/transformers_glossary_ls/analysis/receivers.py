@@ -51,7 +51,7 @@ _IMPORTED_NAME = re.compile(r"([A-Za-z_]\w*)(?:[ \t]+as[ \t]+([A-Za-z_]\w*))?")
 _IMPORTED_WORDS = re.compile(r"[A-Za-z_]\w*")  # every name `_IMPORTED_NAME` can read
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: see `phrases.Word`
 class Binding:
     """`name` was assigned at `line` (block-relative) from `source`, read as `how`."""
 

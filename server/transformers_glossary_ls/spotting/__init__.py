@@ -43,7 +43,7 @@ VARIABLE_HOMES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: see `phrases.Word`
 class Spot:
     """A vocabulary term found in a document: where it is and what it means."""
 
