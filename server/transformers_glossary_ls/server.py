@@ -712,6 +712,8 @@ class GlossaryServer(LanguageServer):
     def vocabulary_path(self, uri: str) -> str | None:
         """The path of a vocabulary file open in the editor: a repository's, or one the
         settings name. The server answers in no other YAML file."""
+        if not uri.endswith((".yaml", ".yml")) and not any(c in uri for c in "%?#"):
+            return None  # its path cannot end so either: spared parsing it on every request
         path = to_fs_path(uri)
         if not path or not path.endswith((".yaml", ".yml")):
             return None

@@ -324,3 +324,40 @@ def test_the_direct_and_the_general_way_answer_alike():
         assert client.shutdown() == 0
     finally:
         client.stop()
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "file://",
+                "/",
+                "a",
+                "b.",
+                "yaml",
+                "yml",
+                ".yaml",
+                ".yml",
+                "%61",
+                "%2E",
+                "?q",
+                "#f",
+                "é",
+                " ",
+                "~",
+                "Y",
+            ]
+        ),
+        max_size=10,
+    ).map("".join)
+)
+def test_a_request_skips_parsing_a_uri_that_cannot_name_a_vocabulary_file(uri):
+    """`vocabulary_path` answers None without parsing a URI that does not end in .yaml/.yml
+    and has no escape, query or fragment: such a URI's path never ends so either."""
+    from pygls.uris import to_fs_path
+
+    quick = not uri.endswith((".yaml", ".yml")) and not any(c in uri for c in "%?#")
+    if quick:
+        assert not (to_fs_path(uri) or "").endswith((".yaml", ".yml"))
+        assert GlossaryServer().vocabulary_path(uri) is None
