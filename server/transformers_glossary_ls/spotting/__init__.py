@@ -288,10 +288,9 @@ class Spotter:
         target = _target(own, index)
         if target < 0:
             return None
-        reach_above = target < longest - 1
-        reach_below = len(own) - target < longest
-        if reach_above or reach_below:
-            words, target = self._words_around(line_no, index, view, reach_above, reach_below)
+        before, after = target, len(own) - target - 1  # words of its own line around it
+        if before < longest - 1 or after < longest - 1:
+            words, target = self._words_around(line_no, index, view, before, after)
         else:
             words = own
         found = match_covering(words, target, self.vocab)
@@ -301,33 +300,50 @@ class Spotter:
         return Spot(entry, words[i].line, words[i].start, words[j].line, words[j].end, PROSE)
 
     def _words_around(
-        self, line_no: int, index: int, view: LineView, above: bool, below: bool
+        self, line_no: int, index: int, view: LineView, before: int, after: int
     ) -> tuple[list[Word], int]:
-        """The words of a prose line and of the lines above (`above`) and below (`below`) its
-        phrases may run into, and the index of the word at the cursor among them."""
-        # Lines above that this line's phrase may continue from, nearest first.
-        lines_above: list[tuple[int, LineView]] = []
-        current = view
+        """The words of a prose line and of the lines above and below that its phrases may
+        run into, and the index of the word at the cursor among them. `before` and `after`:
+        the words of its own line before and after the cursor's. Lines are read only until
+        they hold the words a phrase through the cursor can reach (`max_phrase_words` - 1 on
+        each side): the first word of the topmost line read is never one a phrase through the
+        cursor joins to, so whether it joins the line above does not matter."""
+        reach = self.vocab.max_phrase_words - 1
+        # The lines above that this line's phrase may continue from, nearest first, and those
+        # below it may continue onto, with their words, each line's first word marked joined
+        # (put right once the line before it is known).
+        lines_above: list[tuple[int, LineView, list[Word]]] = []
+        current, have = view, before
         for n in range(line_no - 1, max(-1, line_no - 1 - MAX_JOINED_LINES), -1):
-            if not above or not current.joins_previous:
+            if have >= reach or not current.joins_previous:
                 break
             current = self.view(n)
-            lines_above.append((n, current))
-        lines_below: list[tuple[int, LineView]] = []
+            line_words = self._line_words(n, current, True)
+            lines_above.append((n, current, line_words))
+            have += len(line_words)
+        lines_below: list[tuple[int, LineView, list[Word]]] = []
+        have = after
         for n in range(line_no + 1, min(self.doc.line_count, line_no + 1 + MAX_JOINED_LINES)):
-            if not below:
+            if have >= reach:
                 break
             next_view = self.view(n)
             if not next_view.joins_previous:
                 break
-            lines_below.append((n, next_view))
+            line_words = self._line_words(n, next_view, True)
+            lines_below.append((n, next_view, line_words))
+            have += len(line_words)
 
         words: list[Word] = []
         previous: tuple[int, LineView] | None = None
         target = -1
-        for n, line_view in [*reversed(lines_above), (line_no, view), *lines_below]:
+        for n, line_view, known in [*reversed(lines_above), (line_no, view, None), *lines_below]:
             joined = previous is not None and self._ends_open(previous[0], previous[1], words)
-            line_words = self._line_words(n, line_view, joined)
+            if known is None:
+                line_words = self._line_words(n, line_view, joined)
+            else:
+                line_words = known
+                if not joined and line_words:
+                    line_words[0].joined = False  # what reading it with `joined` False gives
             if n == line_no:
                 target = len(words) + _target(line_words, index)
             words += line_words
