@@ -101,35 +101,53 @@ def _is_int(value: Any) -> bool:
     return type(value) is int
 
 
+# The keys of a keystroke's params, as sets a dict's keys compare with, made once.
+_PARAMS_KEYS = frozenset(("textDocument", "contentChanges"))
+_DOCUMENT_KEYS = frozenset(("uri", "version"))
+_WHOLE_KEYS = frozenset(("text",))
+_CHANGE_KEYS = frozenset(("range", "text"))
+_CHANGE_KEYS_LENGTH = frozenset(("range", "text", "rangeLength"))
+_RANGE_KEYS = frozenset(("start", "end"))
+_POSITION_KEYS = frozenset(("line", "character"))
+
+
 def _position(raw: Any) -> types.Position | None:
-    if type(raw) is not dict or raw.keys() != {"line", "character"}:
+    if type(raw) is not dict or raw.keys() != _POSITION_KEYS:
         return None
     line, character = raw["line"], raw["character"]
-    if not (_is_int(line) and _is_int(character)):
+    if type(line) is not int or type(character) is not int:
         return None
-    return types.Position(line=line, character=character)
+    return types.Position(line, character)
 
 
 def _content_change(raw: Any):
     if type(raw) is not dict or type(raw.get("text")) is not str:
         return None
-    if raw.keys() == {"text"}:
-        return types.TextDocumentContentChangeWholeDocument(text=raw["text"])
     keys = raw.keys()
-    if not ({"range", "text"} <= keys <= {"range", "text", "rangeLength"}):
+    if keys == _WHOLE_KEYS:
+        return types.TextDocumentContentChangeWholeDocument(text=raw["text"])
+    if keys != _CHANGE_KEYS and keys != _CHANGE_KEYS_LENGTH:
         return None
     length = raw.get("rangeLength")
     span = raw["range"]
-    if (length is not None and not _is_int(length)) or type(span) is not dict:
+    if (length is not None and type(length) is not int) or type(span) is not dict:
         return None
-    if span.keys() != {"start", "end"}:
+    if span.keys() != _RANGE_KEYS:
         return None
-    start, end = _position(span["start"]), _position(span["end"])
-    if start is None or end is None:
+    start = _position(span["start"])
+    if start is None:
         return None
-    return types.TextDocumentContentChangePartial(
-        range=types.Range(start=start, end=end), text=raw["text"], range_length=length
-    )
+    end = span["end"]
+    if (
+        type(end) is dict
+        and end == span["start"]
+        and type(end["line"]) is int
+        and type(end["character"]) is int
+    ):
+        end = start  # an insertion's range is one point: one (immutable) Position serves
+    elif (end := _position(end)) is None:
+        return None
+    return types.TextDocumentContentChangePartial(types.Range(start, end), raw["text"], length)
 
 
 def did_change_params(raw: Any) -> types.DidChangeTextDocumentParams | None:
@@ -137,20 +155,22 @@ def did_change_params(raw: Any) -> types.DidChangeTextDocumentParams | None:
     they have exactly the usual shape (an editor's keystroke); None for anything else (extra
     or missing keys, other types, values out of range), which the converter then judges."""
     try:
-        if type(raw) is not dict or raw.keys() != {"textDocument", "contentChanges"}:
+        if type(raw) is not dict or raw.keys() != _PARAMS_KEYS:
             return None
         document, changes = raw["textDocument"], raw["contentChanges"]
-        if type(document) is not dict or document.keys() != {"uri", "version"}:
+        if type(document) is not dict or document.keys() != _DOCUMENT_KEYS:
             return None
         uri, version = document["uri"], document["version"]
-        if type(uri) is not str or not _is_int(version) or type(changes) is not list:
+        if type(uri) is not str or type(version) is not int or type(changes) is not list:
             return None
-        built = [_content_change(change) for change in changes]
-        if any(change is None for change in built):
-            return None
+        built = []
+        for change in changes:
+            change = _content_change(change)
+            if change is None:
+                return None
+            built.append(change)
         return types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(version=version, uri=uri),
-            content_changes=tuple(built),
+            types.VersionedTextDocumentIdentifier(version, uri), tuple(built)
         )
     except ValueError:  # a value out of LSP's range (the classes' validators)
         return None

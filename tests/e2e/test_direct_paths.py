@@ -94,6 +94,37 @@ def test_a_keystroke_takes_the_direct_way():
     )
 
 
+@pytest.mark.parametrize(
+    ("end", "direct"),
+    [
+        ({"line": 1, "character": 2}, True),
+        ({"character": 2, "line": 1}, True),
+        ({"line": 1, "character": 3}, True),
+        ({"line": True, "character": 2}, False),
+        ({"line": 1, "character": 2.0}, False),
+        ({"line": 1, "character": 2, "x": 0}, False),
+    ],
+    ids=["same", "same, keys swapped", "other", "bool", "float", "extra key"],
+)
+def test_an_insertion_point_is_built_as_the_converter_builds_it(end, direct):
+    """An insertion's range is one point, built once: only when both ends are that point."""
+    raw = {
+        "textDocument": {"uri": "file:///a.py", "version": 3},
+        "contentChanges": [
+            {"range": {"start": {"line": 1, "character": 2}, "end": end}, "text": "x"}
+        ],
+    }
+    fast = did_change_params(raw)
+    assert (fast is not None) == direct
+    try:
+        expected = CONVERTER.structure(raw, types.DidChangeTextDocumentParams)
+    except Exception:  # noqa: BLE001 - invalid params: the general way judges them
+        assert fast is None
+        return
+    if fast is not None:
+        assert fast == expected
+
+
 class _Capture:
     def write(self, data: bytes) -> None:
         pass
