@@ -300,3 +300,31 @@ def test_a_burst_of_messages_is_read_the_short_way():
     assert parser.feed(data) == [b'{"n": %d}' % n for n in range(50)]
     # each but the last few (the bytes after them might yet hold a header): one step
     assert sum(body is not None for body in calls) >= 45
+
+
+# Lines that are headers, nearly headers, or body text ending in one, so that a stray header is
+# there to find in most examples (pieces drawn at random seldom make a whole one).
+_LINE = st.tuples(
+    st.sampled_from([b"", b"x", b'{"a":"', b":", b"a:b ", b"\r", b"content-length: 1 "]),
+    st.sampled_from(
+        [b"content-length:", b"Content-Length:", b"CONTENT-LENGTH:", b"ontent-length:"]
+    ),
+    st.sampled_from([b"", b" ", b"\t ", b":"]),
+    st.sampled_from([b"12", b"7", b"", b"x", b"1:2"]),
+    st.sampled_from([b"", b" ", b"\t"]),
+    st.sampled_from([b"\r\n", b"\n", b"\r", b""]),
+).map(b"".join)
+
+
+_ENDS = st.just(0) | st.integers(0, 300)  # how far in from either end the span is
+
+
+@FUZZ
+@given(st.lists(_LINE | _HEADER_BITS, min_size=1, max_size=6).map(b"".join), _ENDS, _ENDS)
+def test_stray_header_lines_are_found_as_the_plain_regex_finds_them(data, a, b):
+    buf = bytearray(data)
+    lo = a % (len(buf) + 1)
+    hi = len(buf) - b % (len(buf) - lo + 1)
+    found = _header_in(buf, lo, hi)
+    expected = _HEADER_IN_BODY.search(buf, lo, hi)
+    assert (found and found.span()) == (expected and expected.span())
