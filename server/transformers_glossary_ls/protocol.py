@@ -66,6 +66,26 @@ def clip(text: str, limit: int = MAX_SHOWN) -> str:
     return text[: limit - len(note)] + note
 
 
+_scan = json.JSONDecoder().scan_once  # what `json.loads` runs, configured as it is
+
+
+def decode_json(body: bytes) -> Any:
+    """`json.loads(body)`: the same value, or the same exception. A body as clients write it
+    (UTF-8, an object from its first byte to its last) is scanned directly, without the
+    encoding detection and the whitespace matching around the scan (~40% of a keystroke's
+    decoding)."""
+    if body[:2] == b'{"' and body[-1:] == b"}":  # `json.detect_encoding`: UTF-8, without a BOM
+        try:
+            text = body.decode("utf-8", "surrogatepass")
+            value, end = _scan(text, 0)
+        except Exception:  # noqa: BLE001 - `json.loads` says what is wrong, below
+            pass
+        else:
+            if end == len(text):
+                return value
+    return json.loads(body)
+
+
 def valid_id(value: Any) -> bool:
     return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
@@ -292,7 +312,7 @@ class GlossaryProtocol(LanguageServerProtocol):
 
     def _decode(self, body: bytes) -> dict | None:
         try:
-            data = json.loads(body)
+            data = decode_json(body)
         except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
             log.warning("malformed message (%d bytes, %s): %r", len(body), exc, body[:80])
             self.send_error(None, PARSE_ERROR, f"Parse error: {exc}")

@@ -15,7 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
 from pygls.exceptions import FeatureNotificationError
-from transformers_glossary_ls.protocol import clip, did_change_params, strict_converter
+from transformers_glossary_ls.protocol import (
+    clip,
+    decode_json,
+    did_change_params,
+    strict_converter,
+)
 from transformers_glossary_ls.server import GlossaryServer
 
 CONVERTER = strict_converter()
@@ -76,6 +81,65 @@ def test_built_directly_as_the_converter_builds_them(raw):
         assert [type(c) for c in fast.content_changes] == [
             type(c) for c in expected.content_changes
         ]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+_BODY = st.builds(
+    lambda value, ascii_, compact: json.dumps(
+        {"jsonrpc": "2.0", "params": value},
+        ensure_ascii=ascii_,
+        separators=(",", ":") if compact else None,
+    ),
+    _JSON,
+    st.booleans(),
+    st.booleans(),
+)
+
+
+@st.composite
+def _bytes(draw):
+    """Bodies as clients write them, and bytes near them that `json.loads` reads otherwise or
+    refuses: cut, run on, padded, other encodings, escapes of lone surrogates, bad UTF-8."""
+    text = draw(_BODY)
+    cut = draw(st.integers(0, len(text)))
+    text = draw(
+        st.sampled_from(
+            [
+                text,
+                text[:cut],
+                text + text,
+                " " + text,
+                text + "\n",
+                text[:cut] + '"\\ud800"' + text[cut:],
+                text[:-1] + ',"x":NaN}',
+                text[:-1] + ',"deep":' + "[" * 3000 + "]" * 3000 + "}",
+            ]
+        )
+    )
+    encoding = draw(st.sampled_from(["utf-8", "utf-8", "utf-16-le", "utf-16", "utf-8-sig"]))
+    data = text.encode(encoding, "surrogatepass")
+    if draw(st.booleans()):
+        data = data[:cut] + draw(st.sampled_from([b"\xff", b"\xc3", b"\x00", b"}"])) + data[cut:]
+    return data
+
+
+def _outcome(decode, data: bytes):
+    try:
+        return "value", json.dumps(decode(data), sort_keys=True)  # NaN is written, not compared
+    except Exception as exc:  # noqa: BLE001
+        return type(exc).__name__, str(exc)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_bytes())
+def test_a_body_is_decoded_as_json_loads_decodes_it(data):
+    assert _outcome(decode_json, data) == _outcome(json.loads, data)
 
 
 def test_a_keystroke_takes_the_direct_way():
