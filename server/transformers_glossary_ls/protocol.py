@@ -228,6 +228,9 @@ class GlossaryProtocol(LanguageServerProtocol):
         self._exiting = False
         self._answering: Any = None  # id of the request being dispatched
         self._answered = False
+        # Keystrokes read in this batch, not yet handed to their handler (`_typing`).
+        self._typed: list[types.DidChangeTextDocumentParams] = []
+        self._typed_to: Any = None
         super().__init__(server, converter)
 
     @property
@@ -309,6 +312,7 @@ class GlossaryProtocol(LanguageServerProtocol):
                 self.dispatch(data, cancelled)
             except Exception:  # noqa: BLE001 - the read loop must go on
                 log.exception("failed to handle a message")
+        self._hand_over_typed()
 
     def _decode(self, body: bytes) -> dict | None:
         try:
@@ -328,6 +332,8 @@ class GlossaryProtocol(LanguageServerProtocol):
     def dispatch(self, data: dict, cancelled: bool = False) -> None:
         """Validate one decoded message and hand it to pygls's handling."""
         has_id = "id" in data
+        if self._typed and (has_id or data.get("method") != types.TEXT_DOCUMENT_DID_CHANGE):
+            self._hand_over_typed()  # anything else sees the document as typed so far
         msg_id = data.get("id")
         method = data.get("method")
         if data.get("jsonrpc") != self.VERSION:
@@ -455,8 +461,9 @@ class GlossaryProtocol(LanguageServerProtocol):
                 # A keystroke: the common shape, built here and handed to our handler, skips
                 # pygls's general dispatch (a generator, two futures and a uuid a keystroke:
                 # ~60% of an edit's cost). Any other shape takes the general way below.
-                self._notify_handler(handler, params)
+                self._typing(handler, params)
                 return
+            self._hand_over_typed()
         known = method in self.fm.builtin_features or method in self.fm.features
         if not known:
             (log.debug if method.startswith("$/") else log.info)(
@@ -475,6 +482,31 @@ class GlossaryProtocol(LanguageServerProtocol):
             )
             return
         self.handle_message(message)
+
+    def _typing(self, handler, params: types.DidChangeTextDocumentParams) -> None:
+        """Keep a keystroke to hand to its handler with those that follow it in the same batch
+        for the same document: a burst of typing read in one go is one call, with every change
+        in order and the last version, as LSP allows a notification to carry. Handed over at
+        the batch's end, or before any other message is dispatched."""
+        typed = self._typed
+        if typed and (
+            handler is not self._typed_to or params.text_document.uri != typed[-1].text_document.uri
+        ):
+            self._hand_over_typed()
+        self._typed_to = handler
+        self._typed.append(params)
+
+    def _hand_over_typed(self) -> None:
+        typed, self._typed = self._typed, []
+        if not typed:
+            return
+        params = typed[0]
+        if len(typed) > 1:
+            params = types.DidChangeTextDocumentParams(
+                text_document=typed[-1].text_document,
+                content_changes=tuple(change for one in typed for change in one.content_changes),
+            )
+        self._notify_handler(self._typed_to, params)
 
     def _notify_handler(self, handler, params) -> None:
         """Run a notification's handler as pygls would, its failure reported as pygls does."""
