@@ -342,3 +342,54 @@ def test_a_keystroke_takes_the_short_way_to_follow_its_block():
         analysis.doc.replace(3, 1, 3, 1, "\n")  # a line more, in the same block
         analysis.doc.replace(500, 0, 520, 0, "")  # two blocks made one
     general.assert_called_once()
+
+
+def test_a_request_reads_one_name_where_the_re_check_reads_the_block_again():
+    """After an edit of a block read in full, a request's look-up (a hover) reads the one name
+    there; the re-check's (under `reading()`) reads the block in full, as before."""
+    source = "model = AutoModel.from_pretrained('x')\n" + "y = model(input_ids=x)\n" * 600
+    analysis = analysed(source)
+    analysis.read_bindings(0)
+    analysis.doc.replace(5, 0, 5, 0, "z = 1  ")
+    revision = analysis.doc.blocks[0].revision
+    at, found = analysis.binding("model", 300)
+    assert (at, found.source) == (0, "AutoModel.from_pretrained")
+    assert revision not in analysis._read_whole
+    assert revision in analysis._read_whole_next
+    with analysis.reading():
+        assert analysis.binding("z", 300)[0] == 5
+    assert revision in analysis._read_whole
+
+
+_NAME = st.sampled_from(["model", "z", "y", "tok", "x"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_look_ups_after_edits_find_what_a_fresh_reading_finds(data):
+    """Requests (one name at a time) and the re-check (under `reading()`) find, in a document
+    read in full and then edited, the bindings a document opened with its text finds."""
+    lines = data.draw(st.lists(_SOURCE_LINE, min_size=1, max_size=40))
+    with patch.object(documents, "BLOCK_LINES", 4):
+        analysis = Analysis(Document("file:///a.py", "\n".join(lines), "python"))
+        doc = analysis.doc
+        for index in range(len(doc.blocks)):
+            analysis.read_bindings(index)
+        for _ in range(8):
+            start = data.draw(st.integers(0, doc.line_count - 1))
+            edit = (start, data.draw(st.integers(0, 9)), start, data.draw(st.integers(0, 9)))
+            doc.replace(*edit, data.draw(_TYPED))
+            fresh = Analysis(Document("file:///b.py", doc.text, "python"))
+            for _ in range(3):
+                name, line = data.draw(_NAME), data.draw(st.integers(0, doc.line_count - 1))
+                if data.draw(st.booleans()):
+                    with analysis.reading():
+                        found = analysis.binding(name, line)
+                else:
+                    found = analysis.binding(name, line)
+                assert _absolute(found) == _absolute(fresh.binding(name, line))
+
+
+def _absolute(found):
+    """A look-up's binding without its line in its block (the blocks may be cut elsewhere)."""
+    return found and (found[0], found[1].name, found[1].how, found[1].source)
