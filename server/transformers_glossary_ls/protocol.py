@@ -117,10 +117,6 @@ def strict_converter() -> cattrs.Converter:
 _MESSAGE_PARAMS = (types.LogMessageParams, types.ShowMessageParams)
 
 
-def _is_int(value: Any) -> bool:
-    return type(value) is int
-
-
 # The keys of a keystroke's params, as sets a dict's keys compare with, made once.
 _PARAMS_KEYS = frozenset(("textDocument", "contentChanges"))
 _DOCUMENT_KEYS = frozenset(("uri", "version"))
