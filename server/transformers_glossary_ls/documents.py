@@ -143,6 +143,47 @@ class Document:
         version: int | None = None,
     ) -> None:
         """Replace the text between two (line, string index) points; out-of-range points clamp."""
+        if start_line == end_line and self._replace_in_line(
+            start_line, start_index, end_index, text
+        ):
+            if version is not None:
+                self.version = version
+            return
+        self._replace_span(start_line, start_index, end_line, end_index, text)
+        if version is not None:
+            self.version = version
+
+    def _replace_in_line(self, number: int, start_index: int, end_index: int, text: str) -> bool:
+        """A keystroke: an edit inside one existing line that brings no line break. Does what
+        `_replace_span` does, without its general steps (~3x faster); False, having done
+        nothing, for any other edit."""
+        if number < 0 or "\n" in text or "\r" in text:
+            return False
+        starts = self._starts
+        block_index = bisect_right(starts, number) - 1
+        block = self._blocks[block_index]
+        offset = number - starts[block_index]
+        if offset >= len(block.lines):
+            return False  # past the last line: clamped by the general way
+        line = block.lines[offset]
+        size = len(line)
+        start = 0 if start_index < 0 else min(start_index, size)
+        end = 0 if end_index < 0 else min(end_index, size)
+        if end < start:
+            start, end = end, start
+        new = line[:start] + text + line[end:]
+        if not new and block.ends[offset] == "\n":
+            return False  # an emptied line after one ending in "\r" may make a CRLF with it
+        block.lines[offset] = new
+        block.revision = next(_REVISIONS)
+        block.stamps[offset // STAMP_LINES] = next(_STAMPS)
+        self.changed_from(block_index)
+        return True
+
+    def _replace_span(
+        self, start_line: int, start_index: int, end_line: int, end_index: int, text: str
+    ) -> None:
+        """`replace`, for any edit."""
         last = self.line_count - 1
         start_line, start_index = self._clamp(start_line, start_index, last)
         end_line, end_index = self._clamp(end_line, end_index, last)
@@ -196,8 +237,6 @@ class Document:
             first.stamps[run:] = _fresh_stamps(len(first.lines) - run * STAMP_LINES)
         self._rebalance(first_block)
         self.changed_from(first_block)
-        if version is not None:
-            self.version = version
 
     def changed_from(self, block_index: int) -> None:
         """Tell listeners that blocks from `block_index` on may have changed."""

@@ -273,15 +273,23 @@ class GlossaryServer(LanguageServer):
         for change in changes:
             if isinstance(change, types.TextDocumentContentChangePartial):
                 start, end = change.range.start, change.range.end
+                text, line = change.text, doc.line(start.line)
                 doc.replace(
                     start.line,
-                    to_index(doc.line(start.line), start.character, encoding),
+                    to_index(line, start.character, encoding),
                     end.line,
-                    to_index(doc.line(end.line), end.character, encoding),
-                    change.text,
+                    to_index(
+                        line if end.line == start.line else doc.line(end.line),
+                        end.character,
+                        encoding,
+                    ),
+                    text,
                 )
                 # A class name is typed a letter at a time: read the lines the edit left.
-                last = min(start.line + change.text.count("\n"), doc.line_count - 1)
+                if "\n" not in text:
+                    self.want_classes(doc.line(start.line))
+                    continue
+                last = min(start.line + text.count("\n"), doc.line_count - 1)
                 self.want_classes("\n".join(doc.line(n) for n in range(start.line, last + 1)))
             else:
                 doc.replace_all(change.text)
@@ -772,7 +780,7 @@ class GlossaryServer(LanguageServer):
     def schedule_push(self, uri: str) -> None:
         """Publish a document's diagnostics once the client has paused (clients that do not
         pull them): a burst of edits costs one check, off the request path."""
-        if not self.pushes(uri) or uri in self._pushing:
+        if uri in self._pushing or not self.pushes(uri):  # pending already: a keystroke's case
             return
         try:
             loop = asyncio.get_running_loop()

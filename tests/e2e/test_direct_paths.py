@@ -22,6 +22,7 @@ from transformers_glossary_ls.engine import HoverAnswer
 from transformers_glossary_ls.protocol import (
     clip,
     completion_params,
+    decode_json,
     did_change_params,
     hover_params,
     strict_converter,
@@ -30,6 +31,8 @@ from transformers_glossary_ls.server import GlossaryServer
 from transformers_glossary_ls.spotting import Spot
 
 from tests.lspclient import LspClient
+
+from .test_fuzz_protocol import make_server, parse_frames
 
 CONVERTER = strict_converter()
 
@@ -184,6 +187,65 @@ def test_a_hover_is_the_json_cattrs_writes(markdown, encoding):
     assert written == CONVERTER.unstructure(render.hover(answer, doc, client))
 
 
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+_BODY = st.builds(
+    lambda value, ascii_, compact: json.dumps(
+        {"jsonrpc": "2.0", "params": value},
+        ensure_ascii=ascii_,
+        separators=(",", ":") if compact else None,
+    ),
+    _JSON,
+    st.booleans(),
+    st.booleans(),
+)
+
+
+@st.composite
+def _bytes(draw):
+    """Bodies as clients write them, and bytes near them that `json.loads` reads otherwise or
+    refuses: cut, run on, padded, other encodings, escapes of lone surrogates, bad UTF-8."""
+    text = draw(_BODY)
+    cut = draw(st.integers(0, len(text)))
+    text = draw(
+        st.sampled_from(
+            [
+                text,
+                text[:cut],
+                text + text,
+                " " + text,
+                text + "\n",
+                text[:cut] + '"\\ud800"' + text[cut:],
+                text[:-1] + ',"x":NaN}',
+                text[:-1] + ',"deep":' + "[" * 3000 + "]" * 3000 + "}",
+            ]
+        )
+    )
+    encoding = draw(st.sampled_from(["utf-8", "utf-8", "utf-16-le", "utf-16", "utf-8-sig"]))
+    data = text.encode(encoding, "surrogatepass")
+    if draw(st.booleans()):
+        data = data[:cut] + draw(st.sampled_from([b"\xff", b"\xc3", b"\x00", b"}"])) + data[cut:]
+    return data
+
+
+def _outcome(decode, data: bytes):
+    try:
+        return "value", json.dumps(decode(data), sort_keys=True)  # NaN is written, not compared
+    except Exception as exc:  # noqa: BLE001
+        return type(exc).__name__, str(exc)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_bytes())
+def test_a_body_is_decoded_as_json_loads_decodes_it(data):
+    assert _outcome(decode_json, data) == _outcome(json.loads, data)
+
+
 def test_a_keystroke_takes_the_direct_way():
     keystroke = {
         "textDocument": {"uri": "file:///a.py", "version": 3},
@@ -198,6 +260,37 @@ def test_a_keystroke_takes_the_direct_way():
     assert did_change_params(keystroke) == CONVERTER.structure(
         keystroke, types.DidChangeTextDocumentParams
     )
+
+
+@pytest.mark.parametrize(
+    ("end", "direct"),
+    [
+        ({"line": 1, "character": 2}, True),
+        ({"character": 2, "line": 1}, True),
+        ({"line": 1, "character": 3}, True),
+        ({"line": True, "character": 2}, False),
+        ({"line": 1, "character": 2.0}, False),
+        ({"line": 1, "character": 2, "x": 0}, False),
+    ],
+    ids=["same", "same, keys swapped", "other", "bool", "float", "extra key"],
+)
+def test_an_insertion_point_is_built_as_the_converter_builds_it(end, direct):
+    """An insertion's range is one point, built once: only when both ends are that point."""
+    raw = {
+        "textDocument": {"uri": "file:///a.py", "version": 3},
+        "contentChanges": [
+            {"range": {"start": {"line": 1, "character": 2}, "end": end}, "text": "x"}
+        ],
+    }
+    fast = did_change_params(raw)
+    assert (fast is not None) == direct
+    try:
+        expected = CONVERTER.structure(raw, types.DidChangeTextDocumentParams)
+    except Exception:  # noqa: BLE001 - invalid params: the general way judges them
+        assert fast is None
+        return
+    if fast is not None:
+        assert fast == expected
 
 
 class _Capture:
@@ -361,3 +454,147 @@ def test_a_request_skips_parsing_a_uri_that_cannot_name_a_vocabulary_file(uri):
     if quick:
         assert not (to_fs_path(uri) or "").endswith((".yaml", ".yml"))
         assert GlossaryServer().vocabulary_path(uri) is None
+
+
+# --- keystrokes read in one batch are handed over in one call ----------------------------------
+
+_URIS = ("file:///a.py", "file:///b.md")
+_OPENED = ["x = model(input_ids, attention_mask=mask)\ny = 1\n", "# Notes\n\n`attention_mask`\n"]
+
+
+def _opening() -> list[dict]:
+    return [
+        {"jsonrpc": "2.0", "id": "i", "method": "initialize", "params": {"capabilities": {}}},
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+    ] + [
+        {
+            "jsonrpc": "2.0",
+            "method": "textDocument/didOpen",
+            "params": {
+                "textDocument": {
+                    "uri": uri,
+                    "languageId": "python" if uri.endswith(".py") else "markdown",
+                    "version": 1,
+                    "text": text,
+                }
+            },
+        }
+        for uri, text in zip(_URIS, _OPENED, strict=True)
+    ]
+
+
+_POINT = st.fixed_dictionaries({"line": st.integers(0, 4), "character": st.integers(0, 12)})
+_TEXT = st.sampled_from(["x", "", "\n", "ab", "é", "🤗", "mask", "\r\n", "token_type_ids"])
+
+
+@st.composite
+def _session(draw) -> list[dict]:
+    """Typing in two documents, with hovers, changes of other shapes (taking the general
+    way), a change to a document that is not open and a request of the wrong kind."""
+    messages, version = [], 2
+    for n in range(draw(st.integers(1, 30))):
+        uri = draw(st.sampled_from(_URIS + ("file:///closed.py",)))
+        kind = draw(st.sampled_from(["type"] * 6 + ["general", "whole", "hover", "as request"]))
+        if kind == "hover":
+            messages.append(
+                {
+                    "jsonrpc": "2.0",
+                    "id": n,
+                    "method": "textDocument/hover",
+                    "params": {"textDocument": {"uri": uri}, "position": draw(_POINT)},
+                }
+            )
+            continue
+        change = {"range": {"start": draw(_POINT), "end": draw(_POINT)}, "text": draw(_TEXT)}
+        if draw(st.booleans()):
+            change["rangeLength"] = 1
+        if kind == "whole":
+            change = {"text": draw(_TEXT)}
+        params = {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}
+        version += 1
+        if kind == "general":
+            params["more"] = 1  # a shape the converter reads, not the direct way
+        message = {"jsonrpc": "2.0", "method": "textDocument/didChange", "params": params}
+        if kind == "as request":
+            message["id"] = n
+        messages.append(message)
+    return messages
+
+
+def _run(messages: list[dict], batches: list[int]) -> tuple[list[dict], dict, list]:
+    server, capture, _ = make_server()
+    seen = []  # the documents as each request found them
+    hover = server.protocol.fm.features[types.TEXT_DOCUMENT_HOVER]
+
+    def watched(params):
+        seen.append({uri: a.doc.text for uri, a in server.documents.items()})
+        return hover(params)
+
+    server.protocol.fm.features[types.TEXT_DOCUMENT_HOVER] = watched
+    bodies = [json.dumps(m).encode() for m in _opening() + messages]
+    server.protocol.receive(bodies[:4])
+    pos, sizes = 4, batches
+    while pos < len(bodies):
+        size, sizes = sizes[0], sizes[1:] or sizes
+        server.protocol.receive(bodies[pos : pos + size])
+        pos += size
+    answers = [m for m in parse_frames(bytes(capture.data)) if "id" in m and "method" not in m]
+    documents = {
+        uri: (analysis.doc.text, analysis.doc.version) for uri, analysis in server.documents.items()
+    }
+    return answers, documents, seen
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_session(), st.lists(st.integers(1, 40), min_size=1, max_size=5))
+def test_keystrokes_read_together_end_as_those_read_one_by_one(messages, batches):
+    """Read in batches, a document's keystrokes are handed to the handler together (`_typing`):
+    the same documents, versions and answers as when each message is read alone."""
+    assert _run(messages, batches) == _run(messages, [1])
+
+
+def test_keystrokes_read_together_are_one_call_per_run_for_a_document():
+    server = GlossaryServer()
+    server.protocol.set_writer(_Capture())
+    calls: list[types.DidChangeTextDocumentParams] = []
+    server.feature(types.TEXT_DOCUMENT_DID_CHANGE)(lambda ls, params: calls.append(params))
+
+    def typed(uri: str, version: int, **more) -> bytes:
+        point = {"line": 0, "character": version}
+        change = {"range": {"start": point, "end": point}, "text": "x"}
+        params = {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}
+        return json.dumps(
+            {"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {**params, **more}}
+        ).encode()
+
+    # a request: whatever it is, the keystrokes before it are handed over first
+    hover = {"textDocument": {"uri": _URIS[0]}, "position": {"line": 0, "character": 0}}
+    server.protocol.receive([json.dumps(m).encode() for m in _opening()])
+    server.protocol.receive(
+        [
+            typed(_URIS[0], 2),
+            typed(_URIS[0], 3),
+            typed(_URIS[1], 4),  # another document
+            typed(_URIS[1], 5),
+            typed(_URIS[1], 6, more=1),  # the general way
+            typed(_URIS[1], 7),
+            json.dumps(
+                {"jsonrpc": "2.0", "id": 9, "method": "textDocument/hover", "params": hover}
+            ).encode(),
+            typed(_URIS[1], 8),
+        ]
+    )
+    assert [
+        (
+            p.text_document.uri,
+            p.text_document.version,
+            [c.range.start.character for c in p.content_changes],
+        )
+        for p in calls
+    ] == [
+        (_URIS[0], 3, [2, 3]),
+        (_URIS[1], 5, [4, 5]),
+        (_URIS[1], 6, [6]),
+        (_URIS[1], 7, [7]),
+        (_URIS[1], 8, [8]),
+    ]

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+from unittest.mock import patch
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from transformers_glossary_ls import documents
 from transformers_glossary_ls.analysis import Analysis, Held, receivers
 from transformers_glossary_ls.documents import BLOCK_LINES, Document
 
@@ -269,3 +275,121 @@ def test_a_chunk_is_read_again_only_when_an_edit_touched_the_lines_it_read():
     assert again == {1, 2, 3}
     fresh = analysed(analysis.doc.text)
     assert list(analysis.calls()) == list(fresh.calls())
+
+
+# --- following a keystroke's block: the short way and the general way agree --------------------
+
+_FOLLOWED = ("_revisions", "_index_of", "_was", "_read_whole", "_read_whole_next")
+
+
+def _followed(analysis: Analysis) -> dict:
+    state = {name: copy.deepcopy(getattr(analysis, name)) for name in _FOLLOWED}
+    state["_was"] = {
+        revision: (was.now, was.by_name, was.whole, was.ordered, was.verdicts)
+        for revision, was in state["_was"].items()
+    }
+    return state
+
+
+_SOURCE_LINE = st.sampled_from(
+    ["model = AutoModel.from_pretrained('x')", "y = model(input_ids=x)", "tok = model", "", "  z"]
+)
+_TYPED = st.sampled_from(["", "x", "m", " = ", "model", "(", "\n", "\n  ", "a\nb = c\n"])
+
+
+def _general(analysis: Analysis, block_index: int) -> None:
+    analysis._follow_any_edit()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_keystroke_is_followed_as_the_general_way_follows_any_edit(data):
+    """`_follow_edit` takes a short way when an edit left every block but the one it started
+    in as it was (typing inside a block): the same revisions noted, the same blocks followed
+    and the same verdicts kept as `_follow_any_edit`, the way for any edit."""
+    lines = data.draw(st.lists(_SOURCE_LINE, min_size=1, max_size=40))
+    with patch.object(documents, "BLOCK_LINES", 4):
+        analysis = Analysis(Document("file:///a.py", "\n".join(lines), "python"))
+        doc = analysis.doc
+        told: list[int] = []
+        doc.listeners.insert(0, told.append)
+        for _ in range(10):
+            for index in data.draw(st.lists(st.integers(0, len(doc.blocks) - 1), max_size=2)):
+                analysis.read_bindings(index)
+                for revision in list(analysis._was):
+                    analysis.follows(revision, "model", data.draw(st.booleans()))
+            before = {name: copy.deepcopy(getattr(analysis, name)) for name in _FOLLOWED}
+            start = data.draw(st.integers(0, doc.line_count - 1))
+            end = data.draw(st.integers(start, min(start + 2, doc.line_count - 1)))
+            edit = (start, data.draw(st.integers(0, 9)), end, data.draw(st.integers(0, 9)))
+            doc.replace(*edit, data.draw(_TYPED))
+            short = _followed(analysis)
+            for name, value in before.items():
+                setattr(analysis, name, value)
+            with patch.object(Analysis, "_follow_edit", _general):
+                analysis._changed(told[-1])
+            assert short == _followed(analysis)
+
+
+def test_a_keystroke_takes_the_short_way_to_follow_its_block():
+    analysis = analysed("model = AutoModel.from_pretrained('x')\n" + "y = model(x)\n" * 600)
+    analysis.read_bindings(0)
+    revision = analysis.doc.blocks[0].revision
+    with patch.object(Analysis, "_follow_any_edit", side_effect=AssertionError("general way")):
+        analysis.doc.replace(3, 1, 3, 1, "x")
+    assert revision in analysis._was
+    with patch.object(Analysis, "_follow_any_edit") as general:
+        analysis.doc.replace(3, 1, 3, 1, "\n")  # a line more, in the same block
+        analysis.doc.replace(500, 0, 520, 0, "")  # two blocks made one
+    general.assert_called_once()
+
+
+def test_a_request_reads_one_name_where_the_re_check_reads_the_block_again():
+    """After an edit of a block read in full, a request's look-up (a hover) reads the one name
+    there; the re-check's (under `reading()`) reads the block in full, as before."""
+    source = "model = AutoModel.from_pretrained('x')\n" + "y = model(input_ids=x)\n" * 600
+    analysis = analysed(source)
+    analysis.read_bindings(0)
+    analysis.doc.replace(5, 0, 5, 0, "z = 1  ")
+    revision = analysis.doc.blocks[0].revision
+    at, found = analysis.binding("model", 300)
+    assert (at, found.source) == (0, "AutoModel.from_pretrained")
+    assert revision not in analysis._read_whole
+    assert revision in analysis._read_whole_next
+    with analysis.reading():
+        assert analysis.binding("z", 300)[0] == 5
+    assert revision in analysis._read_whole
+
+
+_NAME = st.sampled_from(["model", "z", "y", "tok", "x"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_look_ups_after_edits_find_what_a_fresh_reading_finds(data):
+    """Requests (one name at a time) and the re-check (under `reading()`) find, in a document
+    read in full and then edited, the bindings a document opened with its text finds."""
+    lines = data.draw(st.lists(_SOURCE_LINE, min_size=1, max_size=40))
+    with patch.object(documents, "BLOCK_LINES", 4):
+        analysis = Analysis(Document("file:///a.py", "\n".join(lines), "python"))
+        doc = analysis.doc
+        for index in range(len(doc.blocks)):
+            analysis.read_bindings(index)
+        for _ in range(8):
+            start = data.draw(st.integers(0, doc.line_count - 1))
+            edit = (start, data.draw(st.integers(0, 9)), start, data.draw(st.integers(0, 9)))
+            doc.replace(*edit, data.draw(_TYPED))
+            fresh = Analysis(Document("file:///b.py", doc.text, "python"))
+            for _ in range(3):
+                name, line = data.draw(_NAME), data.draw(st.integers(0, doc.line_count - 1))
+                if data.draw(st.booleans()):
+                    with analysis.reading():
+                        found = analysis.binding(name, line)
+                else:
+                    found = analysis.binding(name, line)
+                assert _absolute(found) == _absolute(fresh.binding(name, line))
+
+
+def _absolute(found):
+    """A look-up's binding without its line in its block (the blocks may be cut elsewhere)."""
+    return found and (found[0], found[1].name, found[1].how, found[1].source)

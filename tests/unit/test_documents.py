@@ -426,3 +426,60 @@ def test_cr_and_lf_brought_together_across_a_block_boundary(text, edit, lines):
         assert list(doc.lines()) == lines
         assert_same(doc, ref)
         assert doc.blocks[0].revision == before  # only its last line's terminator changed
+
+
+# --- a keystroke's short way does what the general way does ------------------------------------
+
+
+def _shape(doc: Document) -> list[tuple[int, int, tuple[int, ...]]]:
+    return [(block.revision, len(block.lines), tuple(block.stamps)) for block in doc.blocks]
+
+
+def _renewed(before: list, after: list) -> list:
+    """Per block: its line count, whether its revision is new, and which of its stamps are."""
+    assert len(before) == len(after)
+    return [
+        (lines, revision != was, [s != t for s, t in zip(stamps, old, strict=False)])
+        for (was, _, old), (revision, lines, stamps) in zip(before, after, strict=True)
+    ]
+
+
+@pytest.mark.parametrize("newline", list(NEWLINES.values()), ids=list(NEWLINES))
+@pytest.mark.parametrize("block_lines", [2, BLOCK_LINES])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_an_edit_inside_a_line_is_applied_as_the_general_way_applies_it(newline, block_lines, data):
+    """`replace` takes a short way for an edit inside one line that brings no line break
+    (`_replace_in_line`): the same lines and line breaks, and the same blocks, runs and
+    listeners told of it, as `_replace_span`, the way for any edit."""
+    text = data.draw(_text(newline, 30))
+    with patch.object(documents, "BLOCK_LINES", block_lines):
+        short, general = Document("u", text), Document("u", text)
+        heard: dict[str, list[int]] = {"short": [], "general": []}
+        short.listeners.append(heard["short"].append)
+        general.listeners.append(heard["general"].append)
+        for _ in range(12):
+            line = data.draw(st.integers(-1, short.line_count))
+            start, end = data.draw(st.integers(-1, 8)), data.draw(st.integers(-1, 8))
+            typed = data.draw(WORD | BREAKS if not newline else WORD)
+            was_short, was_general = _shape(short), _shape(general)
+            short.replace(line, start, line, end, typed)
+            general._replace_span(line, start, line, end, typed)
+            assert raw_text(short) == raw_text(general)
+            assert [len(b.lines) for b in short.blocks] == [len(b.lines) for b in general.blocks]
+            if len(was_short) == len(short.blocks):
+                assert _renewed(was_short, _shape(short)) == _renewed(was_general, _shape(general))
+            assert heard["short"] == heard["general"]
+
+
+def test_a_keystroke_takes_the_short_way():
+    doc = Document("u", "ab\ncd\r\nef")
+    with patch.object(Document, "_replace_span", side_effect=AssertionError("general way")):
+        doc.replace(1, 1, 1, 1, "x")  # typed
+        doc.replace(1, 2, 1, 1, "")  # backspaced, the range given end first
+        doc.replace(2, 0, 2, 9, "g")  # the end clamped to the line
+    assert raw_text(doc) == "ab\ncd\r\ng"
+    with patch.object(Document, "_replace_span") as general:
+        doc.replace(0, 0, 0, 0, "\n")  # a line break: the general way
+        doc.replace(9, 0, 9, 0, "x")  # past the last line: likewise
+    assert general.call_count == 2

@@ -262,3 +262,69 @@ def test_stray_header_search_finds_what_the_plain_regex_finds(data: bytes, lo: i
     expected = _HEADER_IN_BODY.search(buf, lo, hi) if lo <= hi else None
     found = _header_in(buf, lo, hi) if lo <= hi else None
     assert (found and found.span()) == (expected and expected.span())
+
+
+class _GeneralParser(FrameParser):
+    """Every message read header line by header line (`_headers`, `_body`)."""
+
+    def _usual_message(self) -> bytes | None:
+        return None
+
+
+@FUZZ
+@given(
+    st.lists(
+        st.tuples(junk | _HEADER_BITS, bodies | _HEADER_BITS, st.integers(-40, 40)), max_size=8
+    ),
+    st.lists(st.integers(0, 10**6)),
+)
+def test_a_usual_message_is_read_in_one_step_as_the_general_way_reads_it(messages, cuts):
+    """`feed` reads a message with the usual header, followed by enough of the stream, in one
+    step (`_usual_message`): the same bodies, skips and recoveries, fed in any chunks, as reading
+    it header line by header line. Wrong lengths and junk make it decline and resynchronise."""
+    data = b"".join(j + frame(b, max(0, len(b) + d) if d % 3 else None) for j, b, d in messages)
+    short, general = FrameParser(), _GeneralParser()
+    points = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
+    for a, b in zip(points, points[1:], strict=False):
+        assert short.feed(data[a:b]) == general.feed(data[a:b])
+        assert short.buffered == general.buffered
+    assert (short.skipped, short.recoveries) == (general.skipped, general.recoveries)
+
+
+def test_a_burst_of_messages_is_read_the_short_way():
+    data = b"".join(frame(b'{"n": %d}' % n) for n in range(50))
+    calls = []
+    parser = FrameParser()
+    usual = parser._usual_message
+    parser._usual_message = lambda: calls.append(body := usual()) or body
+    assert parser.feed(data) == [b'{"n": %d}' % n for n in range(50)]
+    # each but the last few (the bytes after them might yet hold a header): one step
+    assert sum(body is not None for body in calls) >= 45
+
+
+# Lines that are headers, nearly headers, or body text ending in one, so that a stray header is
+# there to find in most examples (pieces drawn at random seldom make a whole one).
+_LINE = st.tuples(
+    st.sampled_from([b"", b"x", b'{"a":"', b":", b"a:b ", b"\r", b"content-length: 1 "]),
+    st.sampled_from(
+        [b"content-length:", b"Content-Length:", b"CONTENT-LENGTH:", b"ontent-length:"]
+    ),
+    st.sampled_from([b"", b" ", b"\t ", b":"]),
+    st.sampled_from([b"12", b"7", b"", b"x", b"1:2"]),
+    st.sampled_from([b"", b" ", b"\t"]),
+    st.sampled_from([b"\r\n", b"\n", b"\r", b""]),
+).map(b"".join)
+
+
+_ENDS = st.just(0) | st.integers(0, 300)  # how far in from either end the span is
+
+
+@FUZZ
+@given(st.lists(_LINE | _HEADER_BITS, min_size=1, max_size=6).map(b"".join), _ENDS, _ENDS)
+def test_stray_header_lines_are_found_as_the_plain_regex_finds_them(data, a, b):
+    buf = bytearray(data)
+    lo = a % (len(buf) + 1)
+    hi = len(buf) - b % (len(buf) - lo + 1)
+    found = _header_in(buf, lo, hi)
+    expected = _HEADER_IN_BODY.search(buf, lo, hi)
+    assert (found and found.span()) == (expected and expected.span())
