@@ -1,8 +1,11 @@
-"""A prose hover reads the lines around only when the phrase covering the word could reach
-them; it finds what reading every line its phrases may run into finds, on real files (every
-word of every line) and on lines made of phrases broken across lines."""
+"""A prose hover reads the lines around only when, and only as far as, the phrase covering the
+word could reach them; it finds what reading every line its phrases may run into finds, on real
+files and the benchmark's (every word of every line) and on lines made of phrases broken across
+lines."""
 
 from __future__ import annotations
+
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -11,7 +14,7 @@ from transformers_glossary_ls.spotting import MAX_JOINED_LINES, PROSE, Spot, Spo
 from transformers_glossary_ls.spotting.phrases import match_covering
 from transformers_glossary_ls.vocabulary.model import SILENT
 
-from .conftest import UPSTREAM, analysis_of, make_doc
+from .conftest import REPO, UPSTREAM, analysis_of, make_doc
 
 
 def every_line_read(spotter: Spotter, line_no: int, index: int, view) -> Spot | None:
@@ -70,6 +73,18 @@ def test_same_phrases_in_real_files(path, vocab):
     assert_same_everywhere(path.read_text(encoding="utf-8"), "markdown", vocab)
 
 
+def test_same_phrases_in_the_benchmark_files(vocab):
+    """The benchmark's generated Markdown and Python (its prose hovers are what it times)."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        from generate import generate  # noqa: PLC0415 - the benchmark's own generator
+    finally:
+        sys.path.pop(0)
+    corpus = generate(2000, 6)
+    assert assert_same_everywhere(corpus.md.text, "markdown", vocab) > 100
+    assert assert_same_everywhere(corpus.py.text, "python", vocab) > 100
+
+
 def test_same_phrases_in_python_comments_and_docstrings(vocab):
     for path in sorted(UPSTREAM.glob("*/*.py")):
         assert_same_everywhere(path.read_text(encoding="utf-8"), "python", vocab)
@@ -109,10 +124,12 @@ def test_same_phrases_broken_across_lines(text, vocab):
     assert_same_everywhere(text, "markdown", vocab)
 
 
+@pytest.mark.parametrize("stop", ["", "."], ids=["open", "sentence-end"])
 @pytest.mark.parametrize("language", ["markdown", "python"])
-def test_same_phrases_for_every_break_of_the_longest_phrases(language, vocab):
+def test_same_phrases_for_every_break_of_the_longest_phrases(language, stop, vocab):
     """The longest phrases, broken across one or two lines at every place, with a few words
-    before and after, hovered at every word: the window's edges."""
+    before and after, hovered at every word: the window's edges. With a sentence ending at
+    the first break, the phrase must not join across it."""
     longest = sorted(vocab.phrases, key=len, reverse=True)[:4]
     found = 0
     for phrase in longest:
@@ -120,7 +137,7 @@ def test_same_phrases_for_every_break_of_the_longest_phrases(language, vocab):
             for cut in range(1, len(phrase)):
                 for second in range(cut, len(phrase)):
                     lines = [
-                        " ".join(["some"] * lead + list(phrase[:cut])),
+                        " ".join(["some"] * lead + list(phrase[:cut])) + stop,
                         " ".join(phrase[cut:second]),
                         " ".join([*phrase[second:], "and", "more", "words"]),
                     ]
@@ -128,4 +145,4 @@ def test_same_phrases_for_every_break_of_the_longest_phrases(language, vocab):
                     if language == "python":
                         lines = ["# " + line for line in lines]
                     found += assert_same_everywhere("\n".join(lines) + "\n", language, vocab)
-    assert found  # the phrases were found across the breaks
+    assert found or stop  # the phrases were found across the breaks that leave them open
