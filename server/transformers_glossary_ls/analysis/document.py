@@ -30,6 +30,10 @@ _SUFFIXES = {
     ".mdx": MARKDOWN,
 }
 MAX_NAMES_PER_BLOCK = 256
+# A first visit looks for the call around the cursor on its own line and this many above it,
+# each read alone, before it reads the 16-line chunks around (which are kept).
+SCAN_LINES = 16
+_UNSURE = object()
 ELSEWHERE = -1  # the block revision of look-ups in other documents (revisions start at 1)
 MAX_BLOCK_TEXTS = 32
 LEX_BLOCKS_PER_STEP = 2  # ~0.1-0.3 ms of lexing a step
@@ -505,6 +509,11 @@ class Analysis:
             # a line, so none holds it. Said here without reading the chunks above.
             return None
         block_index, offset = self.doc.locate(line_no)
+        stamp = self.doc.blocks[block_index].stamps[offset // callindex.CHUNK_LINES]
+        if stamp not in self._calls:
+            found = self._group_on_lines_above(block_index, offset, index)
+            if found is not _UNSURE:
+                return found
         # The innermost group holding the cursor is the last opened before it: chunks are read
         # from the cursor's upwards, and the first that holds the cursor has the answer.
         k, c = block_index, offset // callindex.CHUNK_LINES
@@ -523,6 +532,24 @@ class Analysis:
             else:
                 break
         return None
+
+    def _group_on_lines_above(self, block_index: int, offset: int, index: int):
+        """`_group_at` on a first visit, from the groups opened on the cursor's line and the
+        few above it, each line read alone (a group's record does not depend on the lines
+        above it, given the same reach: `calls.read_groups`): the innermost group holding the
+        cursor opened on the nearest such line, when there is one; else _UNSURE, and the
+        chunks say. A call's keyword a few lines below its name costs those lines, not the
+        one or two 16-line chunks around them."""
+        start = self.doc.block_start(block_index)
+        count = len(self.doc.blocks[block_index].lines)
+        for line in range(offset, max(-1, offset - SCAN_LINES), -1):
+            first = line - line % callindex.CHUNK_LINES
+            reach = first + min(callindex.CHUNK_LINES, count - first) + callindex.LOOK_AHEAD_LINES
+            read = self.python_lines(block_index, line)
+            groups, _ = callindex.read_groups(read, 1, line, reach - line)
+            for group in callindex.groups_holding(groups, offset, index):
+                return (group, start) if group.callee is not None else None
+        return _UNSURE
 
     def _site(self, group: Group, start: int) -> CallSite:
         line = start + group.line
