@@ -1227,7 +1227,7 @@ def hover(ls: GlossaryServer, params: types.HoverParams) -> types.Hover | Json |
         return types.Hover(render.markup(text, ls.client.hover_markdown)) if text else None
     glossary = ls.glossary_for(analysis.doc.uri)
     answer = glossary.hover(analysis, line, index, ls.client.hover_markdown)
-    return render.hover_json(answer, analysis.doc, ls.client) if answer else None
+    return render.hover(answer, analysis.doc, ls.client) if answer else None
 
 
 @server.feature(
