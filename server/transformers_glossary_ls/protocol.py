@@ -126,6 +126,12 @@ _CHANGE_KEYS = frozenset(("range", "text"))
 _CHANGE_KEYS_LENGTH = frozenset(("range", "text", "rangeLength"))
 _RANGE_KEYS = frozenset(("start", "end"))
 _POSITION_KEYS = frozenset(("line", "character"))
+# A hover's and a completion's (with a context, or without).
+_IDENTIFIER_KEYS = frozenset(("uri",))
+_AT_KEYS = frozenset(("textDocument", "position"))
+_AT_CONTEXT_KEYS = frozenset(("textDocument", "position", "context"))
+_TRIGGER_KEYS = frozenset(("triggerKind",))
+_TRIGGER_CHARACTER_KEYS = frozenset(("triggerKind", "triggerCharacter"))
 
 
 def _position(raw: Any) -> types.Position | None:
@@ -196,7 +202,11 @@ def did_change_params(raw: Any) -> types.DidChangeTextDocumentParams | None:
 def _text_document_position(raw: Any) -> tuple[types.TextDocumentIdentifier, types.Position]:
     """The `textDocument` and `position` of a request's params, or ValueError."""
     document = raw["textDocument"]
-    if type(document) is not dict or document.keys() != {"uri"} or type(document["uri"]) is not str:
+    if (
+        type(document) is not dict
+        or document.keys() != _IDENTIFIER_KEYS
+        or type(document["uri"]) is not str
+    ):
         raise ValueError("not the usual textDocument")
     position = _position(raw["position"])
     if position is None:
@@ -208,7 +218,7 @@ def hover_params(raw: Any) -> types.HoverParams | None:
     """`textDocument/hover` params built directly, as the converter builds them, when they have
     exactly the usual shape; None for anything else, which the converter then judges."""
     try:
-        if type(raw) is not dict or raw.keys() != {"textDocument", "position"}:
+        if type(raw) is not dict or raw.keys() != _AT_KEYS:
             return None
         document, position = _text_document_position(raw)
         return types.HoverParams(text_document=document, position=position)
@@ -223,16 +233,14 @@ def completion_params(raw: Any) -> types.CompletionParams | None:
     """`textDocument/completion` params built directly, as `hover_params` does: a position and
     an optional context of a trigger kind and, maybe, its character."""
     try:
-        if type(raw) is not dict or not (
-            {"textDocument", "position"} <= raw.keys() <= {"textDocument", "position", "context"}
-        ):
+        if type(raw) is not dict or (keys := raw.keys()) != _AT_KEYS and keys != _AT_CONTEXT_KEYS:
             return None
         document, position = _text_document_position(raw)
         context = None
         if "context" in raw:
             given = raw["context"]
-            if type(given) is not dict or not (
-                {"triggerKind"} <= given.keys() <= {"triggerKind", "triggerCharacter"}
+            if type(given) is not dict or (
+                given.keys() != _TRIGGER_KEYS and given.keys() != _TRIGGER_CHARACTER_KEYS
             ):
                 return None
             kind = given["triggerKind"]
@@ -254,7 +262,7 @@ _DIRECT_REQUESTS = {
     types.TEXT_DOCUMENT_HOVER: hover_params,
     types.TEXT_DOCUMENT_COMPLETION: completion_params,
 }
-_REQUEST_KEYS = {"jsonrpc", "id", "method", "params"}
+_REQUEST_KEYS = frozenset(("jsonrpc", "id", "method", "params"))
 
 
 def describe_structure_error(exc: BaseException) -> str:
