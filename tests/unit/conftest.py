@@ -3,6 +3,8 @@ pygls or lsprotocol: the engine must stand on its own."""
 
 from __future__ import annotations
 
+import functools
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,3 +67,15 @@ def edit_near(analysis: Analysis, needle: str, block: int, edit: tuple[int | Non
         at = analysis.doc.line(line).index(needle) + (column % len(needle))
         analysis.doc.replace(line, at, line, at, new)
     return line
+
+
+@functools.lru_cache(maxsize=2)
+def benchmark_corpus(size: int = 2000, seed: int = 6):
+    """The benchmark's generated Python and Markdown files (`benchmarks/generate.py`), the
+    documents its latencies are timed on."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        from generate import generate  # noqa: PLC0415 - the benchmark's own generator
+    finally:
+        sys.path.pop(0)
+    return generate(size, seed)

@@ -6,7 +6,6 @@ with Python fences and the benchmark's generated files, and on texts made to tri
 from __future__ import annotations
 
 import re
-import sys
 
 import pytest
 from hypothesis import given, settings
@@ -15,7 +14,7 @@ from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.analysis import document as analysis_document
 from transformers_glossary_ls.documents import Document
 
-from .conftest import REPO, UPSTREAM
+from .conftest import UPSTREAM, benchmark_corpus
 
 _SPOTS = re.compile(r"[()\[\]{},=]|\b[A-Za-z_]\w*")
 
@@ -62,12 +61,7 @@ def test_real_pages(path):
 
 
 def test_the_benchmark_files():
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        from generate import generate  # noqa: PLC0415 - the benchmark's own generator
-    finally:
-        sys.path.pop(0)
-    corpus = generate(2000, 6)
+    corpus = benchmark_corpus()
     answered, unsure = _answers(corpus.py.text, "python")
     assert answered > unsure  # most first visits are answered by the scan
     assert _answers(corpus.md.text, "markdown")[0]

@@ -5,7 +5,6 @@ generated training script, every hover on a `name =` is what it is without the r
 from __future__ import annotations
 
 import re
-import sys
 
 import pytest
 from transformers_glossary_ls.analysis import Analysis
@@ -13,7 +12,7 @@ from transformers_glossary_ls.documents import Document
 from transformers_glossary_ls.engine import Glossary
 from transformers_glossary_ls.facts import Facts
 
-from .conftest import REPO, UPSTREAM
+from .conftest import UPSTREAM, benchmark_corpus
 
 _NAME_EQUALS = re.compile(r"\b([A-Za-z_]\w*)[ \t]*=(?!=)")
 
@@ -25,21 +24,12 @@ def glossary() -> Glossary:
     return loaded
 
 
-def _generated_script() -> str:
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        from generate import generate  # noqa: PLC0415 - the benchmark's own generator
-    finally:
-        sys.path.pop(0)
-    return generate(2000, 6).py.text
-
-
 SOURCES = [pytest.param(p, id=p.name) for p in sorted(UPSTREAM.glob("*/*.py"))]
 
 
 @pytest.mark.parametrize("path", [*SOURCES, pytest.param(None, id="benchmark-2000")])
 def test_ruling_names_out_changes_no_hover(glossary, monkeypatch, path):
-    text = _generated_script() if path is None else path.read_text(encoding="utf-8")
+    text = benchmark_corpus().py.text if path is None else path.read_text(encoding="utf-8")
     doc = Document("file:///tmp/names.py", text, "python")
     spots = [
         (k, m.start(1) + 1)

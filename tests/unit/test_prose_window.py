@@ -5,8 +5,6 @@ lines."""
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,7 +12,7 @@ from transformers_glossary_ls.spotting import MAX_JOINED_LINES, PROSE, Spot, Spo
 from transformers_glossary_ls.spotting.phrases import match_covering
 from transformers_glossary_ls.vocabulary.model import SILENT
 
-from .conftest import REPO, UPSTREAM, analysis_of, make_doc
+from .conftest import UPSTREAM, analysis_of, benchmark_corpus, make_doc
 
 
 def every_line_read(spotter: Spotter, line_no: int, index: int, view) -> Spot | None:
@@ -75,12 +73,7 @@ def test_same_phrases_in_real_files(path, vocab):
 
 def test_same_phrases_in_the_benchmark_files(vocab):
     """The benchmark's generated Markdown and Python (its prose hovers are what it times)."""
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        from generate import generate  # noqa: PLC0415 - the benchmark's own generator
-    finally:
-        sys.path.pop(0)
-    corpus = generate(2000, 6)
+    corpus = benchmark_corpus()
     assert assert_same_everywhere(corpus.md.text, "markdown", vocab) > 100
     assert assert_same_everywhere(corpus.py.text, "python", vocab) > 100
 
