@@ -27,7 +27,7 @@ from transformers_glossary_ls.installed_docs import InstalledDocs
 from transformers_glossary_ls.navigation import Place, navigable, references, symbols, written_at
 from transformers_glossary_ls.sanitize import safe_markdown
 from transformers_glossary_ls.signature import Signature, signature_at
-from transformers_glossary_ls.spotting import CODE, Spot, spot, spot_all
+from transformers_glossary_ls.spotting import Spot, Spotter, spot, spot_all
 from transformers_glossary_ls.versions import InForce, releases_in_force
 from transformers_glossary_ls.vocabulary import Entry, LoadError, Vocabulary, load_default
 from transformers_glossary_ls.vocabulary.editing import (
@@ -252,10 +252,13 @@ class Glossary:
         return self._errors
 
     def hover(self, analysis: Analysis, line: int, index: int, markdown: bool = True):
-        found = spot(analysis, self.vocab, line, index, self.facts)
+        if analysis.language is None:
+            return None
+        spotter = Spotter(analysis, self.vocab, self.facts)
+        found = spotter.at(line, index)
         if found is None:
             return None
-        head = self.head_at(analysis, found) if found.entry.variants else None
+        head = spotter.head_class(found) if found.entry.variants else None
         if found.fact is not None:
             return HoverAnswer(found, self.fact_text(found.fact, head, markdown))
         return HoverAnswer(found, self.text(found.entry.id, head, markdown))
@@ -299,13 +302,6 @@ class Glossary:
         if text is None:
             text = self._texts.put(key, hover_text(entry, self.vocab, markdown, head))
         return text
-
-    def head_at(self, analysis: Analysis, found: Spot) -> str | None:
-        """The model class being called where an argument was found, when it is known."""
-        if found.where != CODE:
-            return None
-        call = analysis.call_site_at(found.start_line, found.start)
-        return call.head_class if call is not None else None
 
     def complete(
         self, analysis: Analysis, line: int, index: int, prose: bool = True

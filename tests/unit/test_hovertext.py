@@ -170,3 +170,32 @@ def test_a_keyword_s_text_built_with_its_entry_s_kept_text_is_the_same(markdown)
                 assert glossary.fact_text(fact, head, markdown) == built
                 checked += 1
     assert checked > 20
+
+
+def test_a_hover_looks_for_its_call_once(monkeypatch):
+    """The keyword's fact and the model class its text is for come from one look-up of the
+    call (on a first visit each look-up reads the lines around)."""
+    from transformers_glossary_ls.analysis import Analysis
+
+    glossary = Glossary()
+    glossary.load()
+    doc = make_doc(
+        "from transformers import AutoModelForCausalLM\n"
+        "model = AutoModelForCausalLM.from_pretrained('gpt2')\n"
+        "out = model(\n"
+        "    input_ids=ids,\n"
+        "    labels=ids,\n"
+        ")\n",
+        "python",
+    )
+    asked: list[tuple[int, int]] = []
+    real = Analysis.call_site_at
+
+    def counted(self, line_no, index):
+        asked.append((line_no, index))
+        return real(self, line_no, index)
+
+    monkeypatch.setattr(Analysis, "call_site_at", counted)
+    answer = glossary.hover(analysis_of(doc), 4, 6)
+    assert answer is not None and "For `AutoModelForCausalLM`" in answer.text
+    assert asked == [(4, 4)]

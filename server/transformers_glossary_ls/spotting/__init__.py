@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from transformers_glossary_ls import kinds
-from transformers_glossary_ls.analysis import Analysis
+from transformers_glossary_ls.analysis import Analysis, CallSite
 from transformers_glossary_ls.analysis.document import MARKDOWN, PYTHON
 from transformers_glossary_ls.facts import Fact, Facts
 from transformers_glossary_ls.lexing import markdown as md
@@ -97,6 +97,25 @@ class Spotter:
         self.vocab = vocab
         self.python_state = analysis.python_state
         self.markdown_state = analysis.markdown_state
+        # (line, index) -> the call there: a hover asks it twice (the keyword's fact, then
+        # the model class its text is for), and on a first visit each look-up reads lines.
+        self._calls: dict[tuple[int, int], CallSite | None] = {}
+
+    def call_site_at(self, line_no: int, index: int) -> CallSite | None:
+        """The analysis' `call_site_at`, asked once per position in this spotter's life (a
+        request: nothing is edited meanwhile)."""
+        key = (line_no, index)
+        if key in self._calls:
+            return self._calls[key]
+        found = self._calls[key] = self.analysis.call_site_at(line_no, index)
+        return found
+
+    def head_class(self, found: Spot) -> str | None:
+        """The model class being called where a keyword was found, when it is known."""
+        if found.where != CODE:
+            return None
+        call = self.call_site_at(found.start_line, found.start)
+        return call.head_class if call is not None else None
 
     # -- line analysis -----------------------------------------------------------------------
     def view(self, line_no: int, around: int = 0) -> LineView:
@@ -218,7 +237,7 @@ class Spotter:
         if after.startswith("=") and not after.startswith("=="):
             if not self.facts.may_take(name):
                 return None  # no call takes it: an assignment, or a keyword we know nothing of
-            call = self.analysis.call_site_at(line_no, start)
+            call = self.call_site_at(line_no, start)
             return self.facts.keyword(call, name) if call is not None else None
         receiver = _RECEIVER.search(text, 0, start)
         if receiver is None:
@@ -267,7 +286,7 @@ class Spotter:
         if not after.startswith("=") or after.startswith("=="):
             return False
         # A one-word name: a keyword only inside a call we can place.
-        call = self.analysis.call_site_at(line_no, start)
+        call = self.call_site_at(line_no, start)
         return call is not None and call.kind is not None
 
     def _string_key(self, text: str, line_no: int, start: int, end: int) -> Spot | None:
