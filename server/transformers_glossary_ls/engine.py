@@ -265,12 +265,14 @@ class Glossary:
 
     def fact_text(self, fact: Fact, head: str | None = None, markdown: bool = True) -> str:
         """Hover text of a catalogue name (with our words where we wrote an entry), built once."""
+        entry = self.vocab.arguments.get(fact.param.name)
+        if entry is not None and not self.facts.speaks_for(entry, fact):
+            entry = None  # written for another kind of call: the catalogue's facts alone
+        if head is not None and (entry is None or entry.variant_for(head) is None):
+            head = None  # the text does not depend on it: the one rendered ahead serves
         key = (fact.key, fact.shown, fact.param.name, fact.release, head, markdown)
         text = self._fact_texts.get(key)
         if text is None:
-            entry = self.vocab.arguments.get(fact.param.name)
-            if entry is not None and not self.facts.speaks_for(entry, fact):
-                entry = None  # written for another kind of call: the catalogue's facts alone
             installed = self._installed(fact)
             # The entry's own text, kept: several calls' keywords share an entry.
             own = self.text(entry.id, head, markdown) if entry is not None else None

@@ -172,6 +172,20 @@ def test_a_keyword_s_text_built_with_its_entry_s_kept_text_is_the_same(markdown)
     assert checked > 20
 
 
+def test_a_keyword_s_text_is_kept_once_for_every_head_it_does_not_depend_on():
+    """A head the entry has no variant for changes nothing in the text: the text rendered
+    ahead (no head) serves it, not a second rendering per model class named in the code."""
+    glossary = Glossary()
+    glossary.load()
+    fact = glossary.facts.lookup("model:ForCausalLM", "attention_mask")
+    plain = glossary.fact_text(fact, None)
+    for head in ("AutoModelForCausalLM", "LlamaForCausalLM", "BertForSequenceClassification"):
+        assert glossary.fact_text(fact, head) is plain
+    labels = glossary.facts.lookup("model:ForCausalLM", "labels")
+    assert "For `AutoModelForCausalLM`" in glossary.fact_text(labels, "AutoModelForCausalLM")
+    assert "For `AutoModelForCausalLM`" not in glossary.fact_text(labels, None)
+
+
 def test_a_hover_looks_for_its_call_once(monkeypatch):
     """The keyword's fact and the model class its text is for come from one look-up of the
     call (on a first visit each look-up reads the lines around)."""
