@@ -203,21 +203,22 @@ class Glossary:
         self.usage.load()
 
     def load_more(self, markdown: bool = True) -> Iterator[None]:
-        """The catalogue files requests ask for most, one per step, for idle moments: a request
-        then finds them read (one it gets to first reads its own file, a few kB). Then, once
-        `loaded_more` says so, the hover texts asked for most (`markdown` or plain), a text a
-        step: a hover's first text of a term is 0.1-0.3 ms of rendering."""
+        """What requests ask for most, a piece per step, for idle moments: the catalogue files
+        (a request then finds them read; one it gets to first reads its own file, a few kB);
+        the hover texts of every entry (a hover's first text of a term is 0.1-0.3 ms of
+        rendering); then each common call's completion list, each followed by the texts of
+        its names passed most often. Entries' texts before lists: a client that asks at once
+        (a server started while another was) hovers on terms long before it completes.
+        `loaded_more` says when all of it is done. `markdown` or plain, as the client shows."""
         for key in COMMON_CALLABLES:
             self.catalogue.preload((key,))
             yield
-        for kind, key in COMMON_CALLS:
-            yield from self.argument_lists.build_steps(kind, key)
-            yield
-        self.loaded_more = True
         for entry_id in list(self.vocab.entries):
             self.text(entry_id, None, markdown)
             yield
         for kind, key in COMMON_CALLS:
+            yield from self.argument_lists.build_steps(kind, key)
+            yield
             listed = self.argument_lists.get(kind, key)
             ranked = [name for name in listed.ordered if name in listed.fact_keys]
             for name in ranked[:RENDERED_PER_CALL]:  # the names passed most often first
@@ -225,6 +226,7 @@ class Glossary:
                 if fact is not None:
                     self.fact_text(fact, None, markdown)
                     yield
+        self.loaded_more = True
 
     @property
     def vocab(self) -> Vocabulary:

@@ -453,3 +453,22 @@ def test_load_more_renders_the_hover_texts_asked_for_most(monkeypatch, markdown)
     for line, word in ((0, "learning_rate"), (1, "max_new_tokens"), (2, "attention mask")):
         answer = glossary.hover(analysis, line, text.splitlines()[line].index(word) + 2, markdown)
         assert answer is not None and word.split()[0] in answer.text, word
+
+
+def test_load_more_renders_every_entry_s_text_before_it_builds_a_list():
+    """A client that asks at once (a server started while another was starting) hovers on
+    terms long before it completes: the entries' texts come before the completion lists."""
+    glossary = Glossary()
+    glossary.load()
+    lists = glossary.argument_lists._lists
+    steps = glossary.load_more(True)
+    for _ in steps:
+        if len(lists):
+            break
+    else:
+        raise AssertionError("load_more built no list")
+    missing = [e for e in glossary.vocab.entries if glossary._texts.get((e, None, True)) is None]
+    assert missing == []
+    for _ in steps:
+        pass
+    assert glossary.loaded_more
