@@ -234,6 +234,10 @@ def _bytes(draw):
                 text[:cut] + '"\\ud800"' + text[cut:],
                 text[:-1] + ',"x":NaN}',
                 text[:-1] + ',"deep":' + "[" * 3000 + "]" * 3000 + "}",
+                text[:-1] + ',"control":"a\x01b\nc"}',  # raw, not escaped: refused
+                text[:-1] + ',"params":"again"}',  # a key twice: the last one counts
+                text[:-1] + ',"huge":1e400,"big":123456789012345678901234567890}',
+                "\t\r\n" + text + " \r\n",
             ]
         )
     )
@@ -255,6 +259,27 @@ def _outcome(decode, data: bytes):
 @given(_bytes())
 def test_a_body_is_decoded_as_json_loads_decodes_it(data):
     assert _outcome(decode_json, data) == _outcome(json.loads, data)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_bytes())
+def test_without_orjson_a_body_is_decoded_as_json_loads_decodes_it(data):
+    from transformers_glossary_ls import protocol
+
+    installed = protocol.orjson
+    protocol.orjson = None  # not monkeypatch: a fixture is not reset between examples
+    try:
+        assert _outcome(decode_json, data) == _outcome(json.loads, data)
+    finally:
+        protocol.orjson = installed
+
+
+def test_orjson_reads_the_bodies_clients_write():
+    """Installed with the server (pyproject), it is the decoder in use: the property above
+    would hold with the standard library alone too."""
+    from transformers_glossary_ls import protocol
+
+    assert protocol.orjson is not None
 
 
 def test_a_keystroke_takes_the_direct_way():
