@@ -218,8 +218,10 @@ def fact_text(
     if status:
         parts.append(status)
     parts.append(_code(fact.signature) if markdown else fact.signature)
+    ours = None
     if entry is not None:
-        parts.append(entry_text or hover_text(entry, vocab, markdown, head))
+        ours = entry_text or hover_text(entry, vocab, markdown, head)
+        parts.append(ours)
         # Our entry's words lead; the facts it does not carry itself (a shape we read from the
         # model code, the releases) come from the catalogue.
         wanted = {"Releases"}
@@ -240,8 +242,12 @@ def fact_text(
         where, said = installed
         rule = "---\n\n" if markdown else ""
         parts.append(f"{rule}{_emphasis('From your ' + where, markdown)}:\n\n{said}")
-    text = "\n\n".join(parts)
-    return safe_markdown(text) if markdown else _plain(text)
+    if not markdown:
+        return _plain("\n\n".join(parts))
+    # Each part made safe alone: no link, image, code span or raw HTML runs across a blank line,
+    # so parts made safe stay safe side by side. The entry's text, made safe already (~0.15 ms
+    # for a long one), is not read again.
+    return "\n\n".join(part if part is ours else safe_markdown(part) for part in parts)
 
 
 def _emphasis(text: str, markdown: bool) -> str:

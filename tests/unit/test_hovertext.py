@@ -213,3 +213,30 @@ def test_a_hover_looks_for_its_call_once(monkeypatch):
     answer = glossary.hover(analysis_of(doc), 4, 6)
     assert answer is not None and "For `AutoModelForCausalLM`" in answer.text
     assert asked == [(4, 4)]
+
+
+def test_a_keyword_s_text_made_safe_part_by_part_is_the_whole_made_safe(monkeypatch):
+    """`fact_text` makes each part safe alone and does not read the entry's text (safe
+    already) again: for every name of the common calls, the text is the one that making the
+    whole text safe at once gives."""
+    from transformers_glossary_ls import hovertext
+
+    glossary = Glossary()
+    glossary.load()
+    vocab = glossary.vocab
+    checked = 0
+    for key in ("model:ForCausalLM", "tokenizer", "generate", "training_args", "SFTConfig"):
+        for fact in glossary.facts.names_of(key):
+            entry = vocab.arguments.get(fact.param.name)
+            if entry is not None and not glossary.facts.speaks_for(entry, fact):
+                entry = None
+            for head in (None, "LlamaForCausalLM", "BertForSequenceClassification"):
+                made = fact_text(fact, entry, vocab, True, head, ("transformers 4.57", "<b>x</b>"))
+                with monkeypatch.context() as raw:
+                    raw.setattr(hovertext, "safe_markdown", lambda text: text)
+                    whole = fact_text(
+                        fact, entry, vocab, True, head, ("transformers 4.57", "<b>x</b>")
+                    )
+                assert made == safe_markdown(whole)
+                checked += 1
+    assert checked > 500
