@@ -8,10 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from transformers_glossary_ls.engine import Glossary
 from transformers_glossary_ls.sanitize import (
-    _DEFINITION,
     _IMAGE,
+    _LABEL_END,
     _LINK,
     _OPENER,
+    _escape_label_end,
     _escape_opener,
     _safe_prose,
     allowed_url,
@@ -34,7 +35,8 @@ ROWS = [
     ("relative link", "[x](../secret)", "x"),
     ("angle destination", "[x](<command:foo>)", "x"),
     ("spaces before", "[x](   command:foo)", "x"),
-    ("reference link", "[x][r]\n[r]: command:foo", "[x][r]\n"),
+    ("reference link", "[x][r]\n[r]: command:foo", "[x][r]\n[r]\\: command:foo"),
+    ("definition in a list item", "[r]\n- [r]: command:z", "[r]\n- [r]\\: command:z"),
     ("reference https", "[x][r]\n[r]: https://a.org", "[x][r]\n[r]: https://a.org"),
     ("remote image", "![logo](https://evil.example/track.png)", "logo"),
     ("image in a link", "[![i](https://e.x/p.png)](https://ok.org)", "[i](https://ok.org)"),
@@ -47,6 +49,20 @@ ROWS = [
     ("fence kept", "```\n<b>[x](command:y)</b>\n```", "```\n<b>[x](command:y)</b>\n```"),
     ("after a code span", "`a` [x](command:y)", "`a` x"),
     ("plain", "**bold** *em* `code`\n- item", "**bold** *em* `code`\n- item"),
+    ("code span on two lines", "`a\nb <c>`", "`a\nb <c>`"),
+    (
+        "fence with a blank line",
+        "```\n<b>\n\n[x](command:y)\n```",
+        "```\n<b>\n\n[x](command:y)\n```",
+    ),
+    # No code span runs across a paragraph's end: these backticks are plain characters.
+    ("across a blank line", "a ` b\n\n[click](command:evil) `", "a ` b\n\nclick `"),
+    ("into a list item", "a `b\n- [x](command:y) `", "a `b\n- x `"),
+    # A backtick string is read whole: "``" is not closed by "`".
+    ("runs read whole", "``[x](command:y)`", "``x`"),
+    ("escaped backtick", "\\`[x](command:y)`", "\\`x`"),
+    # An empty replacement would join "`" and "`" into "``" and pair the spans otherwise.
+    ("empty link text", "`a`[](command:y)`b`", "`a`\\[\\]`b`"),
 ]
 
 
@@ -104,6 +120,7 @@ _PIECES = st.sampled_from(
         ")",
         "![",
         "](",
+        "]:",
         "<",
         ">",
         "`",
@@ -122,11 +139,51 @@ _PIECES = st.sampled_from(
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_PIECES, max_size=16).map("".join))
 def test_prose_without_brackets_takes_the_short_way_to_the_same_text(text):
-    """A piece with no "[" and no "](" skips the link patterns (none can match there) and
-    comes out as the five passes make it."""
-    full = _IMAGE.sub(lambda m: m.group(1), text)
-    full = _LINK.sub(lambda m: m.group() if allowed_url(m.group(2)) else m.group(1), full)
-    full = _DEFINITION.sub(lambda m: m.group() if allowed_url(m.group(1)) else "", full)
+    """A piece with no "[" and no "]" skips the link patterns (none can match there) and
+    comes out as the six passes make it."""
+    full = _IMAGE.sub(lambda m: m.group(1) or "image", text)
+    full = _LINK.sub(
+        lambda m: m.group() if allowed_url(m.group(2)) else m.group(1) or "\\[\\]", full
+    )
     full = full.replace("![", "!\\[")
-    full = _OPENER.sub(_escape_opener, full).replace("<", "&lt;")
+    full = _OPENER.sub(_escape_opener, full)
+    full = _LABEL_END.sub(_escape_label_end, full).replace("<", "&lt;")
     assert _safe_prose(text) == full
+
+
+def _live(tokens) -> list[str]:
+    """What a renderer would make live: raw HTML, images, links but to http(s)."""
+    found = []
+    for token in tokens:
+        if token.type in ("html_inline", "html_block", "image"):
+            found.append(token.type)
+        if token.type == "link_open":
+            href = token.attrGet("href") or ""
+            if not href.lower().startswith(("http://", "https://")):
+                found.append(f"link to {href}")
+        found += _live(token.children or [])
+    return found
+
+
+_HOSTILE_PIECES = st.sampled_from(
+    # Markdown's block and inline marks, and what a hostile vocabulary would hide among them.
+    ["`", "``", "```", "~~~", "\\`", "x`", "\n", "\n\n", "  ", "    ", "\t", "- ", "* ", "+ "]
+    + ["# ", "> ", "1. ", "2) ", "| ", "|--|", ":-|", "---", "===", "***", "a | b", "text", " "]
+    + ["[x](command:y)", "[x](https://ok.org)", "![i](https://e.x/p.png)", "[](javascript:z)"]
+    + ["<b>", "<div>", "<!--", "-->", "<command:foo>", "&lt;", "[r]: command:z", "[r]:", "[r]"]
+    + ["*", "_", "~", "\\", "(", ")", "[", "]", ":"]
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_HOSTILE_PIECES, max_size=14).map("".join))
+def test_no_hostile_text_renders_live(text):
+    """Rendered by markdown-it (what VS Code renders hovers with; CommonMark, tables, raw HTML
+    on), what `safe_markdown` makes of any text has no raw HTML, no image and no link but to
+    http(s). Code spans and fences it keeps are ones the renderer sees too."""
+    from markdown_it import MarkdownIt
+
+    renderer = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    shown = safe_markdown(text)
+    assert _live(renderer.parse(shown)) == [], shown
+    assert safe_markdown(shown) == shown
