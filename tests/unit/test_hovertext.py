@@ -240,3 +240,24 @@ def test_a_keyword_s_text_made_safe_part_by_part_is_the_whole_made_safe(monkeypa
                 assert made == safe_markdown(whole)
                 checked += 1
     assert checked > 500
+
+
+def test_an_entry_s_text_made_safe_part_by_part_is_the_whole_made_safe(monkeypatch):
+    """`hover_text` makes each part safe alone (and keeps it): for every entry, without a
+    head, for a head it has a variant for and for one it has none for, the text is the one
+    that making the whole text safe at once gives."""
+    from transformers_glossary_ls import hovertext
+
+    glossary = Glossary()
+    glossary.load()
+    vocab = glossary.vocab
+    checked = 0
+    for entry in vocab.entries.values():
+        for head in (None, "LlamaForCausalLM", "BertForSequenceClassification", "T5Model"):
+            made = hover_text(entry, vocab, True, head)
+            with monkeypatch.context() as raw:
+                raw.setattr(hovertext, "_safe_part", lambda text: text)
+                whole = hover_text(entry, vocab, True, head)
+            assert made == safe_markdown(whole)
+            checked += 1
+    assert checked > 1000
