@@ -47,12 +47,17 @@ def allowed_url(url: str) -> bool:
 
 def safe_markdown(text: str) -> str:
     """`text` with every link not to http(s), every image and all raw HTML defused."""
+    return _outside(text, _fences(text), _safe_paragraphs)
+
+
+def _outside(text: str, kept, make_safe) -> str:
+    """`text` with what lies outside the `kept` (start, end) spans, in order, made safe."""
     out, last = [], 0
-    for start, end in _fences(text):
-        out.append(_safe_paragraphs(text[last:start]))
+    for start, end in kept:
+        out.append(make_safe(text[last:start]))
         out.append(text[start:end])
         last = end
-    out.append(_safe_paragraphs(text[last:]))
+    out.append(make_safe(text[last:]))
     return "".join(out)
 
 
@@ -92,13 +97,7 @@ def _safe_paragraph(text: str) -> str:
         lines[0].startswith(("    ", "\t")) or any(map(_MAY_START_BLOCK.match, lines))
     ):
         return _safe_prose(text)
-    out, last = [], 0
-    for start, end in _code_spans(text):
-        out.append(_safe_prose(text[last:start]))
-        out.append(text[start:end])
-        last = end
-    out.append(_safe_prose(text[last:]))
-    return "".join(out)
+    return _outside(text, _code_spans(text), _safe_prose)
 
 
 def _code_spans(text: str):
