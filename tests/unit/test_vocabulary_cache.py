@@ -95,3 +95,40 @@ def test_the_cache_folder_can_be_chosen(tmp_path, monkeypatch):
     monkeypatch.setenv("TRANSFORMERS_GLOSSARY_CACHE", str(tmp_path / "mine"))
     load_default([user_file(tmp_path, "alpha")])
     assert cached(tmp_path / "mine")
+
+
+_START = """
+import json, sys
+from transformers_glossary_ls.server import GlossaryServer
+server = GlossaryServer()
+server.glossary.load()  # what `initialize` does
+print(json.dumps([len(server.glossary.vocab.entries), "yaml" in sys.modules]))
+"""
+
+
+def test_a_start_that_finds_the_cache_warm_does_not_import_yaml(tmp_path):
+    """PyYAML is ~14 ms of a start (issue 6 counts startup): it is imported where a YAML text is
+    read, which a start with the vocabulary cache warm never does. The first start reads the
+    files and writes the cache; the second reads the cache."""
+    import json
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TRANSFORMERS_GLOSSARY_CACHE": str(tmp_path / "cache")}
+    runs = [
+        json.loads(
+            subprocess.run(
+                [sys.executable, "-c", _START],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=True,
+            ).stdout.splitlines()[-1]
+        )
+        for _ in range(2)
+    ]
+    (cold, cold_yaml), (warm, warm_yaml) = runs
+    assert cold == warm > 300
+    assert cold_yaml  # the files were read
+    assert not warm_yaml

@@ -18,8 +18,6 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from transformers_glossary_ls import __version__, diskcache, kinds
 from transformers_glossary_ls.vocabulary.model import (
     ARGUMENT,
@@ -34,8 +32,7 @@ from transformers_glossary_ls.vocabulary.model import (
 log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_DEPTH = 20
-_LINE = "__line__"
+_LINE = "__line__"  # where a raw entry's line is recorded
 # The schema a file may declare with a top-level `version:` (none means 1). A file written for a
 # newer schema than this server reads is refused as a whole, with one message.
 SCHEMA_VERSION = 1
@@ -65,8 +62,6 @@ KNOWN_FIELDS = {*TEXT_FIELDS, *LIST_FIELDS, *REPLACING, "choices", "variants", _
 KINDS = (CONCEPT, ARGUMENT)
 CALLABLES = set(kinds.CALL_KINDS)
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 
 @dataclass(frozen=True)
 class LoadError:
@@ -80,41 +75,8 @@ class LoadError:
         return f"{where}: {self.message}"
 
 
-class _RefusedYaml(Exception):
+class _RefusedFile(Exception):
     pass
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader that records line numbers and refuses anchors/aliases and deep nesting.
-
-    Aliases are refused outright: our data never needs them, and they are how a small file
-    expands into an exponential one ("billion laughs").
-    """
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        # A node constructed before is reached again only through an alias.
-        if node in self.constructed_objects:
-            raise _RefusedYaml(
-                f"line {node.start_mark.line + 1}: anchors and aliases are not allowed"
-            )
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                raise _RefusedYaml(
-                    f"line {node.start_mark.line + 1}: nesting deeper than {MAX_DEPTH}"
-                )
-            return super().construct_object(node, deep=True)
-        finally:
-            self._depth -= 1
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        mapping = super().construct_mapping(node, deep=True)
-        mapping[_LINE] = node.start_mark.line + 1
-        return mapping
 
 
 def default_data_dir() -> Path:
@@ -137,14 +99,14 @@ def _read_bytes(path: Path, limit: int | None = None) -> bytes:
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise _RefusedYaml("not a regular file")
+            raise _RefusedFile("not a regular file")
         if st.st_size > limit:
-            raise _RefusedYaml(f"file is {st.st_size} bytes; the limit is {limit}")
+            raise _RefusedFile(f"file is {st.st_size} bytes; the limit is {limit}")
         chunks, size = [], 0
         while chunk := os.read(fd, 1 << 20):
             size += len(chunk)
             if size > limit:
-                raise _RefusedYaml(f"file is over the limit of {limit} bytes")
+                raise _RefusedFile(f"file is over the limit of {limit} bytes")
             chunks.append(chunk)
         return b"".join(chunks)
     finally:
@@ -158,7 +120,7 @@ def _read(path: Path) -> tuple[bytes | None, list[LoadError]]:
         return _read_bytes(path), []
     except FileNotFoundError:
         return None, [LoadError(name, 0, "", "file not found")]
-    except (OSError, ValueError, _RefusedYaml) as exc:  # ValueError: a NUL in the path
+    except (OSError, ValueError, _RefusedFile) as exc:  # ValueError: a NUL in the path
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         return None, [LoadError(name, 0, "", f"cannot read: {reason}")]
 
@@ -174,19 +136,14 @@ def _parse_file(path: Path, content: bytes | None = None) -> tuple[list[dict], l
         text = content.decode("utf-8")
     except UnicodeDecodeError as exc:
         return [], [LoadError(name, 0, "", f"cannot read: not UTF-8 (byte {exc.start})")]
-    loader = _Loader(text)
+    from transformers_glossary_ls.vocabulary import yaml_text  # noqa: PLC0415 - see its docstring
+
     try:
-        data = loader.get_single_data()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        return [], [LoadError(name, line, "", f"YAML error: {_unquoted(exc.problem)}")]
-    except _RefusedYaml as exc:
+        data = yaml_text.read(text, _LINE)
+    except yaml_text.Unreadable as exc:
+        return [], [LoadError(name, exc.line, "", f"YAML error: {_unquoted(exc.problem)}")]
+    except yaml_text.Refused as exc:
         return [], [LoadError(name, 0, "", f"refused: {exc}")]
-    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
-        return [], [LoadError(name, 0, "", f"refused: {type(exc).__name__}")]
-    finally:
-        loader.dispose()
     if data is None:
         return [], [LoadError(name, 0, "", "file is empty")]
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
@@ -538,7 +495,7 @@ def _read_cache(path: Path) -> tuple[Vocabulary, list[LoadError]] | None:
         errors = [LoadError(**raw) for raw in data["errors"]]
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, TypeError, _RefusedYaml) as exc:
+    except (OSError, ValueError, KeyError, TypeError, _RefusedFile) as exc:
         log.info("ignoring vocabulary cache %s: %s", path, exc)
         return None
     diskcache.touch(path)
