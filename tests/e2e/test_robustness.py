@@ -99,6 +99,24 @@ def test_request_before_initialize_is_refused_then_initialize_works(fresh):
     server.check_alive()
 
 
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads /proc")
+def test_completion_s_fuzzy_scorers_are_imported_in_an_idle_moment_after_start(fresh):
+    """rapidfuzz (~9 ms) is not part of the start: not loaded when `initialize` is answered,
+    loaded once the client has paused after `initialized`, before any completion asks."""
+    server = fresh()
+    maps = Path(f"/proc/{server.proc.pid}/maps")
+    params = {"processId": os.getpid(), "rootUri": None, "capabilities": {}}
+    reply = server.call("initialize", params)
+    assert "result" in reply
+    assert "rapidfuzz" not in maps.read_text()
+    server.notify("initialized", {})
+    deadline = time.monotonic() + 60
+    while "rapidfuzz" not in maps.read_text():  # polled: the moment depends on the machine
+        assert time.monotonic() < deadline, "rapidfuzz was not imported after initialized"
+        time.sleep(0.02)
+    assert server.proc.poll() is None
+
+
 def test_second_initialize_is_an_error(shared):
     answer = shared.call("initialize", {"processId": None, "rootUri": None, "capabilities": {}})
     assert error_code(answer) == -32600
