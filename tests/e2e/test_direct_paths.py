@@ -11,7 +11,7 @@ import json
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
 from pygls.exceptions import FeatureNotificationError, FeatureRequestError
@@ -217,6 +217,9 @@ _BODY = st.builds(
 )
 
 
+_PAST_64_BITS = b'{"jsonrpc": "2.0", "params": [-9223372036854775809, 18446744073709551616]}'
+
+
 @st.composite
 def _bytes(draw):
     """Bodies as clients write them, and bytes near them that `json.loads` reads otherwise or
@@ -257,12 +260,29 @@ def _outcome(decode, data: bytes):
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_bytes())
+@example(_PAST_64_BITS)
 def test_a_body_is_decoded_as_json_loads_decodes_it(data):
     assert _outcome(decode_json, data) == _outcome(json.loads, data)
 
 
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_bytes())
+@example(_PAST_64_BITS)
+def test_read_by_orjson_a_body_is_decoded_as_json_loads_decodes_it(data):
+    """Every body taken the long bodies' way (orjson, and its check for integers past 64 bits)."""
+    from transformers_glossary_ls import protocol
+
+    long_from = protocol.ORJSON_FROM
+    protocol.ORJSON_FROM = 0  # not monkeypatch: a fixture is not reset between examples
+    try:
+        assert _outcome(decode_json, data) == _outcome(json.loads, data)
+    finally:
+        protocol.ORJSON_FROM = long_from
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_bytes())
+@example(_PAST_64_BITS)
 def test_without_orjson_a_body_is_decoded_as_json_loads_decodes_it(data):
     from transformers_glossary_ls import protocol
 
@@ -274,12 +294,18 @@ def test_without_orjson_a_body_is_decoded_as_json_loads_decodes_it(data):
         protocol.orjson = installed
 
 
-def test_orjson_reads_the_bodies_clients_write():
-    """Installed with the server (pyproject), it is the decoder in use: the property above
-    would hold with the standard library alone too."""
+def test_orjson_reads_a_document_s_text():
+    """Installed with the server (pyproject), it reads long bodies; the properties above hold
+    with the standard library alone too."""
     from transformers_glossary_ls import protocol
 
     assert protocol.orjson is not None
+    text = "x = 12345678901234567890123\n" * 4000  # digits in a string are no number
+    body = json.dumps({"jsonrpc": "2.0", "params": {"text": text, "n": 2**64}}).encode()
+    assert len(body) >= protocol.ORJSON_FROM
+    value = decode_json(body)
+    assert value == json.loads(body)
+    assert type(value["params"]["n"]) is int  # not orjson's float (equal to it: 2**64 is exact)
 
 
 def test_a_keystroke_takes_the_direct_way():
