@@ -267,14 +267,14 @@ class Glossary:
 
     def fact_text(self, fact: Fact, head: str | None = None, markdown: bool = True) -> str:
         """Hover text of a catalogue name (with our words where we wrote an entry), built once."""
-        entry = self.vocab.arguments.get(fact.param.name)
-        if entry is not None and not self.facts.speaks_for(entry, fact):
-            entry = None  # written for another kind of call: the catalogue's facts alone
-        if head is not None and (entry is None or entry.variant_for(head) is None):
-            head = None  # the text does not depend on it: the one rendered ahead serves
+        if head is not None:
+            entry = self._entry_for(fact)
+            if entry is None or entry.variant_for(head) is None:
+                head = None  # the text does not depend on it: the one rendered ahead serves
         key = (fact.key, fact.shown, fact.param.name, fact.release, head, markdown)
         text = self._fact_texts.get(key)
         if text is None:
+            entry = self._entry_for(fact)
             installed = self._installed(fact)
             # The entry's own text, kept: several calls' keywords share an entry.
             own = self.text(entry.id, head, markdown) if entry is not None else None
@@ -282,6 +282,13 @@ class Glossary:
                 key, fact_text(fact, entry, self.vocab, markdown, head, installed, own)
             )
         return text
+
+    def _entry_for(self, fact: Fact) -> Entry | None:
+        """Our entry for a catalogue name, where it was written for that kind of call."""
+        entry = self.vocab.arguments.get(fact.param.name)
+        if entry is not None and not self.facts.speaks_for(entry, fact):
+            return None  # written for another kind of call: the catalogue's facts alone
+        return entry
 
     def _installed(self, fact: Fact) -> tuple[str, str] | None:
         """(which package and version, its own description) of a name, when installed."""
