@@ -32,11 +32,6 @@ from typing import Any
 
 import attrs
 import cattrs
-
-try:
-    import orjson
-except ImportError:  # a platform it has no wheel for: the standard library's decoder
-    orjson = None
 from lsprotocol import types
 from pygls.exceptions import FeatureNotificationError, FeatureRequestError, JsonRpcInternalError
 from pygls.protocol import (
@@ -47,6 +42,11 @@ from pygls.protocol import (
     default_converter,
     lsp_method,
 )
+
+try:
+    import orjson
+except ImportError:  # a platform it has no wheel for: the standard library's decoder
+    orjson = None
 
 log = logging.getLogger(__name__)
 _wire_log = logging.getLogger("pygls.protocol.json_rpc")
