@@ -289,9 +289,6 @@ class GlossaryServer(LanguageServer):
                     text,
                 )
                 # A class name is typed a letter at a time: read the lines the edit left.
-                if "\n" not in text:
-                    self.want_classes(doc.line(start.line))
-                    continue
                 last = min(start.line + text.count("\n"), doc.line_count - 1)
                 self.want_classes("\n".join(doc.line(n) for n in range(start.line, last + 1)))
             else:
