@@ -14,6 +14,9 @@ from transformers_glossary_ls.sanitize import (
     _OPENER,
     _escape_label_end,
     _escape_opener,
+    _fences,
+    _outside,
+    _safe_paragraphs,
     _safe_prose,
     allowed_url,
     safe_markdown,
@@ -149,6 +152,20 @@ def test_prose_without_brackets_takes_the_short_way_to_the_same_text(text):
     full = _OPENER.sub(_escape_opener, full)
     full = _LABEL_END.sub(_escape_label_end, full).replace("<", "&lt;")
     assert _safe_prose(text) == full
+
+
+_NO_LINK_OR_HTML = st.sampled_from(
+    ["`", "``", "```", "~~~", "\\`", "\n", "\n\n", "    ", "- ", "# ", "> ", "1. ", "|", "!"]
+    + ["(", ")", ":", "command:x", "https://a.org", "&lt;", ">", "*", "_", "text", "é", " "]
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_NO_LINK_OR_HTML, max_size=16).map("".join))
+def test_text_without_brackets_or_angle_brackets_is_what_every_step_makes_of_it(text):
+    """A text with no "[", "]" or "<" (most parts of a hover) is returned at once: that is what
+    the fences, paragraphs, code spans and prose passes make of it."""
+    assert safe_markdown(text) == text == _outside(text, _fences(text), _safe_paragraphs)
 
 
 def _live(tokens) -> list[str]:
