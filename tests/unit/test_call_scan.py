@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from transformers_glossary_ls.analysis import Analysis
+from transformers_glossary_ls.analysis import calls
 from transformers_glossary_ls.analysis import document as analysis_document
 from transformers_glossary_ls.documents import Document
 
@@ -110,3 +111,38 @@ _PIECES = st.sampled_from(
 @given(st.lists(_PIECES, max_size=60).map("".join))
 def test_made_texts(text):
     _answers(text, "python")
+
+
+_LINE_PIECES = st.sampled_from(
+    ["f(", "x", "(", ")", "[", "]", "{", "}", ",", "a=1", '"("', "')'", "# (", '"""', "'''"]
+    + ["\\", " ", "b.c(", "é", '"', "'", "))", "(("]
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.lists(_LINE_PIECES, max_size=14).map("".join),
+    st.sampled_from([None, '"""', "'''"]),
+    st.integers(min_value=0, max_value=40),
+)
+def test_a_line_skipped_by_the_scan_opens_no_group_holding_the_cursor(text, state, index):
+    """`may_hold` says no only where the groups `read_groups` finds opened on the line (read
+    from it, the lines below closing everything) hold no cursor below it, nor on it at `index`."""
+    lines = [(text, state), ("))))))))))))))", None)]
+    groups, _ = calls.read_groups(iter(lines), 1)
+    held_below = any(True for _ in calls.groups_holding(groups, 1, 0))
+    held_here = any(True for _ in calls.groups_holding(groups, 0, index))
+    assert calls.may_hold(text, state) or not held_below
+    assert calls.may_hold(text, state, index) or not held_here
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="ab_Z9. \t\n\r\x1c\x85é٠\u2003(\xa0²\u2028𝒳", max_size=14), st.data())
+def test_the_callee_read_backwards_is_the_one_the_pattern_finds(text, data):
+    """`callee_before` reads the name before a parenthesis as `_CALLEE` searching from the
+    line's start finds it: its first letter or underscore on, blanks after it (Unicode word
+    characters and spaces too)."""
+    at = data.draw(st.integers(min_value=0, max_value=len(text)))
+    found = calls._CALLEE.search(text, 0, at)
+    expected = None if found is None else (found.group(1), found.start())
+    assert calls.callee_before(text, at) == expected

@@ -34,9 +34,12 @@ _CALLEE = re.compile(r"([A-Za-z_][\w.]*)\s*$")
 # forward search would try each character of each name.
 _OPENING_REVERSED = re.compile(r"\([^\S\r\n]*([\w.]*)")
 _NAME_START = re.compile(r"[A-Za-z_]")
+_RUN_REVERSED = re.compile(r"[\w.]*")
 _KEYWORD_AT = re.compile(r"\s*([A-Za-z_]\w*)\s*=(?!=)")
 _SPREAD_AT = re.compile(r"\s*\*\*")
 _NOT_SPACE = re.compile(r"\S")  # what str.strip() keeps
+_OPENER = re.compile(r"[(\[{]")
+_PAIR = re.compile(r"[(\[{][^()\[\]{}]*[)\]}]")  # an opening bracket and the next, closing
 # Words that stand before a parenthesis without calling anything.
 _NOT_CALLEES = frozenset(
     "and as assert async await del elif else except for from global if import in is lambda "
@@ -187,15 +190,15 @@ def read_groups(
                 if not past_end:
                     callee = None
                     if char == "(":
-                        found = _CALLEE.search(text, 0, i)
+                        found = callee_before(text, i)
                         # `f(x).model(`, `batch[0].model(`, `"a".upper(`: an attribute of a
                         # value we cannot name is no call we know.
                         if (
                             found is not None
-                            and found.group(1) not in _NOT_CALLEES
-                            and text[found.start() - 1 : found.start()] != "."
+                            and found[0] not in _NOT_CALLEES
+                            and text[found[1] - 1 : found[1]] != "."
                         ):
-                            callee = found.group(1)
+                            callee = found[0]
                     group = _Building(char, rel, i, callee)
                     groups.append(group)
                     owned += 1
@@ -212,6 +215,35 @@ def read_groups(
                     closed.close_line, closed.close_index = rel, i
                     owned -= 1
     return [group.done(offset) for group in groups], read
+
+
+def callee_before(text: str, at: int) -> tuple[str, int] | None:
+    """(name, its start) of what `_CALLEE` finds in `text[:at]`: the run of name characters
+    (blanks after it) that ends there, from its first letter or underscore. Read backwards
+    from `at`, where the search would try every position of the line: ~1 us, not ~5."""
+    head = text[:at].rstrip()
+    run = _RUN_REVERSED.match(head[::-1]).group()[::-1]
+    start = _NAME_START.search(run)
+    if start is None:
+        return None
+    return run[start.start() :], len(head) - len(run) + start.start()
+
+
+def may_hold(text: str, state: Hashable, index: int | None = None) -> bool:
+    """Whether a group `read_groups` finds opened on a line (read from that line) may hold a
+    cursor on a later line (`index` None: one still open at the line's end; a closing bracket
+    closes the last one open, whatever its kind) or on the line at `index` (one opened
+    before it)."""
+    if state is not None or _QUOTES_OR_COMMENT.search(text):
+        text = blank_line(text, state)[0]
+    if index is not None:
+        return _OPENER.search(text, 0, index) is not None
+    if _OPENER.search(text) is None:
+        return False
+    removed = 1
+    while removed:  # innermost pairs first, as a stack closes them
+        text, removed = _PAIR.subn("", text)
+    return _OPENER.search(text) is not None
 
 
 def _start_argument(opened: _Open, text: str, rel: int, at: int) -> None:

@@ -543,6 +543,9 @@ class Analysis:
         start = self.doc.block_start(block_index)
         count = len(self.doc.blocks[block_index].lines)
         for line in range(offset, max(-1, offset - SCAN_LINES), -1):
+            got = self.python_line(start + line)
+            if got is None or not callindex.may_hold(*got, index if line == offset else None):
+                continue  # ~2 us: no group it opens holds the cursor
             first = line - line % callindex.CHUNK_LINES
             reach = first + min(callindex.CHUNK_LINES, count - first) + callindex.LOOK_AHEAD_LINES
             read = self.python_lines(block_index, line)
