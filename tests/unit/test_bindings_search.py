@@ -5,12 +5,13 @@ blocks without the name finds what reading them finds."""
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from transformers_glossary_ls.analysis import Analysis
+from transformers_glossary_ls.analysis import Analysis, receivers
 from transformers_glossary_ls.analysis.receivers import (
-    FEW_OCCURRENCES,
     _bindings_of,
     _bindings_of_occurrences,
     bindings_in,
@@ -104,11 +105,20 @@ def test_look_ups_after_lex_ahead_are_those_without(path):
     plain = Analysis(Document("file:///b.py", text, "python"))
     list(ahead.lex_ahead())
     assert ahead._bound  # noted
-    names = sorted({b.name for b in bindings_in(text)} | {"model", "nothing_here", "x"})
+    names = sorted({b.name for b in bindings_in(text)} | {"model", "nothing_here", "x", "a.b"})
     last = ahead.doc.line_count - 1
     for line in range(0, last + 1, 97):
         for name in names:
-            assert ahead.binding(name, line) == plain.binding(name, line), (name, line)
+            # The same answer, from the same blocks: what a re-check after an edit goes by.
+            with ahead.reading() as ahead_reads, plain.reading() as plain_reads:
+                assert ahead.binding(name, line) == plain.binding(name, line), (name, line)
+            assert _by_block(ahead, ahead_reads) == _by_block(plain, plain_reads), (name, line)
+
+
+def _by_block(analysis: Analysis, reads: set[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Reads by block index rather than revision (each document numbers its own)."""
+    index = {block.revision: k for k, block in enumerate(analysis.doc.blocks)}
+    return {(index[revision], name) for revision, name in reads}
 
 
 _DECLARING = st.sampled_from(["class ", "def ", "async ", "from m import ", " as ", "import "])
@@ -162,6 +172,15 @@ DEFINITIONS = [
 
 
 @pytest.mark.parametrize("text", DEFINITIONS)
+@pytest.mark.parametrize("few", [0, 1, 2])
+def test_definitions_found_past_a_few_occurrences_are_those_of_the_pattern(text, few):
+    text = f"model = 1\n{text}\nmodel_2 = model\n{text}"
+    with patch.object(receivers, "FEW_OCCURRENCES", few):
+        for name in ("model", "model_2", "x"):
+            assert _bindings_of(text, name, True) == _bindings_of(text, name, True, rare=False)
+
+
+@pytest.mark.parametrize("text", DEFINITIONS)
 def test_definitions_found_with_str_find_are_those_of_the_pattern(text):
     for name in ("model", "model_2", "x"):
         assert _bindings_of(text, name, True, rare=True) == _bindings_of(
@@ -196,5 +215,21 @@ def test_a_rare_name_binds_as_with_its_patterns_in_real_files(path):
     for name in sorted(n for n in names if n.isidentifier()):
         expected = _bindings_of(text, name, True, rare=False)
         assert _bindings_of(text, name, True, rare=True) == expected, name
-        if text.count(name) <= FEW_OCCURRENCES:
-            assert bindings_of(text, name) == expected, name
+        assert bindings_of(text, name) == expected, name
+        assert bindings_of(text, name, False) == _bindings_of(text, name, False, rare=False)
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    st.lists(st.one_of(_PIECE, _DEFINING, _DECLARING), max_size=30).map("".join),
+    st.sampled_from([*NAMES, "model_2"]),
+    st.booleans(),
+    st.integers(min_value=0, max_value=3),
+)
+def test_a_name_seen_more_often_than_a_few_times_is_found_by_its_patterns_from_there_on(
+    text, name, declared, few
+):
+    """Past FEW_OCCURRENCES occurrences a look-up goes on with the name's patterns, from
+    wherever it got to: the same bindings as either way alone."""
+    with patch.object(receivers, "FEW_OCCURRENCES", few):
+        assert _bindings_of(text, name, declared) == _bindings_of(text, name, declared, rare=False)

@@ -92,7 +92,7 @@ class Names:
     def may_declare(self, name: str) -> bool:
         """Whether a `class`/`def` line or an import of the text may bind `name`: where not,
         `bindings_of` need not look for them (most of its work on a block)."""
-        return name in self.declared or _WORD_CHARS.fullmatch(name) is None
+        return name in self.declared or not speaks_for(name)
 
 
 def names_in(text: str) -> Names:
@@ -130,11 +130,12 @@ def _import_statements(text: str) -> Iterator[tuple[int, re.Match]]:
             pos = found + 6
 
 
-def _definitions_and_imports(text: str, name: str, rare: bool) -> list[tuple[int, str, str]]:
+def _definitions_and_imports(text: str, name: str, rare: bool | None) -> list[tuple[int, str, str]]:
     """(offset of the name, how, source) of each `class`/`def` line and import binding `name`,
-    as `bindings_in` reads them."""
+    as `bindings_in` reads them; `rare` as `_bindings_of` takes it."""
     found = []
-    for start, at, end, how in _definitions(text, name) if rare else _defined_matches(text, name):
+    defined = _defined_matches(text, name) if rare is False else _definitions(text, name, rare)
+    for start, at, end, how in defined:
         line_start = text.rfind("\n", 0, start) + 1
         lead = text[line_start:start].lstrip(" \t")
         if lead in ("", "async ", "async\t") and _opens(text, end):
@@ -166,12 +167,19 @@ def _defined_matches(text: str, name: str) -> Iterator[tuple[int, int, int, str]
         yield match.start(), match.start(2), match.end(), match.group(1)
 
 
-def _definitions(text: str, name: str) -> Iterator[tuple[int, int, int, str]]:
+def _definitions(
+    text: str, name: str, rare: bool | None = True
+) -> Iterator[tuple[int, int, int, str]]:
     """What `_defined_matches` yields (and names followed by more of a longer name, which
     `_opens` rejects), found by visiting each occurrence of the name: for a
-    name seen a few times, compiling its own pattern would cost more than the search."""
-    pos = 0
+    name seen a few times, compiling its own pattern would cost more than the search. With
+    `rare` None, past FEW_OCCURRENCES occurrences the pattern finds the rest."""
+    pos, seen = 0, 0
     while (at := text.find(name, pos)) >= 0:
+        seen += 1
+        if rare is None and seen > FEW_OCCURRENCES:
+            yield from (found for found in _defined_matches(text, name) if found[1] >= at)
+            return
         pos = at + len(name)  # followed by more of a longer name: `_opens` says no
         head = at
         while head > 0 and text[head - 1] in " \t":
@@ -187,7 +195,13 @@ def _definitions(text: str, name: str) -> Iterator[tuple[int, int, int, str]]:
 def may_be_bound(name: str, bound: frozenset[str]) -> bool:
     """Whether `bindings_of(text, name)` may find something, given `bound_names(text)`; True
     for a name the set cannot speak for (one that is not all word characters)."""
-    return name in bound or _WORD_CHARS.fullmatch(name) is None
+    return name in bound or not speaks_for(name)
+
+
+def speaks_for(name: str) -> bool:
+    """Whether the sets of `names_in` can say that a text does not bind `name`: it is all word
+    characters."""
+    return _WORD_CHARS.fullmatch(name) is not None
 
 
 def bindings_in(text: str) -> list[Binding]:
@@ -252,16 +266,19 @@ def bindings_of(text: str, name: str, declared: bool = True) -> list[Binding]:
     """
     if not name.isidentifier():
         return _bindings_of_occurrences(text, name)
-    # A name seen a few times (most names but the document's `model`s and `x`s) is found with
-    # `str.find`: compiling its own patterns (~0.3 ms) is most of a first look-up's cost.
-    return _bindings_of(text, name, declared, text.count(name) <= FEW_OCCURRENCES)
+    return _bindings_of(text, name, declared)
 
 
-def _bindings_of(text: str, name: str, declared: bool, rare: bool) -> list[Binding]:
+def _bindings_of(text: str, name: str, declared: bool, rare: bool | None = None) -> list[Binding]:
+    """`rare`: look for the name with `str.find` (True) or with its own patterns (False); None:
+    with `str.find` up to FEW_OCCURRENCES occurrences, then with the patterns. A name seen a
+    few times (most names but the document's `model`s and `x`s) costs no compiling of its
+    patterns (~0.3 ms, most of a first look-up), and no count of it over the text first."""
     ordered: list[Binding] = []
     line, last_offset = 0, 0
     others = _definitions_and_imports(text, name, rare) if declared else []
-    for found, mark, end in _assignments(text, name) if rare else _assigned_matches(text, name):
+    assigned = _assigned_matches(text, name) if rare is False else _assignments(text, name, rare)
+    for found, mark, end in assigned:
         line_start = text.rfind("\n", 0, found) + 1
         if text[line_start:found].lstrip(" \t") not in ("", "self."):
             continue
@@ -277,17 +294,22 @@ def _bindings_of(text: str, name: str, declared: bool, rare: bool) -> list[Bindi
     return ordered
 
 
-def _assigned_matches(text: str, name: str) -> Iterator[tuple[int, str, int]]:
-    """(start, `=` or `:`, end) of each match of `_assigned(name)`."""
-    for match in _assigned(name).finditer(text):
+def _assigned_matches(text: str, name: str, pos: int = 0) -> Iterator[tuple[int, str, int]]:
+    """(start, `=` or `:`, end) of each match of `_assigned(name)` from `pos` on."""
+    for match in _assigned(name).finditer(text, pos):
         yield match.start(), match.group(1), match.end()
 
 
-def _assignments(text: str, name: str) -> Iterator[tuple[int, str, int]]:
+def _assignments(text: str, name: str, rare: bool | None = True) -> Iterator[tuple[int, str, int]]:
     """What `_assigned_matches` yields that can lead a line, found by visiting each occurrence
-    of the name (one inside another occurrence of it is inside a longer name: no lead)."""
-    pos = 0
+    of the name (one inside another occurrence of it is inside a longer name: no lead). With
+    `rare` None, past FEW_OCCURRENCES occurrences the pattern finds the rest."""
+    pos, seen = 0, 0
     while (found := text.find(name, pos)) >= 0:
+        seen += 1
+        if rare is None and seen > FEW_OCCURRENCES:
+            yield from _assigned_matches(text, name, found)
+            return
         pos = found + len(name)
         mark = _AFTER.match(text, pos)
         if mark is not None:
