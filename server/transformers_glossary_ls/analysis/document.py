@@ -735,12 +735,21 @@ class Analysis:
         for binding in reversed(self.block_bindings(block_index, name, whole)):
             if binding.line <= offset:
                 return self.doc.block_start(block_index) + binding.line, binding
-        blocks, whole, reads = self.doc.blocks, self._read_whole, self._reads
+        blocks, read_whole, reads = self.doc.blocks, self._read_whole, self._reads
+        noted = self._bound if receivers.speaks_for(name) else {}
         for k in range(block_index - 1, max(-1, block_index - 1 - receivers.BINDING_BLOCKS), -1):
             revision = blocks[k].revision
-            if revision in whole and name not in self._bindings[revision]:
-                # Read in full without `name` (warm-up reads every block): what block_bindings
-                # would answer and record, without its call; most look-ups pass a dozen blocks.
+            names = noted.get(revision)
+            if (
+                revision in read_whole
+                and name not in self._bindings[revision]
+                or names is not None
+                and name not in names.bound
+                and not (whole and revision in self._read_whole_next)
+            ):
+                # Read in full without `name` (warm-up reads every block), or noted as not
+                # binding it (`lex_ahead` notes every block): what block_bindings would
+                # answer, without its call; most look-ups pass a dozen blocks.
                 if reads is not None:
                     reads.add((revision, name))
                 continue
