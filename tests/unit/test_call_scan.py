@@ -10,8 +10,7 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from transformers_glossary_ls.analysis import Analysis
-from transformers_glossary_ls.analysis import calls
+from transformers_glossary_ls.analysis import Analysis, calls
 from transformers_glossary_ls.analysis import document as analysis_document
 from transformers_glossary_ls.documents import Document
 
