@@ -271,30 +271,39 @@ class GlossaryServer(LanguageServer):
                 )
 
     def edit(self, analysis: Analysis, changes, version: int) -> None:
-        """Apply a client's content changes to a document."""
-        doc, encoding = analysis.doc, self.client.encoding
+        """Apply a client's content changes to a document. A change that fails is logged and
+        the others are still applied: the keystrokes of a burst, read in one go and handed
+        over together (`GlossaryProtocol._typing`), fare as one message at a time would."""
+        doc = analysis.doc
         for change in changes:
-            if isinstance(change, types.TextDocumentContentChangePartial):
-                start, end = change.range.start, change.range.end
-                text, line = change.text, doc.line(start.line)
-                doc.replace(
-                    start.line,
-                    to_index(line, start.character, encoding),
-                    end.line,
-                    to_index(
-                        line if end.line == start.line else doc.line(end.line),
-                        end.character,
-                        encoding,
-                    ),
-                    text,
-                )
-                # A class name is typed a letter at a time: read the lines the edit left.
-                last = min(start.line + text.count("\n"), doc.line_count - 1)
-                self.want_classes("\n".join(doc.line(n) for n in range(start.line, last + 1)))
-            else:
-                doc.replace_all(change.text)
-                self.want_classes(change.text)
+            try:
+                self._apply(doc, change)
+            except Exception:  # noqa: BLE001 - one change; the document may now differ
+                log.exception("applying a change to %s failed; the next ones are applied", doc.uri)
         doc.version = version
+
+    def _apply(self, doc, change) -> None:
+        if isinstance(change, types.TextDocumentContentChangePartial):
+            encoding = self.client.encoding
+            start, end = change.range.start, change.range.end
+            text, line = change.text, doc.line(start.line)
+            doc.replace(
+                start.line,
+                to_index(line, start.character, encoding),
+                end.line,
+                to_index(
+                    line if end.line == start.line else doc.line(end.line),
+                    end.character,
+                    encoding,
+                ),
+                text,
+            )
+            # A class name is typed a letter at a time: read the lines the edit left.
+            last = min(start.line + text.count("\n"), doc.line_count - 1)
+            self.want_classes("\n".join(doc.line(n) for n in range(start.line, last + 1)))
+        else:
+            doc.replace_all(change.text)
+            self.want_classes(change.text)
 
     def open_cell(
         self, notebook: Notebook, item: types.TextDocumentItem, kind: types.NotebookCellKind | None

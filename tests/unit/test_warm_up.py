@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from lsprotocol import types
 from transformers_glossary_ls.analysis import Analysis, calls
 from transformers_glossary_ls.documents import BLOCK_LINES, Document
 from transformers_glossary_ls.engine import Glossary
@@ -472,3 +473,29 @@ def test_load_more_renders_every_entry_s_text_before_it_builds_a_list():
     for _ in steps:
         pass
     assert glossary.loaded_more
+
+
+def test_a_change_that_fails_leaves_the_others_of_its_burst_applied(monkeypatch, caplog):
+    """The keystrokes read in one go reach `edit` together: one that fails to apply (a fault of
+    ours) is logged, and the ones after it are still applied, as one message at a time were."""
+    server = GlossaryServer()
+    analysis = Glossary().open("file:///burst.py", "x = 1\n", "python", 1)
+    replace = Document.replace
+
+    def failing(self, start_line, start_index, end_line, end_index, text, version=None):
+        if text == "!":
+            raise RuntimeError("a fault of ours")
+        return replace(self, start_line, start_index, end_line, end_index, text, version)
+
+    monkeypatch.setattr(Document, "replace", failing)
+
+    def typed(column: int, text: str):
+        at = types.Position(line=0, character=column)
+        return types.TextDocumentContentChangePartial(types.Range(at, at), text)
+
+    changes = [typed(5, "2"), typed(6, "!"), typed(6, "3")]
+    with caplog.at_level("ERROR"):
+        server.edit(analysis, changes, 4)
+    assert analysis.doc.line(0) == "x = 123"
+    assert analysis.doc.version == 4
+    assert "applying a change to file:///burst.py failed" in caplog.text
