@@ -22,7 +22,9 @@ from transformers_glossary_ls.analysis.receivers import (
 )
 from transformers_glossary_ls.documents import Document
 
-from .conftest import UPSTREAM
+from .conftest import UPSTREAM, benchmark_corpus
+
+REAL_SCRIPTS = sorted(UPSTREAM.glob("*/*.py"))
 
 NAMES = ["model", "mo", "m", "outputs", "self", "args", "tokenizer", "x"]
 _PIECE = st.sampled_from(
@@ -96,19 +98,36 @@ def test_the_names_a_block_may_bind_hold_every_name_it_binds(text, name):
         assert may_be_bound(name, bound_names(text))
 
 
-@pytest.mark.parametrize("path", sorted(UPSTREAM.glob("*/*.py")), ids=lambda p: p.name)
-def test_look_ups_after_lex_ahead_are_those_without(path):
+def _benchmark_texts() -> list[tuple[str, str, str]]:
+    corpus = benchmark_corpus()
+    return [("bench.py", corpus.py.text, "python"), ("bench.md", corpus.md.text, "markdown")]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        *(
+            pytest.param(p.read_text(encoding="utf-8") * 4, "python", id=p.name)
+            for p in REAL_SCRIPTS
+        ),
+        *(pytest.param(text, language, id=name) for name, text, language in _benchmark_texts()),
+    ],
+)
+def test_look_ups_after_lex_ahead_are_those_without(text, language):
     """With the bound names noted (what `lex_ahead` does at open), every look-up finds what
-    reading the blocks finds."""
-    text = path.read_text(encoding="utf-8") * 4  # several blocks
-    ahead = Analysis(Document("file:///a.py", text, "python"))
-    plain = Analysis(Document("file:///b.py", text, "python"))
+    reading the blocks finds: a request's, which reads the lines above it in its own block
+    for a name no definition or import there binds, and a re-check's (under `reading()`),
+    which records the blocks it read."""
+    ahead = Analysis(Document("file:///a.py", text, language))
+    plain = Analysis(Document("file:///b.py", text, language))
     list(ahead.lex_ahead())
     assert ahead._bound  # noted
-    names = sorted({b.name for b in bindings_in(text)} | {"model", "nothing_here", "x", "a.b"})
+    names = {b.name for b in bindings_in(text)} | {"model", "nothing_here", "x", "a.b", "inner"}
+    names = sorted(names)
     last = ahead.doc.line_count - 1
-    for line in range(0, last + 1, 97):
+    for line in range(0, last + 1, 37):
         for name in names:
+            assert ahead.binding(name, line) == plain.binding(name, line), (name, line)
             # The same answer, from the same blocks: what a re-check after an edit goes by.
             with ahead.reading() as ahead_reads, plain.reading() as plain_reads:
                 assert ahead.binding(name, line) == plain.binding(name, line), (name, line)
