@@ -74,7 +74,12 @@ class Held:
 _BOUND_NAME = re.compile(r"[ \t]*(?:self\.)?(\w+)[ \t]*(?:=(?!=)|:)")
 _BOUND_NAMES = re.compile(r"\n" + _BOUND_NAME.pattern)  # the engine skips to each line break
 _WORD_CHARS = re.compile(r"\w+")
-FEW_OCCURRENCES = 16  # a name seen at most this often in a text is looked for with str.find
+# A name seen at most this often in a text is looked for with str.find (~0.5 us an occurrence
+# in a block with a wide character); past it, with its own compiled patterns (~3x faster, but
+# compiling them is ~0.3 ms, once per process per name). A look-up reads a block once per
+# revision, so a pattern pays off only where a name fills block after block with hundreds of
+# occurrences; below that, compiling would be a request's slowest step.
+FEW_OCCURRENCES = 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,9 +276,8 @@ def bindings_of(text: str, name: str, declared: bool = True) -> list[Binding]:
 
 def _bindings_of(text: str, name: str, declared: bool, rare: bool | None = None) -> list[Binding]:
     """`rare`: look for the name with `str.find` (True) or with its own patterns (False); None:
-    with `str.find` up to FEW_OCCURRENCES occurrences, then with the patterns. A name seen a
-    few times (most names but the document's `model`s and `x`s) costs no compiling of its
-    patterns (~0.3 ms, most of a first look-up), and no count of it over the text first."""
+    with `str.find` up to FEW_OCCURRENCES occurrences, then with the patterns: most names
+    cost no compiling of their patterns, and none a count of it over the text first."""
     ordered: list[Binding] = []
     line, last_offset = 0, 0
     others = _definitions_and_imports(text, name, rare) if declared else []
