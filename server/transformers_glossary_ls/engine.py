@@ -210,9 +210,7 @@ class Glossary:
         its names passed most often. Entries' texts before lists: a client that asks at once
         (a server started while another was) hovers on terms long before it completes.
         `loaded_more` says when all of it is done. `markdown` or plain, as the client shows."""
-        for key in COMMON_CALLABLES:
-            self.catalogue.preload((key,))
-            yield
+        yield from self.catalogue.preload_steps(COMMON_CALLABLES)
         for entry_id in list(self.vocab.entries):
             self.text(entry_id, None, markdown)
             yield

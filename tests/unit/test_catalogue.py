@@ -18,6 +18,7 @@ from transformers_glossary_ls.catalogue import (
     REMOVED,
     Catalogue,
     Param,
+    _read_json,
     default_catalogue_dir,
     head_family,
     minor,
@@ -199,6 +200,34 @@ def test_files_are_canonical_json():
         ).encode("utf-8")
         assert raw == again, path.name
         assert b'"/' not in raw, f"{path.name} holds an absolute path"  # no string starts with /
+
+
+def test_every_shipped_file_reads_the_same_with_orjson():
+    """The reader takes orjson where it is installed: each file gives the value `json` gives
+    (no integer past 64 bits, which orjson would read as a float)."""
+    orjson = pytest.importorskip("orjson")
+    for path in sorted(CAT_DIR.parent.rglob("*.json")):
+        raw = path.read_bytes()
+        assert orjson.loads(raw) == json.loads(raw), path.name
+        assert _read_json(raw) == json.loads(raw), path.name
+
+
+def test_preloading_reads_a_file_a_step():
+    """`preload_steps` (what the server runs in the moments after its answers) reads one file a
+    step, and in all reads what `preload` reads."""
+    keys = ("model", "tokenizer", "training_args", "no such callable")
+    stepwise, at_once = Catalogue(), Catalogue()
+
+    def files() -> int:  # files read (`#` keys are what was made of one)
+        return sum(not name.startswith("#") for name in stepwise._files)
+
+    read = [files()]
+    for _ in stepwise.preload_steps(keys):
+        read.append(files())
+    assert all(b - a <= 1 for a, b in zip(read, read[1:], strict=False)), read
+    at_once.preload(keys)
+    assert sorted(stepwise._files) == sorted(at_once._files)
+    assert "transformers/model.json" in stepwise._files
 
 
 def test_loading_is_lazy():
