@@ -744,10 +744,8 @@ class Analysis:
         for k in range(block_index - 1, max(-1, block_index - 1 - receivers.BINDING_BLOCKS), -1):
             revision = blocks[k].revision
             names = noted.get(revision)
-            if (
-                revision in read_whole
-                and name not in self._bindings[revision]
-                or names is not None
+            if (revision in read_whole and name not in self._bindings[revision]) or (
+                names is not None
                 and name not in names.bound
                 and not (whole and revision in self._read_whole_next)
             ):
