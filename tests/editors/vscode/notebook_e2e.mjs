@@ -195,6 +195,10 @@ async function completeInCodeCell(page) {
   if (JSON.stringify(shown) !== JSON.stringify(shownBefore)) {
     throw new Error(`the cells did not read as before after undo: ${JSON.stringify(shown)}`);
   }
+  // Then save explicitly (Ctrl+S writes even an editor marked clean). Auto-save alone is not enough: one
+  // still writing the typed text when the undo comes can leave that text on disk with the notebook
+  // marked saved (VS Code's race; seen once in CI, once in three runs here).
+  await page.keyboard.press("Control+S");
   let cellsNow = null;
   for (let i = 0; i < 40; i++) {
     cellsNow = cellsOf(readFileSync(notebookPath));
