@@ -64,6 +64,9 @@ def raw_text(doc: Document) -> str:
 
 def assert_same(doc: Document, ref: Reference) -> None:
     expected = ref.lines
+    # where each block starts, counted without splitting any
+    sizes = [block.size() for block in doc.blocks]
+    assert [doc.block_start(k) for k in range(len(sizes))] == [0, *itertools.accumulate(sizes)][:-1]
     assert raw_text(doc) == ref.text
     assert doc.line_count == len(expected)
     assert list(doc.lines()) == expected
@@ -526,3 +529,49 @@ def test_no_collection_while_a_text_becomes_lines(monkeypatch, enabled):
         (gc.enable if was else gc.disable)()
     assert started == []
     assert doc.line(4999) == "y = 2"
+
+
+# --- a text opened is split into lines block by block, when they are first read -----------------
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    rows=st.lists(st.sampled_from(["", "x", "a b", "🤗 é", "x" * 90]), max_size=40),
+    tail=st.sampled_from(["", "\n", "\n\n"]),
+    block_lines=st.sampled_from([1, 2, 3, 7]),
+)
+def test_an_opened_text_makes_the_blocks_its_lines_would(rows, tail, block_lines):
+    text = "\n".join(rows) + tail
+    with patch.object(documents, "BLOCK_LINES", block_lines):
+        lazy = Document("file:///t.py", text)
+        eager = Document("file:///t.py", "")
+        eager._set_lines(*documents.split_with_ends(text))
+    assert [block.size() for block in lazy.blocks] == [len(b.lines) for b in eager.blocks]
+    assert [block.joined() for block in lazy.blocks] == ["\n".join(b.lines) for b in eager.blocks]
+    spans = [block.span() for block in lazy.blocks]
+    assert [t[a:b] for t, a, b in spans] == [block.joined() for block in lazy.blocks]
+    assert all(block._text is not None for block in lazy.blocks)  # nothing split so far
+    assert [(b.lines, b.ends, len(b.stamps)) for b in lazy.blocks] == [
+        (b.lines, b.ends, len(b.stamps)) for b in eager.blocks
+    ]
+    assert [block.size() for block in lazy.blocks] == [len(b.lines) for b in lazy.blocks]
+    assert_same(lazy, Reference(text))
+
+
+def test_only_the_blocks_whose_lines_are_read_are_split():
+    text = "\n".join(f"row {n} 🤗" for n in range(BLOCK_LINES * 4 + 10))
+    doc = Document("file:///t.py", text)
+    assert len(doc.blocks) == 5 and doc.line_count == BLOCK_LINES * 4 + 10
+    assert doc.line(BLOCK_LINES * 2 + 3) == f"row {BLOCK_LINES * 2 + 3} 🤗"
+    assert [block._text is None for block in doc.blocks] == [False, False, True, False, False]
+    doc.replace(1, 0, 1, 0, "new\nlines\n")  # an edit splits the block it touches
+    assert [block._text is None for block in doc.blocks] == [True, False, True, False, False]
+    assert doc.line(BLOCK_LINES * 4 + 11) == f"row {BLOCK_LINES * 4 + 9} 🤗"
+    assert list(doc.lines()) == ["row 0 🤗", "new", "lines", *text.split("\n")[1:]]
+    assert all(block._text is None for block in doc.blocks)  # the opened text is let go
+
+
+def test_a_text_with_carriage_returns_is_split_at_once():
+    doc = Document("file:///t.py", "a\r\nb\rc\nd")
+    assert all(block._text is None for block in doc.blocks)
+    assert list(doc.lines()) == ["a", "b", "c", "d"]

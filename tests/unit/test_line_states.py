@@ -66,8 +66,8 @@ def stepped(machine, lines, state=None):
 @FUZZ
 @given(lines=_LINES)
 def test_candidates_are_the_lines_the_per_line_test_picks(machine, lines):
-    expected = [k for k, line in enumerate(lines) if machine.significant(line)]
-    assert machine.candidates(lines) == expected
+    expected = [(k, line) for k, line in enumerate(lines) if machine.significant(line)]
+    assert machine.candidates("\n".join(lines)) == expected
 
 
 @pytest.mark.parametrize("machine", MACHINES)
@@ -92,8 +92,8 @@ def test_a_comment_closed_on_a_line_of_its_own_ends():
 @pytest.mark.parametrize("path", REAL_FILES, ids=lambda p: p.name)
 def test_candidates_in_real_files(machine, path):
     lines = path.read_text(encoding="utf-8").split("\n")
-    expected = [k for k, line in enumerate(lines) if machine.significant(line)]
-    assert machine.candidates(lines) == expected
+    expected = [(k, line) for k, line in enumerate(lines) if machine.significant(line)]
+    assert machine.candidates("\n".join(lines)) == expected
 
 
 def _states_of(analysis: Analysis):
@@ -104,9 +104,23 @@ def _states_of(analysis: Analysis):
 
 def _assert_states(analysis: Analysis) -> None:
     states, machine = _states_of(analysis)
+    # The states first: blocks not split into lines yet are lexed from the text they came in.
+    got = [states.at(n) for n in range(analysis.doc.line_count)]
     lines = list(analysis.doc.lines())
-    expected = stepped(machine, lines)
-    assert [states.at(n) for n in range(len(lines))] == expected
+    assert got == stepped(machine, lines)
+
+
+@pytest.mark.parametrize("path", REAL_FILES, ids=lambda p: p.name)
+def test_states_of_blocks_not_split_yet_are_those_of_their_lines(path):
+    """A document opened from a text is lexed from the text (its blocks not split into lines);
+    the states are those of the lines, split, stepped one by one."""
+    text = path.read_text(encoding="utf-8") * 3
+    language = "python" if path.suffix == ".py" else "markdown"
+    analysis = Analysis(Document(f"file:///t{path.suffix}", text, language))
+    states, machine = _states_of(analysis)
+    got = [states.at(n) for n in range(analysis.doc.line_count)]
+    assert all(block._text is not None for block in analysis.doc.blocks)  # none split
+    assert got == stepped(machine, text.split("\n"))
 
 
 @pytest.mark.parametrize("path", REAL_FILES, ids=lambda p: p.name)
@@ -196,3 +210,20 @@ def test_no_call_holds_a_markdown_line_that_is_not_python(path):
                     k, chunk = k - 1, analysis.block_chunks(k - 1)[-1]
                 else:
                     break
+
+
+@pytest.mark.parametrize("limit", [8, md.MAX_STEPPED])
+def test_markdown_steps_remembered_are_the_steps(monkeypatch, limit):
+    """The Markdown machine remembers (line, state) -> state; what it answers, from memory or
+    after clearing it, is what stepping the line answers."""
+    monkeypatch.setattr(md, "MAX_STEPPED", limit)
+    md._STEPPED.clear()
+    for path in REAL_FILES:
+        if path.suffix == ".py":
+            continue
+        state = None
+        for line in path.read_text(encoding="utf-8").split("\n") * 2:
+            expected = md._step(line, state)
+            assert md.MARKDOWN.step(line, state) == expected
+            state = expected
+    assert 0 < len(md._STEPPED) <= limit

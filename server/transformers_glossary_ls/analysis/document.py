@@ -367,7 +367,7 @@ class Analysis:
     def _chunk_cache(self, block_index: int, chunk: int) -> _CallCache:
         block = self.doc.blocks[block_index]
         first = chunk * callindex.CHUNK_LINES
-        count = min(callindex.CHUNK_LINES, len(block.lines) - first)
+        count = min(callindex.CHUNK_LINES, block.size() - first)
         state = self._states().block_runs(block_index).at(first)
         stamp = block.stamps[chunk]
         cached = self._calls.get(stamp)
@@ -387,7 +387,7 @@ class Analysis:
         k, run = block_index, chunk + 1
         while need > 0 and k < len(blocks):
             block = blocks[k]
-            stamps, lines = block.stamps, len(block.lines)
+            stamps, lines = block.stamps, block.size()
             while need > 0 and run < len(stamps):
                 found.append(stamps[run])
                 need -= min(STAMP_LINES, lines - run * STAMP_LINES)
@@ -396,7 +396,7 @@ class Analysis:
         return tuple(found)
 
     def _chunks(self, block_index: int) -> range:
-        return range(-(-len(self.doc.blocks[block_index].lines) // callindex.CHUNK_LINES))
+        return range(-(-self.doc.blocks[block_index].size() // callindex.CHUNK_LINES))
 
     def block_key(self, block_index: int) -> Hashable:
         """What a block's chunks' keys are made from, but for the block's own revision: its
@@ -456,7 +456,7 @@ class Analysis:
         index has them (read as far below as the chunk's reading goes), indexed from that
         line alone and kept nowhere: for a document read once, where few lines hold a call
         worth reading. With `keep`, only those whose group it accepts."""
-        lines = len(self.doc.blocks[block_index].lines)
+        lines = self.doc.blocks[block_index].size()
         first = offset - offset % callindex.CHUNK_LINES
         count = min(callindex.CHUNK_LINES, lines - first)
         reach = first + count + callindex.LOOK_AHEAD_LINES - offset
@@ -541,7 +541,7 @@ class Analysis:
         chunks say. A call's keyword a few lines below its name costs those lines, not the
         one or two 16-line chunks around them."""
         start = self.doc.block_start(block_index)
-        count = len(self.doc.blocks[block_index].lines)
+        count = self.doc.blocks[block_index].size()
         for line in range(offset, max(-1, offset - SCAN_LINES), -1):
             got = self.python_line(start + line)
             if got is None or not callindex.may_hold(*got, index if line == offset else None):
@@ -700,7 +700,7 @@ class Analysis:
         block: a hover's look-up of `model` walks up to 12 blocks, most of them without it."""
         block = self.doc.blocks[block_index]
         if block.revision not in self._bound:
-            self._bound[block.revision] = receivers.names_in("\n".join(block.lines))
+            self._bound[block.revision] = receivers.names_in(block.joined())
 
     def read_bindings(self, block_index: int) -> None:
         """Read every binding of a block at once (the warm-up does), so that a lookup of any
@@ -709,7 +709,7 @@ class Analysis:
         if block.revision in self._read_whole:
             return
         by_name: dict[str, list[receivers.Binding]] = {}
-        for binding in receivers.bindings_in("\n".join(block.lines)):
+        for binding in receivers.bindings_in(block.joined()):
             by_name.setdefault(binding.name, []).append(binding)
         self._bindings[block.revision] = by_name
         self._read_whole.add(block.revision)
@@ -720,7 +720,7 @@ class Analysis:
         if text is None:
             if len(self._texts) >= MAX_BLOCK_TEXTS:
                 self._texts.pop(next(iter(self._texts)))  # the oldest
-            text = self._texts[block.revision] = "\n".join(block.lines)
+            text = self._texts[block.revision] = block.joined()
         return text
 
     def binding(self, name: str, line_no: int) -> tuple[int, receivers.Binding] | None:
@@ -857,6 +857,9 @@ class Analysis:
             first, k = k, min(k + blocks_per_step, len(self.doc.blocks))
             states.entry(k - 1)
             for index in range(first, k):
+                # Split into lines here, in the server's idle time, so that the text the
+                # document was opened with is let go once every block is (~0.05 ms a block).
+                self.doc.blocks[index].lines  # noqa: B018
                 self.note_bound_names(index)
             yield
 

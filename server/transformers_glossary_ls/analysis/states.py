@@ -32,14 +32,15 @@ class StateRuns:
 
 
 def runs_of(block: Block, entry: Hashable, machine: Machine) -> StateRuns:
-    """Step through the few lines a cheap test picks as able to change the state."""
-    lines, step = block.lines, machine.step
+    """Step through the few lines a cheap test picks as able to change the state (found in
+    the block's text: a block not yet split into lines stays so)."""
+    step = machine.step
     offsets, states = [0], [entry]
     state = entry
-    for line in machine.candidates(lines):
-        new = step(lines[line], state)
+    for number, line in machine.candidates(*block.span()):
+        new = step(line, state)
         if new != state:
-            offsets.append(line + 1)
+            offsets.append(number + 1)
             states.append(new)
             state = new
     return StateRuns(offsets, states)

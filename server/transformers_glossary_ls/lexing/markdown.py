@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from transformers_glossary_ls.lexing.machine import Machine
+from transformers_glossary_ls.lexing.machine import Machine, lines_at
 from transformers_glossary_ls.lexing.python import has_triple_quote, lex_line
 
 PYTHON_FENCES = {"python", "py", "python3", "ipython", "pycon", "ipython3"}
@@ -107,21 +107,34 @@ def _significant(line: str) -> bool:
 _SIGNIFICANT = re.compile(r"<|-->|>(?=\n|\Z)|```|~~~|\"\"\"|'''")
 
 
-def _significant_lines(lines: list[str]) -> list[int]:
-    text = "\n".join(lines)
-    found: list[int] = []
-    line, counted = 0, 0
+def _significant_lines(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, str]]:
+    end = len(text) if end is None else end
+    positions: list[int] = []
     search = _SIGNIFICANT.search
-    match = search(text)
+    match = search(text, start, end)
     while match is not None:
         at = match.start()
-        line += text.count("\n", counted, at)
-        counted = at
-        found.append(line)
-        end = text.find("\n", at)
-        if end < 0:
+        positions.append(at)
+        at = text.find("\n", at, end)
+        if at < 0:
             break
-        match = search(text, end + 1)  # on from the next line: each line once
+        match = search(text, at + 1, end)  # on from the next line: each line once
+    return lines_at(text, positions, start)
+
+
+# (line, state) -> the state after it: the lines that change the state are mostly the same few
+# fences ("```", "```python") and tags, met thousands of times in a large document.
+_STEPPED: dict[tuple, object] = {}
+MAX_STEPPED = 4096
+
+
+def _step_remembered(line: str, state):
+    key = (line, state)
+    found = _STEPPED.get(key, _STEPPED)
+    if found is _STEPPED:
+        if len(_STEPPED) >= MAX_STEPPED:
+            _STEPPED.clear()
+        found = _STEPPED[key] = _step(line, state)
     return found
 
 
@@ -129,7 +142,7 @@ MARKDOWN = Machine(
     key="markdown",
     initial=None,
     significant=_significant,
-    step=_step,
+    step=_step_remembered,
     candidates=_significant_lines,
 )
 
