@@ -857,8 +857,8 @@ class Analysis:
             first, k = k, min(k + blocks_per_step, len(self.doc.blocks))
             states.entry(k - 1)
             for index in range(first, k):
-                # Split into lines here, in the server's idle time, so that the text the
-                # document was opened with is let go once every block is (~0.05 ms a block).
+                # Split into lines here, between messages, so that the text the document
+                # was opened with is let go once every block is (~0.05 ms a block).
                 self.doc.blocks[index].lines  # noqa: B018
                 self.note_bound_names(index)
             yield
