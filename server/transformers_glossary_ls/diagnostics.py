@@ -18,7 +18,7 @@ from typing import TypeVar
 from transformers_glossary_ls import kinds
 from transformers_glossary_ls.analysis import Analysis, CallSite, receivers
 from transformers_glossary_ls.analysis.calls import Group
-from transformers_glossary_ls.bounded import BoundedCache
+from transformers_glossary_ls.bounded import OVERHEAD, BoundedCache
 from transformers_glossary_ls.catalogue import (
     DEPRECATED,
     NOT_YET,
@@ -665,17 +665,19 @@ _K = TypeVar("_K", _Kept, _KeptBlock)
 # One object for each set of names (or of revisions) kept: a chunk's look-ups are mostly those
 # of its neighbours (`model` in the blocks above), and a frozenset is ~200 bytes, which made these
 # sets most of what the kept findings of a 20,000-line file held (6 MB).
-_SETS: dict[frozenset, frozenset] = {}
 MAX_SETS = 8192
+
+
+def _set_size(key: frozenset, _value: frozenset) -> int:
+    return OVERHEAD + sum(len(item) for item in key if isinstance(item, str))
+
+
+_SETS: BoundedCache[frozenset, frozenset] = BoundedCache(MAX_SETS, 1 << 20, _set_size)
 
 
 def _one(items: frozenset) -> frozenset:
     found = _SETS.get(items)
-    if found is None:
-        if len(_SETS) >= MAX_SETS:
-            _SETS.clear()
-        found = _SETS[items] = items
-    return found
+    return _SETS.put(items, items) if found is None else found
 
 
 def _by_block(reads: set[tuple[int, str]]) -> dict[int, frozenset[str]]:

@@ -17,6 +17,7 @@ from transformers_glossary_ls import diagnostics
 from transformers_glossary_ls.analysis import Analysis
 from transformers_glossary_ls.analysis.calls import CHUNK_LINES, LOOK_AHEAD_LINES
 from transformers_glossary_ls.analysis.receivers import BINDING_BLOCKS
+from transformers_glossary_ls.bounded import BoundedCache
 from transformers_glossary_ls.diagnostics import Checker
 from transformers_glossary_ls.engine import Glossary
 
@@ -277,7 +278,7 @@ def test_seeded_random_edits_answer_as_a_fresh_checker(monkeypatch, shared_sets)
     """Keystrokes, new lines and deleted lines at random places, one after another: blocks
     followed, moved, visited or not by each walk keep answering as a new checker would (also
     when the table of shared name sets is cleared all the time)."""
-    monkeypatch.setattr(diagnostics, "MAX_SETS", shared_sets)
+    monkeypatch.setattr(diagnostics, "_SETS", BoundedCache(shared_sets, 1 << 20))
     rng = random.Random(14)
     glossary = _glossary()
     analysis = Glossary.open("file:///t.py", _python_text())

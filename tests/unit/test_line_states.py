@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from transformers_glossary_ls.analysis import Analysis, calls
+from transformers_glossary_ls.bounded import BoundedCache
 from transformers_glossary_ls.documents import BLOCK_LINES, Document
 from transformers_glossary_ls.lexing import markdown as md
 from transformers_glossary_ls.lexing import python as py
@@ -216,8 +217,7 @@ def test_no_call_holds_a_markdown_line_that_is_not_python(path):
 def test_markdown_steps_remembered_are_the_steps(monkeypatch, limit):
     """The Markdown machine remembers (line, state) -> state; what it answers, from memory or
     after clearing it, is what stepping the line answers."""
-    monkeypatch.setattr(md, "MAX_STEPPED", limit)
-    md._STEPPED.clear()
+    monkeypatch.setattr(md, "_STEPPED", BoundedCache(limit, 1 << 20))
     for path in REAL_FILES:
         if path.suffix == ".py":
             continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from transformers_glossary_ls.bounded import BoundedCache
 from transformers_glossary_ls.lexing.machine import Machine, lines_at
 from transformers_glossary_ls.lexing.python import has_triple_quote, lex_line
 
@@ -123,18 +124,18 @@ def _significant_lines(text: str, start: int = 0, end: int | None = None) -> lis
 
 
 # (line, state) -> the state after it: the lines that change the state are mostly the same few
-# fences ("```", "```python") and tags, met thousands of times in a large document.
-_STEPPED: dict[tuple, object] = {}
+# fences ("```", "```python") and tags, met thousands of times in a large document. Bounded in
+# bytes too: a line is the user's text.
 MAX_STEPPED = 4096
+_STEPPED: BoundedCache[tuple, object] = BoundedCache(MAX_STEPPED, 1 << 20)
+_UNSEEN = object()
 
 
 def _step_remembered(line: str, state):
     key = (line, state)
-    found = _STEPPED.get(key, _STEPPED)
-    if found is _STEPPED:
-        if len(_STEPPED) >= MAX_STEPPED:
-            _STEPPED.clear()
-        found = _STEPPED[key] = _step(line, state)
+    found = _STEPPED.get(key, _UNSEEN)
+    if found is _UNSEEN:
+        found = _STEPPED.put(key, _step(line, state))
     return found
 
 
