@@ -111,15 +111,21 @@ class Block:
 
     def __getattr__(self, name: str):
         # Reached only for an unset slot: `lines` or `ends` of a block not split yet.
-        text = self._text
-        if text is None or name not in ("lines", "ends"):
+        if self._text is None or name not in ("lines", "ends"):
             raise AttributeError(name)
+        self.split()
+        return getattr(self, name)
+
+    def split(self) -> None:
+        """Make `lines` and `ends` from the span, if not done yet."""
+        text = self._text
+        if text is None:
+            return
         self.lines = text[self._start : self._end].split("\n")
         self.ends = ["\n"] * len(self.lines)
         if self._size < 0:
             self.ends[-1] = ""
         self._text = None
-        return getattr(self, name)
 
     def size(self) -> int:
         """How many lines, without splitting them."""

@@ -859,7 +859,7 @@ class Analysis:
             for index in range(first, k):
                 # Split into lines here, between messages, so that the text the document
                 # was opened with is let go once every block is (~0.05 ms a block).
-                self.doc.blocks[index].lines  # noqa: B018
+                self.doc.blocks[index].split()
                 self.note_bound_names(index)
             yield
 
